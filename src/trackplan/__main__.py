@@ -1,0 +1,3 @@
+from trackplan.cli import main
+
+main()

@@ -1,0 +1,102 @@
+"""Parsed-blob cache: blob id -> parsed document, in sqlite under .git/.
+
+Parsing YAML dominates reading a plan, and a blob id names its content for ever, so a parse
+is never needed twice. The cache is only a speed-up: any error reading it (corrupt file,
+wrong schema, bad row) drops it and it is rebuilt.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+FORMAT = 1
+
+
+class BlobCache:
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self._db: sqlite3.Connection | None = None
+        self._pending: list[tuple[str, str]] = []
+
+    def _connect(self) -> sqlite3.Connection | None:
+        if self._db is not None or self.path is None:
+            return self._db
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = self._open()
+        except (sqlite3.DatabaseError, OSError):
+            self._reset()
+        return self._db
+
+    def _open(self) -> sqlite3.Connection:
+        assert self.path is not None
+        db = sqlite3.connect(self.path, timeout=5, isolation_level=None)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+        db.execute("CREATE TABLE IF NOT EXISTS blobs (id TEXT PRIMARY KEY, doc TEXT NOT NULL)")
+        row = db.execute("SELECT value FROM meta WHERE key='format'").fetchone()
+        if row is None:
+            db.execute("INSERT INTO meta VALUES ('format', ?)", (str(FORMAT),))
+        elif row[0] != str(FORMAT):
+            db.execute("DELETE FROM blobs")
+            db.execute("UPDATE meta SET value=? WHERE key='format'", (str(FORMAT),))
+        return db
+
+    def _reset(self) -> None:
+        """Drop a cache that cannot be trusted and start a new one."""
+        if self._db is not None:
+            self._db.close()
+        self._db = None
+        if self.path is None:
+            return
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+        try:
+            self._db = self._open()
+        except (sqlite3.DatabaseError, OSError):
+            self.path = None  # no cache at all rather than a broken one
+
+    def get_many(self, blob_ids: Iterable[str]) -> dict[str, Any]:
+        db = self._connect()
+        ids = list(blob_ids)
+        if db is None or not ids:
+            return {}
+        found: dict[str, Any] = {}
+        try:
+            for start in range(0, len(ids), 900):
+                chunk = ids[start : start + 900]
+                marks = ",".join("?" * len(chunk))
+                for blob_id, doc in db.execute(
+                    f"SELECT id, doc FROM blobs WHERE id IN ({marks})", chunk
+                ):
+                    found[blob_id] = json.loads(doc)
+        except (sqlite3.DatabaseError, ValueError):
+            self._reset()
+            return {}
+        return found
+
+    def put(self, blob_id: str, doc: Any) -> None:
+        self._pending.append((blob_id, json.dumps(doc, ensure_ascii=False, default=str)))
+
+    def flush(self) -> None:
+        db = self._connect()
+        pending, self._pending = self._pending, []
+        if db is None or not pending:
+            return
+        try:
+            db.execute("BEGIN")
+            db.executemany("INSERT OR REPLACE INTO blobs VALUES (?, ?)", pending)
+            db.execute("COMMIT")
+        except sqlite3.DatabaseError:
+            self._reset()
+
+    def close(self) -> None:
+        self.flush()
+        if self._db is not None:
+            self._db.close()
+            self._db = None

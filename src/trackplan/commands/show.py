@@ -1,0 +1,44 @@
+"""trackplan show: print one event."""
+
+from __future__ import annotations
+
+import click
+
+from trackplan.cli_support import AppContext, echo_json, pass_context
+from trackplan.commands.options import format_option, ref_option
+from trackplan.errors import InputError
+
+
+@click.command("show")
+@click.argument("event")
+@ref_option()
+@format_option("yaml", "json")
+@pass_context
+def command(ctx: AppContext, event: str, ref: str, output_format: str) -> None:
+    """Print one event: the file as stored (yaml) or the event document (json).
+
+    EVENT is the event name or its file path.
+
+    \b
+    Examples:
+      trackplan show "Checkout Completed"
+      trackplan show "Checkout Completed" --ref v1.0 --format json | jq .properties
+    """
+    workspace = ctx.workspace()
+    loaded = workspace.load(ref)
+    found = loaded.plan.event(event)
+    if found is None:
+        by_path = {p: n for n, p in loaded.event_paths.items()}
+        name = by_path.get(event) or by_path.get(f"events/{event}")
+        found = loaded.plan.event(name) if name else None
+    if found is None:
+        known = ", ".join(e.name for e in loaded.plan.events[:20])
+        raise InputError(f"no event {event!r} at {ref}; known events: {known}")
+    path = loaded.event_paths[found.name]
+    text = workspace.read_text(ref, path)
+    if output_format == "json":
+        from trackplan.layout import parse_document
+
+        echo_json(parse_document(text.encode(), path))
+    else:
+        click.echo(text, nl=False)

@@ -1,0 +1,352 @@
+"""The git layer: the only module that imports pygit2.
+
+Reads any ref without a checkout and writes commits without one: only changed blobs and
+trees are created (unchanged subtrees are reused by id), and the branch moves by
+compare-and-swap under git's own ref lock, so two writers never lose each other's work.
+pygit2 errors are wrapped into the project's exceptions here and never leak.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+import pygit2
+from pygit2.enums import FileMode, ObjectType
+
+from trackplan.errors import (
+    ConcurrentUpdateError,
+    DirtyWorktreeError,
+    GitError,
+    IdentityError,
+    RefError,
+)
+
+WORKTREE = "WORKTREE"
+
+
+@dataclass(frozen=True)
+class CommitInfo:
+    id: str
+    parents: tuple[str, ...]
+    tree: str
+    author: str
+    time: int
+    message: str
+
+
+def hash_blob(data: bytes) -> str:
+    return str(pygit2.hash(data))
+
+
+def init_repository(path: Path, branch: str) -> GitStore:
+    try:
+        pygit2.init_repository(str(path), initial_head=branch)
+    except pygit2.GitError as exc:
+        raise GitError(f"{path}: cannot create a git repository: {exc}") from None
+    return GitStore(path)
+
+
+class GitStore:
+    """A git repository, addressed by refs and paths relative to its root."""
+
+    def __init__(self, path: Path) -> None:
+        found = pygit2.discover_repository(str(path))
+        if found is None:
+            raise GitError(f"{path}: not inside a git repository")
+        try:
+            self.repo = pygit2.Repository(found)
+        except pygit2.GitError as exc:
+            raise GitError(f"{path}: cannot open the git repository: {exc}") from None
+        self.workdir = Path(self.repo.workdir).resolve() if self.repo.workdir else None
+        self.git_dir = Path(self.repo.path).resolve()
+
+    # -- refs ---------------------------------------------------------------------------------
+    def resolve(self, ref: str) -> str:
+        """The commit id a ref names: branch, tag, sha, HEAD~2, remote branch."""
+        try:
+            obj = self.repo.revparse_single(ref)
+            commit = obj.peel(pygit2.Commit)
+        except (KeyError, ValueError, pygit2.GitError, pygit2.InvalidSpecError):
+            raise RefError(f"unknown ref {ref!r}") from None
+        return str(commit.id)
+
+    def branch_head(self, branch: str) -> str | None:
+        ref = self.repo.references.get(f"refs/heads/{branch}")
+        return str(ref.resolve().target) if ref is not None else None
+
+    def current_branch(self) -> str | None:
+        if self.repo.head_is_detached:
+            return None
+        try:
+            name = self.repo.references["HEAD"].target
+        except (KeyError, pygit2.GitError):
+            return None
+        name = str(name)
+        return name.removeprefix("refs/heads/") if name.startswith("refs/heads/") else None
+
+    def branches(self) -> list[str]:
+        return sorted(self.repo.branches.local)
+
+    def is_ancestor(self, ancestor: str, descendant: str) -> bool:
+        if ancestor == descendant:
+            return True
+        return bool(self.repo.descendant_of(descendant, ancestor))
+
+    def merge_base(self, a: str, b: str) -> str | None:
+        base = self.repo.merge_base(a, b)
+        return str(base) if base is not None else None
+
+    def branch_creation_point(self, branch: str) -> str | None:
+        """Where the branch was created, from its reflog (None if there is no reflog)."""
+        ref = self.repo.references.get(f"refs/heads/{branch}")
+        if ref is None:
+            return None
+        try:
+            entries = list(ref.log())
+        except pygit2.GitError:
+            return None
+        return str(entries[-1].oid_new) if entries else None
+
+    # -- reading ------------------------------------------------------------------------------
+    def commit_info(self, commit_id: str) -> CommitInfo:
+        commit = self.repo[commit_id]
+        return CommitInfo(
+            id=str(commit.id),
+            parents=tuple(str(p) for p in commit.parent_ids),
+            tree=str(commit.tree_id),
+            author=f"{commit.author.name} <{commit.author.email}>",
+            time=int(commit.commit_time),
+            message=commit.message,
+        )
+
+    def subtree_id(self, commit_id: str, prefix: str) -> str | None:
+        """The id of the tree at `prefix` in a commit (None if absent)."""
+        tree = self.repo[commit_id].peel(pygit2.Tree)
+        if prefix:
+            try:
+                entry = tree[prefix]
+            except KeyError:
+                return None
+            if entry.type != ObjectType.TREE:
+                return None
+            return str(entry.id)
+        return str(tree.id)
+
+    def list_tree(self, tree_id: str | None) -> dict[str, str]:
+        """Every blob below a tree: {relative path: blob id}."""
+        if tree_id is None:
+            return {}
+        out: dict[str, str] = {}
+        stack: list[tuple[str, pygit2.Tree]] = [("", self.repo[tree_id])]
+        while stack:
+            base, tree = stack.pop()
+            for entry in tree:
+                path = f"{base}{entry.name}"
+                if entry.type == ObjectType.TREE:
+                    stack.append((path + "/", self.repo[entry.id]))
+                elif entry.type == ObjectType.BLOB:
+                    out[path] = str(entry.id)
+        return out
+
+    def read_blob(self, blob_id: str) -> bytes:
+        return bytes(self.repo.odb.read(blob_id)[1])
+
+    def iter_commits(self, start: str) -> Iterator[CommitInfo]:
+        for commit in self.repo.walk(start, pygit2.enums.SortMode.TOPOLOGICAL):
+            yield self.commit_info(str(commit.id))
+
+    # -- writing ------------------------------------------------------------------------------
+    def signature(self) -> tuple[pygit2.Signature, pygit2.Signature]:
+        """Author and committer from GIT_AUTHOR_*/GIT_COMMITTER_* or git config."""
+        config_name = config_email = None
+        try:
+            config = self.repo.config
+            config_name = config["user.name"] if "user.name" in config else None
+            config_email = config["user.email"] if "user.email" in config else None
+        except pygit2.GitError:
+            pass
+
+        def make(kind: str) -> pygit2.Signature:
+            name = os.environ.get(f"GIT_{kind}_NAME") or config_name
+            email = os.environ.get(f"GIT_{kind}_EMAIL") or config_email
+            if not name or not email:
+                raise IdentityError(
+                    "no git identity: set user.name and user.email "
+                    "(git config --global user.name 'You'; git config --global user.email you@x)"
+                    " or GIT_AUTHOR_NAME/GIT_AUTHOR_EMAIL"
+                )
+            return pygit2.Signature(name, email)
+
+        return make("AUTHOR"), make("COMMITTER")
+
+    def write_blob(self, data: bytes) -> str:
+        return str(self.repo.create_blob(data))
+
+    def _build_tree(self, tree_id: str | None, changes: Mapping[str, bytes | None]) -> str | None:
+        """A new tree: `tree_id` with `changes` ({path: bytes or None}) applied.
+
+        Only directories on a changed path are rebuilt; every other entry keeps its id.
+        Returns None for a tree left empty.
+        """
+        here: dict[str, bytes | None] = {}
+        below: dict[str, dict[str, bytes | None]] = {}
+        for path, data in changes.items():
+            head, _, rest = path.partition("/")
+            if rest:
+                below.setdefault(head, {})[rest] = data
+            else:
+                here[head] = data
+        base = self.repo[tree_id] if tree_id else None
+        builder = self.repo.TreeBuilder(base) if base is not None else self.repo.TreeBuilder()
+        for name, data in here.items():
+            if data is None:
+                if builder.get(name) is not None:
+                    builder.remove(name)
+            else:
+                builder.insert(name, self.repo.create_blob(data), FileMode.BLOB)
+        for name, sub_changes in below.items():
+            existing = builder.get(name)
+            sub_id = str(existing.id) if existing is not None and existing.type == ObjectType.TREE else None
+            new_sub = self._build_tree(sub_id, sub_changes)
+            if new_sub is None:
+                if existing is not None:
+                    builder.remove(name)
+            else:
+                builder.insert(name, pygit2.Oid(hex=new_sub), FileMode.TREE)
+        if len(builder) == 0:
+            return None
+        return str(builder.write())
+
+    def commit_changes(
+        self,
+        branch: str,
+        expected_head: str | None,
+        changes: Mapping[str, bytes | None],
+        message: str,
+    ) -> str:
+        """Commit `changes` (paths from the repo root) on `branch` as one commit.
+
+        `expected_head` is the commit the changes were computed against (None: the branch
+        must not exist yet; it is then created with that parent-less or given base). The
+        branch moves only if it still points there; otherwise ConcurrentUpdateError and
+        nothing changes. If the branch is checked out, the work tree and index follow,
+        but only when the affected files have no uncommitted edits.
+        """
+        refname = f"refs/heads/{branch}"
+        checked_out = self.workdir is not None and self.current_branch() == branch
+        if checked_out:
+            self._ensure_clean(expected_head, list(changes))
+        author, committer = self.signature()
+        parent_tree = str(self.repo[expected_head].tree_id) if expected_head else None
+        tree_id = self._build_tree(parent_tree, changes)
+        if tree_id is None:
+            tree_id = str(self.repo.TreeBuilder().write())
+        parents = [pygit2.Oid(hex=expected_head)] if expected_head else []
+        try:
+            commit_id = self.repo.create_commit(
+                None, author, committer, message, pygit2.Oid(hex=tree_id), parents
+            )
+            self._compare_and_swap(refname, expected_head, str(commit_id), message)
+        except pygit2.GitError as exc:
+            raise GitError(f"cannot write to branch {branch!r}: {exc}") from None
+        if checked_out:
+            self._update_worktree(changes)
+        return str(commit_id)
+
+    def create_branch(self, branch: str, start: str) -> None:
+        self._compare_and_swap(f"refs/heads/{branch}", None, start, f"branch: Created from {start}")
+
+    def _compare_and_swap(self, refname: str, expected: str | None, new: str, message: str) -> None:
+        try:
+            with self.repo.transaction() as txn:
+                txn.lock_ref(refname)
+                ref = self.repo.references.get(refname)
+                current = str(ref.target) if ref is not None else None
+                if current != expected:
+                    raise ConcurrentUpdateError(
+                        f"branch {refname.removeprefix('refs/heads/')!r} moved while this change "
+                        "was prepared (another import or commit landed first); nothing was "
+                        "written, run the command again"
+                    )
+                txn.set_target(refname, pygit2.Oid(hex=new), message=message)
+        except pygit2.AlreadyExistsError:
+            raise ConcurrentUpdateError(
+                f"branch {refname.removeprefix('refs/heads/')!r} is locked by another writer; "
+                "nothing was written, run the command again"
+            ) from None
+        except pygit2.GitError as exc:
+            if "lock" in str(exc).lower():
+                raise ConcurrentUpdateError(
+                    f"branch {refname.removeprefix('refs/heads/')!r} is locked by another "
+                    "writer; nothing was written, run the command again"
+                ) from None
+            raise
+
+    # -- work tree ----------------------------------------------------------------------------
+    def dirty_paths(self, head: str | None, paths: list[str]) -> list[str]:
+        """Of `paths` (from the repo root), those whose work tree or index differ from head."""
+        assert self.workdir is not None
+        head_tree = self.repo[head].peel(pygit2.Tree) if head else None
+        index = self.repo.index
+        index.read()
+        dirty = []
+        for path in paths:
+            try:
+                committed = str(head_tree[path].id) if head_tree is not None else None
+            except KeyError:
+                committed = None
+            try:
+                staged: str | None = str(index[path].id)
+            except KeyError:
+                staged = None
+            file = self.workdir / path
+            on_disk = hash_blob(file.read_bytes()) if file.is_file() else None
+            if staged != committed or on_disk != committed:
+                dirty.append(path)
+        return dirty
+
+    def _ensure_clean(self, head: str | None, paths: list[str]) -> None:
+        dirty = self.dirty_paths(head, paths)
+        if dirty:
+            shown = ", ".join(dirty[:5]) + (f" and {len(dirty) - 5} more" if len(dirty) > 5 else "")
+            raise DirtyWorktreeError(
+                f"uncommitted edits in {shown}; commit or stash them, or write to another "
+                "branch with --branch"
+            )
+
+    def _update_worktree(self, changes: Mapping[str, bytes | None]) -> None:
+        assert self.workdir is not None
+        index = self.repo.index
+        index.read()
+        for path, data in changes.items():
+            file = self.workdir / PurePosixPath(path)
+            if data is None:
+                file.unlink(missing_ok=True)
+                if path in index:
+                    index.remove(path)
+                continue
+            atomic_write(file, data)
+            index.add(pygit2.IndexEntry(path, self.repo.create_blob(data), FileMode.BLOB))
+        index.write()
+
+    def read_worktree_file(self, path: str) -> bytes | None:
+        assert self.workdir is not None
+        file = self.workdir / path
+        return file.read_bytes() if file.is_file() else None
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write a file so that readers see the old or the new content, never a part."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,156 @@
+"""A plan inside a git repository: find it, load it at any ref, commit changes to it.
+
+This joins the git store, the plan layout and the blob cache. The work tree counts as a ref
+(`WORKTREE`), so uncommitted edits can be read like any commit.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from trackplan import layout
+from trackplan.cache import BlobCache
+from trackplan.errors import InputError, PlanNotFoundError
+from trackplan.layout import LoadedPlan
+from trackplan.model import Plan
+from trackplan.store import WORKTREE, GitStore, hash_blob
+
+
+def find_plan_root(start: Path) -> Path:
+    """The nearest folder at or above `start` holding trackplan.yaml."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / layout.SETTINGS_FILE).is_file():
+            return folder
+        if (folder / ".git").exists():
+            break
+    raise PlanNotFoundError(
+        f"no {layout.SETTINGS_FILE} in {start} or its parents; run `trackplan init` or pass "
+        "--plan-dir"
+    )
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    commit: str | None
+    branch: str
+    changed_paths: tuple[str, ...]
+    warnings: tuple[str, ...] = ()
+
+
+class Workspace:
+    """The plan found at `plan_dir` (or above `cwd`) and the repository holding it."""
+
+    def __init__(self, cwd: Path, plan_dir: Path | None = None) -> None:
+        if plan_dir is not None:
+            root = (cwd / plan_dir).resolve()
+            if not root.is_dir():
+                raise PlanNotFoundError(f"--plan-dir {plan_dir}: no such folder")
+        else:
+            root = find_plan_root(cwd)
+        self.root = root
+        self.store = GitStore(root)
+        workdir = self.store.workdir or root
+        prefix = os.path.relpath(root, workdir)
+        if prefix.startswith(".."):
+            raise PlanNotFoundError(f"{root} is outside the repository at {workdir}")
+        self.prefix = "" if prefix == "." else Path(prefix).as_posix()
+        self.cache = BlobCache(self.store.git_dir / "trackplan" / "blobs.sqlite")
+
+    # -- paths --------------------------------------------------------------------------------
+    def repo_path(self, plan_path: str) -> str:
+        return f"{self.prefix}/{plan_path}" if self.prefix else plan_path
+
+    # -- reading ------------------------------------------------------------------------------
+    def plan_blobs(self, ref: str) -> dict[str, str]:
+        """{plan path: blob id} for the plan files at a ref (or the work tree)."""
+        if ref == WORKTREE:
+            return self._worktree_blobs()
+        commit = self.store.resolve(ref)
+        tree = self.store.subtree_id(commit, self.prefix)
+        return {p: b for p, b in self.store.list_tree(tree).items() if layout.is_plan_file(p)}
+
+    def _worktree_blobs(self) -> dict[str, str]:
+        self._worktree_data: dict[str, bytes] = {}
+        out: dict[str, str] = {}
+        for path in [layout.SETTINGS_FILE, layout.IDENTIFY_FILE, layout.GROUP_FILE]:
+            self._add_worktree_file(path, out)
+        for folder in (layout.EVENTS_DIR, layout.CONTEXTS_DIR):
+            directory = self.root / folder
+            if directory.is_dir():
+                for file in sorted(directory.iterdir()):
+                    self._add_worktree_file(f"{folder}/{file.name}", out)
+        return out
+
+    def _add_worktree_file(self, path: str, out: dict[str, str]) -> None:
+        file = self.root / path
+        if file.is_file() and layout.is_plan_file(path):
+            data = file.read_bytes()
+            blob_id = hash_blob(data)
+            self._worktree_data[blob_id] = data
+            out[path] = blob_id
+
+    def read_blob(self, blob_id: str) -> bytes:
+        data = getattr(self, "_worktree_data", {}).get(blob_id)
+        return data if data is not None else self.store.read_blob(blob_id)
+
+    def load(self, ref: str = "HEAD") -> LoadedPlan:
+        """The plan at a ref, without a checkout. Parsed blobs come from the cache."""
+        blobs = self.plan_blobs(ref)
+        if ref != WORKTREE and layout.SETTINGS_FILE not in blobs:
+            raise PlanNotFoundError(
+                f"no {self.repo_path(layout.SETTINGS_FILE)} at {ref!r}: the plan is not in "
+                "that commit"
+            )
+        cached = self.cache.get_many(set(blobs.values()))
+
+        def load_doc(path: str, blob_id: str) -> Any:
+            doc = cached.get(blob_id)
+            if doc is None:
+                doc = layout.parse_document(self.read_blob(blob_id), path)
+                cached[blob_id] = doc
+                self.cache.put(blob_id, doc)
+            return doc
+
+        try:
+            return layout.build_plan(blobs, load_doc)
+        finally:
+            self.cache.flush()
+
+    def read_text(self, ref: str, path: str) -> str:
+        blobs = self.plan_blobs(ref)
+        if path not in blobs:
+            raise InputError(f"{path}: not in the plan at {ref!r}")
+        return self.read_blob(blobs[path]).decode("utf-8", "replace")
+
+    # -- writing ------------------------------------------------------------------------------
+    def commit_plan(
+        self,
+        branch: str,
+        head: str | None,
+        before: LoadedPlan | None,
+        after: Plan,
+        message: str,
+    ) -> WriteResult:
+        """Commit the files that turn `before` (read at `head`) into `after` on `branch`."""
+
+        def read_text(path: str) -> str:
+            assert before is not None
+            return self.read_blob(before.blob_ids[path]).decode("utf-8", "replace")
+
+        changes, warnings = layout.plan_files(before, after, read_text)
+        if before is not None:
+            changes = {
+                p: d
+                for p, d in changes.items()
+                if (d is None and p in before.blob_ids)
+                or (d is not None and before.blob_ids.get(p) != hash_blob(d))
+            }
+        if not changes:
+            return WriteResult(None, branch, (), tuple(warnings))
+        repo_changes = {self.repo_path(p): d for p, d in changes.items()}
+        commit = self.store.commit_changes(branch, head, repo_changes, message)
+        return WriteResult(commit, branch, tuple(sorted(changes)), tuple(warnings))

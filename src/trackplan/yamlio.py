@@ -1,0 +1,227 @@
+"""YAML in and out.
+
+Reading uses libyaml (PyYAML's C loader): it is ~15x faster than a round-trip parse and files
+that are only read never need comments. Rewriting an existing file uses ruamel.yaml's
+round-trip mode so comments and key order survive. New files are dumped deterministically,
+and strings that YAML 1.1 or 1.2 would read as something else are always quoted, so every
+file the tool writes loads identically with both loaders.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import yaml
+
+from trackplan.errors import InputError
+
+if not getattr(yaml, "__with_libyaml__", False):  # pragma: no cover - depends on the wheel
+    raise ImportError("PyYAML was built without libyaml; reinstall PyYAML from a binary wheel")
+
+
+
+class _FastLoader(yaml.CSafeLoader):
+    """libyaml loader whose results are plain JSON: timestamps stay strings."""
+
+
+_FastLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.CSafeLoader.yaml_implicit_resolvers.items()
+}
+
+# Plain scalars that some YAML 1.1 or 1.2 resolver reads as a non-string.
+_AMBIGUOUS = re.compile(
+    r"""^(?:
+        ~|null|Null|NULL|
+        y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF|
+        [-+]?(?:0b[01_]+|0o?[0-7_]+|0x[0-9a-fA-F_]+|[0-9][0-9_]*(?::[0-5]?[0-9])*)|
+        [-+]?(?:[0-9][0-9_]*)?\.[0-9_]*(?:[eE][-+]?[0-9]+)?|
+        [-+]?[0-9][0-9_]*[eE][-+]?[0-9]+|
+        [-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)|
+        \d{4}-\d\d?-\d\d?(?:[Tt\s].*)?|
+        =|<<
+    )$""",
+    re.VERBOSE,
+)
+
+MAX_NODES = 2_000_000
+
+
+def is_ambiguous(text: str) -> bool:
+    """True if a plain (unquoted) scalar with this text would not load as this string."""
+    return bool(_AMBIGUOUS.match(text))
+
+
+def load(data: bytes | str, path: str = "<input>") -> Any:
+    """Parse YAML (or JSON) fast. Aliases are refused, which also defuses YAML bombs."""
+    try:
+        doc = yaml.load(data, Loader=_FastLoader)  # noqa: S506 - CSafeLoader is the safe loader
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else path
+        raise InputError(f"{where}: invalid YAML: {exc.problem}") from None
+    except (yaml.YAMLError, UnicodeDecodeError, ValueError) as exc:
+        raise InputError(f"{path}: invalid YAML: {str(exc).splitlines()[0]}") from None
+    _refuse_aliases(doc, path)
+    return doc
+
+
+def _json_key(key: Any) -> str:
+    if isinstance(key, str):
+        return key
+    return "null" if key is None else str(key).lower() if isinstance(key, bool) else str(key)
+
+
+def _refuse_aliases(doc: Any, path: str) -> None:
+    """Refuse aliases and make keys strings, as JSON would, in one pass."""
+    # An alias makes the loader share one object; seeing an object twice means an alias.
+    seen: set[int] = set()
+    stack = [doc]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict | list):
+            if id(node) in seen:
+                raise InputError(f"{path}: YAML aliases (*anchors) are not supported in plan files")
+            seen.add(id(node))
+            if len(seen) > MAX_NODES:
+                raise InputError(f"{path}: document too large ({MAX_NODES} nodes at most)")
+            if isinstance(node, dict):
+                if not all(isinstance(k, str) for k in node):
+                    items = [(_json_key(k), v) for k, v in node.items()]
+                    node.clear()
+                    node.update(items)
+                stack.extend(node.values())
+            else:
+                stack.extend(node)
+
+
+class _Dumper(yaml.CSafeDumper):
+    pass
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = "'" if is_ambiguous(value) else None
+    if "\n" in value:
+        style = "|" if not value.endswith(" ") and "\t" not in value else '"'
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _represent_str)
+
+
+def dump(doc: Any) -> str:
+    """Deterministic block-style YAML: same document, same text."""
+    return yaml.dump(
+        doc,
+        Dumper=_Dumper,
+        sort_keys=False,
+        allow_unicode=True,
+        default_flow_style=False,
+        width=1_000_000,
+        indent=2,
+    )
+
+
+# -- round-trip rewrite ---------------------------------------------------------------------
+
+
+def _ruamel() -> Any:
+    from ruamel.yaml import YAML
+
+    rt = YAML(typ="rt")
+    rt.preserve_quotes = True
+    rt.width = 1_000_000
+    rt.indent(mapping=2, sequence=2, offset=0)
+    return rt
+
+
+def _fresh(value: Any) -> Any:
+    """A value to insert into a round-trip document, quoting ambiguous strings."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+    from ruamel.yaml.scalarstring import LiteralScalarString, SingleQuotedScalarString
+
+    if isinstance(value, str):
+        if "\n" in value:
+            return LiteralScalarString(value)
+        return SingleQuotedScalarString(value) if is_ambiguous(value) else value
+    if isinstance(value, Mapping):
+        out = CommentedMap()
+        for k, v in value.items():
+            out[k] = _fresh(v)
+        return out
+    if isinstance(value, list):
+        return CommentedSeq(_fresh(v) for v in value)
+    return value
+
+
+def _merge(old: Any, new: Any) -> Any:
+    """Update a round-trip node in place where possible, so comments stay attached."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    if isinstance(old, CommentedMap) and isinstance(new, Mapping):
+        for key in [k for k in old if k not in new]:
+            del old[key]
+        for index, (key, value) in enumerate(new.items()):
+            if key in old:
+                if _plain(old[key]) != value:
+                    old[key] = _merge(old[key], value)
+            else:
+                old.insert(min(index, len(old)), key, _fresh(value))
+        return old
+    if isinstance(old, CommentedSeq) and isinstance(new, list):
+        if _plain(old) == new:
+            return old
+        if len(old) == len(new):
+            for i, value in enumerate(new):
+                if _plain(old[i]) != value:
+                    old[i] = _merge(old[i], value)
+            return old
+        return _fresh(new)
+    if isinstance(old, str) and isinstance(new, str) and str(old) == new:
+        return old
+    return _fresh(new)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return float(value)
+    if isinstance(value, str):
+        return str(value)
+    return value
+
+
+def rewrite(original: str, doc: Mapping[str, Any]) -> str:
+    """Rewrite `original` to hold `doc`, keeping its comments and key order.
+
+    If the round-trip result would not load back as `doc` (or the original cannot be
+    round-tripped), a fresh deterministic dump is returned instead: never wrong, at worst
+    without comments.
+    """
+    rt = _ruamel()
+    try:
+        tree = rt.load(original)
+    except Exception:
+        return dump(doc)
+    if not isinstance(tree, Mapping):
+        return dump(doc)
+    merged = _merge(tree, doc)
+    stream = io.StringIO()
+    rt.dump(merged, stream)
+    text = stream.getvalue()
+    try:
+        if load(text) == _plain(doc):
+            return text
+    except InputError:
+        pass
+    return dump(doc)
