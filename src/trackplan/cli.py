@@ -7,7 +7,6 @@ traceback instead.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -49,8 +48,7 @@ class TrackplanGroup(click.Group):
 )
 @click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
 @click.pass_context
-def cli(
-    ctx: click.Context, directory: Path | None, plan_dir: Path | None, debug: bool) -> None:
+def cli(ctx: click.Context, directory: Path | None, plan_dir: Path | None, debug: bool) -> None:
     """Keep an analytics tracking plan as code in git.
 
     One YAML JSON Schema file per event; plan branches are git branches.
@@ -76,4 +74,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    main()

@@ -1,10 +1,10 @@
 """The plan folder <-> the model: which file holds what, and how event files are named.
 
-    trackplan.yaml          settings
-    events/<slug>.yaml      one event per file
-    identify.yaml           user traits
-    group.yaml              group traits
-    contexts/<slug>.yaml    per-source context properties
+trackplan.yaml          settings
+events/<slug>.yaml      one event per file
+identify.yaml           user traits
+group.yaml              group traits
+contexts/<slug>.yaml    per-source context properties
 """
 
 from __future__ import annotations
@@ -75,14 +75,18 @@ class LoadedPlan:
 
 
 def is_event_file(path: str) -> bool:
-    return path.startswith(EVENTS_DIR + "/") and path.endswith(YAML_SUFFIXES) and path.count("/") == 1
+    return (
+        path.startswith(EVENTS_DIR + "/") and path.endswith(YAML_SUFFIXES) and path.count("/") == 1
+    )
 
 
 def is_plan_file(path: str) -> bool:
     if path in (SETTINGS_FILE, IDENTIFY_FILE, GROUP_FILE):
         return True
     return is_event_file(path) or (
-        path.startswith(CONTEXTS_DIR + "/") and path.endswith(YAML_SUFFIXES) and path.count("/") == 1
+        path.startswith(CONTEXTS_DIR + "/")
+        and path.endswith(YAML_SUFFIXES)
+        and path.count("/") == 1
     )
 
 
@@ -172,7 +176,11 @@ def plan_files(
             changes[path] = yamlio.dump(doc).encode()
 
     if old_plan.settings != after.settings:
-        write(SETTINGS_FILE, after.settings.to_json(), before is not None and SETTINGS_FILE in before.blob_ids)
+        write(
+            SETTINGS_FILE,
+            after.settings.to_json(),
+            before is not None and SETTINGS_FILE in before.blob_ids,
+        )
 
     old_events = old_plan.event_map()
     new_events = after.event_map()

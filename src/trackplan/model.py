@@ -46,6 +46,9 @@ PROPERTY_KEYS = (
     "x-name-mapping",
 )
 
+EMPTY = SetList()
+MAIN_ONLY = SetList(["main"])
+
 _SCHEMAVER = re.compile(r"^(0|[1-9]\d*)-(0|[1-9]\d*)-(0|[1-9]\d*)$")
 
 
@@ -95,7 +98,9 @@ def _name_mappings(value: Any) -> SetList:
     )
 
 
-def _ordered(doc: Mapping[str, Any], head: Iterable[str], tail: Iterable[str] = ()) -> dict[str, Any]:
+def _ordered(
+    doc: Mapping[str, Any], head: Iterable[str], tail: Iterable[str] = ()
+) -> dict[str, Any]:
     head, tail = tuple(head), tuple(tail)
     out = {k: doc[k] for k in head if k in doc}
     out.update((k, doc[k]) for k in sorted(doc) if k not in head and k not in tail)
@@ -170,12 +175,12 @@ class Event:
     version: str | None = None
     status: str | None = None
     event_type: str | None = None
-    tags: SetList = SetList()
-    categories: SetList = SetList()
-    sources: SetList = SetList()
+    tags: SetList = EMPTY
+    categories: SetList = EMPTY
+    sources: SetList = EMPTY
     owner: str | None = None
-    stakeholders: SetList = SetList()
-    name_mapping: SetList = SetList()
+    stakeholders: SetList = EMPTY
+    name_mapping: SetList = EMPTY
     properties: tuple[Property, ...] = ()
     additional_properties: Any = None
     extra: FrozenDict = field(default_factory=FrozenDict)
@@ -221,10 +226,10 @@ class Event:
         title = doc.get("title", name)
         if not isinstance(title, str) or not title.strip():
             raise ValueError("field 'title': the event name must be a non-empty string")
-        props = doc.get("properties") or FrozenDict()
+        props = doc.get("properties", FrozenDict())
         if not isinstance(props, Mapping):
             raise ValueError("field 'properties' must be a mapping")
-        required = doc.get("required") or SetList()
+        required = doc.get("required", SetList())
         if not isinstance(required, tuple):
             raise ValueError("field 'required' must be a list")
         properties = []
@@ -233,7 +238,7 @@ class Event:
                 schema = FrozenDict() if schema else FrozenDict({"not": FrozenDict()})
             if not isinstance(schema, Mapping):
                 raise ValueError(f"field 'properties.{prop_name}' must be a mapping")
-            properties.append(Property(prop_name, schema, prop_name in required))
+            properties.append(Property(prop_name, FrozenDict(schema), prop_name in required))
         known = set(EVENT_HEAD_KEYS) | set(EVENT_TAIL_KEYS)
         # Required names without a property are kept so nothing is lost.
         orphans = SetList(r for r in required if r not in props)
@@ -306,7 +311,7 @@ def _optional_text(value: Any) -> str | None:
 class Source:
     name: str
     id: str | None = None
-    destinations: SetList = SetList()
+    destinations: SetList = EMPTY
 
 
 @dataclass(frozen=True, order=True)
@@ -322,13 +327,16 @@ class Domain:
     id: str | None = None
 
 
+SETTINGS_KEYS = ("name", "main_branch", "protected_branches", "sources", "destinations", "domains")
+
+
 @dataclass(frozen=True)
 class Settings:
     """trackplan.yaml: plan-wide settings. Unknown keys are kept in `raw`."""
 
     name: str = "Tracking plan"
     main_branch: str = "main"
-    protected_branches: SetList = SetList(["main"])
+    protected_branches: SetList = MAIN_ONLY
     sources: tuple[Source, ...] = ()
     destinations: tuple[Destination, ...] = ()
     domains: tuple[Domain, ...] = ()
@@ -336,9 +344,9 @@ class Settings:
 
     @classmethod
     def from_json(cls, doc: Mapping[str, Any] | None) -> Settings:
-        doc = freeze(doc or {})
-        if not isinstance(doc, Mapping):
+        if not isinstance(doc or {}, Mapping):
             raise ValueError("trackplan.yaml must be a mapping")
+        doc = FrozenDict(freeze(doc or {}))
         main = str(doc.get("main_branch") or "main")
         protected = doc.get("protected_branches")
         return cls(
@@ -348,7 +356,7 @@ class Settings:
             sources=tuple(sorted(_named(Source, doc.get("sources")))),
             destinations=tuple(sorted(_named(Destination, doc.get("destinations")))),
             domains=tuple(sorted(_named(Domain, doc.get("domains")))),
-            raw=doc,
+            raw=doc.without(*SETTINGS_KEYS),
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -359,8 +367,7 @@ class Settings:
         doc["sources"] = [_named_json(s) for s in self.sources]
         doc["destinations"] = [_named_json(d) for d in self.destinations]
         doc["domains"] = [_named_json(d) for d in self.domains]
-        head = ("name", "main_branch", "protected_branches", "sources", "destinations", "domains")
-        return _ordered(doc, head)
+        return _ordered(doc, SETTINGS_KEYS)
 
     @property
     def source_names(self) -> list[str]:

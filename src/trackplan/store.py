@@ -112,8 +112,14 @@ class GitStore:
         return str(entries[-1].oid_new) if entries else None
 
     # -- reading ------------------------------------------------------------------------------
+    def _commit(self, commit_id: str) -> pygit2.Commit:
+        return self.repo[commit_id].peel(pygit2.Commit)
+
+    def _tree(self, tree_id: str | pygit2.Oid) -> pygit2.Tree:
+        return self.repo[tree_id].peel(pygit2.Tree)
+
     def commit_info(self, commit_id: str) -> CommitInfo:
-        commit = self.repo[commit_id]
+        commit = self._commit(commit_id)
         return CommitInfo(
             id=str(commit.id),
             parents=tuple(str(p) for p in commit.parent_ids),
@@ -141,13 +147,13 @@ class GitStore:
         if tree_id is None:
             return {}
         out: dict[str, str] = {}
-        stack: list[tuple[str, pygit2.Tree]] = [("", self.repo[tree_id])]
+        stack: list[tuple[str, pygit2.Tree]] = [("", self._tree(tree_id))]
         while stack:
             base, tree = stack.pop()
             for entry in tree:
                 path = f"{base}{entry.name}"
                 if entry.type == ObjectType.TREE:
-                    stack.append((path + "/", self.repo[entry.id]))
+                    stack.append((path + "/", self._tree(entry.id)))
                 elif entry.type == ObjectType.BLOB:
                     out[path] = str(entry.id)
         return out
@@ -165,8 +171,8 @@ class GitStore:
         config_name = config_email = None
         try:
             config = self.repo.config
-            config_name = config["user.name"] if "user.name" in config else None
-            config_email = config["user.email"] if "user.email" in config else None
+            values = {key: config[key] for key in ("user.name", "user.email") if key in config}
+            config_name, config_email = values.get("user.name"), values.get("user.email")
         except pygit2.GitError:
             pass
 
@@ -200,7 +206,7 @@ class GitStore:
                 below.setdefault(head, {})[rest] = data
             else:
                 here[head] = data
-        base = self.repo[tree_id] if tree_id else None
+        base = self._tree(tree_id) if tree_id else None
         builder = self.repo.TreeBuilder(base) if base is not None else self.repo.TreeBuilder()
         for name, data in here.items():
             if data is None:
@@ -210,7 +216,11 @@ class GitStore:
                 builder.insert(name, self.repo.create_blob(data), FileMode.BLOB)
         for name, sub_changes in below.items():
             existing = builder.get(name)
-            sub_id = str(existing.id) if existing is not None and existing.type == ObjectType.TREE else None
+            sub_id = (
+                str(existing.id)
+                if existing is not None and existing.type == ObjectType.TREE
+                else None
+            )
             new_sub = self._build_tree(sub_id, sub_changes)
             if new_sub is None:
                 if existing is not None:
@@ -241,7 +251,7 @@ class GitStore:
         if checked_out:
             self._ensure_clean(expected_head, list(changes))
         author, committer = self.signature()
-        parent_tree = str(self.repo[expected_head].tree_id) if expected_head else None
+        parent_tree = str(self._commit(expected_head).tree_id) if expected_head else None
         tree_id = self._build_tree(parent_tree, changes)
         if tree_id is None:
             tree_id = str(self.repo.TreeBuilder().write())

@@ -22,7 +22,6 @@ if not getattr(yaml, "__with_libyaml__", False):  # pragma: no cover - depends o
     raise ImportError("PyYAML was built without libyaml; reinstall PyYAML from a binary wheel")
 
 
-
 class _FastLoader(yaml.CSafeLoader):
     """libyaml loader whose results are plain JSON: timestamps stay strings."""
 
@@ -58,7 +57,7 @@ def is_ambiguous(text: str) -> bool:
 def load(data: bytes | str, path: str = "<input>") -> Any:
     """Parse YAML (or JSON) fast. Aliases are refused, which also defuses YAML bombs."""
     try:
-        doc = yaml.load(data, Loader=_FastLoader)  # noqa: S506 - CSafeLoader is the safe loader
+        doc = yaml.load(data, Loader=_FastLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else path
@@ -102,7 +101,7 @@ class _Dumper(yaml.CSafeDumper):
     pass
 
 
-def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+def _represent_str(dumper: _Dumper, value: str) -> yaml.ScalarNode:
     style = "'" if is_ambiguous(value) else None
     if "\n" in value:
         style = "|" if not value.endswith(" ") and "\t" not in value else '"'

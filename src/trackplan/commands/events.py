@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from trackplan.cli_support import AppContext, echo_json, pass_context
@@ -21,7 +23,7 @@ def command(ctx: AppContext, ref: str, output_format: str) -> None:
       trackplan events --ref main~3 --format json
     """
     loaded = ctx.workspace().load(ref)
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "name": event.name,
             "path": loaded.event_paths[event.name],
@@ -45,5 +47,7 @@ def command(ctx: AppContext, ref: str, output_format: str) -> None:
     for row in rows:
         sources = ",".join(row["sources"]) or "-"
         tags = ",".join(row["tags"]) or "-"
-        click.echo(f"{row['name']:<{width}}  sources={sources}  tags={tags}  owner={row['owner'] or '-'}")
+        click.echo(
+            f"{row['name']:<{width}}  sources={sources}  tags={tags}  owner={row['owner'] or '-'}"
+        )
     click.echo(f"{len(rows)} events at {ref}")

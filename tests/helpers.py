@@ -1,0 +1,35 @@
+"""Small builders for tests."""
+
+from __future__ import annotations
+
+import random
+import string
+from pathlib import Path
+
+import pytest
+
+from trackplan.model import Event, Property
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+CORPORA = SHARED / "corpora"
+REFERENCE = SHARED / "reference"
+
+
+def corpus(*parts: str) -> Path:
+    """A path in the shared corpora; skips the test when they are not beside the checkout."""
+    path = CORPORA.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"{path} is absent: the shared corpora are not beside this checkout")
+    return path
+
+
+def make_event(name: str, n_props: int = 3, seed: int = 0, **fields: object) -> Event:
+    rng = random.Random(f"{name}-{seed}")
+    props = []
+    for i in range(n_props):
+        kind = rng.choice(["string", "integer", "number", "boolean"])
+        extra: dict[str, object] = {"description": f"Property {i} of {name}."}
+        if kind == "string" and rng.random() < 0.3:
+            extra["enum"] = sorted(rng.sample(list(string.ascii_lowercase), 3))
+        props.append(Property.build(f"prop_{i}", required=rng.random() < 0.5, type=kind, **extra))
+    return Event(name=name, description=f"{name} happened.", properties=tuple(props), **fields)  # type: ignore[arg-type]

@@ -1,0 +1,137 @@
+from __future__ import annotations
+
+import pytest
+import yaml
+from ruamel.yaml import YAML
+
+from trackplan import yamlio
+from trackplan.errors import InputError
+
+AMBIGUOUS = [
+    "yes",
+    "no",
+    "on",
+    "off",
+    "Yes",
+    "NO",
+    "y",
+    "n",
+    "true",
+    "False",
+    "~",
+    "null",
+    "",
+    "0777",
+    "0o17",
+    "0x1F",
+    "0b101",
+    "1:20",
+    "190:20:30",
+    "1_000",
+    "1e3",
+    "1.5",
+    ".5",
+    ".inf",
+    "-.inf",
+    ".nan",
+    "2026-11-22",
+    "2001-12-14t21:59:43.10-05:00",
+    "=",
+    "<<",
+    "+1",
+    "-0",
+    "12",
+    "3.",
+    "1e-3",
+]
+
+
+def _ruamel_load(text: str) -> object:
+    return YAML(typ="rt").load(text)
+
+
+@pytest.mark.parametrize("value", AMBIGUOUS)
+def test_ambiguous_strings_load_identically_with_both_loaders(value: str) -> None:
+    doc = {"enum": [value], value or "empty": {"description": value}}
+    text = yamlio.dump(doc)
+    assert yaml.load(text, Loader=yaml.CSafeLoader) == doc
+    assert yamlio.load(text) == doc
+    loaded = _ruamel_load(text)
+    assert [str(v) for v in loaded["enum"]] == [value]
+    assert all(isinstance(v, str) for v in loaded["enum"])
+
+
+@pytest.mark.parametrize("value", AMBIGUOUS)
+def test_rewrite_quotes_inserted_ambiguous_strings(value: str) -> None:
+    original = "title: E  # keep me\nproperties: {}\n"
+    text = yamlio.rewrite(original, {"title": "E", "properties": {}, "x-tags": [value]})
+    assert "# keep me" in text
+    assert yaml.load(text, Loader=yaml.CSafeLoader)["x-tags"] == [value]
+    assert [str(v) for v in _ruamel_load(text)["x-tags"]] == [value]
+    assert all(isinstance(v, str) for v in _ruamel_load(text)["x-tags"])
+
+
+def test_dump_is_deterministic_and_block_style() -> None:
+    doc = {"title": "E", "x-tags": ["a", "b"], "properties": {"p": {"type": "string"}}}
+    assert yamlio.dump(doc) == yamlio.dump(dict(doc))
+    assert yamlio.dump(doc) == "title: E\nx-tags:\n- a\n- b\nproperties:\n  p:\n    type: string\n"
+
+
+def test_multiline_and_unicode_strings_round_trip() -> None:
+    doc = {"description": "line one\nline two\n", "title": "Café ☕ 注文"}
+    assert yamlio.load(yamlio.dump(doc)) == doc
+
+
+def test_comments_and_key_order_survive_a_rewrite() -> None:
+    original = (
+        "# Header comment written by a person.\n"
+        "title: Checkout Completed   # the name\n"
+        "description: Old text.\n"
+        "type: object\n"
+        "properties:\n"
+        "  # the order id\n"
+        "  order_id: {type: string}\n"
+        "  revenue:\n"
+        "    type: number   # in EUR\n"
+        "required: [order_id]\n"
+    )
+    doc = yamlio.load(original)
+    doc["description"] = "New text."
+    doc["properties"]["coupon"] = {"type": "string", "enum": ["yes", "no"]}
+    doc["required"] = ["order_id", "revenue"]
+    text = yamlio.rewrite(original, doc)
+    for comment in ("# Header comment", "# the name", "# the order id", "# in EUR"):
+        assert comment in text
+    assert yamlio.load(text) == doc
+    assert text.index("title") < text.index("description") < text.index("properties")
+
+
+def test_rewrite_falls_back_to_a_fresh_dump_when_the_original_is_not_a_mapping() -> None:
+    assert yamlio.rewrite("- a\n- b\n", {"title": "E"}) == "title: E\n"
+
+
+def test_timestamps_stay_strings() -> None:
+    assert yamlio.load("when: 2026-11-22\n") == {"when": "2026-11-22"}
+
+
+def test_non_string_keys_become_json_keys() -> None:
+    assert yamlio.load("on: 1\n3: x\n~: y\n") == {"true": 1, "3": "x", "null": "y"}
+
+
+def test_yaml_bomb_is_refused() -> None:
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n"
+        for i in range(9)
+    )
+    with pytest.raises(InputError, match="aliases"):
+        yamlio.load(bomb, "bomb.yaml")
+
+
+def test_invalid_yaml_names_file_line_and_column() -> None:
+    with pytest.raises(InputError, match=r"^events/x.yaml:2:\d+: invalid YAML"):
+        yamlio.load("title: a\n  bad: [\n", "events/x.yaml")
+
+
+def test_binary_garbage_is_an_input_error() -> None:
+    with pytest.raises(InputError, match="garbage.yaml"):
+        yamlio.load(b"\xff\xfe\x00\x01\x02garbage\x00", "garbage.yaml")
