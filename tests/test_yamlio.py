@@ -74,12 +74,54 @@ def test_rewrite_quotes_inserted_ambiguous_strings(value: str) -> None:
 def test_dump_is_deterministic_and_block_style() -> None:
     doc = {"title": "E", "x-tags": ["a", "b"], "properties": {"p": {"type": "string"}}}
     assert yamlio.dump(doc) == yamlio.dump(dict(doc))
-    assert yamlio.dump(doc) == "title: E\nx-tags:\n- a\n- b\nproperties:\n  p:\n    type: string\n"
+    assert (
+        yamlio.dump(doc) == "title: E\nx-tags:\n  - a\n  - b\nproperties:\n  p:\n    type: string\n"
+    )
+    nested = {
+        "x-name-mapping": [{"name": "a", "destination": "B"}],
+        "e": [],
+        "o": {},
+        "n": [None, 1.5, True],
+    }
+    assert yamlio.load(yamlio.dump(nested)) == nested
 
 
-def test_multiline_and_unicode_strings_round_trip() -> None:
-    doc = {"description": "line one\nline two\n", "title": "Café ☕ 注文"}
-    assert yamlio.load(yamlio.dump(doc)) == doc
+@pytest.mark.parametrize(
+    "text",
+    [
+        "line one\nline two\n",
+        "Café ☕ 注文",
+        " lead",
+        "trail ",
+        "a: b",
+        "a #b",
+        "- x",
+        "[x]",
+        "{x}",
+        "'q'",
+        '"q"',
+        "tab\tin",
+        "%x",
+        "@x",
+        "`x",
+        "!x",
+        "&x",
+        "*x",
+        "|x",
+        ">x",
+        "?",
+        "x\\y",
+        "\x00nul",
+        "\u2028sep",
+        "#c",
+    ],
+)
+def test_any_string_round_trips_through_both_loaders(text: str) -> None:
+    doc = {"description": text, text: [text]}
+    dumped = yamlio.dump(doc)
+    assert yamlio.load(dumped) == doc
+    loaded = _ruamel_load(dumped)
+    assert str(loaded["description"]) == text and [str(v) for v in loaded[text]] == [text]
 
 
 def test_comments_and_key_order_survive_a_rewrite() -> None:

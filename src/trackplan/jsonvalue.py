@@ -25,9 +25,18 @@ SET_KEYS = frozenset(
 )
 
 
-def sort_key(value: Any) -> str:
-    """A total order over JSON values of mixed types."""
-    return json.dumps(thaw(value), sort_keys=True, ensure_ascii=False, default=_fallback)
+def sort_key(value: Any) -> tuple[int, Any]:
+    """A total order over JSON values of mixed types (null, bool, number, string, other)."""
+    kind = type(value)
+    if kind is str:
+        return (3, value)
+    if value is None:
+        return (0, 0)
+    if kind is bool:
+        return (1, value)
+    if kind is int or kind is float:
+        return (2, value)
+    return (4, json.dumps(thaw(value), sort_keys=True, ensure_ascii=False, default=_fallback))
 
 
 def _fallback(value: Any) -> Any:
@@ -68,6 +77,9 @@ class FrozenDict(Mapping[str, Any]):
     def __repr__(self) -> str:
         return f"FrozenDict({self._data!r})"
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (FrozenDict, (self._data,))
+
     def set(self, key: str, value: Any) -> FrozenDict:
         data = dict(self._data)
         data[key] = freeze(value, key)
@@ -83,14 +95,30 @@ class SetList(tuple[Any, ...]):
     __slots__ = ()
 
     def __new__(cls, values: Iterable[Any] = ()) -> SetList:
-        unique: dict[str, Any] = {}
+        unique: dict[tuple[int, Any], Any] = {}
         for value in values:
             unique.setdefault(sort_key(value), value)
         return super().__new__(cls, (unique[k] for k in sorted(unique)))
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Already sorted and unique: rebuild without sorting again.
+        return (_sorted_setlist, (tuple(self),))
+
+
+def _sorted_setlist(items: tuple[Any, ...]) -> SetList:
+    return tuple.__new__(SetList, items)
+
 
 def freeze(value: Any, key: str | None = None) -> Any:
     """Turn parsed JSON into its frozen, canonical form."""
+    kind = type(value)
+    # Exact-type checks first: this runs for every node of every loaded plan.
+    if kind is str or kind is int or kind is float or kind is bool or value is None:
+        return value
+    if kind is dict:
+        return FrozenDict({k: freeze(v, k) for k, v in value.items()})
+    if kind is list and key not in SET_KEYS:
+        return tuple([freeze(v) for v in value])
     if isinstance(value, FrozenDict | SetList):
         return value
     if isinstance(value, Mapping):

@@ -169,11 +169,15 @@ def plan_files(
     changes: dict[str, bytes | None] = {}
     warnings: list[str] = []
 
-    def write(path: str, doc: dict[str, Any], existed: bool) -> None:
-        if existed and read_text is not None:
-            changes[path] = yamlio.rewrite(read_text(path), doc).encode()
-        else:
-            changes[path] = yamlio.dump(doc).encode()
+    def write(path: str, doc: dict[str, Any], old_doc: dict[str, Any] | None) -> None:
+        fresh = yamlio.dump(doc)
+        if old_doc is not None and read_text is not None:
+            original = read_text(path)
+            # A file still exactly as the tool wrote it has nothing to keep: skip the slow
+            # round-trip parser. Anything people edited is rewritten in place.
+            if original != yamlio.dump(old_doc):
+                fresh = yamlio.rewrite(original, doc)
+        changes[path] = fresh.encode()
 
     if old_plan.settings != after.settings:
         write(
@@ -194,14 +198,14 @@ def plan_files(
         old = old_events.get(name)
         if old is not None:
             if old != event:
-                write(old_paths[name], event.to_json(), True)
+                write(old_paths[name], event.to_json(), old.to_json())
             continue
         renamed_from = old_by_id.get(event.id) if event.id else None
         if renamed_from and renamed_from not in new_events and renamed_from not in reused:
             reused.add(renamed_from)
             path = old_paths[renamed_from]
             taken.add(path)
-            write(path, event.to_json(), True)
+            write(path, event.to_json(), old_events[renamed_from].to_json())
             continue
         path = event_path(name, taken)
         if not path.endswith(f"/{slugify(name)}.yaml"):
@@ -209,7 +213,7 @@ def plan_files(
                 f"event {name!r} shares its file name with another event; written to {path}"
             )
         taken.add(path)
-        write(path, event.to_json(), False)
+        write(path, event.to_json(), None)
     for name in sorted(old_events.keys() - new_events.keys()):
         if name not in reused:
             changes.setdefault(old_paths[name], None)
@@ -222,7 +226,7 @@ def plan_files(
             if new_trait is None:
                 changes[path] = None
             else:
-                write(path, new_trait.to_json(), old_trait is not None)
+                write(path, new_trait.to_json(), old_trait.to_json() if old_trait else None)
 
     old_contexts = dict(old_plan.contexts)
     new_contexts = dict(after.contexts)
@@ -235,10 +239,16 @@ def plan_files(
         if new_ctx is None:
             changes[path] = None
         else:
-            doc = new_ctx.to_json()
-            doc["x-source"] = source
-            write(path, doc, old_ctx is not None)
+            write(
+                path,
+                _context_doc(source, new_ctx),
+                _context_doc(source, old_ctx) if old_ctx else None,
+            )
     return changes, warnings
+
+
+def _context_doc(source: str, context: Event) -> dict[str, Any]:
+    return {**context.to_json(), "x-source": source}
 
 
 def trait_event(title: str, properties: Any = None) -> Event:

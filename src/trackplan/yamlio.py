@@ -10,6 +10,7 @@ file the tool writes loads identically with both loaders.
 from __future__ import annotations
 
 import io
+import json
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -97,31 +98,75 @@ def _refuse_aliases(doc: Any, path: str) -> None:
                 stack.extend(node)
 
 
-class _Dumper(yaml.CSafeDumper):
-    pass
+# Plain scalars that need no quotes in any YAML version: no indicator first, no ": " or
+# " #" inside, no surrounding blanks. Everything else is written JSON-quoted, which is
+# valid YAML 1.1 and 1.2 alike.
+_PLAIN_SAFE = re.compile(r"^[A-Za-z0-9_/(][A-Za-z0-9_ .,/()+$^*?=-]*$")
 
 
-def _represent_str(dumper: _Dumper, value: str) -> yaml.ScalarNode:
-    style = "'" if is_ambiguous(value) else None
-    if "\n" in value:
-        style = "|" if not value.endswith(" ") and "\t" not in value else '"'
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+def _scalar(value: Any) -> str:
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, int | float):
+        return json.dumps(value)
+    text = str(value)
+    if _PLAIN_SAFE.match(text) and not is_ambiguous(text) and not text.endswith(" "):
+        return text
+    quoted = json.dumps(text, ensure_ascii=False)
+    return _NOT_PRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", quoted)
 
 
-_Dumper.add_representer(str, _represent_str)
+# Characters YAML does not allow raw (or reads as line breaks) even inside quotes.
+_NOT_PRINTABLE = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff\ufffe\uffff]")
+
+
+def _emit(value: Any, indent: str, out: list[str]) -> None:
+    """Append block-style YAML lines for a mapping or sequence node."""
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            prefix = f"{indent}{_scalar(str(key))}:"
+            _emit_entry(prefix, item, indent, out)
+    else:
+        for item in value:
+            _emit_entry(f"{indent}-", item, indent, out, in_sequence=True)
+
+
+def _emit_entry(
+    prefix: str, item: Any, indent: str, out: list[str], in_sequence: bool = False
+) -> None:
+    if isinstance(item, Mapping | list | tuple) and item:
+        if in_sequence and isinstance(item, Mapping):
+            # "- key: value" with the rest of the mapping aligned under the first key.
+            lines: list[str] = []
+            _emit(item, indent + "  ", lines)
+            out.append(f"{prefix} {lines[0].lstrip()}")
+            out.extend(lines[1:])
+        else:
+            out.append(prefix)
+            _emit(item, indent + "  ", out)
+    elif isinstance(item, Mapping):
+        out.append(f"{prefix} {{}}")
+    elif isinstance(item, list | tuple):
+        out.append(f"{prefix} []")
+    else:
+        out.append(f"{prefix} {_scalar(item)}")
 
 
 def dump(doc: Any) -> str:
-    """Deterministic block-style YAML: same document, same text."""
-    return yaml.dump(
-        doc,
-        Dumper=_Dumper,
-        sort_keys=False,
-        allow_unicode=True,
-        default_flow_style=False,
-        width=1_000_000,
-        indent=2,
-    )
+    """Deterministic block-style YAML for a JSON document: same document, same text."""
+    if not isinstance(doc, Mapping | list | tuple) or not doc:
+        return (
+            _scalar(doc) + "\n"
+            if not isinstance(doc, Mapping | list | tuple)
+            else ("{}\n" if isinstance(doc, Mapping) else "[]\n")
+        )
+    out: list[str] = []
+    _emit(doc, "", out)
+    return "\n".join(out) + "\n"
 
 
 # -- round-trip rewrite ---------------------------------------------------------------------

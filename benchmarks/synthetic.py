@@ -1,0 +1,64 @@
+"""A realistic synthetic tracking plan: N events with 5-15 properties each."""
+
+from __future__ import annotations
+
+import random
+
+from trackplan.model import Event, Plan, Property, Settings
+
+SOURCES = ["web", "ios", "android", "backend"]
+DOMAINS = ["Growth", "Payments", "Discovery", "Platform"]
+TAGS = ["core", "revenue", "onboarding", "retention", "experiment", "marketing"]
+VERBS = ["Viewed", "Clicked", "Completed", "Started", "Updated", "Removed", "Shared", "Failed"]
+NOUNS = ["Product", "Cart", "Checkout", "Page", "Search", "Profile", "Invite", "Subscription"]
+PROPS = [
+    ("product_id", {"type": "string", "pattern": "^prd_[a-z0-9]+$"}),
+    ("price", {"type": "number", "minimum": 0}),
+    ("currency", {"type": "string", "pattern": "^[A-Z]{3}$"}),
+    ("quantity", {"type": "integer", "minimum": 1}),
+    ("screen", {"type": "string", "enum": ["home", "search", "cart", "settings"]}),
+    ("is_logged_in", {"type": "boolean"}),
+    ("referrer", {"type": "string"}),
+    ("experiment_ids", {"type": "array", "items": {"type": "string"}}),
+    ("plan", {"type": "string", "enum": ["free", "pro", "team"], "x-send-as": "UserProperty"}),
+    ("duration_ms", {"type": "integer", "minimum": 0}),
+    ("error_code", {"type": "string"}),
+    ("position", {"type": "integer"}),
+    ("query", {"type": "string"}),
+    ("coupon", {"type": "string"}),
+    ("category", {"type": "string", "enum": ["shoes", "shirts", "hats", "bags"]}),
+]
+
+
+def synthetic_event(i: int, revision: int = 0) -> Event:
+    rng = random.Random(i)
+    name = f"{rng.choice(NOUNS)} {rng.choice(VERBS)} {i}"
+    chosen = rng.sample(PROPS, rng.randint(5, 15))
+    properties = tuple(
+        Property.build(
+            prop,
+            required=rng.random() < 0.5,
+            description=f"The {prop.replace('_', ' ')} of the {name.lower()}.",
+            **schema,
+        )
+        for prop, schema in chosen
+    )
+    return Event(
+        name=name,
+        description=f"Sent when {name.lower()} happens."
+        + (f" Revision {revision}." if revision else ""),
+        id=f"evt_{i:06d}",
+        version="1-0-0",
+        status="live",
+        tags=rng.sample(TAGS, 2),  # type: ignore[arg-type]
+        sources=rng.sample(SOURCES, rng.randint(1, 3)),  # type: ignore[arg-type]
+        owner=rng.choice(DOMAINS),
+        properties=properties,
+    )
+
+
+def synthetic_plan(n: int) -> Plan:
+    settings = Settings.from_json(
+        {"name": f"Synthetic {n}", "sources": SOURCES, "domains": DOMAINS, "vendor": "com.example"}
+    )
+    return Plan(settings=settings, events=tuple(synthetic_event(i) for i in range(n)))
