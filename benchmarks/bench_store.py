@@ -34,6 +34,11 @@ def build(n: int, root: Path) -> tuple[Workspace, str]:
 
 def main(sizes: list[int]) -> None:
     for n in sizes:
+        measure(n)
+
+
+def measure(n: int) -> None:
+    if True:
         tmp = Path(tempfile.mkdtemp(prefix="tp-bench-"))
         try:
             ws, commit = build(n, tmp / "plan")

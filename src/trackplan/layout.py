@@ -180,11 +180,9 @@ def plan_files(
         changes[path] = fresh.encode()
 
     if old_plan.settings != after.settings:
-        write(
-            SETTINGS_FILE,
-            after.settings.to_json(),
-            before is not None and SETTINGS_FILE in before.blob_ids,
-        )
+        existed = before is not None and SETTINGS_FILE in before.blob_ids
+        old_settings = old_plan.settings.to_json() if existed else None
+        write(SETTINGS_FILE, after.settings.to_json(), old_settings)
 
     old_events = old_plan.event_map()
     new_events = after.event_map()
