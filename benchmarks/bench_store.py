@@ -24,9 +24,7 @@ def build(n: int, root: Path) -> tuple[Workspace, str]:
     head = ws.store.resolve("HEAD")
     before = ws.load(head)
     plan = synthetic_plan(n)
-    commit = ws.commit_plan(
-        "main", head, before, plan.replace(settings=before.plan.settings), "seed"
-    ).commit
+    commit = ws.commit_plan("main", head, before, plan.replace(settings=before.plan.settings), "seed").commit
     assert commit
     git("gc", "-q", cwd=root)
     return ws, commit

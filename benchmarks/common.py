@@ -26,9 +26,7 @@ def timed(fn: Callable[[], object], repeat: int = 5) -> float:
 
 
 def git(*args: str, cwd: Path, stdin: bytes | None = None) -> bytes:
-    return subprocess.run(
-        ["git", *args], cwd=cwd, input=stdin, capture_output=True, check=True
-    ).stdout
+    return subprocess.run(["git", *args], cwd=cwd, input=stdin, capture_output=True, check=True).stdout
 
 
 def report(rows: list[tuple[str, float, str]]) -> None:

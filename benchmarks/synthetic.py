@@ -45,8 +45,7 @@ def synthetic_event(i: int, revision: int = 0) -> Event:
     )
     return Event(
         name=name,
-        description=f"Sent when {name.lower()} happens."
-        + (f" Revision {revision}." if revision else ""),
+        description=f"Sent when {name.lower()} happens." + (f" Revision {revision}." if revision else ""),
         id=f"evt_{i:06d}",
         version="1-0-0",
         status="live",

@@ -15,9 +15,7 @@ from trackplan.cli import cli
 
 
 @pytest.fixture(autouse=True)
-def isolated_git(
-    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Path]:
+def isolated_git(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     home = tmp_path_factory.mktemp("home")
     (home / ".gitconfig").write_text(
         "[user]\n\tname = Test User\n\temail = test@example.com\n[init]\n\tdefaultBranch = trunk\n"
@@ -31,8 +29,7 @@ def isolated_git(
             monkeypatch.delenv(name)
     levels = pygit2.enums.ConfigLevel
     saved = {
-        level: pygit2.settings.search_path[level]
-        for level in (levels.GLOBAL, levels.XDG, levels.SYSTEM)
+        level: pygit2.settings.search_path[level] for level in (levels.GLOBAL, levels.XDG, levels.SYSTEM)
     }
     pygit2.settings.search_path[levels.GLOBAL] = str(home)
     pygit2.settings.search_path[levels.XDG] = str(home / ".config")

@@ -21,9 +21,7 @@ def test_init_creates_a_repo_on_main_whatever_the_default_branch(
         text=True,
         check=True,
     )
-    assert (
-        head.stdout.strip() == "refs/heads/main"
-    )  # the isolated config says init.defaultBranch=trunk
+    assert head.stdout.strip() == "refs/heads/main"  # the isolated config says init.defaultBranch=trunk
     assert "name: Acme" in (tmp_path / "p" / "trackplan.yaml").read_text()
     again = run_cli("init", tmp_path / "p")
     assert again.exit_code == 2 and "already exists" in again.output

@@ -68,9 +68,7 @@ def test_model_reads_the_keys_it_interprets() -> None:
 
 
 def test_set_like_lists_compare_as_sets() -> None:
-    a = Event.from_json(
-        {**FULL_EVENT, "x-tags": ["a", "b", "a"], "required": ["order_id", "revenue"]}
-    )
+    a = Event.from_json({**FULL_EVENT, "x-tags": ["a", "b", "a"], "required": ["order_id", "revenue"]})
     b = Event.from_json({**FULL_EVENT, "x-tags": ["b", "a"], "required": ["revenue", "order_id"]})
     assert a == b
     assert a.tags == SetList(["a", "b"])

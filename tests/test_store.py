@@ -46,9 +46,7 @@ def test_refs_of_every_kind_resolve(plan_repo: Path) -> None:
     subprocess.run(["git", "tag", "v1"], cwd=plan_repo, check=True)
     (plan_repo / "events" / "signed-up.yaml").write_text("title: Signed Up\n")
     subprocess.run(["git", "commit", "-qam", "edit"], cwd=plan_repo, check=True)
-    subprocess.run(
-        ["git", "update-ref", "refs/remotes/origin/main", head], cwd=plan_repo, check=True
-    )
+    subprocess.run(["git", "update-ref", "refs/remotes/origin/main", head], cwd=plan_repo, check=True)
     for ref in ("v1", "HEAD~1", head, head[:10], "origin/main", "main~1"):
         assert ws.store.resolve(ref) == head
         assert ws.load(ref).plan.event("Signed Up").description  # type: ignore[union-attr]
@@ -103,10 +101,7 @@ def test_two_writers_racing_on_one_branch(tmp_path: Path) -> None:
     subprocess.run(["git", "checkout", "-qb", "work"], cwd=tmp_path / "p", check=True)
     subprocess.run(["git", "checkout", "-q", "main"], cwd=tmp_path / "p", check=True)
     before = ws.load(commit)
-    plans = [
-        before.plan.replace(events=(*before.plan.events, make_event(f"Racer {i}")))
-        for i in range(2)
-    ]
+    plans = [before.plan.replace(events=(*before.plan.events, make_event(f"Racer {i}"))) for i in range(2)]
     outcomes: list[object] = []
     barrier = threading.Barrier(2)
 
@@ -114,9 +109,7 @@ def test_two_writers_racing_on_one_branch(tmp_path: Path) -> None:
         writer = Workspace(tmp_path / "p")
         barrier.wait()
         try:
-            outcomes.append(
-                writer.commit_plan("work", commit, before, plans[i], f"racer {i}").commit
-            )
+            outcomes.append(writer.commit_plan("work", commit, before, plans[i], f"racer {i}").commit)
         except ConcurrentUpdateError as exc:
             outcomes.append(exc)
 
@@ -134,9 +127,7 @@ def test_two_writers_racing_on_one_branch(tmp_path: Path) -> None:
     # The loser retries on the new head and lands; nothing is lost.
     retry_before = ws.load(head)
     loser = next(i for i in range(2) if ws.load(head).plan.event(f"Racer {i}") is None)
-    retry_plan = retry_before.plan.replace(
-        events=(*retry_before.plan.events, make_event(f"Racer {loser}"))
-    )
+    retry_plan = retry_before.plan.replace(events=(*retry_before.plan.events, make_event(f"Racer {loser}")))
     ws.commit_plan("work", head, retry_before, retry_plan, "retry")
     final = ws.load("work").plan
     assert final.event("Racer 0") is not None and final.event("Racer 1") is not None
@@ -169,9 +160,7 @@ def test_uncommitted_edits_are_never_overwritten(plan_repo: Path) -> None:
     file.write_text(file.read_text() + "# my uncommitted note\n")
     before = ws.load(head)
     plan = before.plan.replace(
-        events=tuple(
-            e.replace(description="x") if e.name == "Signed Up" else e for e in before.plan.events
-        )
+        events=tuple(e.replace(description="x") if e.name == "Signed Up" else e for e in before.plan.events)
     )
     with pytest.raises(DirtyWorktreeError, match="events/signed-up.yaml"):
         ws.commit_plan("main", head, before, plan, "would clobber")
@@ -180,8 +169,7 @@ def test_uncommitted_edits_are_never_overwritten(plan_repo: Path) -> None:
     # A change to other files goes through and leaves the edit alone.
     plan2 = before.plan.replace(
         events=tuple(
-            e.replace(description="y") if e.name == "Product Viewed" else e
-            for e in before.plan.events
+            e.replace(description="y") if e.name == "Product Viewed" else e for e in before.plan.events
         )
     )
     assert ws.commit_plan("main", head, before, plan2, "ok").commit
@@ -196,9 +184,7 @@ def test_staged_edits_count_as_uncommitted(plan_repo: Path) -> None:
     subprocess.run(["git", "add", "-A"], cwd=plan_repo, check=True)
     before = ws.load(head)
     plan = before.plan.replace(
-        events=tuple(
-            e.replace(description="x") if e.name == "Signed Up" else e for e in before.plan.events
-        )
+        events=tuple(e.replace(description="x") if e.name == "Signed Up" else e for e in before.plan.events)
     )
     with pytest.raises(DirtyWorktreeError):
         ws.commit_plan("main", head, before, plan, "would clobber")

@@ -74,9 +74,7 @@ def test_rewrite_quotes_inserted_ambiguous_strings(value: str) -> None:
 def test_dump_is_deterministic_and_block_style() -> None:
     doc = {"title": "E", "x-tags": ["a", "b"], "properties": {"p": {"type": "string"}}}
     assert yamlio.dump(doc) == yamlio.dump(dict(doc))
-    assert (
-        yamlio.dump(doc) == "title: E\nx-tags:\n  - a\n  - b\nproperties:\n  p:\n    type: string\n"
-    )
+    assert yamlio.dump(doc) == "title: E\nx-tags:\n  - a\n  - b\nproperties:\n  p:\n    type: string\n"
     nested = {
         "x-name-mapping": [{"name": "a", "destination": "B"}],
         "e": [],

@@ -71,9 +71,7 @@ class BlobCache:
             for start in range(0, len(ids), 900):
                 chunk = ids[start : start + 900]
                 marks = ",".join("?" * len(chunk))
-                for blob_id, doc in db.execute(
-                    f"SELECT id, doc FROM blobs WHERE id IN ({marks})", chunk
-                ):
+                for blob_id, doc in db.execute(f"SELECT id, doc FROM blobs WHERE id IN ({marks})", chunk):
                     found[blob_id] = json.loads(doc)
         except (sqlite3.DatabaseError, ValueError):
             self._reset()

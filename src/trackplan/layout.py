@@ -75,18 +75,14 @@ class LoadedPlan:
 
 
 def is_event_file(path: str) -> bool:
-    return (
-        path.startswith(EVENTS_DIR + "/") and path.endswith(YAML_SUFFIXES) and path.count("/") == 1
-    )
+    return path.startswith(EVENTS_DIR + "/") and path.endswith(YAML_SUFFIXES) and path.count("/") == 1
 
 
 def is_plan_file(path: str) -> bool:
     if path in (SETTINGS_FILE, IDENTIFY_FILE, GROUP_FILE):
         return True
     return is_event_file(path) or (
-        path.startswith(CONTEXTS_DIR + "/")
-        and path.endswith(YAML_SUFFIXES)
-        and path.count("/") == 1
+        path.startswith(CONTEXTS_DIR + "/") and path.endswith(YAML_SUFFIXES) and path.count("/") == 1
     )
 
 
@@ -207,9 +203,7 @@ def plan_files(
             continue
         path = event_path(name, taken)
         if not path.endswith(f"/{slugify(name)}.yaml"):
-            warnings.append(
-                f"event {name!r} shares its file name with another event; written to {path}"
-            )
+            warnings.append(f"event {name!r} shares its file name with another event; written to {path}")
         taken.add(path)
         write(path, event.to_json(), None)
     for name in sorted(old_events.keys() - new_events.keys()):

@@ -98,9 +98,7 @@ def _name_mappings(value: Any) -> SetList:
     )
 
 
-def _ordered(
-    doc: Mapping[str, Any], head: Iterable[str], tail: Iterable[str] = ()
-) -> dict[str, Any]:
+def _ordered(doc: Mapping[str, Any], head: Iterable[str], tail: Iterable[str] = ()) -> dict[str, Any]:
     head, tail = tuple(head), tuple(tail)
     out = {k: doc[k] for k in head if k in doc}
     out.update((k, doc[k]) for k in sorted(doc) if k not in head and k not in tail)

@@ -216,11 +216,7 @@ class GitStore:
                 builder.insert(name, self.repo.create_blob(data), FileMode.BLOB)
         for name, sub_changes in below.items():
             existing = builder.get(name)
-            sub_id = (
-                str(existing.id)
-                if existing is not None and existing.type == ObjectType.TREE
-                else None
-            )
+            sub_id = str(existing.id) if existing is not None and existing.type == ObjectType.TREE else None
             new_sub = self._build_tree(sub_id, sub_changes)
             if new_sub is None:
                 if existing is not None:
@@ -237,11 +233,12 @@ class GitStore:
         expected_head: str | None,
         changes: Mapping[str, bytes | None],
         message: str,
+        parent: str | None = None,
     ) -> str:
         """Commit `changes` (paths from the repo root) on `branch` as one commit.
 
         `expected_head` is the commit the changes were computed against (None: the branch
-        must not exist yet; it is then created with that parent-less or given base). The
+        must not exist yet; it is created on `parent`, or as a root commit). The
         branch moves only if it still points there; otherwise ConcurrentUpdateError and
         nothing changes. If the branch is checked out, the work tree and index follow,
         but only when the affected files have no uncommitted edits.
@@ -251,11 +248,12 @@ class GitStore:
         if checked_out:
             self._ensure_clean(expected_head, list(changes))
         author, committer = self.signature()
-        parent_tree = str(self._commit(expected_head).tree_id) if expected_head else None
+        base = expected_head or parent
+        parent_tree = str(self._commit(base).tree_id) if base else None
         tree_id = self._build_tree(parent_tree, changes)
         if tree_id is None:
             tree_id = str(self.repo.TreeBuilder().write())
-        parents = [pygit2.Oid(hex=expected_head)] if expected_head else []
+        parents = [pygit2.Oid(hex=base)] if base else []
         try:
             commit_id = self.repo.create_commit(
                 None, author, committer, message, pygit2.Oid(hex=tree_id), parents

@@ -28,8 +28,7 @@ def find_plan_root(start: Path) -> Path:
         if (folder / ".git").exists():
             break
     raise PlanNotFoundError(
-        f"no {layout.SETTINGS_FILE} in {start} or its parents; run `trackplan init` or pass "
-        "--plan-dir"
+        f"no {layout.SETTINGS_FILE} in {start} or its parents; run `trackplan init` or pass --plan-dir"
     )
 
 
@@ -102,8 +101,7 @@ class Workspace:
         blobs = self.plan_blobs(ref)
         if ref != WORKTREE and layout.SETTINGS_FILE not in blobs:
             raise PlanNotFoundError(
-                f"no {self.repo_path(layout.SETTINGS_FILE)} at {ref!r}: the plan is not in "
-                "that commit"
+                f"no {self.repo_path(layout.SETTINGS_FILE)} at {ref!r}: the plan is not in that commit"
             )
         cached = self.cache.get_many(set(blobs.values()))
 
@@ -134,6 +132,7 @@ class Workspace:
         before: LoadedPlan | None,
         after: Plan,
         message: str,
+        parent: str | None = None,
     ) -> WriteResult:
         """Commit the files that turn `before` (read at `head`) into `after` on `branch`."""
 
@@ -152,5 +151,5 @@ class Workspace:
         if not changes:
             return WriteResult(None, branch, (), tuple(warnings))
         repo_changes = {self.repo_path(p): d for p, d in changes.items()}
-        commit = self.store.commit_changes(branch, head, repo_changes, message)
+        commit = self.store.commit_changes(branch, head, repo_changes, message, parent=parent)
         return WriteResult(commit, branch, tuple(sorted(changes)), tuple(warnings))

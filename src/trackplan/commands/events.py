@@ -47,7 +47,5 @@ def command(ctx: AppContext, ref: str, output_format: str) -> None:
     for row in rows:
         sources = ",".join(row["sources"]) or "-"
         tags = ",".join(row["tags"]) or "-"
-        click.echo(
-            f"{row['name']:<{width}}  sources={sources}  tags={tags}  owner={row['owner'] or '-'}"
-        )
+        click.echo(f"{row['name']:<{width}}  sources={sources}  tags={tags}  owner={row['owner'] or '-'}")
     click.echo(f"{len(rows)} events at {ref}")

@@ -1,0 +1,531 @@
+"""Spreadsheet plans (CSV): Avo's ultimate template and every layout Avo's importer reads.
+
+Header names are exact, column order is free and extra columns are ignored. One row per
+event-property; rows without an event name continue the event above.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from trackplan.errors import InputError
+from trackplan.formats.base import Incoming
+from trackplan.formats.schema import SchemaReader
+from trackplan.jsonvalue import SetList
+from trackplan.model import Domain, Event, Plan, Settings, Source
+
+
+@dataclass(frozen=True)
+class Layout:
+    name: str
+    required: tuple[str, ...]
+    columns: Mapping[str, str]  # our field -> column header
+
+
+LAYOUTS = (
+    Layout(
+        "Avo ultimate template",
+        (
+            "Event Name",
+            "Event Description",
+            "Event Category",
+            "Sources",
+            "Property Name",
+            "Property Description",
+            "Property Value Type",
+            "Is Property Required?",
+            "Is Property Array?",
+            "Property Enumeration Options",
+        ),
+        {
+            "event": "Event Name",
+            "event_description": "Event Description",
+            "category": "Event Category",
+            "sources": "Sources",
+            "property": "Property Name",
+            "property_description": "Property Description",
+            "type": "Property Value Type",
+            "required": "Is Property Required?",
+            "array": "Is Property Array?",
+            "enum": "Property Enumeration Options",
+        },
+    ),
+    Layout(
+        "Avo import API example",
+        ("Event Name", "Event Description", "Event Property Name", "Platforms"),
+        {
+            "event": "Event Name",
+            "event_description": "Event Description",
+            "category": "Event Category",
+            "sources": "Platforms",
+            "property": "Event Property Name",
+            "property_description": "Property Description",
+            "type": "Property Value Type",
+            "required": "Is Property Required?",
+            "array": "Is Property Array?",
+            "enum": "Property Enumeration Options",
+            "status": "Status",
+        },
+    ),
+    Layout(
+        "Amplitude taxonomy",
+        (
+            "Event Name",
+            "Trigger + Event Description",
+            "Event Category",
+            "Platform",
+            "Property Name",
+            "Property Description",
+            "Property Type",
+            "Sample Values",
+        ),
+        {
+            "event": "Event Name",
+            "event_description": "Trigger + Event Description",
+            "category": "Event Category",
+            "sources": "Platform",
+            "property": "Property Name",
+            "property_description": "Property Description",
+            "send_as": "Property Type",
+            "enum": "Sample Values",
+        },
+    ),
+    Layout(
+        "Mixpanel tracking plan",
+        (
+            "Event Name",
+            "Event Definition",
+            "Platform",
+            "Property Name",
+            "Property Definition",
+            "Data Type",
+            "Sample Values",
+        ),
+        {
+            "event": "Event Name",
+            "event_description": "Event Definition",
+            "sources": "Platform",
+            "property": "Property Name",
+            "property_description": "Property Definition",
+            "type": "Data Type",
+            "enum": "Sample Values",
+        },
+    ),
+    Layout(
+        "Segment Protocols CSV",
+        (
+            "Version",
+            "Event Type",
+            "Event Name",
+            "Property Name",
+            "Description",
+            "Labels",
+            "Property Data Type",
+            "Enum Values",
+        ),
+        {
+            "event_type": "Event Type",
+            "event": "Event Name",
+            "property": "Property Name",
+            "description": "Description",
+            "tags": "Labels",
+            "type": "Property Data Type",
+            "enum": "Enum Values",
+        },
+    ),
+    Layout(
+        "properties import",
+        (
+            "Property Type",
+            "Property Name",
+            "Property Description",
+            "Property Value Type",
+            "Property Value Is List",
+            "Property Required",
+            "Property Allowed Values",
+        ),
+        {
+            "send_as": "Property Type",
+            "property": "Property Name",
+            "property_description": "Property Description",
+            "type": "Property Value Type",
+            "array": "Property Value Is List",
+            "required": "Property Required",
+            "enum": "Property Allowed Values",
+        },
+    ),
+    Layout(
+        "group properties import",
+        (
+            "Group Type",
+            "Property Name",
+            "Property Description",
+            "Property Value Type",
+            "Is Property Array?",
+            "Sent with Events",
+            "Property Enumeration options",
+        ),
+        {
+            "group_type": "Group Type",
+            "property": "Property Name",
+            "property_description": "Property Description",
+            "type": "Property Value Type",
+            "array": "Is Property Array?",
+            "sent_with": "Sent with Events",
+            "enum": "Property Enumeration options",
+        },
+    ),
+)
+
+# Optional columns of the ultimate template, read by every event layout when present.
+OPTIONAL = {
+    "send_as": "Property Type",
+    "tags": "Event Tags",
+    "variant": "Event Variant Name",
+    "pinned": "Pinned Value",
+    "stakeholders": "Stakeholder Domains",
+    "owner": "Owner",
+    "pattern": "Property Regex",
+}
+TYPES = {
+    "string": "string",
+    "int": "integer",
+    "integer": "integer",
+    "float": "number",
+    "number": "number",
+    "bool": "boolean",
+    "boolean": "boolean",
+    "object": "object",
+    "any": None,
+    "": None,
+    "null": None,
+}
+SEND_AS = {
+    "event": "EventProperty",
+    "event property": "EventProperty",
+    "user": "UserProperty",
+    "user property": "UserProperty",
+    "system": "SystemProperty",
+    "system property": "SystemProperty",
+}
+TRUE = {"true", "yes", "y", "1", "x", "required", "always"}
+FALSE = {"false", "no", "n", "0", "", "optional", "sometimes"}
+
+
+def _split(value: str, sep: str = ",") -> list[str]:
+    return [part.strip() for part in value.split(sep) if part.strip()]
+
+
+def _text(data: bytes, name: str) -> str:
+    if b"\x00" in data[:4096]:
+        raise InputError(f"{name}: binary data, not a CSV file")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{name}: not UTF-8 text (byte {exc.start}); is this a binary file?") from None
+    if "\n" not in text.strip() and "\\n" in text:
+        # A body pasted from a shell example: escapes were never interpreted.
+        text = text.replace("\\n", "\n").replace('\\"', '"')
+    return text
+
+
+@dataclass
+class _EventDraft:
+    name: str
+    description: str = ""
+    categories: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    stakeholders: list[str] = field(default_factory=list)
+    owner: str | None = None
+    name_mapping: list[dict[str, str]] = field(default_factory=list)
+    status: str | None = None
+    properties: dict[str, dict[str, Any]] = field(default_factory=dict)
+    required: list[str] = field(default_factory=list)
+
+
+def read(data: bytes, name: str) -> Incoming:
+    text = _text(data, name)
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    try:
+        header = [h.strip() for h in (reader.fieldnames or [])]
+    except csv.Error as exc:
+        raise InputError(f"{name}:1: invalid CSV: {exc}") from None
+    if not header:
+        raise InputError(f"{name}: empty file, expected a CSV header row")
+    reader.fieldnames = header
+    layout = _layout(header, name)
+    schema_reader = SchemaReader(name, avo=True)
+    drafts: dict[str, _EventDraft] = {}
+    traits: dict[str, dict[str, dict[str, Any]]] = {"identify": {}, "group": {}, "system": {}}
+    trait_required: dict[str, list[str]] = {"identify": [], "group": [], "system": []}
+    current: _EventDraft | None = None
+    skipping_variant = False
+    line = 1
+    try:
+        for row in reader:
+            line = reader.line_num
+            cell = _cells(row, layout)
+            event_name = cell("event")
+            prop = cell("property")
+            if layout.name in ("properties import", "group properties import"):
+                _trait_row(
+                    cell,
+                    prop,
+                    layout,
+                    traits,
+                    trait_required,
+                    schema_reader,
+                    drafts,
+                    f"{name}:{line}",
+                )
+                continue
+            kind = cell("event_type").lower()
+            if kind == "identify":
+                if prop:
+                    spec, required = _property(cell, prop, schema_reader, f"{name}:{line}")
+                    traits["identify"][prop] = spec
+                    if required:
+                        trait_required["identify"].append(prop)
+                continue
+            if event_name:
+                variant = cell("variant")
+                skipping_variant = bool(variant)
+                if variant:
+                    schema_reader.warn(
+                        f"Event variant '{event_name} - {variant}' was skipped. "
+                        "Variants are not supported in import."
+                    )
+                    continue
+                current = drafts.get(event_name)
+                if current is None:
+                    current = drafts[event_name] = _EventDraft(event_name)
+                _event_fields(current, cell, row, layout, prop)
+            elif skipping_variant:
+                continue
+            if current is None or not prop:
+                continue
+            spec, required = _property(cell, prop, schema_reader, f"{name}:{line}")
+            mappings = _mappings(row, "Property Name Mapping:")
+            if mappings:
+                spec["x-name-mapping"] = mappings
+            pinned = cell("pinned")
+            if pinned:
+                spec["const"] = pinned
+            current.properties[prop] = spec
+            if required and prop not in current.required:
+                current.required.append(prop)
+    except csv.Error as exc:
+        raise InputError(f"{name}:{line}: invalid CSV: {exc}") from None
+    return _incoming(drafts, traits, trait_required, schema_reader)
+
+
+def _layout(header: list[str], name: str) -> Layout:
+    present = set(header)
+    # A layout whose columns are all there wins; otherwise the closest names what is missing.
+    best = max(
+        LAYOUTS,
+        key=lambda lay: (
+            all(c in present for c in lay.required),
+            len(lay.required) * all(c in present for c in lay.required),
+            sum(c in present for c in lay.required) / len(lay.required),
+        ),
+    )
+    missing = [c for c in best.required if c not in present]
+    if missing:
+        raise InputError(
+            f"{name}: missing required column{'s' if len(missing) > 1 else ''} "
+            f"{', '.join(repr(m) for m in missing)} (closest layout: {best.name})"
+        )
+    return best
+
+
+def _cells(row: Mapping[str, Any], layout: Layout) -> Any:
+    columns = {**OPTIONAL, **layout.columns}
+
+    def cell(key: str) -> str:
+        column = columns.get(key)
+        value = row.get(column) if column else None
+        return value.strip() if isinstance(value, str) else ""
+
+    return cell
+
+
+def _bool(value: str, where: str, column: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in TRUE:
+        return True
+    if lowered in FALSE:
+        return False
+    raise InputError(f"{where}: column {column!r}: expected true or false, got {value!r}")
+
+
+def _property(cell: Any, prop: str, reader: SchemaReader, where: str) -> tuple[dict[str, Any], bool]:
+    raw_type = cell("type").lower()
+    nullable = False
+    if "," in raw_type:  # Segment: "string,null" marks an optional property
+        parts = _split(raw_type)
+        nullable = "null" in parts
+        non_null = [p for p in parts if p != "null"]
+        raw_type = non_null[0] if len(non_null) == 1 else "any"
+    is_list = False
+    if raw_type.startswith("list of ") or raw_type == "array":
+        is_list, raw_type = True, raw_type.removeprefix("list of ").replace("array", "any")
+    if raw_type not in TYPES:
+        reader.warn(f"Unsupported JSON Schema type: '{raw_type}'. Defaulting to 'any'.")
+    json_type = TYPES.get(raw_type)
+    spec: dict[str, Any] = {}
+    array_value = cell("array")
+    if array_value:
+        is_list = _bool(array_value, where, "Is Property Array?") or is_list
+    values = _split(cell("enum"))
+    item: dict[str, Any] = {"type": json_type} if json_type else {}
+    if values:
+        item["enum"] = values
+    pattern = cell("pattern")
+    if pattern:
+        item["pattern"] = pattern
+    spec = ({"type": "array", "items": item} if item else {"type": "array"}) if is_list else item
+    description = cell("property_description") or cell("description")
+    if description:
+        spec = {"description": description, **spec}
+    send_as = cell("send_as").lower()
+    if send_as:
+        if send_as not in SEND_AS:
+            reader.warn(f"Invalid sendAs value {cell('send_as')}; defaulting to EventProperty")
+        elif SEND_AS[send_as] != "EventProperty":
+            spec["x-send-as"] = SEND_AS[send_as]
+    required_value = cell("required")
+    required = (
+        _bool(required_value, where, "Is Property Required?")
+        if required_value
+        else not nullable and cell("event_type") != ""
+    )
+    return spec, required
+
+
+def _mappings(row: Mapping[str, Any], prefix: str) -> list[dict[str, str]]:
+    out = []
+    for column, value in row.items():
+        if isinstance(column, str) and column.startswith(prefix) and isinstance(value, str) and value.strip():
+            out.append({"name": value.strip(), "destination": column[len(prefix) :].strip()})
+    return out
+
+
+def _event_fields(draft: _EventDraft, cell: Any, row: Mapping[str, Any], layout: Layout, prop: str) -> None:
+    description = cell("event_description") or (cell("description") if not prop else "")
+    if description and not draft.description:
+        draft.description = description
+    for target, values in (
+        (draft.categories, [cell("category")] if cell("category") else []),
+        (draft.sources, _split(cell("sources"))),
+        (
+            draft.tags,
+            _split(cell("tags"), ";") if layout.name != "Segment Protocols CSV" else _split(cell("tags")),
+        ),
+        (draft.stakeholders, _split(cell("stakeholders"))),
+    ):
+        target.extend(v for v in values if v not in target)
+    if cell("owner"):
+        draft.owner = cell("owner")
+    if cell("status"):
+        draft.status = cell("status").lower()
+    for mapping in _mappings(row, "Event Name Mapping:"):
+        if mapping not in draft.name_mapping:
+            draft.name_mapping.append(mapping)
+
+
+def _trait_row(
+    cell: Any,
+    prop: str,
+    layout: Layout,
+    traits: dict[str, dict[str, dict[str, Any]]],
+    trait_required: dict[str, list[str]],
+    reader: SchemaReader,
+    drafts: dict[str, _EventDraft],
+    where: str,
+) -> None:
+    if not prop:
+        return
+    spec, required = _property(cell, prop, reader, where)
+    if layout.name == "group properties import":
+        spec["x-group-type"] = cell("group_type")
+        sent_with = _split(cell("sent_with"), "/")
+        if sent_with:
+            spec["x-sent-with"] = sent_with
+        traits["group"][prop] = spec
+        return
+    kind = spec.get("x-send-as", "EventProperty")
+    if kind == "UserProperty":
+        spec.pop("x-send-as")
+        traits["identify"][prop] = spec
+        target = "identify"
+    elif kind == "SystemProperty":
+        spec.pop("x-send-as")
+        traits["system"][prop] = spec
+        target = "system"
+    else:
+        reader.warn(f"Event property '{prop}' is not linked to any event in this file and was skipped.")
+        return
+    if required:
+        trait_required[target].append(prop)
+
+
+def _incoming(
+    drafts: dict[str, _EventDraft],
+    traits: dict[str, dict[str, dict[str, Any]]],
+    trait_required: dict[str, list[str]],
+    reader: SchemaReader,
+) -> Incoming:
+    events = []
+    sources: set[str] = set()
+    domains: set[str] = set()
+    for draft in drafts.values():
+        sources.update(draft.sources)
+        domains.update(draft.stakeholders)
+        if draft.owner:
+            domains.add(draft.owner)
+        schema = {"type": "object", "properties": draft.properties, "required": draft.required}
+        events.append(
+            reader.event(
+                draft.name,
+                schema,
+                f"event {draft.name!r}",
+                description=draft.description or None,
+                categories=draft.categories,
+                sources=draft.sources,
+                tags=draft.tags,
+                owner=draft.owner,
+                stakeholders=draft.stakeholders,
+                name_mapping=draft.name_mapping,
+                status=draft.status,
+            )
+        )
+
+    def trait(key: str, title: str) -> Event | None:
+        if not traits[key]:
+            return None
+        return reader.event(
+            title,
+            {"type": "object", "properties": traits[key], "required": trait_required[key]},
+            key,
+        )
+
+    contexts = tuple(("system", t) for t in [trait("system", "System Properties")] if t is not None)
+    settings = Settings(
+        sources=tuple(Source(name=s) for s in sorted(sources)),
+        domains=tuple(Domain(name=d) for d in sorted(domains)),
+        protected_branches=SetList(["main"]),
+    )
+    plan = Plan(
+        settings=settings,
+        events=tuple(events),
+        identify=trait("identify", "Identify Properties"),
+        group=trait("group", "Group Properties"),
+        contexts=contexts,
+    )
+    return Incoming(plan=plan, warnings=reader.warnings)

@@ -1,0 +1,123 @@
+"""Iteratively (Amplitude Data) import/export JSON: {events: [{sources, schema}], identify,
+group, context}."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from trackplan.formats.base import Incoming
+from trackplan.formats.schema import SchemaReader, require
+from trackplan.model import Event, Plan, Settings, Source
+
+TOP_KEYS = {"events", "identify", "group", "context"}
+
+
+def detect(doc: Any) -> bool:
+    if not isinstance(doc, Mapping) or not set(doc) <= TOP_KEYS or not doc:
+        return False
+    events = doc.get("events", [])
+    return isinstance(events, list) and all(isinstance(e, Mapping) and "schema" in e for e in events)
+
+
+def _source_names(value: Any) -> list[str]:
+    names = []
+    for item in value or []:
+        if isinstance(item, str):
+            names.append(item)
+        elif isinstance(item, Mapping) and item.get("name"):
+            names.append(str(item["name"]))
+    return names
+
+
+def read(data: bytes, name: str) -> Incoming:
+    from trackplan.formats import parse_json
+
+    doc = parse_json(data, name)
+    require(isinstance(doc, Mapping), name, "top level", "expected an object")
+    unknown = set(doc) - TOP_KEYS
+    require(
+        not unknown,
+        name,
+        ", ".join(sorted(unknown)),
+        "unknown top-level key (itly has events, identify, group, context)",
+    )
+    require(isinstance(doc.get("events", []), list), name, "events", "must be an array")
+    reader = SchemaReader(name, avo=False, root=None)
+    events = []
+    sources: set[str] = set()
+    for index, item in enumerate(doc.get("events", [])):
+        where = f"events[{index}]"
+        require(
+            isinstance(item, Mapping) and isinstance(item.get("schema"), Mapping),
+            name,
+            where,
+            "needs a schema object",
+        )
+        schema = item["schema"]
+        title = schema.get("title")
+        require(
+            isinstance(title, str) and bool(title.strip()),
+            name,
+            f"{where}.schema.title",
+            "the event name is required",
+        )
+        event_sources = _source_names(item.get("sources"))
+        sources.update(event_sources)
+        events.append(
+            reader.event(title, schema, f"{where}.schema", id=schema.get("$id"), sources=event_sources)
+        )
+
+    def traits(key: str, title: str) -> Event | None:
+        part = doc.get(key)
+        if part is None:
+            return None
+        require(
+            isinstance(part, Mapping) and isinstance(part.get("schema"), Mapping),
+            name,
+            key,
+            "needs a schema object",
+        )
+        schema = part["schema"]
+        return reader.event(str(schema.get("title") or title), schema, f"{key}.schema", id=schema.get("$id"))
+
+    contexts: list[tuple[str, Event]] = []
+    context = doc.get("context")
+    items = context if isinstance(context, list) else [context] if isinstance(context, Mapping) else []
+    for index, item in enumerate(items):
+        where = f"context[{index}]" if isinstance(context, list) else "context"
+        require(
+            isinstance(item, Mapping) and isinstance(item.get("schema"), Mapping),
+            name,
+            where,
+            "needs a schema object",
+        )
+        schema = item["schema"]
+        source = str(item.get("source") or _context_source(schema) or "all")
+        contexts.append(
+            (
+                source,
+                reader.event(
+                    str(schema.get("title") or "Context Properties"),
+                    schema,
+                    f"{where}.schema",
+                    id=schema.get("$id"),
+                ),
+            )
+        )
+    settings = Settings(sources=tuple(Source(name=s) for s in sorted(sources)))
+    plan = Plan(
+        settings=settings,
+        events=tuple(events),
+        identify=traits("identify", "Identify Properties"),
+        group=traits("group", "Group Properties"),
+        contexts=tuple(contexts),
+    )
+    return Incoming(plan=plan, warnings=reader.warnings)
+
+
+def _context_source(schema: Mapping[str, Any]) -> str | None:
+    # itly's context $id ends with "context-<source>".
+    schema_id = str(schema.get("$id") or "")
+    tail = schema_id.rsplit("/", 1)[-1]
+    return tail.removeprefix("context-") if tail.startswith("context-") else None

@@ -1,0 +1,34 @@
+"""Standard JSON Schema plan: {"schema": {"events": {"Event Name": {...}}}} (Avo Import API)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from trackplan.formats.base import Incoming
+from trackplan.formats.schema import SchemaReader, require
+from trackplan.model import Plan
+
+
+def detect(doc: Any) -> bool:
+    return (
+        isinstance(doc, Mapping)
+        and isinstance(doc.get("schema"), Mapping)
+        and isinstance(doc["schema"].get("events"), Mapping)
+    )
+
+
+def read(data: bytes, name: str) -> Incoming:
+    from trackplan.formats import parse_json
+
+    doc = parse_json(data, name)
+    require(detect(doc), name, "schema.events", "expected an object of event schemas")
+    reader = SchemaReader(name, avo=True, root=doc)
+    events = []
+    skipped = 0
+    for event_name, schema in doc["schema"]["events"].items():
+        if not str(event_name).strip():
+            skipped += 1
+            continue
+        events.append(reader.event(str(event_name), schema, f"schema.events.{event_name}"))
+    return Incoming(plan=Plan(events=tuple(events)), warnings=reader.warnings, skipped=skipped)

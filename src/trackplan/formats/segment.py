@@ -1,0 +1,103 @@
+"""Segment Protocols tracking plans: the Public API format (`rules[]` with TRACK, IDENTIFY,
+GROUP) and the legacy Config API format (`rules.events`, `rules.identify`, ...)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from trackplan.formats.base import Incoming
+from trackplan.formats.schema import SchemaReader, require
+from trackplan.model import Event, Plan
+
+ENVELOPE_KEYS = {"context", "properties", "traits"}
+
+
+def detect(doc: Any) -> bool:
+    if not isinstance(doc, Mapping):
+        return False
+    rules = doc.get("rules")
+    if isinstance(rules, list):
+        return all(isinstance(r, Mapping) and "type" in r for r in rules)
+    return isinstance(rules, Mapping) and ("events" in rules or "identify" in rules)
+
+
+def _payload_schema(schema: Mapping[str, Any], part: str) -> Mapping[str, Any]:
+    """Segment wraps a call's schema in {properties: {context, properties, traits}}."""
+    props = schema.get("properties")
+    if isinstance(props, Mapping) and props and set(props) <= ENVELOPE_KEYS:
+        inner = props.get(part)
+        return inner if isinstance(inner, Mapping) else {"type": "object", "properties": {}}
+    return schema
+
+
+def _labels(schema: Mapping[str, Any]) -> list[str]:
+    labels = schema.get("labels")
+    if isinstance(labels, Mapping):
+        return [f"{k}:{v}" for k, v in labels.items()]
+    return []
+
+
+def read(data: bytes, name: str) -> Incoming:
+    from trackplan.formats import parse_json
+
+    doc = parse_json(data, name)
+    require(detect(doc), name, "rules", "expected Segment tracking-plan rules")
+    reader = SchemaReader(name, avo=False)
+    events: list[Event] = []
+    identify = group = None
+    rules = doc["rules"]
+    if isinstance(rules, list):
+        entries = [
+            (
+                str(r.get("type")),
+                r.get("key") or (r.get("jsonSchema") or {}).get("eventMetadata", {}).get("name"),
+                r.get("jsonSchema"),
+                f"rules[{i}]",
+            )
+            for i, r in enumerate(rules)
+        ]
+    else:
+        entries = [
+            (
+                "TRACK",
+                e.get("name"),
+                {**(e.get("rules") or {}), "description": e.get("description")},
+                f"rules.events[{i}]",
+            )
+            for i, e in enumerate(rules.get("events") or [])
+        ]
+        for kind in ("identify", "group"):
+            if isinstance(rules.get(kind), Mapping):
+                entries.append((kind.upper(), None, rules[kind], f"rules.{kind}"))
+    for kind, event_name, schema, where in entries:
+        require(isinstance(schema, Mapping), name, where, "needs a JSON Schema object")
+        schema = dict(schema)
+        description = schema.get("description")
+        tags = _labels(schema)
+        schema.pop("labels", None)
+        schema.pop("eventMetadata", None)
+        if kind == "TRACK":
+            require(
+                isinstance(event_name, str) and bool(event_name),
+                name,
+                f"{where}.key",
+                "the event name is required",
+            )
+            inner = dict(_payload_schema(schema, "properties"))
+            inner.setdefault("description", description)
+            events.append(reader.event(str(event_name), inner, where, tags=tags))
+        elif kind in ("IDENTIFY", "GROUP"):
+            inner = dict(_payload_schema(schema, "traits"))
+            title = "Identify Properties" if kind == "IDENTIFY" else "Group Properties"
+            trait = reader.event(title, inner, where)
+            if kind == "IDENTIFY":
+                identify = trait
+            else:
+                group = trait
+        else:
+            reader.warn(
+                f"Segment rule {where} of type {kind!r} is not a track, identify or group rule "
+                "and was skipped."
+            )
+    return Incoming(plan=Plan(events=tuple(events), identify=identify, group=group), warnings=reader.warnings)

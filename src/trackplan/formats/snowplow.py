@@ -1,0 +1,131 @@
+"""Snowplow Iglu self-describing schemas: one schema file, an Iglu folder
+(`schemas/<vendor>/<name>/jsonschema/<M-R-A>`), or Avo's {eventSchemas, contextSchemas}.
+
+The newest version of each schema becomes the event; its version becomes `x-version`, its
+vendor `x-vendor`. Names that several vendors share are qualified as `vendor/name`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from trackplan.errors import InputError
+from trackplan.formats.base import Incoming
+from trackplan.formats.schema import SchemaReader, require
+from trackplan.model import Plan, SchemaVer
+
+META_KEYS = ("$schema", "self")
+
+
+def detect(doc: Any) -> bool:
+    if not isinstance(doc, Mapping):
+        return False
+    if isinstance(doc.get("self"), Mapping) and "vendor" in doc["self"]:
+        return True
+    return "eventSchemas" in doc or "contextSchemas" in doc
+
+
+def _self_describing(doc: Any) -> Mapping[str, Any] | None:
+    """The schema, unwrapped from an Iglu envelope {"schema": "iglu:...", "data": {...}}."""
+    if (
+        isinstance(doc, Mapping)
+        and isinstance(doc.get("data"), Mapping)
+        and str(doc.get("schema", "")).startswith("iglu:")
+    ):
+        doc = doc["data"]
+    if isinstance(doc, Mapping) and isinstance(doc.get("self"), Mapping):
+        return doc
+    return None
+
+
+def _collect(data: bytes, name: str) -> list[tuple[Mapping[str, Any], str, str]]:
+    """(schema, kind, where) for every schema in the input."""
+    from trackplan.formats import parse_json
+
+    path = Path(name)
+    if path.is_dir():
+        found = []
+        for file in sorted(path.rglob("*")):
+            if file.is_file() and "jsonschema" in file.parts and not file.name.startswith("."):
+                try:
+                    SchemaVer.parse(file.name)
+                except ValueError:
+                    continue
+                doc = parse_json(file.read_bytes(), str(file))
+                schema = _self_describing(doc)
+                require(schema is not None, str(file), "self", "not a self-describing schema")
+                assert schema is not None
+                found.append((schema, "event", str(file)))
+        if not found:
+            raise InputError(f"{name}: no Iglu schemas (schemas/<vendor>/<name>/jsonschema/<M-R-A>) found")
+        return found
+    doc = parse_json(data, name)
+    single = _self_describing(doc)
+    if single is not None:
+        return [(single, "event", name)]
+    require(
+        detect(doc),
+        name,
+        "top level",
+        "expected a self-describing schema or {eventSchemas, contextSchemas}",
+    )
+    found = []
+    for key, kind in (("eventSchemas", "event"), ("contextSchemas", "context")):
+        items = doc.get(key) or []
+        require(isinstance(items, list), name, key, "must be an array")
+        for index, item in enumerate(items):
+            schema = _self_describing(item)
+            require(schema is not None, name, f"{key}[{index}]", "not a self-describing schema")
+            assert schema is not None
+            found.append((schema, kind, f"{key}[{index}]"))
+    return found
+
+
+def read(data: bytes, name: str) -> Incoming:
+    reader = SchemaReader(name, avo=False)
+    newest: dict[tuple[str, str], tuple[SchemaVer, Mapping[str, Any], str, str]] = {}
+    for schema, kind, where in _collect(data, name):
+        meta = schema["self"]
+        vendor, schema_name, version = meta.get("vendor"), meta.get("name"), meta.get("version")
+        require(
+            isinstance(vendor, str) and isinstance(schema_name, str),
+            name,
+            f"{where}.self",
+            "needs vendor and name",
+        )
+        try:
+            parsed = SchemaVer.parse(str(version))
+        except ValueError as exc:
+            raise InputError(f"{name}: {where}.self.version: {exc}") from None
+        key = (str(vendor), str(schema_name))
+        if key not in newest or parsed > newest[key][0]:
+            newest[key] = (parsed, schema, kind, where)
+    name_counts: dict[str, int] = {}
+    for _, schema_name in newest:
+        name_counts[schema_name] = name_counts.get(schema_name, 0) + 1
+    events = []
+    for (vendor, schema_name), (version, schema, kind, where) in sorted(newest.items()):
+        event_name = schema_name if name_counts[schema_name] == 1 else f"{vendor}/{schema_name}"
+        body = {k: v for k, v in schema.items() if k not in META_KEYS}
+        body.setdefault("properties", {})
+        extra = {"x-vendor": vendor}
+        if event_name != schema_name:
+            extra["x-schema-name"] = schema_name
+        if body.get("type") not in (None, "object"):
+            reader.warn(
+                f"Schema '{vendor}/{schema_name}' is not an object schema; its type "
+                f"{json.dumps(body.get('type'))} was kept as x-schema-type."
+            )
+            extra["x-schema-type"] = body.pop("type")
+        event = reader.event(
+            event_name,
+            {**body, **extra},
+            where,
+            version=str(version),
+            event_type="context" if kind == "context" else None,
+        )
+        events.append(event)
+    return Incoming(plan=Plan(events=tuple(events)), warnings=reader.warnings)

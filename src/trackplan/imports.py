@@ -1,0 +1,141 @@
+"""The import use case: read a file, merge it into a plan branch, commit the result.
+
+Guards follow Avo's Import API: a protected branch is refused (Avo's 403), so is a branch
+already merged into a protected one (Avo's 409). The branch moves by compare-and-swap, so
+concurrent imports either land or are refused with a retry message; none is dropped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from trackplan.errors import InputError, MergedBranchError, ProtectedBranchError, RefError
+from trackplan.formats import read_plan
+from trackplan.importing import ImportResult, merge
+from trackplan.workspace import Workspace
+
+
+@dataclass(frozen=True)
+class ImportRequest:
+    data: bytes
+    name: str
+    fmt: str = "auto"
+    method: str = "addOnly"
+    source: str | None = None
+    branch: str | None = None
+    base: str | None = None
+    message: str | None = None
+    dry_run: bool = False
+
+
+@dataclass
+class ImportOutcome:
+    branch: str
+    result: ImportResult
+    format: str
+    commit: str | None
+    changed_paths: tuple[str, ...]
+    dry_run: bool
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.changed_paths)
+
+
+def _target_branch(ws: Workspace, branch: str | None) -> str:
+    target = branch or ws.store.current_branch()
+    if not target:
+        raise InputError("no branch is checked out; name the plan branch with --branch")
+    return target
+
+
+def _guard(ws: Workspace, branch: str, protected: list[str], head: str | None) -> None:
+    if branch in protected:
+        raise ProtectedBranchError(
+            f"branch {branch!r} is protected (protected_branches in trackplan.yaml): import into "
+            f"a plan branch and open a pull request, e.g. --branch import/{Path(branch).name}-update"
+        )
+    if head is None:
+        return
+    created_at = ws.store.branch_creation_point(branch)
+    for name in protected:
+        protected_head = ws.store.branch_head(name)
+        if protected_head is None or created_at == head:
+            continue  # a branch with no commits of its own is not "merged"
+        if created_at is None and protected_head == head:
+            continue  # no reflog: cannot tell a fresh branch from a merged one
+        if ws.store.is_ancestor(head, protected_head):
+            raise MergedBranchError(
+                f"branch {branch!r} is already merged into {name!r}; import into a new branch with --branch"
+            )
+
+
+def commit_message(request: ImportRequest, outcome: ImportOutcome) -> str:
+    if request.message:
+        summary = request.message
+    else:
+        r = outcome.result
+        summary = (
+            f"Import {Path(request.name).name} ({request.method}): {r.new_events} new, "
+            f"{r.updated_events} updated events"
+        )
+    counts = "\n".join(f"{k}: {v}" for k, v in outcome.result.counts().items())
+    if outcome.result.removed_events:
+        counts += f"\nremovedEvents: {outcome.result.removed_events}"
+    warnings = outcome.result.warnings
+    body = counts + (f"\nwarnings: {len(warnings)}" if warnings else "")
+    trailers = [
+        f"Trackplan-Import-Method: {request.method}",
+        f"Trackplan-Import-Format: {outcome.format}",
+        f"Trackplan-Import-File: {Path(request.name).name}",
+    ]
+    if request.source:
+        trailers.append(f"Trackplan-Import-Source: {request.source}")
+    return f"{summary}\n\n{body}\n\n" + "\n".join(trailers) + "\n"
+
+
+def run_import(ws: Workspace, request: ImportRequest) -> ImportOutcome:
+    incoming = read_plan(request.data, request.name, request.fmt)
+    branch = _target_branch(ws, request.branch)
+    head = ws.store.branch_head(branch)
+    parent = None
+    if head is None:
+        main = ws.load("HEAD").plan.settings.main_branch if request.base is None else None
+        base_ref = request.base or main or "main"
+        try:
+            parent = ws.store.resolve(base_ref)
+        except RefError:
+            raise RefError(f"unknown --base {base_ref!r}: the branch {branch!r} would start there") from None
+    before = ws.load(head or parent or "HEAD")
+    _guard(ws, branch, list(before.plan.settings.protected_branches), head)
+    new_plan, result = merge(before.plan, incoming.plan, request.method, request.source)
+    result.warnings = [*incoming.warnings, *before.warnings]
+    outcome = ImportOutcome(branch, result, incoming.format, None, (), request.dry_run)
+    if request.dry_run:
+        from trackplan.layout import plan_files
+
+        changes, layout_warnings = plan_files(before, new_plan)
+        outcome.changed_paths = tuple(
+            sorted(p for p, d in changes.items() if _differs(before.blob_ids.get(p), d))
+        )
+        result.warnings.extend(layout_warnings)
+        return outcome
+    if head is None and parent is not None and new_plan != before.plan:
+        # Create the branch at its base first, so its reflog records where it started
+        # (the merged-branch guard relies on that).
+        ws.store.create_branch(branch, parent)
+        head = parent
+    written = ws.commit_plan(branch, head, before, new_plan, commit_message(request, outcome))
+    result.warnings.extend(written.warnings)
+    outcome.commit = written.commit
+    outcome.changed_paths = written.changed_paths
+    return outcome
+
+
+def _differs(blob_id: str | None, data: bytes | None) -> bool:
+    from trackplan.store import hash_blob
+
+    if data is None:
+        return blob_id is not None
+    return blob_id != hash_blob(data)
