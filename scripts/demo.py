@@ -23,6 +23,24 @@ ENV = {
 }
 
 
+AVO_EXPORT = """{
+  "name": "Exported Tracking Plan: main",
+  "events": [
+    {"id": "evt_cart_viewed", "name": "Cart Viewed", "description": "The cart was opened.",
+     "tags": ["checkout"], "sources": [{"id": "s1", "name": "web"}],
+     "stakeholderDomains": [{"id": "d1", "name": "Payments", "isOwner": true}],
+     "rules": {"properties": {"properties": {"type": "object",
+       "properties": {"cart_value": {"type": "number", "description": "Cart total."},
+                      "currency": {"type": "string", "description": "ISO 4217 currency code."}},
+       "required": ["cart_value"]}}}},
+    {"id": "evt_signed_up", "name": "Signed Up", "description": "A visitor created an account.",
+     "rules": {"properties": {"properties": {"type": "object",
+       "properties": {"signup_method": {"type": "string", "enum": ["email", "google", "apple", "sso"]}}}}}}
+  ]
+}
+"""
+
+
 def run(*args: str, cwd: Path) -> None:
     shown = " ".join(a if " " not in a else repr(a) for a in args)
     print(f"\n$ {shown}", flush=True)
@@ -47,6 +65,16 @@ def main() -> None:
         run("git", "commit", "-q", "-am", "Add shipping_method to Checkout Completed", cwd=plan)
         run("trackplan", "show", "Checkout Completed", "--ref", "HEAD~1", cwd=plan)
         run("trackplan", "show", "Checkout Completed", "--format", "json", cwd=plan)
+        # Import an external plan (Avo's JSON export shape) into a plan branch.
+        export = work / "avo-export.json"
+        export.write_text(AVO_EXPORT)
+        run("trackplan", "import", str(export), "--branch", "import/avo", "--dry-run", cwd=plan)
+        run(
+            "trackplan", "import", str(export), "--branch", "import/avo", "--method", "addAndUpdate", cwd=plan
+        )
+        run("trackplan", "import", str(export), "--branch", "import/avo", "--format", "json", cwd=plan)
+        run("trackplan", "events", "--ref", "import/avo", cwd=plan)
+        run("git", "log", "--format=%h %s", "import/avo", cwd=plan)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -155,6 +155,11 @@ class Merger:
                 # Properties are plan-wide: link the existing definition.
                 definition = existing[0][1]
                 linked = replace(definition, required=prop.required)
+                if self.update:
+                    updated = _update_definition(linked, prop)
+                    if updated.schema != linked.schema:
+                        self.updated_property_names.add(prop.name)
+                    linked = updated
                 props.append(_update_event_specific(linked, prop))
             else:
                 self.new_property_names.add(prop.name)

@@ -29,6 +29,7 @@ def read(data: bytes, name: str) -> Incoming:
     doc = parse_json(data, name)
     require(detect(doc), name, "events", "expected an array of events")
     destinations = _by_id(doc.get("destinations"))
+    plan_sources = {str(v.get("name")): v for v in _by_id(doc.get("sources")).values()}
     reader = SchemaReader(name, avo=True, root=doc)
     reader.destination_names = {k: str(v.get("name") or k) for k, v in destinations.items()}
     events = []
@@ -68,6 +69,7 @@ def read(data: bytes, name: str) -> Incoming:
                 source_name = str(source["name"])
                 event_sources.append(source_name)
                 if source_name not in sources:
+                    source = plan_sources.get(source_name, source)
                     dests = [
                         str(
                             destinations.get(str(d.get("id") if isinstance(d, Mapping) else d), {}).get(

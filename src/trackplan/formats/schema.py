@@ -58,6 +58,8 @@ class SchemaReader:
                     return resolver.lookup(ref).contents
                 except (Unresolvable, Exception):
                     continue
+            if not self.avo and not ref.startswith("#"):
+                return None  # a remote schema (e.g. Iglu's): kept as a reference
             raise InputError(
                 f"{self.source_name}: unresolved $ref {ref!r} at {path}: only inline schemas "
                 "and local refs (#/definitions/..., #/$defs/...) are supported"
@@ -71,7 +73,10 @@ class SchemaReader:
                 if isinstance(ref, str):
                     if ref in stack:
                         raise InputError(f"{self.source_name}: circular $ref {ref!r} at {path}")
-                    target = walk(lookup(ref, path), path, (*stack, ref))
+                    found = lookup(ref, path)
+                    if found is None:
+                        return dict(node)
+                    target = walk(found, path, (*stack, ref))
                     rest = {k: walk(v, f"{path}.{k}", stack) for k, v in node.items() if k != "$ref"}
                     return {**target, **rest} if isinstance(target, Mapping) else target
                 return {k: walk(v, f"{path}.{k}", stack) for k, v in node.items()}
