@@ -95,6 +95,7 @@ class Merger:
         self.update = method in ("addAndUpdate", "addUpdateAndRemove", "sync")
         self.remove = method in ("addUpdateAndRemove", "sync")
         self.events: dict[str, Event] = current.event_map()
+        self.names_by_id = {e.id: e.name for e in current.events if e.id}
         self.properties_before = _all_properties(current.events)
         self.updated_property_names: set[str] = set()
         self.new_property_names: set[str] = set()
@@ -102,9 +103,9 @@ class Merger:
     # -- events -----------------------------------------------------------------------------
     def match(self, incoming: Event) -> str | None:
         if incoming.id:
-            for name, event in self.events.items():
-                if event.id == incoming.id:
-                    return name
+            name = self.names_by_id.get(incoming.id)
+            if name is not None and name in self.events:
+                return name
         return incoming.name if incoming.name in self.events else None
 
     def run(self) -> tuple[Plan, ImportResult]:
@@ -125,6 +126,8 @@ class Merger:
             if new.name != name:
                 del self.events[name]
             self.events[new.name] = new
+            if new.id:
+                self.names_by_id[new.id] = new.name
             touched.add(new.name)
             if new != old:
                 changed_events.add(new.name)
