@@ -36,56 +36,55 @@ def main(sizes: list[int]) -> None:
 
 
 def measure(n: int) -> None:
-    if True:
-        tmp = Path(tempfile.mkdtemp(prefix="tp-bench-"))
-        try:
-            ws, commit = build(n, tmp / "plan")
-            paths = git("ls-tree", "-r", "--format=%(objectname)", commit, cwd=tmp / "plan")
-            archive = timed(lambda: git("archive", commit, cwd=tmp / "plan"))
-            catfile = timed(lambda: git("cat-file", "--batch", cwd=tmp / "plan", stdin=paths))
+    tmp = Path(tempfile.mkdtemp(prefix="tp-bench-"))
+    try:
+        ws, commit = build(n, tmp / "plan")
+        paths = git("ls-tree", "-r", "--format=%(objectname)", commit, cwd=tmp / "plan")
+        archive = timed(lambda: git("archive", commit, cwd=tmp / "plan"))
+        catfile = timed(lambda: git("cat-file", "--batch", cwd=tmp / "plan", stdin=paths))
 
-            def cold() -> None:
-                cache = ws.store.git_dir / "trackplan" / "blobs.sqlite"
-                for suffix in ("", "-wal", "-shm"):
-                    Path(f"{cache}{suffix}").unlink(missing_ok=True)
-                Workspace(tmp / "plan").load(commit)
-
-            cold_t = timed(cold, repeat=1 if n > 5000 else 3)
+        def cold() -> None:
+            cache = ws.store.git_dir / "trackplan" / "blobs.sqlite"
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{cache}{suffix}").unlink(missing_ok=True)
             Workspace(tmp / "plan").load(commit)
-            warm_t = timed(lambda: Workspace(tmp / "plan").load(commit))
 
-            fresh = Workspace(tmp / "plan")
-            before = fresh.load(commit)
-            events = list(before.plan.events)
-            for k in range(0, len(events), max(1, len(events) // 100))[:100]:
-                events[k] = synthetic_event(int(events[k].id[4:]), revision=1)  # type: ignore[index]
-            after = before.plan.replace(events=tuple(events))
-            subprocess_free_branch = "bench-commit"
-            fresh.store.create_branch(subprocess_free_branch, commit)
-            start = time.perf_counter()
-            result = fresh.commit_plan(subprocess_free_branch, commit, before, after, "100 changes")
-            commit_t = time.perf_counter() - start
-            assert len(result.changed_paths) == 100
-            print(f"\nN = {n} events")
-            report(
-                [
-                    ("git archive", archive, "reference"),
-                    ("git cat-file --batch", catfile, "reference"),
-                    (
-                        "load cold (parse + fill cache)",
-                        cold_t,
-                        f"{cold_t / archive:.1f}x git archive",
-                    ),
-                    (
-                        "load warm (cache)",
-                        warm_t,
-                        f"{warm_t / archive:.2f}x git archive (target <= 2x)",
-                    ),
-                    ("commit 100 changed events", commit_t, "target <= 50 ms"),
-                ]
-            )
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
+        cold_t = timed(cold, repeat=1 if n > 5000 else 3)
+        Workspace(tmp / "plan").load(commit)
+        warm_t = timed(lambda: Workspace(tmp / "plan").load(commit))
+
+        fresh = Workspace(tmp / "plan")
+        before = fresh.load(commit)
+        events = list(before.plan.events)
+        for k in range(0, len(events), max(1, len(events) // 100))[:100]:
+            events[k] = synthetic_event(int(events[k].id[4:]), revision=1)  # type: ignore[index]
+        after = before.plan.replace(events=tuple(events))
+        subprocess_free_branch = "bench-commit"
+        fresh.store.create_branch(subprocess_free_branch, commit)
+        start = time.perf_counter()
+        result = fresh.commit_plan(subprocess_free_branch, commit, before, after, "100 changes")
+        commit_t = time.perf_counter() - start
+        assert len(result.changed_paths) == 100
+        print(f"\nN = {n} events")
+        report(
+            [
+                ("git archive", archive, "reference"),
+                ("git cat-file --batch", catfile, "reference"),
+                (
+                    "load cold (parse + fill cache)",
+                    cold_t,
+                    f"{cold_t / archive:.1f}x git archive",
+                ),
+                (
+                    "load warm (cache)",
+                    warm_t,
+                    f"{warm_t / archive:.2f}x git archive (target <= 2x)",
+                ),
+                ("commit 100 changed events", commit_t, "target <= 50 ms"),
+            ]
+        )
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":
