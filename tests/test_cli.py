@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -76,37 +75,16 @@ def test_plan_dir_option(plan_repo: Path, run_cli: CliRunnerCall, tmp_path: Path
     assert len(json.loads(result.output)) == 5
 
 
+def _run_module(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "trackplan", *args], cwd=cwd, capture_output=True, text=True)
+
+
 def test_subprocess_version_and_module_entry_point(plan_repo: Path) -> None:
-    env = {**os.environ}
-    version = subprocess.run(
-        [sys.executable, "-m", "trackplan", "--version"],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=True,
-    )
-    assert version.stdout.startswith("trackplan, version ")
-    events = subprocess.run(
-        [sys.executable, "-m", "trackplan", "events"],
-        cwd=plan_repo,
-        capture_output=True,
-        text=True,
-        env=env,
-    )
+    version = _run_module("--version")
+    assert version.returncode == 0 and version.stdout.startswith("trackplan, version ")
+    events = _run_module("events", cwd=plan_repo)
     assert events.returncode == 0 and "Checkout Completed" in events.stdout
-    bad = subprocess.run(
-        [sys.executable, "-m", "trackplan", "events", "--ref", "x"],
-        cwd=plan_repo,
-        capture_output=True,
-        text=True,
-        env=env,
-    )
+    bad = _run_module("events", "--ref", "x", cwd=plan_repo)
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
-    debug = subprocess.run(
-        [sys.executable, "-m", "trackplan", "--debug", "events", "--ref", "x"],
-        cwd=plan_repo,
-        capture_output=True,
-        text=True,
-        env=env,
-    )
+    debug = _run_module("--debug", "events", "--ref", "x", cwd=plan_repo)
     assert "Traceback" in debug.stderr

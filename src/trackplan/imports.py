@@ -113,12 +113,8 @@ def run_import(ws: Workspace, request: ImportRequest) -> ImportOutcome:
     result.warnings = [*incoming.warnings, *before.warnings]
     outcome = ImportOutcome(branch, result, incoming.format, None, (), request.dry_run)
     if request.dry_run:
-        from trackplan.layout import plan_files
-
-        changes, layout_warnings = plan_files(before, new_plan)
-        outcome.changed_paths = tuple(
-            sorted(p for p, d in changes.items() if _differs(before.blob_ids.get(p), d))
-        )
+        changes, layout_warnings = ws.planned_changes(before, new_plan)
+        outcome.changed_paths = tuple(sorted(changes))
         result.warnings.extend(layout_warnings)
         return outcome
     if head is None and parent is not None and new_plan != before.plan:
@@ -131,11 +127,3 @@ def run_import(ws: Workspace, request: ImportRequest) -> ImportOutcome:
     outcome.commit = written.commit
     outcome.changed_paths = written.changed_paths
     return outcome
-
-
-def _differs(blob_id: str | None, data: bytes | None) -> bool:
-    from trackplan.store import hash_blob
-
-    if data is None:
-        return blob_id is not None
-    return blob_id != hash_blob(data)

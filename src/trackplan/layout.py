@@ -19,7 +19,6 @@ from typing import Any
 
 from trackplan import yamlio
 from trackplan.errors import InputError
-from trackplan.jsonvalue import freeze
 from trackplan.model import Event, Plan, Settings
 
 SETTINGS_FILE = "trackplan.yaml"
@@ -241,8 +240,3 @@ def plan_files(
 
 def _context_doc(source: str, context: Event) -> dict[str, Any]:
     return {**context.to_json(), "x-source": source}
-
-
-def trait_event(title: str, properties: Any = None) -> Event:
-    """An empty identify/group/context document."""
-    return Event.from_json(freeze({"title": title, "properties": properties or {}}))

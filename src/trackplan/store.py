@@ -233,12 +233,11 @@ class GitStore:
         expected_head: str | None,
         changes: Mapping[str, bytes | None],
         message: str,
-        parent: str | None = None,
     ) -> str:
         """Commit `changes` (paths from the repo root) on `branch` as one commit.
 
         `expected_head` is the commit the changes were computed against (None: the branch
-        must not exist yet; it is created on `parent`, or as a root commit). The
+        must not exist yet and is created with a root commit). The
         branch moves only if it still points there; otherwise ConcurrentUpdateError and
         nothing changes. If the branch is checked out, the work tree and index follow,
         but only when the affected files have no uncommitted edits.
@@ -248,12 +247,11 @@ class GitStore:
         if checked_out:
             self._ensure_clean(expected_head, list(changes))
         author, committer = self.signature()
-        base = expected_head or parent
-        parent_tree = str(self._commit(base).tree_id) if base else None
+        parent_tree = str(self._commit(expected_head).tree_id) if expected_head else None
         tree_id = self._build_tree(parent_tree, changes)
         if tree_id is None:
             tree_id = str(self.repo.TreeBuilder().write())
-        parents = [pygit2.Oid(hex=base)] if base else []
+        parents = [pygit2.Oid(hex=expected_head)] if expected_head else []
         try:
             commit_id = self.repo.create_commit(
                 None, author, committer, message, pygit2.Oid(hex=tree_id), parents
@@ -340,11 +338,6 @@ class GitStore:
             atomic_write(file, data)
             index.add(pygit2.IndexEntry(path, self.repo.create_blob(data), FileMode.BLOB))
         index.write()
-
-    def read_worktree_file(self, path: str) -> bytes | None:
-        assert self.workdir is not None
-        file = self.workdir / path
-        return file.read_bytes() if file.is_file() else None
 
 
 def atomic_write(path: Path, data: bytes) -> None:

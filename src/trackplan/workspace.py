@@ -125,16 +125,11 @@ class Workspace:
         return self.read_blob(blobs[path]).decode("utf-8", "replace")
 
     # -- writing ------------------------------------------------------------------------------
-    def commit_plan(
-        self,
-        branch: str,
-        head: str | None,
-        before: LoadedPlan | None,
-        after: Plan,
-        message: str,
-        parent: str | None = None,
-    ) -> WriteResult:
-        """Commit the files that turn `before` (read at `head`) into `after` on `branch`."""
+    def planned_changes(
+        self, before: LoadedPlan | None, after: Plan
+    ) -> tuple[dict[str, bytes | None], list[str]]:
+        """The plan files whose bytes really change from `before` to `after`: {path: bytes or
+        None to delete}, plus layout warnings. Both dry runs and commits use this."""
 
         def read_text(path: str) -> str:
             assert before is not None
@@ -142,14 +137,24 @@ class Workspace:
 
         changes, warnings = layout.plan_files(before, after, read_text)
         if before is not None:
+            old = before.blob_ids
             changes = {
-                p: d
-                for p, d in changes.items()
-                if (d is None and p in before.blob_ids)
-                or (d is not None and before.blob_ids.get(p) != hash_blob(d))
+                p: d for p, d in changes.items() if (p in old if d is None else old.get(p) != hash_blob(d))
             }
+        return changes, warnings
+
+    def commit_plan(
+        self,
+        branch: str,
+        head: str | None,
+        before: LoadedPlan | None,
+        after: Plan,
+        message: str,
+    ) -> WriteResult:
+        """Commit the files that turn `before` (read at `head`) into `after` on `branch`."""
+        changes, warnings = self.planned_changes(before, after)
         if not changes:
             return WriteResult(None, branch, (), tuple(warnings))
         repo_changes = {self.repo_path(p): d for p, d in changes.items()}
-        commit = self.store.commit_changes(branch, head, repo_changes, message, parent=parent)
+        commit = self.store.commit_changes(branch, head, repo_changes, message)
         return WriteResult(commit, branch, tuple(sorted(changes)), tuple(warnings))

@@ -1,15 +1,14 @@
 """External plan formats. Each module offers `detect(doc) -> bool` (for JSON formats) and
-`read(data, name) -> Incoming`; `read_plan` picks the format."""
+`read(source: InputFile) -> Incoming`; `read_plan` picks the format."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from trackplan.errors import InputError
-from trackplan.formats.base import Incoming
+from trackplan.formats.base import Incoming, InputFile
 
 FORMATS = ("avo-csv", "avo-json", "jsonschema", "itly", "segment", "snowplow", "trackplan")
 MAX_BYTES = 32 * 1024 * 1024
@@ -40,29 +39,13 @@ def read_input(path: str, stdin: Any = None, max_bytes: int = MAX_BYTES) -> tupl
     return data, name
 
 
-def parse_json(data: bytes, name: str) -> Any:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{name}: not UTF-8 text (byte {exc.start}); is this a binary file?") from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{name}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from None
-    except RecursionError:
-        raise InputError(f"{name}: JSON nested too deeply") from None
-
-
-def detect(data: bytes, name: str) -> str:
+def detect(source: InputFile) -> str:
     """The format of an input, from its shape."""
-    if Path(name).is_dir():
+    if source.is_dir:
         return "snowplow"
-    head = data.lstrip()[:1]
-    if head not in (b"{", b"["):
-        if name.endswith((".yaml", ".yml")):
-            return "trackplan"
-        return "avo-csv"
-    doc = parse_json(data, name)
+    if not source.is_json:
+        return "trackplan" if source.name.endswith((".yaml", ".yml")) else "avo-csv"
+    doc = source.json
     from trackplan.formats import avo_json, itly, jsonschema, segment, snowplow
 
     detectors: list[tuple[str, Callable[[Any], bool]]] = [
@@ -77,7 +60,7 @@ def detect(data: bytes, name: str) -> str:
         if matches(doc):
             return fmt
     raise InputError(
-        f"{name}: cannot tell the format of this JSON (expected {', '.join(FORMATS)}); pass --from"
+        f"{source.name}: cannot tell the format of this JSON (expected {', '.join(FORMATS)}); pass --from"
     )
 
 
@@ -86,11 +69,12 @@ def _is_bundle(doc: Any) -> bool:
 
 
 def read_plan(data: bytes, name: str, fmt: str = "auto") -> Incoming:
+    source = InputFile(data, name)
     if fmt == "auto":
-        fmt = detect(data, name)
+        fmt = detect(source)
     from trackplan.formats import avo_csv, avo_json, bundle, itly, jsonschema, segment, snowplow
 
-    readers: dict[str, Callable[[bytes, str], Incoming]] = {
+    readers: dict[str, Callable[[InputFile], Incoming]] = {
         "avo-csv": avo_csv.read,
         "avo-json": avo_json.read,
         "jsonschema": jsonschema.read,
@@ -99,6 +83,6 @@ def read_plan(data: bytes, name: str, fmt: str = "auto") -> Incoming:
         "snowplow": snowplow.read,
         "trackplan": bundle.read,
     }
-    incoming = readers[fmt](data, name)
+    incoming = readers[fmt](source)
     incoming.format = fmt
     return incoming

@@ -13,9 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from trackplan.errors import InputError
-from trackplan.formats.base import Incoming
+from trackplan.formats.base import Incoming, InputFile
 from trackplan.formats.schema import SchemaReader
-from trackplan.jsonvalue import SetList
 from trackplan.model import Domain, Event, Plan, Settings, Source
 
 
@@ -248,8 +247,9 @@ class _EventDraft:
     required: list[str] = field(default_factory=list)
 
 
-def read(data: bytes, name: str) -> Incoming:
-    text = _text(data, name)
+def read(source: InputFile) -> Incoming:
+    name = source.name
+    text = _text(source.data, name)
     reader = csv.DictReader(io.StringIO(text, newline=""))
     try:
         header = [h.strip() for h in (reader.fieldnames or [])]
@@ -519,7 +519,6 @@ def _incoming(
     settings = Settings(
         sources=tuple(Source(name=s) for s in sorted(sources)),
         domains=tuple(Domain(name=d) for d in sorted(domains)),
-        protected_branches=SetList(["main"]),
     )
     plan = Plan(
         settings=settings,

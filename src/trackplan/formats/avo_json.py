@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from trackplan.formats.base import Incoming
+from trackplan.formats.base import Incoming, InputFile
 from trackplan.formats.schema import SchemaReader, require
 from trackplan.jsonvalue import SetList
 from trackplan.model import Destination, Domain, Plan, Settings, Source
@@ -23,10 +23,18 @@ def _by_id(value: Any) -> dict[str, Mapping[str, Any]]:
     return {}
 
 
-def read(data: bytes, name: str) -> Incoming:
-    from trackplan.formats import parse_json
+def _source(value: Mapping[str, Any], destinations: Mapping[str, Mapping[str, Any]]) -> Source:
+    names = []
+    for dest in value.get("destinations") or []:
+        dest_id = str(dest.get("id") if isinstance(dest, Mapping) else dest)
+        name = destinations.get(dest_id, {}).get("name")
+        if name:
+            names.append(str(name))
+    return Source(name=str(value["name"]), id=value.get("id"), destinations=SetList(names))
 
-    doc = parse_json(data, name)
+
+def read(source: InputFile) -> Incoming:
+    doc, name = source.json, source.name
     require(detect(doc), name, "events", "expected an array of events")
     destinations = _by_id(doc.get("destinations"))
     plan_sources = {str(v.get("name")): v for v in _by_id(doc.get("sources")).values()}
@@ -64,26 +72,14 @@ def read(data: bytes, name: str) -> Incoming:
                 f"Event '{event_name}': 'groupProperties' is not supported in import and will be skipped."
             )
         event_sources = []
-        for source in item.get("sources") or []:
-            if isinstance(source, Mapping) and source.get("name"):
-                source_name = str(source["name"])
-                event_sources.append(source_name)
-                if source_name not in sources:
-                    source = plan_sources.get(source_name, source)
-                    dests = [
-                        str(
-                            destinations.get(str(d.get("id") if isinstance(d, Mapping) else d), {}).get(
-                                "name"
-                            )
-                            or ""
-                        )
-                        for d in source.get("destinations") or []
-                    ]
-                    sources[source_name] = Source(
-                        name=source_name,
-                        id=source.get("id"),
-                        destinations=SetList(d for d in dests if d),
-                    )
+        for listed in item.get("sources") or []:
+            if not (isinstance(listed, Mapping) and listed.get("name")):
+                continue
+            source_name = str(listed["name"])
+            event_sources.append(source_name)
+            if source_name not in sources:
+                # The top-level `sources` lists every destination; the event's copy may not.
+                sources[source_name] = _source(plan_sources.get(source_name, listed), destinations)
         stakeholders = [
             str(d["name"])
             for d in item.get("stakeholderDomains") or []

@@ -8,7 +8,7 @@ from typing import Any
 
 from trackplan import yamlio
 from trackplan.errors import InputError
-from trackplan.formats.base import Incoming
+from trackplan.formats.base import Incoming, InputFile
 from trackplan.formats.schema import require
 from trackplan.model import Event, Plan, Settings
 
@@ -31,10 +31,9 @@ def write(plan: Plan) -> dict[str, Any]:
     return doc
 
 
-def read(data: bytes, name: str) -> Incoming:
-    from trackplan.formats import parse_json
-
-    doc = parse_json(data, name) if data.lstrip()[:1] == b"{" else yamlio.load(data, name)
+def read(source: InputFile) -> Incoming:
+    name = source.name
+    doc = source.json if source.is_json else yamlio.load(source.data, name)
     require(
         isinstance(doc, Mapping) and doc.get("format") == FORMAT,
         name,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from trackplan.formats.base import Incoming
+from trackplan.formats.base import Incoming, InputFile
 from trackplan.formats.schema import SchemaReader, require
 from trackplan.model import Event, Plan, Settings, Source
 
@@ -30,10 +30,19 @@ def _source_names(value: Any) -> list[str]:
     return names
 
 
-def read(data: bytes, name: str) -> Incoming:
-    from trackplan.formats import parse_json
+def _schema(part: Any, name: str, where: str) -> Mapping[str, Any]:
+    """The `schema` object of an events/identify/group/context entry."""
+    require(
+        isinstance(part, Mapping) and isinstance(part.get("schema"), Mapping),
+        name,
+        where,
+        "needs a schema object",
+    )
+    return part["schema"]  # type: ignore[no-any-return]
 
-    doc = parse_json(data, name)
+
+def read(source: InputFile) -> Incoming:
+    doc, name = source.json, source.name
     require(isinstance(doc, Mapping), name, "top level", "expected an object")
     unknown = set(doc) - TOP_KEYS
     require(
@@ -48,13 +57,7 @@ def read(data: bytes, name: str) -> Incoming:
     sources: set[str] = set()
     for index, item in enumerate(doc.get("events", [])):
         where = f"events[{index}]"
-        require(
-            isinstance(item, Mapping) and isinstance(item.get("schema"), Mapping),
-            name,
-            where,
-            "needs a schema object",
-        )
-        schema = item["schema"]
+        schema = _schema(item, name, where)
         title = schema.get("title")
         require(
             isinstance(title, str) and bool(title.strip()),
@@ -65,20 +68,14 @@ def read(data: bytes, name: str) -> Incoming:
         event_sources = _source_names(item.get("sources"))
         sources.update(event_sources)
         events.append(
-            reader.event(title, schema, f"{where}.schema", id=schema.get("$id"), sources=event_sources)
+            reader.event(str(title), schema, f"{where}.schema", id=schema.get("$id"), sources=event_sources)
         )
 
     def traits(key: str, title: str) -> Event | None:
         part = doc.get(key)
         if part is None:
             return None
-        require(
-            isinstance(part, Mapping) and isinstance(part.get("schema"), Mapping),
-            name,
-            key,
-            "needs a schema object",
-        )
-        schema = part["schema"]
+        schema = _schema(part, name, key)
         return reader.event(str(schema.get("title") or title), schema, f"{key}.schema", id=schema.get("$id"))
 
     contexts: list[tuple[str, Event]] = []
@@ -86,17 +83,11 @@ def read(data: bytes, name: str) -> Incoming:
     items = context if isinstance(context, list) else [context] if isinstance(context, Mapping) else []
     for index, item in enumerate(items):
         where = f"context[{index}]" if isinstance(context, list) else "context"
-        require(
-            isinstance(item, Mapping) and isinstance(item.get("schema"), Mapping),
-            name,
-            where,
-            "needs a schema object",
-        )
-        schema = item["schema"]
-        source = str(item.get("source") or _context_source(schema) or "all")
+        schema = _schema(item, name, where)
+        context_source = str(item.get("source") or _context_source(schema) or "all")
         contexts.append(
             (
-                source,
+                context_source,
                 reader.event(
                     str(schema.get("title") or "Context Properties"),
                     schema,

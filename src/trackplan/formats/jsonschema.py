@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from trackplan.formats.base import Incoming
+from trackplan.formats.base import Incoming, InputFile
 from trackplan.formats.schema import SchemaReader, require
 from trackplan.model import Plan
 
@@ -18,10 +18,8 @@ def detect(doc: Any) -> bool:
     )
 
 
-def read(data: bytes, name: str) -> Incoming:
-    from trackplan.formats import parse_json
-
-    doc = parse_json(data, name)
+def read(source: InputFile) -> Incoming:
+    doc, name = source.json, source.name
     require(detect(doc), name, "schema.events", "expected an object of event schemas")
     reader = SchemaReader(name, avo=True, root=doc)
     events = []

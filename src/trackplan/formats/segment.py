@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from trackplan.formats.base import Incoming
+from trackplan.formats.base import Incoming, InputFile
 from trackplan.formats.schema import SchemaReader, require
 from trackplan.model import Event, Plan
 
@@ -38,10 +38,8 @@ def _labels(schema: Mapping[str, Any]) -> list[str]:
     return []
 
 
-def read(data: bytes, name: str) -> Incoming:
-    from trackplan.formats import parse_json
-
-    doc = parse_json(data, name)
+def read(source: InputFile) -> Incoming:
+    doc, name = source.json, source.name
     require(detect(doc), name, "rules", "expected Segment tracking-plan rules")
     reader = SchemaReader(name, avo=False)
     events: list[Event] = []

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from trackplan.errors import InputError
-from trackplan.formats.base import Incoming
+from trackplan.formats.base import Incoming, InputFile, parse_json
 from trackplan.formats.schema import SchemaReader, require
 from trackplan.model import Plan, SchemaVer
 
@@ -41,12 +41,11 @@ def _self_describing(doc: Any) -> Mapping[str, Any] | None:
     return None
 
 
-def _collect(data: bytes, name: str) -> list[tuple[Mapping[str, Any], str, str]]:
+def _collect(source: InputFile) -> list[tuple[Mapping[str, Any], str, str]]:
     """(schema, kind, where) for every schema in the input."""
-    from trackplan.formats import parse_json
-
+    name = source.name
     path = Path(name)
-    if path.is_dir():
+    if source.is_dir:
         found = []
         for file in sorted(path.rglob("*")):
             if file.is_file() and "jsonschema" in file.parts and not file.name.startswith("."):
@@ -62,7 +61,7 @@ def _collect(data: bytes, name: str) -> list[tuple[Mapping[str, Any], str, str]]
         if not found:
             raise InputError(f"{name}: no Iglu schemas (schemas/<vendor>/<name>/jsonschema/<M-R-A>) found")
         return found
-    doc = parse_json(data, name)
+    doc = source.json
     single = _self_describing(doc)
     if single is not None:
         return [(single, "event", name)]
@@ -84,10 +83,11 @@ def _collect(data: bytes, name: str) -> list[tuple[Mapping[str, Any], str, str]]
     return found
 
 
-def read(data: bytes, name: str) -> Incoming:
+def read(source: InputFile) -> Incoming:
+    name = source.name
     reader = SchemaReader(name, avo=False)
     newest: dict[tuple[str, str], tuple[SchemaVer, Mapping[str, Any], str, str]] = {}
-    for schema, kind, where in _collect(data, name):
+    for schema, kind, where in _collect(source):
         meta = schema["self"]
         vendor, schema_name, version = meta.get("vendor"), meta.get("name"), meta.get("version")
         require(
