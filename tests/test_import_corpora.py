@@ -158,22 +158,7 @@ def test_import_method_properties(current: Plan, incoming: Plan) -> None:
         assert after is not None and set(after.property_names) == set(event.property_names)
 
 
-NOT_YET_IDEMPOTENT = pytest.mark.xfail(
-    strict=True,
-    reason="known defect: plan-wide property updates propagated from one imported event can "
-    "differ from a later event's definition, so a repeat import still changes the plan",
-)
-
-
-@pytest.mark.parametrize(
-    "method",
-    [
-        "addOnly",
-        pytest.param("addAndUpdate", marks=NOT_YET_IDEMPOTENT),
-        pytest.param("addUpdateAndRemove", marks=NOT_YET_IDEMPOTENT),
-        pytest.param("sync", marks=NOT_YET_IDEMPOTENT),
-    ],
-)
+@pytest.mark.parametrize("method", ["addOnly", "addAndUpdate", "addUpdateAndRemove", "sync"])
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(current=plans(), incoming=plans())
 def test_a_second_identical_import_is_a_no_op(method: str, current: Plan, incoming: Plan) -> None:

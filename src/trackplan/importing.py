@@ -48,6 +48,11 @@ def _all_properties(events: Iterable[Event]) -> dict[str, list[tuple[Event, Prop
     return out
 
 
+def _property_names(plan: Plan) -> set[str]:
+    parts = [*plan.events, *(c for _, c in plan.contexts), *(t for t in (plan.identify, plan.group) if t)]
+    return {p.name for part in parts for p in part.properties}
+
+
 def _enum_values(prop: Property) -> SetList:
     if prop.type == "array" and hasattr(prop.schema.get("items"), "get"):
         return prop.schema["items"].get("enum") or SetList()
@@ -86,21 +91,31 @@ def _update_event_specific(existing: Property, incoming: Property) -> Property:
 
 
 class Merger:
+    """One import. Properties are plan-wide by name: a definition (description, type, list
+    flag, matches) is shared by every event using it, while presence, regex and pinned value
+    belong to each event."""
+
     def __init__(self, current: Plan, incoming: Plan, method: str, source: str | None) -> None:
         self.current = current
         self.incoming = incoming
         self.method = method
         self.source = source
         self.result = ImportResult()
-        self.update = method in ("addAndUpdate", "addUpdateAndRemove", "sync")
-        self.remove = method in ("addUpdateAndRemove", "sync")
+        self.update = method in ("addAndUpdate", "addUpdateAndRemove")
+        self.remove = method == "addUpdateAndRemove"
         self.events: dict[str, Event] = current.event_map()
         self.names_by_id = {e.id: e.name for e in current.events if e.id}
-        self.properties_before = _all_properties(current.events)
-        self.updated_property_names: set[str] = set()
-        self.new_property_names: set[str] = set()
+        links = _all_properties(current.events)
+        self.definitions = {name: found[0][1] for name, found in links.items()}
+        self.links_before = {(e.name, p.name) for e in current.events for p in e.properties}
+        self.changed_properties: set[str] = set()
+        incoming_events = list(incoming.events)
+        if source is not None:
+            incoming_events = [e.replace(sources=SetList([source])) for e in incoming_events]
+        self.incoming_events = incoming_events
+        # The last incoming definition of each name wins, as in Avo.
+        self.incoming_definitions = {p.name: p for e in incoming_events for p in e.properties}
 
-    # -- events -----------------------------------------------------------------------------
     def match(self, incoming: Event) -> str | None:
         if incoming.id:
             name = self.names_by_id.get(incoming.id)
@@ -109,38 +124,31 @@ class Merger:
         return incoming.name if incoming.name in self.events else None
 
     def run(self) -> tuple[Plan, ImportResult]:
-        incoming_events = list(self.incoming.events)
-        if self.source is not None:
-            incoming_events = [e.replace(sources=SetList([self.source])) for e in incoming_events]
+        if self.update:
+            self._update_definitions()
         touched: set[str] = set()
-        changed_events: set[str] = set()
-        for event in incoming_events:
-            name = self.match(event)
-            if name is None:
-                self.events[event.name] = self._new_event(event)
-                self.result.new_events += 1
-                touched.add(event.name)
-                continue
-            old = self.events[name]
-            new = self._merge_event(old, event)
-            if new.name != name:
+        for incoming in self.incoming_events:
+            name = self.match(incoming)
+            if self.method == "sync":
+                merged = self._synced(self.events.get(name) if name else None, incoming)
+            elif name is None:
+                merged = self._with_properties(incoming.replace(properties=()), incoming)
+            else:
+                merged = self._merged(self.events[name], incoming)
+            if name is not None and name != merged.name:
                 del self.events[name]
-            self.events[new.name] = new
-            if new.id:
-                self.names_by_id[new.id] = new.name
-            touched.add(new.name)
-            if new != old:
-                changed_events.add(new.name)
-        self._apply_global_presence(incoming_events)
-        self._propagate_definitions()
+            if name is None:
+                self.result.new_events += 1
+            self.events[merged.name] = merged
+            if merged.id:
+                self.names_by_id[merged.id] = merged.name
+            touched.add(merged.name)
+        if self.update:
+            self._update_presence()
         self._remove_untouched(touched)
-        for name, merged in self.events.items():
-            previous = self.current.event(name)
-            if previous is not None and previous != merged and name not in changed_events:
-                changed_events.add(name)
-        self.result.updated_events = len([n for n in changed_events if self.current.event(n) is not None])
-        self.result.new_properties = len(self.new_property_names)
-        self.result.updated_properties = len(self.updated_property_names - self.new_property_names)
+        self.result.updated_events = sum(
+            1 for old in self.current.events if old.name in self.events and self.events[old.name] != old
+        ) + sum(1 for old in self.current.events if old.name not in self.events and self._renamed(old))
         plan = self.current.replace(
             events=tuple(self.events.values()),
             settings=self._settings(),
@@ -148,124 +156,106 @@ class Merger:
             group=self._traits(self.current.group, self.incoming.group),
             contexts=self._contexts(),
         )
+        before = _property_names(self.current)
+        self.result.new_properties = len(_property_names(plan) - before)
+        self.result.updated_properties = len(self.changed_properties & before)
         return plan, self.result
 
-    def _new_event(self, event: Event) -> Event:
-        props = []
-        for prop in event.properties:
-            existing = self.properties_before.get(prop.name)
-            if existing:
-                # Properties are plan-wide: link the existing definition.
-                definition = existing[0][1]
-                linked = replace(definition, required=prop.required)
-                if self.update:
-                    updated = _update_definition(linked, prop)
-                    if updated.schema != linked.schema:
-                        self.updated_property_names.add(prop.name)
-                    linked = updated
-                props.append(_update_event_specific(linked, prop))
-            else:
-                self.new_property_names.add(prop.name)
-                props.append(prop)
-        return event.replace(properties=tuple(props))
+    def _renamed(self, old: Event) -> bool:
+        return old.id is not None and self.names_by_id.get(old.id, old.name) != old.name
 
-    def _merge_event(self, old: Event, new: Event) -> Event:
-        event = old
-        # Additive metadata: always appended.
-        event = event.replace(
+    # -- properties -------------------------------------------------------------------------
+    def _update_definitions(self) -> None:
+        """addAndUpdate: a changed definition applies to every event that uses the property."""
+        for name, incoming in self.incoming_definitions.items():
+            definition = self.definitions.get(name)
+            if definition is None or _update_definition(definition, incoming) == definition:
+                continue
+            self.changed_properties.add(name)
+            for event_name, event in list(self.events.items()):
+                prop = event.get_property(name)
+                if prop is not None:
+                    self.events[event_name] = event.with_property(_update_definition(prop, incoming))
+            self.definitions[name] = _update_definition(definition, incoming)
+
+    def _link(self, incoming: Property) -> Property:
+        """The property to add to an event that does not have it yet."""
+        definition = self.definitions.get(incoming.name)
+        if definition is None:
+            return incoming
+        linked = replace(definition, required=incoming.required)
+        return _update_event_specific(linked, incoming) if self.update else linked
+
+    def _with_properties(self, event: Event, incoming: Event) -> Event:
+        for prop in incoming.properties:
+            existing = event.get_property(prop.name)
+            if existing is None:
+                event = event.with_property(self._link(prop))
+            elif self.update:
+                updated = _update_event_specific(existing, prop)
+                if updated != existing:
+                    self.changed_properties.add(prop.name)
+                    event = event.with_property(updated)
+        return event
+
+    # -- events -----------------------------------------------------------------------------
+    def _merged(self, old: Event, new: Event) -> Event:
+        # Additive metadata is appended whatever the method.
+        event = old.replace(
             sources=SetList([*old.sources, *new.sources]),
             tags=SetList([*old.tags, *new.tags]),
             categories=SetList([*old.categories, *new.categories]),
             stakeholders=SetList([*old.stakeholders, *new.stakeholders]),
             name_mapping=SetList([*old.name_mapping, *new.name_mapping]),
         )
-        if self.method == "sync":
-            # itly: the event is made to match the file.
-            sources = SetList([*old.sources, self.source]) if self.source else new.sources
-            return new.replace(sources=sources, id=new.id or old.id, name=new.name)
         if self.update:
             if new.description and new.description != old.description:
                 event = event.replace(description=new.description)
             if new.owner and new.owner != old.owner:
                 event = event.replace(owner=new.owner)
-        incoming_props = {p.name: p for p in new.properties}
-        for prop in new.properties:
-            existing = event.get_property(prop.name)
-            if existing is None:
-                base = self.properties_before.get(prop.name)
-                if base:
-                    linked = replace(base[0][1], required=prop.required)
-                    event = event.with_property(
-                        _update_event_specific(linked, prop) if self.update else linked
-                    )
-                else:
-                    self.new_property_names.add(prop.name)
-                    event = event.with_property(prop)
-                continue
-            if not self.update:
-                continue
-            updated = _update_definition(existing, prop)
-            updated = _update_event_specific(updated, prop)
-            if updated.schema != existing.schema:
-                self.updated_property_names.add(prop.name)
-            event = event.with_property(updated)
+        event = self._with_properties(event, new)
         if self.remove:
+            keep = set(new.property_names)
             for prop in old.properties:
-                if prop.name not in incoming_props and prop.send_as not in PROTECTED_SEND_AS:
+                if prop.name not in keep and prop.send_as not in PROTECTED_SEND_AS:
                     event = event.without_property(prop.name)
         return event
 
-    def _presence(self, name: str) -> set[bool]:
-        return {p.required for _, p in self.properties_before.get(name, [])}
+    def _synced(self, old: Event | None, new: Event) -> Event:
+        """itly: the event is made to match the file (a source import keeps other sources)."""
+        sources = SetList([*(old.sources if old else ()), *new.sources]) if self.source else new.sources
+        return new.replace(sources=sources, id=new.id or (old.id if old else None))
 
-    def _apply_global_presence(self, incoming_events: list[Event]) -> None:
-        """Presence: one global update when every imported event agrees, else per event;
-        properties whose presence is already Mixed in the plan are skipped."""
-        if not self.update:
-            return
-        wanted: dict[str, set[bool]] = {}
-        per_event: dict[tuple[str, str], bool] = {}
-        for event in incoming_events:
-            matched = self.match(event) or event.name
-            for prop in event.properties:
-                wanted.setdefault(prop.name, set()).add(prop.required)
-                per_event[(matched, prop.name)] = prop.required
-        for prop_name, values in wanted.items():
-            before = self._presence(prop_name)
-            if len(before) > 1:
-                continue  # Mixed: per-event/per-source granularity import cannot express
-            if len(values) == 1:
-                targets = [n for n, e in self.events.items() if e.get_property(prop_name) is not None]
-            else:
-                targets = [n for (n, p) in per_event if p == prop_name]
-            for name in targets:
-                target = self.events.get(name)
-                current = target.get_property(prop_name) if target else None
-                if target is None or current is None:
+    def _update_presence(self) -> None:
+        """One global update when every imported event agrees, else per event. Properties
+        whose presence is Mixed in the plan are left alone: import cannot express
+        per-event/per-source presence."""
+        wanted: dict[str, dict[str, bool]] = {}
+        for incoming in self.incoming_events:
+            target = self.match(incoming) or incoming.name
+            for prop in incoming.properties:
+                wanted.setdefault(prop.name, {})[target] = prop.required
+        for prop_name, per_event in wanted.items():
+            if len(self._presence_of_existing_links(prop_name)) > 1:
+                continue
+            agreed = set(per_event.values())
+            for event_name, event in list(self.events.items()):
+                linked = event.get_property(prop_name)
+                if linked is None:
                     continue
-                required = per_event.get(
-                    (name, prop_name), next(iter(values)) if len(values) == 1 else current.required
-                )
-                if current.required != required:
-                    self.events[name] = target.with_property(replace(current, required=required))
-                    if self.current.event(name) is not None and prop_name not in self.new_property_names:
-                        self.updated_property_names.add(prop_name)
+                required = next(iter(agreed)) if len(agreed) == 1 else per_event.get(event_name)
+                if required is not None and required != linked.required:
+                    self.events[event_name] = event.with_property(replace(linked, required=required))
+                    self.changed_properties.add(prop_name)
 
-    def _propagate_definitions(self) -> None:
-        """A plan-wide field updated on one event applies to every event using the property."""
-        if not self.update or not self.updated_property_names:
-            return
-        latest: dict[str, Property] = {}
-        for event in self.incoming.events:
-            for prop in event.properties:
-                if prop.name in self.updated_property_names:
-                    latest[prop.name] = prop
-        for name, event in list(self.events.items()):
-            props = []
-            for prop in event.properties:
-                incoming = latest.get(prop.name)
-                props.append(_update_definition(prop, incoming) if incoming is not None else prop)
-            self.events[name] = event.replace(properties=tuple(props))
+    def _presence_of_existing_links(self, prop_name: str) -> set[bool]:
+        """Presence over the links the plan had before and still has after removals."""
+        found = set()
+        for name, event in self.events.items():
+            prop = event.get_property(prop_name)
+            if prop is not None and (name, prop_name) in self.links_before:
+                found.add(prop.required)
+        return found
 
     def _remove_untouched(self, touched: set[str]) -> None:
         if self.method != "sync" and self.source is None:
@@ -322,14 +312,9 @@ class Merger:
     def _traits(self, current: Event | None, incoming: Event | None) -> Event | None:
         if incoming is None:
             return None if self.method == "sync" and self.source is None else current
-        if current is None:
-            for prop in incoming.properties:
-                if prop.name not in self.properties_before:
-                    self.new_property_names.add(prop.name)
+        if current is None or self.method == "sync":
             return incoming
-        if self.method == "sync":
-            return incoming
-        return self._merge_event(current, incoming)
+        return self._merged(current, incoming)
 
     def _contexts(self) -> tuple[tuple[str, Event], ...]:
         contexts = dict(self.current.contexts)
