@@ -9,9 +9,15 @@ from pathlib import Path
 
 import pygit2
 import pytest
+from hypothesis import settings
 from click.testing import CliRunner, Result
 
 from trackplan.cli import cli
+
+# CI runs the same examples every time, so a red run is reproducible and never a coin toss.
+settings.register_profile("ci", derandomize=True, deadline=None)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 
 @pytest.fixture(autouse=True)
