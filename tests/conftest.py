@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pygit2
 import pytest
-from hypothesis import settings
 from click.testing import CliRunner, Result
+from hypothesis import settings
 
 from trackplan.cli import cli
 
