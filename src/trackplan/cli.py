@@ -60,9 +60,9 @@ def cli(ctx: click.Context, directory: Path | None, plan_dir: Path | None, debug
 
 
 def _register() -> None:
-    from trackplan.commands import events, import_, init, show
+    from trackplan.commands import events, export, import_, init, show
 
-    for module in (init, events, show, import_):
+    for module in (init, events, show, import_, export):
         cli.add_command(module.command)
 
 

@@ -421,7 +421,7 @@ def _event_fields(draft: _EventDraft, cell: Any, row: Mapping[str, Any], layout:
     if description and not draft.description:
         draft.description = description
     for target, values in (
-        (draft.categories, [cell("category")] if cell("category") else []),
+        (draft.categories, _split(cell("category"))),
         (draft.sources, _split(cell("sources"))),
         (
             draft.tags,
@@ -528,3 +528,91 @@ def _incoming(
         contexts=contexts,
     )
     return Incoming(plan=plan, warnings=reader.warnings)
+
+
+# -- writing -----------------------------------------------------------------------------------
+
+REVERSE_TYPES = {
+    "string": "string",
+    "integer": "int",
+    "number": "float",
+    "boolean": "bool",
+    "object": "object",
+}
+SEND_AS_COLUMN = {"EventProperty": "Event", "UserProperty": "User", "SystemProperty": "System"}
+
+
+def _type_cells(prop: Any) -> tuple[str, str, list[str]]:
+    """(value type, is array, enumeration) of a property."""
+    schema = prop.schema
+    is_array = prop.type == "array"
+    item = schema.get("items") if is_array and isinstance(schema.get("items"), Mapping) else schema
+    if not is_array:
+        item = schema
+    value_type = REVERSE_TYPES.get(item.get("type"), "any") if isinstance(item.get("type"), str) else "any"
+    values = [str(v) for v in item.get("enum") or ()]
+    return value_type, "true" if is_array else "false", values
+
+
+def write(plan: Plan) -> str:
+    """Avo's ultimate template, one row per event-property, re-importable."""
+    event_dests = sorted({m.destination for e in plan.events for m in e.name_mapping})
+    prop_dests = sorted({m.destination for e in plan.events for p in e.properties for m in p.name_mapping})
+    header = [
+        "Event Name",
+        "Event Description",
+        "Event Category",
+        "Sources",
+        "Property Name",
+        "Property Description",
+        "Property Value Type",
+        "Is Property Required?",
+        "Is Property Array?",
+        "Property Enumeration Options",
+        "Property Type",
+        "Event Tags",
+        "Pinned Value",
+        "Stakeholder Domains",
+        "Owner",
+        "Property Regex",
+        *(f"Event Name Mapping: {d}" for d in event_dests),
+        *(f"Property Name Mapping: {d}" for d in prop_dests),
+    ]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    for event in plan.events:
+        event_cells = [
+            event.name,
+            event.description,
+            ", ".join(event.categories),
+            ", ".join(event.sources),
+        ]
+        event_tail = {
+            "Event Tags": ";".join(event.tags),
+            "Stakeholder Domains": ", ".join(event.stakeholders),
+            "Owner": event.owner or "",
+            **{f"Event Name Mapping: {m.destination}": m.name for m in event.name_mapping},
+        }
+        for prop in event.properties or [None]:
+            row = dict(zip(header[:4], event_cells, strict=True))
+            row.update(event_tail)
+            if prop is not None:
+                value_type, is_array, values = _type_cells(prop)
+                const = prop.const
+                row.update(
+                    {
+                        "Property Name": prop.name,
+                        "Property Description": prop.description,
+                        "Property Value Type": value_type,
+                        "Is Property Required?": "true" if prop.required else "false",
+                        "Is Property Array?": is_array,
+                        "Property Enumeration Options": ", ".join(values),
+                        "Property Type": SEND_AS_COLUMN.get(prop.send_as, "Event"),
+                        "Pinned Value": "" if const is None else str(const),
+                        "Property Regex": prop.pattern or "",
+                        **{f"Property Name Mapping: {m.destination}": m.name for m in prop.name_mapping},
+                    }
+                )
+            writer.writerow([row.get(column, "") for column in header])
+    return out.getvalue()

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from trackplan.formats.base import Incoming, InputFile
+from trackplan.formats.base import Incoming, InputFile, plain_property, stable_id
 from trackplan.formats.schema import SchemaReader, require
 from trackplan.jsonvalue import SetList
-from trackplan.model import Destination, Domain, Plan, Settings, Source
+from trackplan.model import Destination, Domain, Plan, Property, Settings, Source
 
 
 def detect(doc: Any) -> bool:
@@ -40,6 +40,9 @@ def read(source: InputFile) -> Incoming:
     plan_sources = {str(v.get("name")): v for v in _by_id(doc.get("sources")).values()}
     reader = SchemaReader(name, avo=True, root=doc)
     reader.destination_names = {k: str(v.get("name") or k) for k, v in destinations.items()}
+    # Avo leaves categories out because events carry goal ids; when the export's own
+    # `categories` map names them, there is no phantom to fear, so they are kept.
+    category_names = {k: str(v["name"]) for k, v in _by_id(doc.get("categories")).items() if v.get("name")}
     events = []
     skipped = 0
     sources: dict[str, Source] = {}
@@ -102,6 +105,7 @@ def read(source: InputFile) -> Incoming:
                 id=item.get("id"),
                 description=str(item.get("description") or ""),
                 tags=[str(t) for t in item.get("tags") or []],
+                categories=[category_names[c] for c in item.get("categories") or [] if c in category_names],
                 sources=event_sources,
                 owner=owner,
                 stakeholders=stakeholders,
@@ -126,3 +130,116 @@ def read(source: InputFile) -> Incoming:
         warnings=reader.warnings,
         skipped=skipped,
     )
+
+
+# -- writing -----------------------------------------------------------------------------------
+
+
+def _destination_ids(plan: Plan) -> dict[str, str]:
+    return {d.name: d.id or stable_id("destination", d.name) for d in plan.settings.destinations}
+
+
+def _avo_property(prop: Property, destination_ids: Mapping[str, str]) -> dict[str, Any]:
+    out: dict[str, Any] = {"id": prop.id or stable_id("property", prop.name)}
+    out.update((k, v) for k, v in plain_property(prop).items())
+    out["nameMapping"] = [
+        {"name": m.name, "destinationId": destination_ids.get(m.destination, m.destination)}
+        for m in prop.name_mapping
+    ]
+    out["isSystemProperty"] = prop.send_as == "SystemProperty"
+    tags = prop.schema.get("x-tags")
+    if tags:
+        out["tags"] = list(tags)
+    return out
+
+
+def _object(props: list[Property], destination_ids: Mapping[str, str], closed: Any = None) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "type": "object",
+        "properties": {p.name: _avo_property(p, destination_ids) for p in props},
+    }
+    if closed is not None:
+        out["additionalProperties"] = closed
+    out["required"] = [p.name for p in props if p.required]
+    return out
+
+
+def write(plan: Plan, label: str) -> dict[str, Any]:
+    """Avo's JSON Schema export (see the Avo export example): events, sources,
+    destinations and categories, keyed and ordered deterministically."""
+    destination_ids = _destination_ids(plan)
+    source_ids = {s.name: s.id or stable_id("source", s.name) for s in plan.settings.sources}
+    domain_ids = {d.name: d.id or stable_id("domain", d.name) for d in plan.settings.domains}
+    categories: dict[str, dict[str, Any]] = {}
+    events = []
+    for event in plan.events:
+        event_id = event.id or stable_id("event", event.name)
+        for category in event.categories:
+            entry = categories.setdefault(
+                stable_id("category", category),
+                {"id": stable_id("category", category), "name": category, "events": []},
+            )
+            entry["events"].append(event_id)
+        by_kind: dict[str, list[Property]] = {"properties": [], "userProperties": []}
+        for prop in event.properties:
+            by_kind["userProperties" if prop.send_as == "UserProperty" else "properties"].append(prop)
+        rules_properties: dict[str, Any] = {
+            "properties": _object(by_kind["properties"], destination_ids, event.additional_properties)
+        }
+        if by_kind["userProperties"]:
+            rules_properties["userProperties"] = _object(by_kind["userProperties"], destination_ids)
+        sources = plan.settings.sources
+        events.append(
+            {
+                "id": event_id,
+                "name": event.name,
+                "description": event.description,
+                "eventType": "event",
+                "tags": list(event.tags),
+                "categories": [stable_id("category", c) for c in event.categories],
+                "sources": [
+                    {
+                        "id": source_ids.get(name, stable_id("source", name)),
+                        "name": name,
+                        "destinations": [
+                            {"id": destination_ids.get(d, stable_id("destination", d))}
+                            for s in sources
+                            if s.name == name
+                            for d in s.destinations
+                        ],
+                    }
+                    for name in event.sources
+                ],
+                "stakeholderDomains": [
+                    {"id": domain_ids.get(d, stable_id("domain", d)), "name": d, "isOwner": d == event.owner}
+                    for d in sorted({*event.stakeholders, *([event.owner] if event.owner else [])})
+                ],
+                "rules": {
+                    "$schema": "http://json-schema.org/draft-06/schema#",
+                    "type": "object",
+                    "required": ["properties", "nameMapping"],
+                    "nameMapping": [
+                        {"name": m.name, "destinationId": destination_ids.get(m.destination, m.destination)}
+                        for m in event.name_mapping
+                    ],
+                    "properties": rules_properties,
+                },
+            }
+        )
+    return {
+        "name": f"Exported Tracking Plan: {label}",
+        "events": events,
+        "sources": {
+            source_ids[s.name]: {
+                "id": source_ids[s.name],
+                "name": s.name,
+                "destinations": [destination_ids.get(d, stable_id("destination", d)) for d in s.destinations],
+            }
+            for s in plan.settings.sources
+        },
+        "destinations": {
+            destination_ids[d.name]: {"id": destination_ids[d.name], "name": d.name, "type": d.kind or d.name}
+            for d in plan.settings.destinations
+        },
+        "categories": dict(sorted(categories.items())),
+    }

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from trackplan.errors import InputError
-from trackplan.model import Plan
+from trackplan.model import Event, Plan, Property
 
 
 def parse_json(data: bytes, name: str) -> Any:
@@ -52,3 +52,33 @@ class Incoming:
     format: str = ""
     # Events dropped on reading (variants, empty names): never part of `plan`.
     skipped: int = 0
+
+
+def plain_property(prop: Property) -> dict[str, Any]:
+    """A property's JSON Schema without trackplan's `x-` keys."""
+    return {k: v for k, v in prop.to_json().items() if not k.startswith("x-")}
+
+
+def plain_schema(event: Event, *, keep_extra: bool = True) -> dict[str, Any]:
+    """An event's JSON Schema without `x-` keys: what downstream validators read."""
+    doc = event.to_json()
+    out: dict[str, Any] = {}
+    if event.description:
+        out["description"] = event.description
+    out["type"] = "object"
+    if keep_extra:
+        out.update((k, v) for k, v in doc.items() if k in event.extra and not k.startswith("x-"))
+    out["properties"] = {p.name: plain_property(p) for p in event.properties}
+    required = [p.name for p in event.properties if p.required]
+    if required:
+        out["required"] = required
+    if event.additional_properties is not None:
+        out["additionalProperties"] = doc["additionalProperties"]
+    return out
+
+
+def stable_id(kind: str, name: str) -> str:
+    """A deterministic id for things that have none of their own (Avo ids are 9-10 chars)."""
+    import hashlib
+
+    return hashlib.sha256(f"{kind}:{name}".encode()).hexdigest()[:10]

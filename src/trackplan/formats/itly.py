@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from trackplan.formats.base import Incoming, InputFile
+from trackplan.formats.base import Incoming, InputFile, plain_schema
 from trackplan.formats.schema import SchemaReader, require
+from trackplan.layout import slugify
 from trackplan.model import Event, Plan, Settings, Source
 
 TOP_KEYS = {"events", "identify", "group", "context"}
@@ -112,3 +113,41 @@ def _context_source(schema: Mapping[str, Any]) -> str | None:
     schema_id = str(schema.get("$id") or "")
     tail = schema_id.rsplit("/", 1)[-1]
     return tail.removeprefix("context-") if tail.startswith("context-") else None
+
+
+ITLY_DRAFT = "http://json-schema.org/draft-07/schema#"
+
+
+def _itly_schema(part: Event, default_id: str) -> dict[str, Any]:
+    schema: dict[str, Any] = {
+        "$id": part.id or default_id,
+        "$schema": ITLY_DRAFT,
+        "title": part.name,
+        "description": part.description,
+    }
+    schema.update(plain_schema(part))
+    schema.setdefault("additionalProperties", False)
+    return schema
+
+
+def write(plan: Plan, source: str | None = None) -> dict[str, Any]:
+    """itly's export: account-wide, or only `source`'s events without `sources` fields."""
+    base = f"urn:trackplan:{slugify(plan.settings.name)}"
+    events = []
+    for event in plan.events:
+        if source is not None and source not in event.sources:
+            continue
+        entry: dict[str, Any] = {} if source is not None else {"sources": list(event.sources)}
+        entry["schema"] = _itly_schema(event, f"{base}:event:{slugify(event.name)}")
+        events.append(entry)
+    doc: dict[str, Any] = {"events": events}
+    if plan.identify is not None:
+        doc["identify"] = {"schema": _itly_schema(plan.identify, f"{base}:identify")}
+    if plan.group is not None:
+        doc["group"] = {"schema": _itly_schema(plan.group, f"{base}:group")}
+    contexts = [(s, c) for s, c in plan.contexts if source is None or s == source]
+    if contexts:
+        doc["context"] = [
+            {"source": s, "schema": _itly_schema(c, f"{base}:context-{slugify(s)}")} for s, c in contexts
+        ]
+    return doc

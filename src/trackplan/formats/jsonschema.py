@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from trackplan.formats.base import Incoming, InputFile
+from trackplan.formats.base import Incoming, InputFile, plain_schema
 from trackplan.formats.schema import SchemaReader, require
 from trackplan.model import Plan
 
@@ -30,3 +30,15 @@ def read(source: InputFile) -> Incoming:
             continue
         events.append(reader.event(str(event_name), schema, f"schema.events.{event_name}"))
     return Incoming(plan=Plan(events=tuple(events)), warnings=reader.warnings, skipped=skipped)
+
+
+def write(plan: Plan) -> dict[str, Any]:
+    """The standard {"schema": {"events": {...}}} that Avo's Import API accepts."""
+    events = {}
+    for event in plan.events:
+        schema = plain_schema(event)
+        for prop in event.properties:
+            if prop.send_as != "EventProperty":
+                schema["properties"][prop.name]["x-avo-sendAs"] = prop.send_as
+        events[event.name] = schema
+    return {"schema": {"events": events}}

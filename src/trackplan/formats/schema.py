@@ -25,7 +25,11 @@ ROOT_URI = "urn:trackplan:import"
 
 
 class SchemaReader:
-    """Converts schemas of one input file, collecting warnings."""
+    """Converts schemas of one input file, collecting warnings.
+
+    Avo formats get Avo's import rules ($refs inlined, composition flattened, types and
+    enums normalised); the others (itly, Segment, Snowplow) are kept as written, so they
+    export back unchanged."""
 
     def __init__(self, source_name: str, avo: bool, root: Any = None) -> None:
         self.source_name = source_name
@@ -93,15 +97,19 @@ class SchemaReader:
             raise InputError(f"{self.source_name}: {where} must be a JSON object (a schema)")
         if any(ord(c) < 32 or ord(c) == 127 for c in name):
             raise InputError(f"{self.source_name}: {where}: event name {name!r} contains control characters")
-        schema = self.inline_refs(schema, where)
-        doc = self.flatten_event(name, dict(schema))
+        if self.avo:
+            # Avo's import only knows inline, flat object schemas.
+            doc = self.flatten_event(name, dict(self.inline_refs(schema, where)))
+        else:
+            doc = copy.deepcopy(dict(schema))
         properties = doc.pop("properties", {}) or {}
         required = doc.pop("required", []) or []
         if not isinstance(properties, Mapping):
             raise InputError(f"{self.source_name}: {where}.properties must be an object")
         if not isinstance(required, list):
             raise InputError(f"{self.source_name}: {where}.required must be an array")
-        for key in ("title", "$schema", "$id", "definitions", "$defs", "type"):
+        dropped = ("title", "$schema", "$id", "type", *(("definitions", "$defs") if self.avo else ()))
+        for key in dropped:
             doc.pop(key, None)
         own_description = doc.pop("description", "") or ""
         description = meta.pop("description", None) or own_description
@@ -160,9 +168,13 @@ class SchemaReader:
         if "id" in out and isinstance(out["id"], str | int):
             out["x-id"] = str(out.pop("id"))
         if "nameMapping" in out:
-            out["x-name-mapping"] = self.name_mapping(out.pop("nameMapping"), where)
+            mapping = self.name_mapping(out.pop("nameMapping"), where)
+            if mapping:
+                out["x-name-mapping"] = mapping
         if "tags" in out and isinstance(out["tags"], list):
-            out["x-tags"] = out.pop("tags")
+            tags = out.pop("tags")
+            if tags:
+                out["x-tags"] = tags
         send_as = out.pop("x-avo-sendAs", None)
         is_system = out.pop("isSystemProperty", None)
         if send_as is not None:

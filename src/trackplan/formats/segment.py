@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from trackplan.formats.base import Incoming, InputFile
+from trackplan.formats.base import Incoming, InputFile, plain_schema
 from trackplan.formats.schema import SchemaReader, require
 from trackplan.model import Event, Plan
 
@@ -99,3 +99,33 @@ def read(source: InputFile) -> Incoming:
                 "and was skipped."
             )
     return Incoming(plan=Plan(events=tuple(events), identify=identify, group=group), warnings=reader.warnings)
+
+
+def write(plan: Plan) -> dict[str, Any]:
+    """Segment Public API tracking-plan rules: TRACK per event, IDENTIFY and GROUP traits."""
+    draft = "http://json-schema.org/draft-07/schema#"
+
+    def rule(kind: str, key: str | None, part: Event, slot: str) -> dict[str, Any]:
+        inner = plain_schema(part)
+        schema: dict[str, Any] = {"$schema": draft, "type": "object"}
+        if part.description:
+            schema["description"] = part.description
+        labels = dict(t.split(":", 1) for t in part.tags if ":" in t)
+        if labels:
+            schema["labels"] = labels
+        inner.pop("description", None)
+        schema["properties"] = {"context": {}, "properties": {"type": "object"}, "traits": {"type": "object"}}
+        schema["properties"][slot] = inner
+        out: dict[str, Any] = {"type": kind}
+        if key is not None:
+            out["key"] = key
+        out["version"] = 1
+        out["jsonSchema"] = schema
+        return out
+
+    rules = [rule("TRACK", e.name, e, "properties") for e in plan.events]
+    if plan.identify is not None:
+        rules.append(rule("IDENTIFY", None, plan.identify, "traits"))
+    if plan.group is not None:
+        rules.append(rule("GROUP", None, plan.group, "traits"))
+    return {"name": plan.settings.name, "rules": rules}

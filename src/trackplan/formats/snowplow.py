@@ -8,14 +8,16 @@ vendor `x-vendor`. Names that several vendors share are qualified as `vendor/nam
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from trackplan.errors import InputError
-from trackplan.formats.base import Incoming, InputFile, parse_json
+from trackplan.formats.base import Incoming, InputFile, parse_json, plain_schema
 from trackplan.formats.schema import SchemaReader, require
-from trackplan.model import Plan, SchemaVer
+from trackplan.jsonvalue import thaw
+from trackplan.model import Event, Plan, SchemaVer
 
 META_KEYS = ("$schema", "self")
 
@@ -129,3 +131,63 @@ def read(source: InputFile) -> Incoming:
         )
         events.append(event)
     return Incoming(plan=Plan(events=tuple(events)), warnings=reader.warnings)
+
+
+SELF_DESC = "http://iglucentral.com/schemas/com.snowplowanalytics.self-desc/schema/jsonschema/1-0-0#"
+VENDOR = re.compile(r"^[A-Za-z0-9._-]+$")
+DEFAULT_VENDOR = "app.avo"
+
+
+def check_vendor(vendor: str) -> str:
+    if not VENDOR.match(vendor):
+        raise InputError(
+            f"--vendor {vendor!r}: only letters, digits, dots, hyphens and underscores are accepted"
+        )
+    return vendor
+
+
+def iglu_name(event: Event) -> str:
+    explicit = event.extra.get("x-schema-name")
+    return str(explicit) if explicit else re.sub(r"[^A-Za-z0-9_-]+", "_", event.name).strip("_") or "event"
+
+
+def self_describing(event: Event, vendor: str | None, default_vendor: str) -> dict[str, Any]:
+    """The Iglu schema of an event; its vendor is `vendor`, else the one it was imported
+    with, else `default_vendor`."""
+    chosen = check_vendor(vendor or str(event.extra.get("x-vendor") or default_vendor))
+    body = plain_schema(event)
+    if "x-schema-type" in event.extra:
+        body["type"] = thaw(event.extra["x-schema-type"])
+    meta = {
+        "vendor": chosen,
+        "name": iglu_name(event),
+        "format": "jsonschema",
+        "version": event.version or "1-0-0",
+    }
+    return {"$schema": SELF_DESC, "self": meta, **body}
+
+
+def write(plan: Plan, vendor: str | None = None) -> dict[str, Any]:
+    default = str(plan.settings.get("vendor") or DEFAULT_VENDOR)
+    events: list[dict[str, Any]] = []
+    contexts: list[dict[str, Any]] = []
+    for event in plan.events:
+        (contexts if event.event_type == "context" else events).append(
+            self_describing(event, vendor, default)
+        )
+    return {"eventSchemas": events, "contextSchemas": contexts}
+
+
+def iglu_key(schema: Mapping[str, Any]) -> str:
+    meta = schema["self"]
+    return f"{meta['vendor']}/{meta['name']}/jsonschema/{meta['version']}"
+
+
+def write_ndjson(plan: Plan, vendor: str | None = None) -> str:
+    """One self-contained envelope per event per line, as Avo's NDJSON export."""
+    lines = []
+    bundle = write(plan, vendor)
+    for schema in bundle["eventSchemas"] + bundle["contextSchemas"]:
+        envelope = {"schema": f"iglu:{iglu_key(schema)}", "data": schema}
+        lines.append(json.dumps(envelope, ensure_ascii=False, separators=(",", ":")))
+    return "".join(line + "\n" for line in lines)
