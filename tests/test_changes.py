@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 
 import pytest
@@ -264,7 +265,7 @@ def test_suggested_bumps_agree_with_iglu_central_history() -> None:
 
     for folder in schemas.glob("*/*/jsonschema"):
         versions = sorted(folder.iterdir(), key=lambda p: SchemaVer.parse(p.name))
-        for before, after in zip(versions, versions[1:], strict=False):
+        for before, after in itertools.pairwise(versions):
             changes = differ.schema(body(before), body(after), {"prop": None}, "schema")
             suggested_model = any(c.severity == "breaking" for c in changes)
             actual_model = SchemaVer.parse(after.name).model > SchemaVer.parse(before.name).model

@@ -63,7 +63,7 @@ RULES = {
             "property-removed-closed",
             "breaking",
             "breaking",
-            "A property was removed from a closed schema (additionalProperties false): payloads with it fail.",
+            "A property was removed from a closed schema (no additionalProperties): payloads with it fail.",
         ),
         Rule("TP014", "property-renamed", "breaking", "breaking", "A property (same x-id) got a new name."),
         Rule("TP020", "type-narrowed", "breaking", "breaking", "The type accepts fewer values than before."),
