@@ -644,6 +644,8 @@ class DiffResult:
     versions: list[VersionAdvice]
     base: str = ""
     head: str = ""
+    # (before, after) of every event with changes, by its current (or last) name.
+    events: dict[str, tuple[Event | None, Event | None]] = field(default_factory=dict)
 
     def counts(self) -> dict[str, int]:
         return {s: sum(1 for c in self.changes if c.severity == s) for s in SEVERITIES}
@@ -680,10 +682,13 @@ def diff_plans(
     paths = paths or {}
     changes: list[Change] = []
     versions: list[VersionAdvice] = []
+    events: dict[str, tuple[Event | None, Event | None]] = {}
     for a, b in pair_events(old.event_map(), new.event_map()):
         path = paths.get((b or a).name)  # type: ignore[union-attr]
         found = differ.events(a, b, path)
         changes.extend(found)
+        if found:
+            events[(b or a).name] = (a, b)  # type: ignore[union-attr]
         if a is not None and b is not None and found:
             advice = differ.version_advice(a, b, found, path)
             versions.append(advice)
@@ -713,7 +718,7 @@ def diff_plans(
         if a != b:
             changes.extend(_traits(differ, subject, a, b))
     changes.extend(_settings(differ, old, new))
-    return DiffResult(changes, versions)
+    return DiffResult(changes, versions, events=events)
 
 
 def _traits(differ: Differ, subject: str, a: Event | None, b: Event | None) -> list[Change]:

@@ -60,9 +60,9 @@ def cli(ctx: click.Context, directory: Path | None, plan_dir: Path | None, debug
 
 
 def _register() -> None:
-    from trackplan.commands import events, export, import_, init, show
+    from trackplan.commands import diff, events, export, import_, init, show
 
-    for module in (init, events, show, import_, export):
+    for module in (init, events, show, import_, export, diff):
         cli.add_command(module.command)
 
 

@@ -158,6 +158,24 @@ class GitStore:
                     out[path] = str(entry.id)
         return out
 
+    def diff_trees(
+        self, old_tree: str | None, new_tree: str | None
+    ) -> list[tuple[str, str | None, str | None]]:
+        """(path, old blob id, new blob id) for every file that differs between two trees.
+
+        libgit2 compares the trees and skips equal subtrees by id, so the cost follows the
+        number of changed entries, not the size of the plan."""
+        empty = str(self.repo.TreeBuilder().write())
+        old = self._tree(old_tree or empty)
+        new = self._tree(new_tree or empty)
+        out: list[tuple[str, str | None, str | None]] = []
+        for delta in old.diff_to_tree(new).deltas:
+            status = delta.status_char()
+            old_id = None if status == "A" else str(delta.old_file.id)
+            new_id = None if status == "D" else str(delta.new_file.id)
+            out.append((delta.new_file.path if new_id else delta.old_file.path, old_id, new_id))
+        return out
+
     def read_blob(self, blob_id: str) -> bytes:
         return bytes(self.repo.odb.read(blob_id)[1])
 

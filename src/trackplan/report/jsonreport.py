@@ -1,0 +1,28 @@
+"""Machine output: stable and documented in docs/diff.md."""
+
+from __future__ import annotations
+
+import json
+
+from trackplan.changes import DiffResult
+from trackplan.report import ReportContext, ordered
+
+
+def document(result: DiffResult, context: ReportContext) -> dict[str, object]:
+    changes = ordered(result.changes)
+    return {
+        "version": 1,
+        "base": context.base_label,
+        "head": context.head_label,
+        "counts": result.counts(),
+        "changedEvents": result.changed_events,
+        "changeSets": {
+            name: [c.to_json() for c in changes if c.change_set == name]
+            for name in ("addOnly", "update", "remove")
+        },
+        "versions": [v.to_json() for v in result.versions],
+    }
+
+
+def render(result: DiffResult, context: ReportContext) -> str:
+    return json.dumps(document(result, context), indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,133 @@
+"""A pull-request comment a reviewer can act on in ten seconds (see PR-REVIEW.md):
+summary line, breaking banner, a table of changes, one collapsible YAML diff per event, a
+hidden marker for updating in place, trimmed to GitHub's 65,536-character limit."""
+
+from __future__ import annotations
+
+import difflib
+
+from trackplan import yamlio
+from trackplan.changes import Change, DiffResult
+from trackplan.model import Event
+from trackplan.report import ReportContext, ordered
+
+LIMIT = 65_536
+ICONS = {"breaking": "❌", "warning": "⚠️", "info": "✅"}
+MAX_ROWS = 60
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _yaml(event: Event | None) -> list[str]:
+    return yamlio.dump(event.to_json()).splitlines() if event is not None else []
+
+
+def _versions(result: DiffResult) -> dict[str, str]:
+    out = {}
+    for advice in result.versions:
+        if advice.needed == "none":
+            continue
+        mark = f" → needs {advice.expected}" if advice.too_small else f" → {advice.after}"
+        out[advice.event] = f"{advice.before or '—'}{mark}"
+    return out
+
+
+def _row(change: Change, versions: dict[str, str]) -> str:
+    event = _cell(change.event or change.subject)
+    rule = change.rule if change.severity != "info" else "—"
+    version = versions.get(change.event or "", "")
+    return f"| {ICONS[change.severity]} | {event} | {_cell(change.message)} | {version} | {rule} |"
+
+
+def render(result: DiffResult, context: ReportContext) -> str:
+    counts = result.counts()
+    events = result.changed_events
+    title = f"### Tracking plan · {len(events)} event{'s' if len(events) != 1 else ''} changed"
+    if counts["breaking"]:
+        title += f" · ❌ {counts['breaking']} breaking"
+    if counts["warning"]:
+        title += f" · ⚠️ {counts['warning']} warning{'s' if counts['warning'] != 1 else ''}"
+    if not result.changes:
+        title += " · no changes"
+    meta = f"`{context.base_label}` → `{context.head_label}`"
+    if context.run_url:
+        meta += f" · [workflow run]({context.run_url})"
+    if context.updated:
+        meta += f" · updated {context.updated}"
+    head = [f"<!-- {context.marker} -->", title, meta, ""]
+    breaking_events = sorted({c.event for c in result.changes if c.severity == "breaking" and c.event})
+    if breaking_events:
+        names = ", ".join(f"`{e}`" for e in breaking_events[:5]) + (
+            " and more" if len(breaking_events) > 5 else ""
+        )
+        head += [
+            f"> ❌ **Breaking**: payloads or queries that work today will fail for {names} "
+            "after this change.",
+            "",
+        ]
+    versions = _versions(result)
+    rows = [_row(c, versions) for c in ordered(result.changes)]
+    table = ["| | Event | Change | Version | Rule |", "|---|---|---|---|---|"]
+    body: list[str] = []
+    if rows:
+        shown = rows[:MAX_ROWS]
+        if len(rows) > MAX_ROWS:
+            body += [
+                *table,
+                *shown,
+                "",
+                f"<details><summary>{len(rows) - MAX_ROWS} more changes</summary>",
+                "",
+                *table,
+                *rows[MAX_ROWS:],
+                "",
+                "</details>",
+                "",
+            ]
+        else:
+            body += [*table, *shown, ""]
+    details = []
+    for name in events:
+        before, after = result.events.get(name, (None, None))
+        diff = list(difflib.unified_diff(_yaml(before), _yaml(after), lineterm="", n=2))[2:]
+        if diff:
+            details.append(
+                f"<details><summary>{name} · schema diff</summary>\n\n```diff\n"
+                + "\n".join(diff)
+                + "\n```\n</details>\n"
+            )
+    footer = []
+    if any(a.too_small for a in result.versions):
+        footer = [
+            "<details><summary>How to fix or accept</summary>",
+            "",
+            "Run `trackplan diff --fix-versions` to set the versions; override a rule's severity with "
+            "`breaking_severity` in trackplan.yaml.",
+            "</details>",
+        ]
+    text = "\n".join([*head, *body])
+    tail = "\n".join(footer)
+    budget = LIMIT - len(text) - len(tail) - 200
+    kept = []
+    for block in details:
+        if len(block) + 1 > budget:
+            break
+        kept.append(block)
+        budget -= len(block) + 1
+    cut = len(details) - len(kept)
+    out = text + "\n" + "\n".join(kept)
+    if cut:
+        plural = "s" if cut != 1 else ""
+        out += (
+            f"\n_{cut} schema diff{plural} left out to fit GitHub's 65,536-character limit; "
+            "run `trackplan diff` locally for all._\n"
+        )
+    out += "\n" + tail
+    if len(out) > LIMIT:  # a table too long even on its own
+        out = (
+            out[: LIMIT - 120].rsplit("\n", 1)[0]
+            + "\n\n_Report cut to fit GitHub's 65,536-character limit._\n"
+        )
+    return out.rstrip() + "\n"
