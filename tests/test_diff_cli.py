@@ -169,3 +169,42 @@ def test_no_color_and_color_always(
     assert "\x1b[" in run_cli("-C", feature, "diff", "main", "feature", "--color", "always").output
     monkeypatch.setenv("NO_COLOR", "1")
     assert "\x1b[" not in run_cli("-C", feature, "diff", "main", "feature").output
+
+
+CHROMIUM = next((p for p in ("/usr/bin/chromium", "/usr/bin/chromium-browser") if Path(p).exists()), None)
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (apt-get install chromium)")
+def test_markdown_comment_renders_in_a_browser(feature: Path, run_cli: CliRunnerCall, tmp_path: Path) -> None:
+    markdown_it = pytest.importorskip("markdown_it")
+    md = run_cli("-C", feature, "diff", "main", "feature", "--format", "markdown").stdout
+    html = markdown_it.MarkdownIt("commonmark").enable("table").render(md)
+    assert "<table>" in html and "<details>" in html and "<blockquote>" in html
+    page = tmp_path / "pr.html"
+    page.write_text(f"<html><head><meta charset=utf-8></head><body>{html}</body></html>")
+    shot = tmp_path / "pr.png"
+    flags = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+    ]
+    subprocess.run(
+        [
+            CHROMIUM,
+            *flags,
+            f"--user-data-dir={tmp_path / 'p'}",
+            "--window-size=1000,800",
+            f"--screenshot={shot}",
+            page.as_uri(),
+        ],
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+    png = shot.read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 10_000

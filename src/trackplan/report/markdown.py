@@ -36,9 +36,10 @@ def _versions(result: DiffResult) -> dict[str, str]:
 
 def _row(change: Change, versions: dict[str, str]) -> str:
     event = _cell(change.event or change.subject)
+    message = change.message.removeprefix(f"`{change.event}`: ") if change.event else change.message
     rule = change.rule if change.severity != "info" else "—"
     version = versions.get(change.event or "", "")
-    return f"| {ICONS[change.severity]} | {event} | {_cell(change.message)} | {version} | {rule} |"
+    return f"| {ICONS[change.severity]} | {event} | {_cell(message)} | {version} | {rule} |"
 
 
 def render(result: DiffResult, context: ReportContext) -> str:
