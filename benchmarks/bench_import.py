@@ -24,8 +24,7 @@ def avo_export(n: int, changed: int = 0) -> bytes:
     events = []
     for i, event in enumerate(synthetic_plan(n).events):
         props = {
-            p.name: {"id": p.id, **{k: v for k, v in p.to_json().items() if k != "x-send-as"}}
-            for p in event.properties
+            p.name: {"id": p.id, **{k: v for k, v in p.to_json().items() if k != "x-send-as"}} for p in event.properties
         }
         events.append(
             {

@@ -69,9 +69,7 @@ def main() -> None:
         export = work / "avo-export.json"
         export.write_text(AVO_EXPORT)
         run("trackplan", "import", str(export), "--branch", "import/avo", "--dry-run", cwd=plan)
-        run(
-            "trackplan", "import", str(export), "--branch", "import/avo", "--method", "addAndUpdate", cwd=plan
-        )
+        run("trackplan", "import", str(export), "--branch", "import/avo", "--method", "addAndUpdate", cwd=plan)
         run("trackplan", "import", str(export), "--branch", "import/avo", "--format", "json", cwd=plan)
         run("trackplan", "events", "--ref", "import/avo", cwd=plan)
         run("git", "log", "--format=%h %s", "import/avo", cwd=plan)

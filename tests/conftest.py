@@ -34,9 +34,7 @@ def isolated_git(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
         if name.startswith(("GIT_AUTHOR_", "GIT_COMMITTER_", "GITHUB_")):
             monkeypatch.delenv(name)
     levels = pygit2.enums.ConfigLevel
-    saved = {
-        level: pygit2.settings.search_path[level] for level in (levels.GLOBAL, levels.XDG, levels.SYSTEM)
-    }
+    saved = {level: pygit2.settings.search_path[level] for level in (levels.GLOBAL, levels.XDG, levels.SYSTEM)}
     pygit2.settings.search_path[levels.GLOBAL] = str(home)
     pygit2.settings.search_path[levels.XDG] = str(home / ".config")
     pygit2.settings.search_path[levels.SYSTEM] = str(home / "no-system")

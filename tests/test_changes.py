@@ -113,9 +113,7 @@ def test_every_sentry_fixture_is_classified_as_expected() -> None:
     wrong = {}
     for name, path in sorted(found.items()):
         doc = json.loads(path.read_text())
-        changes = differ.schema(
-            resolve_local_refs(doc["lhs"]), resolve_local_refs(doc["rhs"]), {"prop": "x"}, "x"
-        )
+        changes = differ.schema(resolve_local_refs(doc["lhs"]), resolve_local_refs(doc["rhs"]), {"prop": "x"}, "x")
         worst = max((c.severity for c in changes), key=RANK.__getitem__, default="none")
         if worst != SENTRY_EXPECTED[name]:
             wrong[name] = (worst, [c.rule for c in changes])
@@ -137,9 +135,7 @@ BASE = _event(
     ("change", "rule", "validation", "consumer"),
     [
         (
-            lambda e: e.with_property(
-                Property.build("channel", required=True, type="string", enum=["web", "app"])
-            ),
+            lambda e: e.with_property(Property.build("channel", required=True, type="string", enum=["web", "app"])),
             "TP022",
             "breaking",
             "warning",
@@ -212,9 +208,7 @@ def test_each_rule_on_an_event(change: object, rule: str, validation: str, consu
 
 
 def test_reordering_set_like_lists_is_no_change() -> None:
-    shuffled = BASE.with_property(
-        Property.build("channel", required=True, type="string", enum=["store", "web", "app"])
-    )
+    shuffled = BASE.with_property(Property.build("channel", required=True, type="string", enum=["store", "web", "app"]))
     assert Differ().events(BASE, shuffled) == []
 
 
@@ -259,9 +253,7 @@ def test_suggested_bumps_agree_with_iglu_central_history() -> None:
 
     def body(path: object) -> dict[str, object]:
         doc = json.loads(path.read_text())  # type: ignore[attr-defined]
-        return resolve_local_refs(
-            {k: v for k, v in doc.items() if k not in ("self", "$schema", "description")}
-        )  # type: ignore[no-any-return]
+        return resolve_local_refs({k: v for k, v in doc.items() if k not in ("self", "$schema", "description")})  # type: ignore[no-any-return]
 
     for folder in schemas.glob("*/*/jsonschema"):
         versions = sorted(folder.iterdir(), key=lambda p: SchemaVer.parse(p.name))

@@ -8,9 +8,7 @@ from pathlib import Path
 from conftest import CliRunnerCall
 
 
-def test_init_creates_a_repo_on_main_whatever_the_default_branch(
-    tmp_path: Path, run_cli: CliRunnerCall
-) -> None:
+def test_init_creates_a_repo_on_main_whatever_the_default_branch(tmp_path: Path, run_cli: CliRunnerCall) -> None:
     result = run_cli("init", tmp_path / "p", "--name", "Acme")
     assert result.exit_code == 0, result.output
     head = subprocess.run(
@@ -49,9 +47,7 @@ def test_show_at_an_older_ref(plan_repo: Path, run_cli: CliRunnerCall) -> None:
     assert new["properties"]["signup_method"]["enum"] == ["email", "google", "apple"]
 
 
-def test_errors_are_one_line_with_exit_code_2(
-    plan_repo: Path, run_cli: CliRunnerCall, tmp_path: Path
-) -> None:
+def test_errors_are_one_line_with_exit_code_2(plan_repo: Path, run_cli: CliRunnerCall, tmp_path: Path) -> None:
     for args in (("show", "Nope"), ("events", "--ref", "nope")):
         result = run_cli("-C", plan_repo, *args)
         assert result.exit_code == 2

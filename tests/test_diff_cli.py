@@ -23,9 +23,7 @@ def feature(plan_repo: Path) -> Path:
         checkout.read_text().replace("enum: [card, paypal, apple_pay, invoice]", "enum: [card, paypal]")
     )
     signed = events / "signed-up.yaml"
-    signed.write_text(
-        signed.read_text().replace("required: [signup_method, plan]", "required: [signup_method]")
-    )
+    signed.write_text(signed.read_text().replace("required: [signup_method, plan]", "required: [signup_method]"))
     viewed = events / "product-viewed.yaml"
     viewed.write_text(
         viewed.read_text()
@@ -37,9 +35,7 @@ def feature(plan_repo: Path) -> Path:
     )
     (events / "search-performed.yaml").unlink()
     cancelled = events / "subscription-cancelled.yaml"
-    cancelled.write_text(
-        cancelled.read_text().replace("title: Subscription Cancelled", "title: Subscription Ended")
-    )
+    cancelled.write_text(cancelled.read_text().replace("title: Subscription Cancelled", "title: Subscription Ended"))
     git(plan_repo, "add", "-A")
     git(plan_repo, "commit", "-qm", "feature changes")
     return plan_repo
@@ -73,9 +69,7 @@ def test_fail_on_and_default_range(feature: Path, run_cli: CliRunnerCall) -> Non
 
 def test_formatting_only_change_is_no_change(plan_repo: Path, run_cli: CliRunnerCall) -> None:
     file = plan_repo / "events" / "signed-up.yaml"
-    file.write_text(
-        "# a new comment\n" + file.read_text().replace("[signup_method, plan]", "[plan, signup_method]")
-    )
+    file.write_text("# a new comment\n" + file.read_text().replace("[signup_method, plan]", "[plan, signup_method]"))
     result = run_cli("-C", plan_repo, "diff", "--format", "json")
     assert json.loads(result.stdout)["counts"] == {"breaking": 0, "warning": 0, "info": 0}
 
@@ -97,11 +91,7 @@ def test_markdown_is_trimmed_to_githubs_limit() -> None:
     from trackplan.model import Event, Plan, Property
     from trackplan.report import ReportContext, render
 
-    old = Plan(
-        events=tuple(
-            Event(f"Event {i}", properties=(Property.build("p", type="string"),)) for i in range(600)
-        )
-    )
+    old = Plan(events=tuple(Event(f"Event {i}", properties=(Property.build("p", type="string"),)) for i in range(600)))
     new = Plan(
         events=tuple(
             Event(f"Event {i}", description="x" * 200, properties=(Property.build("p", type="integer"),))
@@ -163,9 +153,7 @@ def test_fix_versions_rewrites_files_keeping_comments(feature: Path, run_cli: Cl
     assert not any(v["tooSmall"] for v in again["versions"])
 
 
-def test_no_color_and_color_always(
-    feature: Path, run_cli: CliRunnerCall, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_no_color_and_color_always(feature: Path, run_cli: CliRunnerCall, monkeypatch: pytest.MonkeyPatch) -> None:
     assert "\x1b[" in run_cli("-C", feature, "diff", "main", "feature", "--color", "always").output
     monkeypatch.setenv("NO_COLOR", "1")
     assert "\x1b[" not in run_cli("-C", feature, "diff", "main", "feature").output

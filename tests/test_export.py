@@ -64,9 +64,7 @@ def test_avo_json_round_trip_keeps_what_avo_carries(tmp_path: Path, run_cli: Cli
     assert Workspace(repo2).load("HEAD").plan.events == plan.events
 
 
-def test_same_ref_same_bytes_and_gzip_is_deterministic(
-    plan_repo: Path, run_cli: CliRunnerCall, tmp_path: Path
-) -> None:
+def test_same_ref_same_bytes_and_gzip_is_deterministic(plan_repo: Path, run_cli: CliRunnerCall, tmp_path: Path) -> None:
     for fmt in ("avo-json", "csv", "html", "markdown", "ndjson"):
         assert export(run_cli, plan_repo, "--to", fmt) == export(run_cli, plan_repo, "--to", fmt)
     one = export(run_cli, plan_repo, "--gzip")
@@ -80,14 +78,8 @@ def test_same_ref_same_bytes_and_gzip_is_deterministic(
 def test_export_never_writes_to_the_repo(plan_repo: Path, run_cli: CliRunnerCall) -> None:
     before = subprocess.run(["git", "for-each-ref"], cwd=plan_repo, capture_output=True, text=True).stdout
     export(run_cli, plan_repo, "--to", "avo-json")
-    assert (
-        subprocess.run(["git", "status", "--porcelain"], cwd=plan_repo, capture_output=True, text=True).stdout
-        == ""
-    )
-    assert (
-        subprocess.run(["git", "for-each-ref"], cwd=plan_repo, capture_output=True, text=True).stdout
-        == before
-    )
+    assert subprocess.run(["git", "status", "--porcelain"], cwd=plan_repo, capture_output=True, text=True).stdout == ""
+    assert subprocess.run(["git", "for-each-ref"], cwd=plan_repo, capture_output=True, text=True).stdout == before
 
 
 def test_avo_json_shape(plan_repo: Path, run_cli: CliRunnerCall) -> None:
@@ -157,12 +149,8 @@ def test_changed_since_on_a_branch_that_adds_changes_removes_and_renames(
     changed = events / "product-viewed.yaml"
     changed.write_text(changed.read_text().replace("detail page", "details page"))
     renamed = events / "subscription-cancelled.yaml"
-    renamed.write_text(
-        renamed.read_text().replace("title: Subscription Cancelled", "title: Subscription Ended")
-    )
-    (events / "cart-viewed.yaml").write_text(
-        "title: Cart Viewed\ntype: object\nx-sources: [web]\nproperties: {}\n"
-    )
+    renamed.write_text(renamed.read_text().replace("title: Subscription Cancelled", "title: Subscription Ended"))
+    (events / "cart-viewed.yaml").write_text("title: Cart Viewed\ntype: object\nx-sources: [web]\nproperties: {}\n")
     subprocess.run(["git", "add", "-A"], cwd=plan_repo, check=True)
     subprocess.run(["git", "commit", "-qm", "changes"], cwd=plan_repo, check=True)
     doc = json.loads(export(run_cli, plan_repo, "--changed-since", "main"))
@@ -173,9 +161,7 @@ def test_changed_since_on_a_branch_that_adds_changes_removes_and_renames(
     assert "Search Performed" in web["removedEvents"]
 
 
-def test_snowplow_folder_layout_and_vendor_check(
-    plan_repo: Path, run_cli: CliRunnerCall, tmp_path: Path
-) -> None:
+def test_snowplow_folder_layout_and_vendor_check(plan_repo: Path, run_cli: CliRunnerCall, tmp_path: Path) -> None:
     out = tmp_path / "iglu"
     out.mkdir()
     export(run_cli, plan_repo, "--to", "snowplow", "--vendor", "com.acme", "-o", str(out))
@@ -194,9 +180,7 @@ def test_snowplow_folder_layout_and_vendor_check(
 
 def test_markdown_and_html_documentation(plan_repo: Path, run_cli: CliRunnerCall) -> None:
     md = export(run_cli, plan_repo, "--to", "markdown").decode()
-    commit = subprocess.run(
-        ["git", "rev-parse", "HEAD"], cwd=plan_repo, capture_output=True, text=True
-    ).stdout[:12]
+    commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=plan_repo, capture_output=True, text=True).stdout[:12]
     assert f"commit `{commit}`" in md and "## Purchase funnel" in md
     assert "| [`order_id`](#property-order-id) | string | yes |" in md
     assert "## User properties" in md and "## Owners and stakeholders" in md
@@ -303,7 +287,5 @@ def test_html_renders_in_a_headless_browser(plan_repo: Path, run_cli: CliRunnerC
     png = shot.read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and int.from_bytes(png[16:20], "big") == 1280
     assert len(png) > 20_000  # a rendered page, not a blank one
-    dom = subprocess.run(
-        [*common, "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=120
-    ).stdout
+    dom = subprocess.run([*common, "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=120).stdout
     assert "Checkout Completed" in dom and 'id="search"' in dom

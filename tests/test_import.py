@@ -16,9 +16,7 @@ BAD = sorted((DATA / "bad").iterdir())
 
 
 def head(repo: Path, branch: str) -> str:
-    return subprocess.run(
-        ["git", "rev-parse", branch], cwd=repo, capture_output=True, text=True
-    ).stdout.strip()
+    return subprocess.run(["git", "rev-parse", branch], cwd=repo, capture_output=True, text=True).stdout.strip()
 
 
 def do_import(run_cli: CliRunnerCall, repo: Path, file: Path | str, *args: str) -> dict[str, object]:
@@ -105,10 +103,7 @@ def test_standard_json_schema_warnings_and_type_mapping() -> None:
         assert warning in incoming.warnings
     assert "Event 'Merged': 'oneOf' branches were merged; results may be imprecise." in incoming.warnings
     for keyword in ("patternProperties", "if", "then", "else", "not"):
-        assert (
-            f"Event 'Merged': '{keyword}' is not supported in import and will be skipped."
-            in incoming.warnings
-        )
+        assert f"Event 'Merged': '{keyword}' is not supported in import and will be skipped." in incoming.warnings
     event = incoming.plan.event("Button Clicked")
     assert event is not None
     types = {p.name: p.type for p in event.properties}
@@ -134,14 +129,8 @@ def test_standard_json_schema_warnings_and_type_mapping() -> None:
 
 def test_avo_export_fields() -> None:
     incoming = read_plan((DATA / "good" / "avo-export.json").read_bytes(), "avo-export.json")
-    assert (
-        "Event variant 'Login - Mobile' was skipped. Variants are not supported in import."
-        in incoming.warnings
-    )
-    assert (
-        "Event 'Signed Up': 'groupProperties' is not supported in import and will be skipped."
-        in incoming.warnings
-    )
+    assert "Event variant 'Login - Mobile' was skipped. Variants are not supported in import." in incoming.warnings
+    assert "Event 'Signed Up': 'groupProperties' is not supported in import and will be skipped." in incoming.warnings
     [event] = incoming.plan.events
     assert (event.id, event.owner, list(event.stakeholders)) == (
         "evt-1",
@@ -171,11 +160,7 @@ def test_csv_ultimate_template_columns() -> None:
     assert [(m.name, m.destination) for m in device.name_mapping] == [("device_type", "Segment")]
     assert app.get_property("Launch Count").send_as == "UserProperty"  # type: ignore[union-attr]
     screens = app.get_property("Screens")
-    assert (
-        screens is not None
-        and screens.type == "array"
-        and screens.schema["items"]["enum"] == ("home", "search")
-    )
+    assert screens is not None and screens.type == "array" and screens.schema["items"]["enum"] == ("home", "search")
     assert screens.description == "Screens seen\non this launch"
     platform = app.get_property("Platform")
     assert platform is not None and platform.const == "iOS" and platform.pattern == "^[a-zA-Z]+$"
@@ -189,10 +174,7 @@ def test_csv_ultimate_template_columns() -> None:
 
 def test_csv_variant_rows_are_skipped_with_a_warning() -> None:
     incoming = read_plan((DATA / "good" / "ultimate-variant.csv").read_bytes(), "v.csv")
-    assert (
-        "Event variant 'Login - Mobile' was skipped. Variants are not supported in import."
-        in incoming.warnings
-    )
+    assert "Event variant 'Login - Mobile' was skipped. Variants are not supported in import." in incoming.warnings
     assert incoming.plan.event("Login").property_names == ["method"]  # type: ignore[union-attr]
 
 
@@ -216,9 +198,7 @@ def test_other_csv_layouts() -> None:
     props = read_plan((DATA / "good" / "properties.csv").read_bytes(), "p.csv")
     assert props.plan.identify is not None and props.plan.identify.property_names == ["plan"]
     assert props.plan.context("system") is not None
-    assert (
-        "Event property 'orphan' is not linked to any event in this file and was skipped." in props.warnings
-    )
+    assert "Event property 'orphan' is not linked to any event in this file and was skipped." in props.warnings
     group = read_plan((DATA / "good" / "group.csv").read_bytes(), "g.csv").plan
     assert group.group is not None and group.group.get_property("Member Count").schema["x-sent-with"] == (
         "Invite Accepted",
@@ -322,9 +302,7 @@ def test_mixed_presence_is_not_updated(plan_repo: Path, run_cli: CliRunnerCall, 
         {"Product Viewed": {"properties": {"currency": {"type": "string"}}, "required": []}},
     )
     base = ws.load("main").plan
-    base_presence = {
-        e.name: e.get_property("currency").required for e in base.events if e.get_property("currency")
-    }  # type: ignore[union-attr]
+    base_presence = {e.name: e.get_property("currency").required for e in base.events if e.get_property("currency")}  # type: ignore[union-attr]
     assert set(base_presence.values()) == {True}
     do_import(run_cli, plan_repo, mixed, "--branch", "c", "--method", "addAndUpdate")
     after = ws.load("c").plan
@@ -393,10 +371,7 @@ def test_events_match_by_id_first(plan_repo: Path, run_cli: CliRunnerCall, tmp_p
     do_import(run_cli, plan_repo, path, "--branch", "r", "--method", "sync")
     plan = Workspace(plan_repo).load("r").plan
     assert plan.event("Account Created") is not None and plan.event("Signed Up") is None
-    assert (
-        "Account Created"
-        in Workspace(plan_repo).store.repo.revparse_single("r:events/signed-up.yaml").data.decode()
-    )
+    assert "Account Created" in Workspace(plan_repo).store.repo.revparse_single("r:events/signed-up.yaml").data.decode()
 
 
 # -- guards -----------------------------------------------------------------------------------------
@@ -417,9 +392,7 @@ def test_merged_branch_is_refused(plan_repo: Path, run_cli: CliRunnerCall) -> No
 
 
 def test_unknown_base_is_an_error(plan_repo: Path, run_cli: CliRunnerCall) -> None:
-    result = run_cli(
-        "-C", plan_repo, "import", DATA / "good" / "itly.json", "--branch", "x", "--base", "nope"
-    )
+    result = run_cli("-C", plan_repo, "import", DATA / "good" / "itly.json", "--branch", "x", "--base", "nope")
     assert result.exit_code == 2 and "--base 'nope'" in result.output
 
 

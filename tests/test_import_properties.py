@@ -16,9 +16,7 @@ prop_types = st.sampled_from(["string", "integer", "boolean", None])
 @st.composite
 def plans(draw: st.DrawFn) -> Plan:
     # Properties are plan-wide (as in Avo): one definition per name within a plan.
-    definitions = {
-        name: (draw(prop_types), draw(st.sampled_from(["", "x", "y"]))) for name in ["a", "b", "c", "d"]
-    }
+    definitions = {name: (draw(prop_types), draw(st.sampled_from(["", "x", "y"]))) for name in ["a", "b", "c", "d"]}
     events = []
     for event_name in draw(st.lists(st.sampled_from(["E1", "E2", "E3"]), unique=True, max_size=3)):
         chosen = draw(st.dictionaries(names, st.booleans(), max_size=4))
@@ -27,9 +25,7 @@ def plans(draw: st.DrawFn) -> Plan:
                 name=event_name,
                 description=draw(st.sampled_from(["", "one", "two"])),
                 properties=tuple(
-                    Property.build(
-                        p, required=r, type=definitions[p][0], description=definitions[p][1] or None
-                    )
+                    Property.build(p, required=r, type=definitions[p][0], description=definitions[p][1] or None)
                     for p, r in chosen.items()
                 ),
             )

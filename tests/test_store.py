@@ -88,9 +88,7 @@ def test_unchanged_subtrees_are_reused_by_id(tmp_path: Path) -> None:
     commit = ws.commit_plan("main", head, loaded, plan, "add").commit
     assert commit is not None
     assert store.subtree_id(commit, "src") == store.subtree_id(head, "src")
-    assert store.subtree_id(commit, "analytics/plan/events") != store.subtree_id(
-        head, "analytics/plan/events"
-    )
+    assert store.subtree_id(commit, "analytics/plan/events") != store.subtree_id(head, "analytics/plan/events")
     assert ws.load(commit).plan.event("New") == make_event("New", 2)
     # Found from a nested folder too, like git.
     assert Workspace(repo_root / "analytics" / "plan" / "events").prefix == "analytics/plan"
@@ -140,16 +138,12 @@ def test_checked_out_branch_updates_work_tree_and_index(plan_repo: Path) -> None
     event = before.plan.event("Signed Up")
     assert event is not None
     changed = event.with_property(Property.build("utm_source", type="string"))
-    plan = before.plan.replace(
-        events=tuple(changed if e.name == "Signed Up" else e for e in before.plan.events)
-    )
+    plan = before.plan.replace(events=tuple(changed if e.name == "Signed Up" else e for e in before.plan.events))
     ws.commit_plan("main", head, before, plan, "add utm_source")
     text = (plan_repo / "events" / "signed-up.yaml").read_text()
     assert "utm_source" in text
     assert "# The first event of every user's life" in text  # comments kept
-    status = subprocess.run(
-        ["git", "status", "--porcelain"], cwd=plan_repo, capture_output=True, text=True, check=True
-    )
+    status = subprocess.run(["git", "status", "--porcelain"], cwd=plan_repo, capture_output=True, text=True, check=True)
     assert status.stdout == ""
 
 
@@ -168,9 +162,7 @@ def test_uncommitted_edits_are_never_overwritten(plan_repo: Path) -> None:
     assert ws.store.resolve("HEAD") == head
     # A change to other files goes through and leaves the edit alone.
     plan2 = before.plan.replace(
-        events=tuple(
-            e.replace(description="y") if e.name == "Product Viewed" else e for e in before.plan.events
-        )
+        events=tuple(e.replace(description="y") if e.name == "Product Viewed" else e for e in before.plan.events)
     )
     assert ws.commit_plan("main", head, before, plan2, "ok").commit
     assert file.read_text().endswith("# my uncommitted note\n")

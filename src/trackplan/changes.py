@@ -180,9 +180,7 @@ def resolve_local_refs(schema: Any, root: Any = None, depth: int = 0) -> Any:
                 merged = {**target, **{k: v for k, v in schema.items() if k != "$ref"}}
                 return resolve_local_refs(merged, root, depth + 1)
         return {
-            k: resolve_local_refs(v, root, depth + 1)
-            for k, v in schema.items()
-            if k not in ("definitions", "$defs")
+            k: resolve_local_refs(v, root, depth + 1) for k, v in schema.items() if k not in ("definitions", "$defs")
         }
     if isinstance(schema, tuple | list):
         return [resolve_local_refs(v, root, depth + 1) for v in schema]
@@ -201,18 +199,14 @@ class Differ:
         return Change(op=op, subject=subject, rule=rule, severity=severity, message=message, **where)
 
     # -- schemas ------------------------------------------------------------------------------
-    def schema(
-        self, old: Mapping[str, Any], new: Mapping[str, Any], where: dict[str, Any], label: str
-    ) -> list[Change]:
+    def schema(self, old: Mapping[str, Any], new: Mapping[str, Any], where: dict[str, Any], label: str) -> list[Change]:
         """Changes between two (sub)schemas. `label` names the place in messages."""
         out: list[Change] = []
         if old == new:
             return out
         old, new = _single_branch(old), _single_branch(new)
 
-        def rec(
-            op: str, rule: str, message: str, keyword: str, before: Any = None, after: Any = None
-        ) -> None:
+        def rec(op: str, rule: str, message: str, keyword: str, before: Any = None, after: Any = None) -> None:
             out.append(
                 self.record(
                     op,
@@ -229,9 +223,7 @@ class Differ:
         old_types, new_types = _types(old), _types(new)
         if old_types != new_types:
             lost = sorted(
-                t
-                for t in (old_types or {"any"})
-                if not _covers(new_types, t) or (t == "any" and new_types is not None)
+                t for t in (old_types or {"any"}) if not _covers(new_types, t) or (t == "any" and new_types is not None)
             )
             rule = "TP020" if lost else "TP021"
             verb = "narrowed" if lost else "widened"
@@ -566,9 +558,7 @@ class Differ:
                 )
             )
         out.extend(
-            self.schema(
-                _event_schema(old), _event_schema(new), {"subject": "property", **where}, f"`{new.name}`"
-            )
+            self.schema(_event_schema(old), _event_schema(new), {"subject": "property", **where}, f"`{new.name}`")
         )
         return out
 
@@ -608,9 +598,7 @@ def _schema_only(spec: Mapping[str, Any]) -> dict[str, Any]:
 
 def _event_schema(event: Event) -> dict[str, Any]:
     doc = event.to_json()
-    keep = {"properties", "required", "additionalProperties"} | {
-        k for k in event.extra if not k.startswith("x-")
-    }
+    keep = {"properties", "required", "additionalProperties"} | {k for k in event.extra if not k.startswith("x-")}
     return {k: v for k, v in doc.items() if k in keep}
 
 
@@ -655,9 +643,7 @@ class DiffResult:
         return sorted({c.event for c in self.changes if c.event})
 
 
-def pair_events(
-    old: Mapping[str, Event], new: Mapping[str, Event]
-) -> list[tuple[Event | None, Event | None]]:
+def pair_events(old: Mapping[str, Event], new: Mapping[str, Event]) -> list[tuple[Event | None, Event | None]]:
     """Match events by name, then unmatched ones by x-id (renames)."""
     pairs: list[tuple[Event | None, Event | None]] = []
     gone = {n: e for n, e in old.items() if n not in new}
@@ -710,10 +696,7 @@ def diff_plans(
     for subject, a, b in (
         ("identify", old.identify, new.identify),
         ("group", old.group, new.group),
-        *(
-            ("context", old.context(s), new.context(s))
-            for s in sorted({*dict(old.contexts), *dict(new.contexts)})
-        ),
+        *(("context", old.context(s), new.context(s)) for s in sorted({*dict(old.contexts), *dict(new.contexts)})),
     ):
         if a != b:
             changes.extend(_traits(differ, subject, a, b))
@@ -726,9 +709,7 @@ def _traits(differ: Differ, subject: str, a: Event | None, b: Event | None) -> l
     if a is None or b is None:
         op = "add" if a is None else "remove"
         return [
-            differ.record(
-                op, subject, "TP050", f"{subject} `{name}` {op}ed".replace("removeed", "removed"), event=None
-            )
+            differ.record(op, subject, "TP050", f"{subject} `{name}` {op}ed".replace("removeed", "removed"), event=None)
         ]
     return differ.schema(_event_schema(a), _event_schema(b), {"subject": subject}, subject)
 

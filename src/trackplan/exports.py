@@ -91,14 +91,10 @@ def changed_since(ws: Workspace, base_ref: str, head: Plan, request: ExportReque
     base = _filter_known(ws.load(base_ref).plan, request)
     base_events = base.event_map()
     base_ids = {e.id: e for e in base.events if e.id}
-    changed = [
-        e for e in head.events if base_events.get(e.name) != e and (not e.id or base_ids.get(e.id) != e)
-    ]
+    changed = [e for e in head.events if base_events.get(e.name) != e and (not e.id or base_ids.get(e.id) != e)]
     head_names = {e.name for e in head.events}
     head_ids = {e.id for e in head.events if e.id}
-    removed = sorted(
-        e.name for e in base.events if e.name not in head_names and not (e.id and e.id in head_ids)
-    )
+    removed = sorted(e.name for e in base.events if e.name not in head_names and not (e.id and e.id in head_ids))
     return head.replace(events=tuple(changed)), removed
 
 

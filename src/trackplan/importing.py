@@ -284,15 +284,11 @@ class Merger:
         new_sources = sorted(wanted_sources - known_sources)
         self.result.new_sources = len(new_sources)
         known_domains = {d.name for d in settings.domains}
-        wanted_domains = {
-            d for e in self.events.values() for d in (*e.stakeholders, *([e.owner] if e.owner else []))
-        }
+        wanted_domains = {d for e in self.events.values() for d in (*e.stakeholders, *([e.owner] if e.owner else []))}
         new_domains = sorted(wanted_domains - known_domains)
         self.result.new_stakeholder_domains = len(new_domains)
         known_destinations = {d.name for d in settings.destinations}
-        new_destinations = [
-            d for d in self.incoming.settings.destinations if d.name not in known_destinations
-        ]
+        new_destinations = [d for d in self.incoming.settings.destinations if d.name not in known_destinations]
         if not (new_sources or new_domains or new_destinations):
             return settings
         return replace(

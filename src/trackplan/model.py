@@ -93,8 +93,7 @@ def _name_mappings(value: Any) -> SetList:
     if not value:
         return SetList()
     return SetList(
-        NameMapping(destination=str(item.get("destination", "")), name=str(item.get("name", "")))
-        for item in value
+        NameMapping(destination=str(item.get("destination", "")), name=str(item.get("name", ""))) for item in value
     )
 
 
@@ -396,9 +395,7 @@ def _named(kind: type[Any], items: Any) -> list[Any]:
 
 def _named_json(item: Any) -> Any:
     fields = {
-        k: (list(v) if isinstance(v, tuple) else v)
-        for k, v in item.__dict__.items()
-        if v not in (None, (), SetList())
+        k: (list(v) if isinstance(v, tuple) else v) for k, v in item.__dict__.items() if v not in (None, (), SetList())
     }
     return fields["name"] if list(fields) == ["name"] else fields
 

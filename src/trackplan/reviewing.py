@@ -8,7 +8,6 @@ parsed (through the blob cache), so a one-event change costs the same in a 1,000
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from trackplan import layout
 from trackplan.changes import Change, Differ, DiffResult, VersionAdvice, pair_events
@@ -72,18 +71,8 @@ def changed_blobs(ws: Workspace, base: str, head: str) -> tuple[dict[str, str | 
     return old, new
 
 
-def _doc(ws: Workspace, path: str, blob: str | None) -> Any:
-    if blob is None:
-        return None
-    cached = ws.cache.get_many([blob]).get(blob)
-    if cached is None:
-        cached = layout.parse_document(ws.read_blob(blob), path)
-        ws.cache.put(blob, cached)
-    return cached
-
-
 def _event(ws: Workspace, path: str, blob: str | None) -> Event | None:
-    doc = _doc(ws, path, blob)
+    doc = ws.parsed(path, blob)
     if doc is None:
         return None
     try:
@@ -101,7 +90,7 @@ def _settings(ws: Workspace, ref: str) -> Settings:
         tree = ws.store.subtree_id(commit, ws.prefix)
         listing = ws.store.list_tree(tree) if tree else {}
         blob = listing.get(layout.SETTINGS_FILE)
-    doc = _doc(ws, layout.SETTINGS_FILE, blob)
+    doc = ws.parsed(layout.SETTINGS_FILE, blob)
     try:
         return Settings.from_json(doc)
     except (ValueError, TypeError) as exc:
@@ -186,17 +175,13 @@ def _other_parts(
         settings=old_settings,
         identify=part(old_blobs, layout.IDENTIFY_FILE),
         group=part(old_blobs, layout.GROUP_FILE),
-        contexts=tuple(
-            (p, e) for p in touched if p.startswith(layout.CONTEXTS_DIR) and (e := part(old_blobs, p))
-        ),
+        contexts=tuple((p, e) for p in touched if p.startswith(layout.CONTEXTS_DIR) and (e := part(old_blobs, p))),
     )
     new_plan = Plan(
         settings=head_settings,
         identify=part(new_blobs, layout.IDENTIFY_FILE),
         group=part(new_blobs, layout.GROUP_FILE),
-        contexts=tuple(
-            (p, e) for p in touched if p.startswith(layout.CONTEXTS_DIR) and (e := part(new_blobs, p))
-        ),
+        contexts=tuple((p, e) for p in touched if p.startswith(layout.CONTEXTS_DIR) and (e := part(new_blobs, p))),
     )
     return diff_plans(old_plan, new_plan, differ).changes
 

@@ -125,9 +125,7 @@ RULES = {
             "info",
             "additionalProperties false was set: unknown properties now fail.",
         ),
-        Rule(
-            "TP037", "additional-properties-opened", "info", "info", "additionalProperties false was lifted."
-        ),
+        Rule("TP037", "additional-properties-opened", "info", "info", "additionalProperties false was lifted."),
         Rule(
             "TP038",
             "composition-changed",

@@ -158,9 +158,7 @@ class GitStore:
                     out[path] = str(entry.id)
         return out
 
-    def diff_trees(
-        self, old_tree: str | None, new_tree: str | None
-    ) -> list[tuple[str, str | None, str | None]]:
+    def diff_trees(self, old_tree: str | None, new_tree: str | None) -> list[tuple[str, str | None, str | None]]:
         """(path, old blob id, new blob id) for every file that differs between two trees.
 
         libgit2 compares the trees and skips equal subtrees by id, so the cost follows the
@@ -180,8 +178,18 @@ class GitStore:
         return bytes(self.repo.odb.read(blob_id)[1])
 
     def iter_commits(self, start: str) -> Iterator[CommitInfo]:
-        for commit in self.repo.walk(start, pygit2.enums.SortMode.TOPOLOGICAL):
-            yield self.commit_info(str(commit.id))
+        """Commits from `start` back along first parents (the branch's own history)."""
+        walker = self.repo.walk(self.resolve(start), pygit2.enums.SortMode.TOPOLOGICAL)
+        walker.simplify_first_parent()
+        for commit in walker:
+            yield CommitInfo(
+                id=str(commit.id),
+                parents=tuple(str(p) for p in commit.parent_ids),
+                tree=str(commit.tree_id),
+                author=f"{commit.author.name} <{commit.author.email}>",
+                time=int(commit.commit_time),
+                message=commit.message,
+            )
 
     # -- writing ------------------------------------------------------------------------------
     def signature(self) -> tuple[pygit2.Signature, pygit2.Signature]:
@@ -271,9 +279,7 @@ class GitStore:
             tree_id = str(self.repo.TreeBuilder().write())
         parents = [pygit2.Oid(hex=expected_head)] if expected_head else []
         try:
-            commit_id = self.repo.create_commit(
-                None, author, committer, message, pygit2.Oid(hex=tree_id), parents
-            )
+            commit_id = self.repo.create_commit(None, author, committer, message, pygit2.Oid(hex=tree_id), parents)
             self._compare_and_swap(refname, expected_head, str(commit_id), message)
         except pygit2.GitError as exc:
             raise GitError(f"cannot write to branch {branch!r}: {exc}") from None
@@ -338,8 +344,7 @@ class GitStore:
         if dirty:
             shown = ", ".join(dirty[:5]) + (f" and {len(dirty) - 5} more" if len(dirty) > 5 else "")
             raise DirtyWorktreeError(
-                f"uncommitted edits in {shown}; commit or stash them, or write to another "
-                "branch with --branch"
+                f"uncommitted edits in {shown}; commit or stash them, or write to another branch with --branch"
             )
 
     def _update_worktree(self, changes: Mapping[str, bytes | None]) -> None:

@@ -118,6 +118,16 @@ class Workspace:
         finally:
             self.cache.flush()
 
+    def parsed(self, path: str, blob_id: str | None) -> Any:
+        """One parsed plan file by blob id, through the cache (None for no blob)."""
+        if blob_id is None:
+            return None
+        doc = self.cache.get_many([blob_id]).get(blob_id)
+        if doc is None:
+            doc = layout.parse_document(self.read_blob(blob_id), path)
+            self.cache.put(blob_id, doc)
+        return doc
+
     def read_text(self, ref: str, path: str) -> str:
         blobs = self.plan_blobs(ref)
         if path not in blobs:
@@ -125,9 +135,7 @@ class Workspace:
         return self.read_blob(blobs[path]).decode("utf-8", "replace")
 
     # -- writing ------------------------------------------------------------------------------
-    def planned_changes(
-        self, before: LoadedPlan | None, after: Plan
-    ) -> tuple[dict[str, bytes | None], list[str]]:
+    def planned_changes(self, before: LoadedPlan | None, after: Plan) -> tuple[dict[str, bytes | None], list[str]]:
         """The plan files whose bytes really change from `before` to `after`: {path: bytes or
         None to delete}, plus layout warnings. Both dry runs and commits use this."""
 
@@ -138,9 +146,7 @@ class Workspace:
         changes, warnings = layout.plan_files(before, after, read_text)
         if before is not None:
             old = before.blob_ids
-            changes = {
-                p: d for p, d in changes.items() if (p in old if d is None else old.get(p) != hash_blob(d))
-            }
+            changes = {p: d for p, d in changes.items() if (p in old if d is None else old.get(p) != hash_blob(d))}
         return changes, warnings
 
     def commit_plan(

@@ -25,9 +25,7 @@ FORMATS = (
 
 
 @click.command("export")
-@click.option(
-    "--ref", default="HEAD", show_default=True, help="Git ref to export (branch, tag, sha, HEAD~2)."
-)
+@click.option("--ref", default="HEAD", show_default=True, help="Git ref to export (branch, tag, sha, HEAD~2).")
 @click.option("--worktree", is_flag=True, help="Export the work tree, uncommitted edits included.")
 @click.option("--to", "to", type=click.Choice(FORMATS), default="avo-json", show_default=True, help="Format.")
 @click.option("--source", "sources", multiple=True, help="Only events sent from SOURCE.")
@@ -72,9 +70,7 @@ def command(
         changed_since=changed_since,
         vendor=vendor,
     )
-    folder = (
-        to == "snowplow" and output not in (None, "-") and (output.endswith("/") or Path(output).is_dir())
-    )
+    folder = to == "snowplow" and output not in (None, "-") and (output.endswith("/") or Path(output).is_dir())
     rendered = render(ctx.workspace(), request, folder=folder)
     for note in rendered.notes:
         click.echo(note, err=True)

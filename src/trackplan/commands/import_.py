@@ -109,9 +109,7 @@ def command(
     elif outcome.commit is None:
         click.echo(f"No changes: the plan on {outcome.branch!r} already matches {name}; nothing committed.")
     else:
-        click.echo(
-            f"Imported {name} into {outcome.branch!r} as {outcome.commit[:12]} ({outcome.format}, {method})"
-        )
+        click.echo(f"Imported {name} into {outcome.branch!r} as {outcome.commit[:12]} ({outcome.format}, {method})")
         click.echo(f"  {counts}; {len(outcome.changed_paths)} files changed")
 
 

@@ -59,9 +59,7 @@ def detect(source: InputFile) -> str:
     for fmt, matches in detectors:
         if matches(doc):
             return fmt
-    raise InputError(
-        f"{source.name}: cannot tell the format of this JSON (expected {', '.join(FORMATS)}); pass --from"
-    )
+    raise InputError(f"{source.name}: cannot tell the format of this JSON (expected {', '.join(FORMATS)}); pass --from")
 
 
 def _is_bundle(doc: Any) -> bool:

@@ -297,8 +297,7 @@ def read(source: InputFile) -> Incoming:
                 skipping_variant = bool(variant)
                 if variant:
                     schema_reader.warn(
-                        f"Event variant '{event_name} - {variant}' was skipped. "
-                        "Variants are not supported in import."
+                        f"Event variant '{event_name} - {variant}' was skipped. Variants are not supported in import."
                     )
                     continue
                 current = drafts.get(event_name)

@@ -71,9 +71,7 @@ def read(source: InputFile) -> Incoming:
             schema["properties"] = merged
             schema["required"] = [*schema.get("required", []), *user.get("required", [])]
         if schemas.get("groupProperties"):
-            reader.warn(
-                f"Event '{event_name}': 'groupProperties' is not supported in import and will be skipped."
-            )
+            reader.warn(f"Event '{event_name}': 'groupProperties' is not supported in import and will be skipped.")
         event_sources = []
         for listed in item.get("sources") or []:
             if not (isinstance(listed, Mapping) and listed.get("name")):
@@ -84,9 +82,7 @@ def read(source: InputFile) -> Incoming:
                 # The top-level `sources` lists every destination; the event's copy may not.
                 sources[source_name] = _source(plan_sources.get(source_name, listed), destinations)
         stakeholders = [
-            str(d["name"])
-            for d in item.get("stakeholderDomains") or []
-            if isinstance(d, Mapping) and d.get("name")
+            str(d["name"]) for d in item.get("stakeholderDomains") or [] if isinstance(d, Mapping) and d.get("name")
         ]
         owner = next(
             (
@@ -109,9 +105,7 @@ def read(source: InputFile) -> Incoming:
                 sources=event_sources,
                 owner=owner,
                 stakeholders=stakeholders,
-                name_mapping=reader.name_mapping(
-                    rules.get("nameMapping") or [], f"{where}.rules.nameMapping"
-                ),
+                name_mapping=reader.name_mapping(rules.get("nameMapping") or [], f"{where}.rules.nameMapping"),
             )
         )
     settings = Settings(
@@ -143,8 +137,7 @@ def _avo_property(prop: Property, destination_ids: Mapping[str, str]) -> dict[st
     out: dict[str, Any] = {"id": prop.id or stable_id("property", prop.name)}
     out.update((k, v) for k, v in plain_property(prop).items())
     out["nameMapping"] = [
-        {"name": m.name, "destinationId": destination_ids.get(m.destination, m.destination)}
-        for m in prop.name_mapping
+        {"name": m.name, "destinationId": destination_ids.get(m.destination, m.destination)} for m in prop.name_mapping
     ]
     out["isSystemProperty"] = prop.send_as == "SystemProperty"
     tags = prop.schema.get("x-tags")

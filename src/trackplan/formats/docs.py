@@ -78,9 +78,7 @@ def _md_props(props: Iterable[Property], link: bool = True) -> list[str]:
         allowed = ", ".join(f"`{_md(v)}`" for v in _allowed(prop))
         pattern = f"`{_md(prop.pattern)}`" if prop.pattern else ""
         required = "yes" if prop.required else "no"
-        lines.append(
-            f"| {name} | {_type(prop)} | {required} | {allowed} | {pattern} | {_md(prop.description)} |"
-        )
+        lines.append(f"| {name} | {_type(prop)} | {required} | {allowed} | {pattern} | {_md(prop.description)} |")
     return lines
 
 
@@ -126,9 +124,7 @@ def write_markdown(plan: Plan, info: BuildInfo) -> str:
     out += ["", "## Owners and stakeholders", "", "| Domain | Owns | Stakeholder of |", "|---|---|---|"]
     domains = sorted({d for e in plan.events for d in (*e.stakeholders, *([e.owner] if e.owner else []))})
     for domain in domains:
-        owns = ", ".join(
-            f"[{_md(e.name)}](#{_anchor('event', e.name)})" for e in plan.events if e.owner == domain
-        )
+        owns = ", ".join(f"[{_md(e.name)}](#{_anchor('event', e.name)})" for e in plan.events if e.owner == domain)
         holds = ", ".join(_md(e.name) for e in plan.events if domain in e.stakeholders)
         out.append(f"| {_md(domain)} | {owns} | {holds} |")
     return "\n".join(out).rstrip() + "\n"
@@ -189,9 +185,7 @@ def _html_props(props: Iterable[Property], link: bool = True) -> str:
 
 
 def write_html(plan: Plan, info: BuildInfo) -> str:
-    built = f"<code>{_h(info.ref)}</code>" + (
-        f" at commit <code>{_h(info.commit[:12])}</code>" if info.commit else ""
-    )
+    built = f"<code>{_h(info.ref)}</code>" + (f" at commit <code>{_h(info.commit[:12])}</code>" if info.commit else "")
     nav, body = [], []
     for category, events in _by_category(plan):
         nav.append(f'<a href="#{_anchor("category", category)}"><b>{_h(category)}</b></a>')
@@ -235,10 +229,7 @@ def write_html(plan: Plan, info: BuildInfo) -> str:
     )
     body.append(f'<h2 id="properties">Properties</h2><ul>{prop_items}</ul>')
     if plan.identify:
-        body.append(
-            '<h2 id="user-properties">User properties</h2>'
-            + _html_props(plan.identify.properties, link=False)
-        )
+        body.append('<h2 id="user-properties">User properties</h2>' + _html_props(plan.identify.properties, link=False))
     nav += ['<a href="#properties"><b>Properties</b></a>']
     title = _h(plan.settings.name)
     return (

@@ -68,9 +68,7 @@ def read(source: InputFile) -> Incoming:
         )
         event_sources = _source_names(item.get("sources"))
         sources.update(event_sources)
-        events.append(
-            reader.event(str(title), schema, f"{where}.schema", id=schema.get("$id"), sources=event_sources)
-        )
+        events.append(reader.event(str(title), schema, f"{where}.schema", id=schema.get("$id"), sources=event_sources))
 
     def traits(key: str, title: str) -> Event | None:
         part = doc.get(key)
@@ -147,7 +145,5 @@ def write(plan: Plan, source: str | None = None) -> dict[str, Any]:
         doc["group"] = {"schema": _itly_schema(plan.group, f"{base}:group")}
     contexts = [(s, c) for s, c in plan.contexts if source is None or s == source]
     if contexts:
-        doc["context"] = [
-            {"source": s, "schema": _itly_schema(c, f"{base}:context-{slugify(s)}")} for s, c in contexts
-        ]
+        doc["context"] = [{"source": s, "schema": _itly_schema(c, f"{base}:context-{slugify(s)}")} for s, c in contexts]
     return doc

@@ -119,8 +119,7 @@ class SchemaReader:
                 out[f"x-{key.replace('_', '-')}"] = value
         out.update({k: v for k, v in doc.items() if k not in out})
         out["properties"] = {
-            str(prop): self.property(str(prop), spec, f"{where}.properties.{prop}")
-            for prop, spec in properties.items()
+            str(prop): self.property(str(prop), spec, f"{where}.properties.{prop}") for prop, spec in properties.items()
         }
         out["required"] = [r for r in required if isinstance(r, str)]
         try:

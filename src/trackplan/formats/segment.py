@@ -95,8 +95,7 @@ def read(source: InputFile) -> Incoming:
                 group = trait
         else:
             reader.warn(
-                f"Segment rule {where} of type {kind!r} is not a track, identify or group rule "
-                "and was skipped."
+                f"Segment rule {where} of type {kind!r} is not a track, identify or group rule and was skipped."
             )
     return Incoming(plan=Plan(events=tuple(events), identify=identify, group=group), warnings=reader.warnings)
 

@@ -140,9 +140,7 @@ DEFAULT_VENDOR = "app.avo"
 
 def check_vendor(vendor: str) -> str:
     if not VENDOR.match(vendor):
-        raise InputError(
-            f"--vendor {vendor!r}: only letters, digits, dots, hyphens and underscores are accepted"
-        )
+        raise InputError(f"--vendor {vendor!r}: only letters, digits, dots, hyphens and underscores are accepted")
     return vendor
 
 
@@ -172,9 +170,7 @@ def write(plan: Plan, vendor: str | None = None) -> dict[str, Any]:
     events: list[dict[str, Any]] = []
     contexts: list[dict[str, Any]] = []
     for event in plan.events:
-        (contexts if event.event_type == "context" else events).append(
-            self_describing(event, vendor, default)
-        )
+        (contexts if event.event_type == "context" else events).append(self_describing(event, vendor, default))
     return {"eventSchemas": events, "contextSchemas": contexts}
 
 

@@ -38,9 +38,7 @@ def locate(text: str | None, change: Change) -> int:
         wanted.append(change.prop.split(".")[0].replace("[]", ""))
     if change.field:
         wanted.append(
-            {"name": "title", "sources": "x-sources", "description": "description"}.get(
-                change.field, change.field
-            )
+            {"name": "title", "sources": "x-sources", "description": "description"}.get(change.field, change.field)
         )
     wanted.append("title")
     for key in wanted:

@@ -43,9 +43,7 @@ def render(result: DiffResult, context: ReportContext) -> str:
         shown[change.severity] += 1
         lines.append(annotation(change, context, prefix))
     if left_out:
-        lines.append(
-            f"::notice title=trackplan::{left_out} more findings are in the report below and the job summary"
-        )
+        lines.append(f"::notice title=trackplan::{left_out} more findings are in the report below and the job summary")
     lines.append(text.render(result, context))
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary:

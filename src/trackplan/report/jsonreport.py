@@ -17,8 +17,7 @@ def document(result: DiffResult, context: ReportContext) -> dict[str, object]:
         "counts": result.counts(),
         "changedEvents": result.changed_events,
         "changeSets": {
-            name: [c.to_json() for c in changes if c.change_set == name]
-            for name in ("addOnly", "update", "remove")
+            name: [c.to_json() for c in changes if c.change_set == name] for name in ("addOnly", "update", "remove")
         },
         "versions": [v.to_json() for v in result.versions],
     }

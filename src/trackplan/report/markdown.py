@@ -60,12 +60,9 @@ def render(result: DiffResult, context: ReportContext) -> str:
     head = [f"<!-- {context.marker} -->", title, meta, ""]
     breaking_events = sorted({c.event for c in result.changes if c.severity == "breaking" and c.event})
     if breaking_events:
-        names = ", ".join(f"`{e}`" for e in breaking_events[:5]) + (
-            " and more" if len(breaking_events) > 5 else ""
-        )
+        names = ", ".join(f"`{e}`" for e in breaking_events[:5]) + (" and more" if len(breaking_events) > 5 else "")
         head += [
-            f"> ❌ **Breaking**: payloads or queries that work today will fail for {names} "
-            "after this change.",
+            f"> ❌ **Breaking**: payloads or queries that work today will fail for {names} after this change.",
             "",
         ]
     versions = _versions(result)
@@ -127,8 +124,5 @@ def render(result: DiffResult, context: ReportContext) -> str:
         )
     out += "\n" + tail
     if len(out) > LIMIT:  # a table too long even on its own
-        out = (
-            out[: LIMIT - 120].rsplit("\n", 1)[0]
-            + "\n\n_Report cut to fit GitHub's 65,536-character limit._\n"
-        )
+        out = out[: LIMIT - 120].rsplit("\n", 1)[0] + "\n\n_Report cut to fit GitHub's 65,536-character limit._\n"
     return out.rstrip() + "\n"

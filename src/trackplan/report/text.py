@@ -28,9 +28,7 @@ def render(result: DiffResult, context: ReportContext) -> str:
             lines.append(f"  {label} {change.rule}  {change.message}")
     for advice in result.versions:
         if advice.too_small:
-            lines.append(
-                f"\nversion: {advice.event}: {advice.after} -> expected {advice.expected} ({advice.needed})"
-            )
+            lines.append(f"\nversion: {advice.event}: {advice.after} -> expected {advice.expected} ({advice.needed})")
     if not result.changes:
         lines.append("No changes.")
     return "\n".join(lines) + "\n"
