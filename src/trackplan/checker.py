@@ -1,0 +1,185 @@
+"""Analytics QA: validate real event payloads against the plan.
+
+`Checker(plan).check(payload)` is the library entry point. It is pickle-safe (compiled
+validators are rebuilt lazily after unpickling), so it runs inside Spark, Beam or Kafka
+consumers. Validators are compiled once per event schema with jsonschema-rs; the error
+messages name the JSON path of each failure.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from trackplan.formats.base import plain_schema
+from trackplan.model import Event, Plan
+
+DRAFT = "https://json-schema.org/draft/2020-12/schema"
+IGLU = re.compile(r"^iglu:([^/]+)/([^/]+)/jsonschema/([0-9]+-[0-9]+-[0-9]+)$")
+
+
+@dataclass(frozen=True)
+class Payload:
+    """What a payload says, whatever its shape."""
+
+    shape: str  # segment-track, segment-identify, segment-group, amplitude, snowplow, plain
+    event: str | None
+    properties: Any
+    user_properties: Any = None
+
+
+@dataclass
+class CheckResult:
+    shape: str
+    event: str | None
+    known: bool
+    valid: bool
+    errors: list[tuple[str, str]] = field(default_factory=list)  # (JSON path, message)
+    sent: tuple[str, ...] = ()
+
+
+def read_payload(doc: Any) -> Payload | None:
+    """Detect the shape of one payload (None if it is none of the known ones)."""
+    if not isinstance(doc, dict):
+        return None
+    kind = doc.get("type")
+    if kind in ("track", "identify", "group") and ("event" in doc or kind != "track"):
+        if kind == "track":
+            return Payload("segment-track", str(doc.get("event")), doc.get("properties") or {})
+        return Payload(f"segment-{kind}", f"${kind}", doc.get("traits") or {})
+    if "event_type" in doc:
+        return Payload(
+            "amplitude", str(doc["event_type"]), doc.get("event_properties") or {}, doc.get("user_properties")
+        )
+    schema = doc.get("schema")
+    if isinstance(schema, str) and schema.startswith("iglu:") and "data" in doc:
+        return Payload("snowplow", schema, doc.get("data"))
+    if "event" in doc:
+        return Payload("plain", str(doc["event"]), doc.get("properties") or {})
+    return None
+
+
+def _closed(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"$schema": DRAFT, **schema}
+
+
+class Checker:
+    """Validates payloads against one plan. Pickle-safe."""
+
+    def __init__(self, plan: Plan) -> None:
+        self.schemas: dict[str, dict[str, Any]] = {}
+        self.user_schemas: dict[str, dict[str, Any]] = {}
+        self.properties: dict[str, tuple[str, ...]] = {}
+        self.iglu: dict[str, str] = {}
+        for event in plan.events:
+            self._add(event.name, event)
+            vendor = str(event.extra.get("x-vendor") or plan.settings.get("vendor") or "")
+            from trackplan.formats.snowplow import iglu_name
+
+            self.iglu[f"{vendor}/{iglu_name(event)}"] = event.name
+        for name, traits in (("$identify", plan.identify), ("$group", plan.group)):
+            if traits is not None:
+                self._add(name, traits)
+        self._compiled: dict[str, Any] = {}
+
+    def _add(self, name: str, event: Event) -> None:
+        schema = plain_schema(event)
+        user = [p for p in event.properties if p.send_as == "UserProperty"]
+        if user and not name.startswith("$"):
+            # Amplitude sends user properties apart from event properties.
+            user_names = {p.name for p in user}
+            self.user_schemas[name] = {
+                "type": "object",
+                "properties": {k: v for k, v in schema["properties"].items() if k in user_names},
+            }
+        self.schemas[name] = schema
+        self.properties[name] = tuple(p.name for p in event.properties)
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state["_compiled"] = {}
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+
+    def _validator(self, key: str, schema: dict[str, Any]) -> Any:
+        validator = self._compiled.get(key)
+        if validator is None:
+            import jsonschema_rs
+
+            validator = self._compiled[key] = jsonschema_rs.validator_for(_closed(schema))
+        return validator
+
+    def event_name(self, payload: Payload) -> str | None:
+        if payload.shape == "snowplow":
+            match = IGLU.match(payload.event or "")
+            return self.iglu.get(f"{match.group(1)}/{match.group(2)}") if match else None
+        return payload.event if payload.event in self.schemas else None
+
+    def check(self, doc: Any) -> CheckResult:
+        payload = doc if isinstance(doc, Payload) else read_payload(doc)
+        if payload is None:
+            return CheckResult(
+                "unknown",
+                None,
+                False,
+                False,
+                [("$", "not a Segment, Amplitude, Snowplow or {event, properties} payload")],
+            )
+        name = self.event_name(payload)
+        if name is None:
+            return CheckResult(payload.shape, payload.event, False, False)
+        result = CheckResult(payload.shape, name, True, True)
+        if isinstance(payload.properties, dict):
+            result.sent = tuple(payload.properties)
+        schema = self.schemas[name]
+        user_schema = self.user_schemas.get(name)
+        if payload.shape == "amplitude" and user_schema is not None:
+            # User properties travel in user_properties: check them there, not in event_properties.
+            user_names = set(user_schema["properties"])
+            event_schema = {
+                **schema,
+                "properties": {k: v for k, v in schema["properties"].items() if k not in user_names},
+            }
+            if "required" in schema:
+                event_schema["required"] = [r for r in schema["required"] if r not in user_names]
+            self._validate(f"{name}#event", event_schema, payload.properties, "$.event_properties", result)
+            if payload.user_properties is not None:
+                self._validate(f"{name}#user", user_schema, payload.user_properties, "$.user_properties", result)
+                if isinstance(payload.user_properties, dict):
+                    result.sent += tuple(payload.user_properties)
+        else:
+            where = {
+                "segment-track": "$.properties",
+                "plain": "$.properties",
+                "snowplow": "$.data",
+                "amplitude": "$.event_properties",
+            }.get(payload.shape, "$.traits")
+            self._validate(name, schema, payload.properties, where, result)
+        return result
+
+    def _validate(self, key: str, schema: dict[str, Any], instance: Any, where: str, result: CheckResult) -> None:
+        validator = self._validator(key, schema)
+        if validator.is_valid(instance):
+            return
+        result.valid = False
+        for error in validator.iter_errors(instance):
+            path = where + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.instance_path)
+            result.errors.append((path, error.message))
+
+
+def parse_max_invalid(value: str | None) -> tuple[float, bool] | None:
+    """`N` (a count) or `P%` (a share of checked payloads)."""
+    if value is None:
+        return None
+    text = value.strip()
+    try:
+        if text.endswith("%"):
+            return float(text[:-1]) / 100, True
+        return float(int(text)), False
+    except ValueError:
+        from trackplan.errors import InputError
+
+        raise InputError(f"--max-invalid {value!r}: expected a count like 10 or a share like 0.5%") from None
