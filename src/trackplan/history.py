@@ -77,7 +77,8 @@ def _entry(ws: Workspace, pending: tuple[Any, str | None], parent_tree: str | No
             entry.updated.append(_title(ws, path, new))
     for names in (entry.added, entry.updated, entry.removed):
         names.sort()
-    yield entry
+    if entry.events or entry.other_files:  # other files in the plan folder are not plan changes
+        yield entry
 
 
 def history(
