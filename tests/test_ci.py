@@ -8,7 +8,7 @@ import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 import yaml
@@ -17,8 +17,8 @@ from conftest import CliRunnerCall
 
 
 class CommentsAPI(BaseHTTPRequestHandler):
-    comments: list[dict[str, Any]] = []
-    calls: list[tuple[str, str]] = []
+    comments: ClassVar[list[dict[str, Any]]] = []
+    calls: ClassVar[list[tuple[str, str]]] = []
 
     def _reply(self, status: int, body: Any) -> None:
         data = json.dumps(body).encode()
