@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from trackplan.changes import DiffResult, diff_plans
 from trackplan.errors import InputError, MergedBranchError, ProtectedBranchError, RefError
 from trackplan.formats import read_plan
 from trackplan.importing import ImportResult, merge
@@ -37,6 +38,7 @@ class ImportOutcome:
     commit: str | None
     changed_paths: tuple[str, ...]
     dry_run: bool
+    diff: DiffResult | None = None
 
     @property
     def changed(self) -> bool:
@@ -85,6 +87,13 @@ def commit_message(request: ImportRequest, outcome: ImportOutcome) -> str:
         counts += f"\nremovedEvents: {outcome.result.removed_events}"
     warnings = outcome.result.warnings
     body = counts + (f"\nwarnings: {len(warnings)}" if warnings else "")
+    if outcome.diff is not None:
+        sets = {
+            name: sum(1 for c in outcome.diff.changes if c.change_set == name)
+            for name in ("addOnly", "update", "remove")
+        }
+        breaking = outcome.diff.counts()["breaking"]
+        body += "\nchanges: " + ", ".join(f"{k} {v}" for k, v in sets.items()) + f" ({breaking} breaking)"
     trailers = [
         f"Trackplan-Import-Method: {request.method}",
         f"Trackplan-Import-Format: {outcome.format}",
@@ -111,7 +120,10 @@ def run_import(ws: Workspace, request: ImportRequest) -> ImportOutcome:
     _guard(ws, branch, list(before.plan.settings.protected_branches), head)
     new_plan, result = merge(before.plan, incoming.plan, request.method, request.source)
     result.warnings = [*incoming.warnings, *before.warnings]
-    outcome = ImportOutcome(branch, result, incoming.format, None, (), request.dry_run)
+    from trackplan.reviewing import differ_for
+
+    diff = diff_plans(before.plan, new_plan, differ_for(new_plan.settings), before.event_paths)
+    outcome = ImportOutcome(branch, result, incoming.format, None, (), request.dry_run, diff)
     if request.dry_run:
         changes, layout_warnings = ws.planned_changes(before, new_plan)
         outcome.changed_paths = tuple(sorted(changes))

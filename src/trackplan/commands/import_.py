@@ -101,11 +101,15 @@ def command(
         click.echo(f"warning: {warning}", err=True)
     counts = ", ".join(f"{k} {v}" for k, v in result.counts().items())
     if dry_run:
+        from trackplan.report import ReportContext, render
+
         click.echo(f"Dry run for branch {outcome.branch!r} ({outcome.format}, {method}): {counts}")
         for path in outcome.changed_paths:
             click.echo(f"  would write {path}")
         if not outcome.changed_paths:
             click.echo("No changes.")
+        elif outcome.diff is not None:
+            click.echo(render(outcome.diff, "text", ReportContext(outcome.branch, "import")), nl=False)
     elif outcome.commit is None:
         click.echo(f"No changes: the plan on {outcome.branch!r} already matches {name}; nothing committed.")
     else:
