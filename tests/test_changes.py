@@ -266,3 +266,37 @@ def test_suggested_bumps_agree_with_iglu_central_history() -> None:
     assert total > 100
     # MODEL vs not-MODEL agreement with the authors' own bumps: 127 of 141 pairs (90.1%).
     assert agree / total >= 0.9, f"{agree}/{total}"
+
+
+def test_every_rule_is_documented() -> None:
+    from pathlib import Path
+
+    docs = (Path(__file__).resolve().parents[1] / "docs" / "diff.md").read_text()
+    for rule in RULES.values():
+        assert f"{rule.id} | {rule.name} | {rule.validation} | {rule.consumer} |" in docs
+
+
+def test_plan_level_rules() -> None:
+    from trackplan.model import Settings
+
+    with_id = BASE.with_property(Property.build("amount", type="number", minimum=0, x_id="p1"))
+    renamed = with_id.without_property("amount").with_property(
+        Property.build("total", type="number", minimum=0, x_id="p1")
+    )
+    old = Plan(
+        settings=Settings.from_json({"sources": ["web"]}),
+        events=(with_id.replace(sources=("web",)), Event("Gone")),
+        identify=Event("Identify Properties"),
+    )
+    new = Plan(
+        settings=Settings.from_json({"sources": ["web", "ios"]}),
+        events=(renamed, Event("New")),
+        identify=Event("Identify Properties", properties=(Property.build("email", type="string"),)),
+    )
+    rules = {c.rule for c in diff_plans(old, new).changes}
+    assert {"TP001", "TP002", "TP014", "TP041", "TP051", "TP010"} <= rules
+    [trait] = [c for c in diff_plans(old, new).changes if c.subject == "identify"]
+    assert trait.rule == "TP010"
+    assert RULES["TP050"].severity("validation") == "info"
+    added = diff_plans(Plan(), Plan(identify=Event("Identify Properties"))).changes
+    assert [(c.subject, c.rule) for c in added] == [("identify", "TP050")]
