@@ -38,7 +38,8 @@ def synthetic_event(i: int, revision: int = 0) -> Event:
         Property.build(
             prop,
             required=rng.random() < 0.5,
-            description=f"The {prop.replace('_', ' ')} of the {name.lower()}.",
+            # Properties are plan-wide: one description per name, as Avo keeps them.
+            description=f"The {prop.replace('_', ' ')}.",
             **schema,
         )
         for prop, schema in chosen

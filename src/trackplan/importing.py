@@ -132,7 +132,7 @@ class Merger:
             if self.method == "sync":
                 merged = self._synced(self.events.get(name) if name else None, incoming)
             elif name is None:
-                merged = self._with_properties(incoming.replace(properties=()), incoming)
+                merged = incoming.replace(properties=tuple(self._link(p) for p in incoming.properties))
             else:
                 merged = self._merged(self.events[name], incoming)
             if name is not None and name != merged.name:

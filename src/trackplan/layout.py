@@ -13,8 +13,8 @@ import hashlib
 import json
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from functools import cached_property
 from typing import Any
 
 from trackplan import yamlio
@@ -43,14 +43,15 @@ def _name_hash(name: str) -> str:
     return hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:8]
 
 
-def event_path(name: str, taken: Iterable[str] = ()) -> str:
-    """The path for a new event. Falls back to slug-<hash> when the plain slug is taken,
-    so two names that slug alike (`Sign Up`, `sign_up`) never share a file."""
+def event_path(name: str, taken_lower: set[str] | frozenset[str] = frozenset()) -> str:
+    """The path for a new event. Falls back to slug-<hash> when the plain slug is taken
+    (`taken_lower`: lower-cased paths in use), so two names that slug alike (`Sign Up`,
+    `sign_up`) never share a file, even on a case-insensitive disk."""
     slug = slugify(name)
     plain = f"{EVENTS_DIR}/{slug}.yaml"
     # A name with no usable characters gets a hashed name rather than a shared `event.yaml`.
     meaningful = slug != "event" or name.strip().lower() == "event"
-    if meaningful and plain.lower() not in {t.lower() for t in taken}:
+    if meaningful and plain.lower() not in taken_lower:
         return plain
     return f"{EVENTS_DIR}/{slug}-{_name_hash(name)}.yaml"
 
@@ -59,18 +60,89 @@ def context_path(source: str) -> str:
     return f"{CONTEXTS_DIR}/{slugify(source)}.yaml"
 
 
-@dataclass
-class LoadedPlan:
-    """A plan plus where each part lives, as read from a tree."""
+DocLoader = Callable[[str, str], Any]
+"""(path, blob id) -> parsed document; lets the caller add caching."""
+TitleLoader = Callable[[str, str], str | None]
+"""(path, blob id) -> the event's title, without building the event."""
 
-    plan: Plan
-    event_paths: dict[str, str] = field(default_factory=dict)
-    context_paths: dict[str, str] = field(default_factory=dict)
-    blob_ids: dict[str, str] = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)
+
+class LoadedPlan:
+    """A plan as read from a tree: an index of its files (cheap: names, paths, blob ids) and
+    the model itself, built on first use, so commands that need only the index, or only a
+    few events, never parse the rest."""
+
+    def __init__(
+        self,
+        blob_ids: Mapping[str, str],
+        title_of: TitleLoader,
+        load_doc: DocLoader,
+        on_built: Callable[[], None] = lambda: None,
+    ) -> None:
+        self.blob_ids = dict(blob_ids)
+        self._on_built = on_built
+        self.event_paths: dict[str, str] = {}
+        self.warnings: list[str] = []
+        self._load_doc = load_doc
+        self._context_paths: dict[str, str] = {}
+        for path in sorted(self.blob_ids):
+            if not is_event_file(path):
+                continue
+            name = title_of(path, self.blob_ids[path]) or _stem(path)
+            if name in self.event_paths:
+                self.warnings.append(
+                    f"{path}: event {name!r} is also defined in {self.event_paths[name]}; this file was ignored"
+                )
+            else:
+                self.event_paths[name] = path
 
     def path_of(self, name: str) -> str | None:
         return self.event_paths.get(name)
+
+    def event(self, name: str) -> Event | None:
+        """One event, parsed on its own (the whole plan is not built)."""
+        path = self.event_paths.get(name)
+        return None if path is None else self._event(path)
+
+    def _event(self, path: str) -> Event:
+        try:
+            return Event.from_json(self._load_doc(path, self.blob_ids[path]), name=_stem(path))
+        except ValueError as exc:
+            raise InputError(f"{path}: {exc}") from None
+
+    @property
+    def context_paths(self) -> dict[str, str]:
+        _ = self.plan
+        return self._context_paths
+
+    @cached_property
+    def plan(self) -> Plan:
+        settings = Settings()
+        if SETTINGS_FILE in self.blob_ids:
+            try:
+                settings = Settings.from_json(self._load_doc(SETTINGS_FILE, self.blob_ids[SETTINGS_FILE]))
+            except (ValueError, TypeError) as exc:
+                raise InputError(f"{SETTINGS_FILE}: {exc}") from None
+        events = [self._event(path) for path in self.event_paths.values()]
+        traits = {p: self._event(p) for p in (IDENTIFY_FILE, GROUP_FILE) if p in self.blob_ids}
+        contexts = []
+        for path in sorted(self.blob_ids):
+            if path.startswith(CONTEXTS_DIR + "/") and is_plan_file(path):
+                event = self._event(path)
+                source = str(event.extra.get("x-source") or _stem(path))
+                contexts.append((source, event.replace(extra=event.extra.without("x-source"))))
+                self._context_paths[source] = path
+        self._on_built()
+        return Plan(
+            settings=settings,
+            events=tuple(events),
+            identify=traits.get(IDENTIFY_FILE),
+            group=traits.get(GROUP_FILE),
+            contexts=tuple(contexts),
+        )
+
+
+def _stem(path: str) -> str:
+    return path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
 
 
 def is_event_file(path: str) -> bool:
@@ -85,10 +157,6 @@ def is_plan_file(path: str) -> bool:
     )
 
 
-DocLoader = Callable[[str, str], Any]
-"""(path, blob id) -> parsed document; lets the caller add caching."""
-
-
 def parse_document(data: bytes, path: str) -> Any:
     if path.endswith(".json"):
         try:
@@ -99,48 +167,15 @@ def parse_document(data: bytes, path: str) -> Any:
 
 
 def build_plan(blob_ids: Mapping[str, str], load_doc: DocLoader) -> LoadedPlan:
-    """Assemble a plan from the plan files of a tree ({relative path: blob id})."""
-    loaded = LoadedPlan(plan=Plan(), blob_ids=dict(blob_ids))
-    settings = Settings()
-    if SETTINGS_FILE in blob_ids:
-        try:
-            settings = Settings.from_json(load_doc(SETTINGS_FILE, blob_ids[SETTINGS_FILE]))
-        except (ValueError, TypeError) as exc:
-            raise InputError(f"{SETTINGS_FILE}: {exc}") from None
-    events: dict[str, Event] = {}
-    contexts: list[tuple[str, Event]] = []
-    traits: dict[str, Event] = {}
-    for path in sorted(blob_ids):
-        if path == SETTINGS_FILE or not is_plan_file(path):
-            continue
-        doc = load_doc(path, blob_ids[path])
-        stem = path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-        try:
-            event = Event.from_json(doc, name=stem)
-        except ValueError as exc:
-            raise InputError(f"{path}: {exc}") from None
-        if path in (IDENTIFY_FILE, GROUP_FILE):
-            traits[path] = event
-        elif path.startswith(CONTEXTS_DIR + "/"):
-            source = str(event.extra.get("x-source") or stem)
-            contexts.append((source, event.replace(extra=event.extra.without("x-source"))))
-            loaded.context_paths[source] = path
-        elif event.name in events:
-            loaded.warnings.append(
-                f"{path}: event {event.name!r} is also defined in "
-                f"{loaded.event_paths[event.name]}; this file was ignored"
-            )
-        else:
-            events[event.name] = event
-            loaded.event_paths[event.name] = path
-    loaded.plan = Plan(
-        settings=settings,
-        events=tuple(events.values()),
-        identify=traits.get(IDENTIFY_FILE),
-        group=traits.get(GROUP_FILE),
-        contexts=tuple(contexts),
-    )
-    return loaded
+    """A plan from the plan files of a tree ({relative path: blob id}), titles read from
+    the documents themselves."""
+
+    def title_of(path: str, blob_id: str) -> str | None:
+        doc = load_doc(path, blob_id)
+        title = doc.get("title") if isinstance(doc, Mapping) else None
+        return title if isinstance(title, str) and title.strip() else None
+
+    return LoadedPlan(blob_ids, title_of, load_doc)
 
 
 def render_event(event: Event) -> bytes:
@@ -183,9 +218,9 @@ def plan_files(
     new_events = after.event_map()
     # Renames (same x-id, new name) keep their file, so history follows the event.
     old_by_id = {e.id: name for name, e in old_events.items() if e.id}
-    taken = set(old_paths.values())
+    taken = {p.lower() for p in old_paths.values()}
     for name in sorted(old_events.keys() - new_events.keys()):
-        taken.discard(old_paths[name])
+        taken.discard(old_paths[name].lower())
     reused: set[str] = set()
     for name, event in sorted(new_events.items()):
         old = old_events.get(name)
@@ -197,13 +232,13 @@ def plan_files(
         if renamed_from and renamed_from not in new_events and renamed_from not in reused:
             reused.add(renamed_from)
             path = old_paths[renamed_from]
-            taken.add(path)
+            taken.add(path.lower())
             write(path, event.to_json(), old_events[renamed_from].to_json())
             continue
         path = event_path(name, taken)
         if not path.endswith(f"/{slugify(name)}.yaml"):
             warnings.append(f"event {name!r} shares its file name with another event; written to {path}")
-        taken.add(path)
+        taken.add(path.lower())
         write(path, event.to_json(), None)
     for name in sorted(old_events.keys() - new_events.keys()):
         if name not in reused:

@@ -97,26 +97,39 @@ class Workspace:
         return data if data is not None else self.store.read_blob(blob_id)
 
     def load(self, ref: str = "HEAD") -> LoadedPlan:
-        """The plan at a ref, without a checkout. Parsed blobs come from the cache."""
+        """The plan at a ref, without a checkout: the index now, the model on first use.
+        Titles and parsed documents come from the blob cache."""
         blobs = self.plan_blobs(ref)
         if ref != WORKTREE and layout.SETTINGS_FILE not in blobs:
             raise PlanNotFoundError(
                 f"no {self.repo_path(layout.SETTINGS_FILE)} at {ref!r}: the plan is not in that commit"
             )
-        cached = self.cache.get_many(set(blobs.values()))
+        titles = self.cache.get_titles(b for p, b in blobs.items() if layout.is_event_file(p))
+        docs: dict[str, Any] = {}
+        fetched = False
 
         def load_doc(path: str, blob_id: str) -> Any:
-            doc = cached.get(blob_id)
+            nonlocal fetched
+            doc = docs.get(blob_id)
+            if doc is None and not fetched:  # the first document wanted: all cached ones in one query
+                fetched = True
+                docs.update(self.cache.get_many(set(blobs.values()) - docs.keys()))
+                doc = docs.get(blob_id)
             if doc is None:
-                doc = layout.parse_document(self.read_blob(blob_id), path)
-                cached[blob_id] = doc
-                self.cache.put(blob_id, doc)
+                doc = docs[blob_id] = self.parsed(path, blob_id)
             return doc
 
-        try:
-            return layout.build_plan(blobs, load_doc)
-        finally:
-            self.cache.flush()
+        def title_of(path: str, blob_id: str) -> str | None:
+            if blob_id in titles:
+                return titles[blob_id]
+            doc = self.parsed(path, blob_id)
+            docs[blob_id] = doc
+            title = doc.get("title") if isinstance(doc, dict) else None
+            return title if isinstance(title, str) and title.strip() else None
+
+        loaded = LoadedPlan(blobs, title_of, load_doc, on_built=self.cache.flush)
+        self.cache.flush()
+        return loaded
 
     def parsed(self, path: str, blob_id: str | None) -> Any:
         """One parsed plan file by blob id, through the cache (None for no blob)."""

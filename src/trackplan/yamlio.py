@@ -9,6 +9,7 @@ file the tool writes loads identically with both loaders.
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import re
@@ -113,7 +114,13 @@ def _scalar(value: Any) -> str:
         return "false"
     if isinstance(value, int | float):
         return json.dumps(value)
-    text = str(value)
+    return _string(str(value))
+
+
+@functools.lru_cache(maxsize=65536)
+def _string(text: str) -> str:
+    """A string scalar, plain when that is safe in YAML 1.1 and 1.2, else JSON-quoted.
+    Cached: keys and common values repeat across every event of a plan."""
     if _PLAIN_SAFE.match(text) and not is_ambiguous(text) and not text.endswith(" "):
         return text
     quoted = json.dumps(text, ensure_ascii=False)

@@ -162,7 +162,7 @@ class SchemaReader:
             return {}
         if not isinstance(spec, Mapping):
             raise InputError(f"{self.source_name}: {where} must be a JSON object (a schema)")
-        out = copy.deepcopy(dict(spec))
+        out = dict(spec)  # nested values are replaced, never changed in place
         out.pop("index", None)
         if "id" in out and isinstance(out["id"], str | int):
             out["x-id"] = str(out.pop("id"))
@@ -196,7 +196,8 @@ class SchemaReader:
                 out.pop("multipleOf")
             self._coerce_enum(out)
             items = out.get("items")
-            if isinstance(items, dict):
+            if isinstance(items, Mapping):
+                items = out["items"] = dict(items)
                 self._type(items)
                 self._coerce_enum(items)
         return out
