@@ -13,14 +13,14 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-FORMAT = 2
+FORMAT = 3
 
 
 class BlobCache:
     def __init__(self, path: Path | None) -> None:
         self.path = path
         self._db: sqlite3.Connection | None = None
-        self._pending: list[tuple[str, str | None, str]] = []
+        self._pending: list[tuple[str, str | None, int, str]] = []
 
     def _connect(self) -> sqlite3.Connection | None:
         if self._db is not None or self.path is None:
@@ -43,7 +43,9 @@ class BlobCache:
             db.execute("DROP TABLE IF EXISTS blobs")
             db.execute("DELETE FROM meta")
             row = None
-        db.execute("CREATE TABLE IF NOT EXISTS blobs (id TEXT PRIMARY KEY, title TEXT, doc TEXT NOT NULL)")
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS blobs (id TEXT PRIMARY KEY, title TEXT, canonical INTEGER, doc TEXT NOT NULL)"
+        )
         if row is None:
             db.execute("INSERT INTO meta VALUES ('format', ?)", (str(FORMAT),))
         return db
@@ -86,10 +88,15 @@ class BlobCache:
         decoded, which keeps an index load near git's own speed)."""
         return self._query("SELECT id, title FROM blobs WHERE id IN ({marks})", blob_ids, lambda row: row[1])
 
-    def put(self, blob_id: str, doc: Any) -> None:
+    def canonical(self, blob_ids: Iterable[str]) -> set[str]:
+        """Those of `blob_ids` known to be exactly the tool's own dump of their document."""
+        found = self._query("SELECT id, canonical FROM blobs WHERE id IN ({marks})", blob_ids, lambda row: row[1])
+        return {blob_id for blob_id, flag in found.items() if flag}
+
+    def put(self, blob_id: str, doc: Any, canonical: bool = False) -> None:
         title = doc.get("title") if isinstance(doc, dict) else None
         title = title if isinstance(title, str) and title.strip() else None
-        self._pending.append((blob_id, title, json.dumps(doc, ensure_ascii=False, default=str)))
+        self._pending.append((blob_id, title, int(canonical), json.dumps(doc, ensure_ascii=False, default=str)))
 
     def flush(self) -> None:
         db = self._connect()
@@ -98,7 +105,7 @@ class BlobCache:
             return
         try:
             db.execute("BEGIN")
-            db.executemany("INSERT OR REPLACE INTO blobs VALUES (?, ?, ?)", pending)
+            db.executemany("INSERT OR REPLACE INTO blobs VALUES (?, ?, ?, ?)", pending)
             db.execute("COMMIT")
         except sqlite3.DatabaseError:
             self._reset()

@@ -187,12 +187,18 @@ def render_settings(settings: Settings) -> bytes:
 
 
 def plan_files(
-    before: LoadedPlan | None, after: Plan, read_text: Callable[[str], str] | None = None
+    before: LoadedPlan | None,
+    after: Plan,
+    read_text: Callable[[str], str] | None = None,
+    docs: dict[str, tuple[Any, bool]] | None = None,
+    is_canonical: Callable[[str], bool] = lambda path: False,
 ) -> tuple[dict[str, bytes | None], list[str]]:
     """The files to write to turn `before` into `after`: {path: bytes, or None to delete}.
 
     Only parts whose model changed are rendered, so cost follows the change. Files that
-    people wrote are rewritten in place, keeping comments, when `read_text` is given.
+    people wrote are rewritten in place, keeping comments, when `read_text` is given;
+    `is_canonical(path)` says a file is known to be exactly the tool's own dump (no need
+    to read it). `docs` receives {path: (document, written as a canonical dump)}.
     """
     old_plan = before.plan if before else Plan()
     old_paths = dict(before.event_paths) if before else {}
@@ -200,14 +206,17 @@ def plan_files(
     warnings: list[str] = []
 
     def write(path: str, doc: dict[str, Any], old_doc: dict[str, Any] | None) -> None:
-        fresh = yamlio.dump(doc)
-        if old_doc is not None and read_text is not None:
+        text = yamlio.dump(doc)
+        canonical = True
+        # A file still exactly as the tool wrote it has nothing to keep: skip the slow
+        # round-trip parser. Anything people edited is rewritten in place.
+        if old_doc is not None and read_text is not None and not is_canonical(path):
             original = read_text(path)
-            # A file still exactly as the tool wrote it has nothing to keep: skip the slow
-            # round-trip parser. Anything people edited is rewritten in place.
             if original != yamlio.dump(old_doc):
-                fresh = yamlio.rewrite(original, doc)
-        changes[path] = fresh.encode()
+                text, canonical = yamlio.rewrite(original, doc), False
+        changes[path] = text.encode()
+        if docs is not None:
+            docs[path] = (doc, canonical)
 
     if old_plan.settings != after.settings:
         existed = before is not None and SETTINGS_FILE in before.blob_ids

@@ -148,15 +148,22 @@ class Workspace:
         return self.read_blob(blobs[path]).decode("utf-8", "replace")
 
     # -- writing ------------------------------------------------------------------------------
-    def planned_changes(self, before: LoadedPlan | None, after: Plan) -> tuple[dict[str, bytes | None], list[str]]:
+    def planned_changes(
+        self, before: LoadedPlan | None, after: Plan, docs: dict[str, tuple[Any, bool]] | None = None
+    ) -> tuple[dict[str, bytes | None], list[str]]:
         """The plan files whose bytes really change from `before` to `after`: {path: bytes or
-        None to delete}, plus layout warnings. Both dry runs and commits use this."""
+        None to delete}, plus layout warnings. Both dry runs and commits use this; `docs`
+        receives the document of each file written."""
 
         def read_text(path: str) -> str:
             assert before is not None
             return self.read_blob(before.blob_ids[path]).decode("utf-8", "replace")
 
-        changes, warnings = layout.plan_files(before, after, read_text)
+        def is_canonical(path: str) -> bool:
+            blob = before.blob_ids.get(path) if before is not None else None
+            return blob is not None and blob in self.cache.canonical([blob])
+
+        changes, warnings = layout.plan_files(before, after, read_text, docs, is_canonical)
         if before is not None:
             old = before.blob_ids
             changes = {p: d for p, d in changes.items() if (p in old if d is None else old.get(p) != hash_blob(d))}
@@ -171,9 +178,15 @@ class Workspace:
         message: str,
     ) -> WriteResult:
         """Commit the files that turn `before` (read at `head`) into `after` on `branch`."""
-        changes, warnings = self.planned_changes(before, after)
+        docs: dict[str, tuple[Any, bool]] = {}
+        changes, warnings = self.planned_changes(before, after, docs)
         if not changes:
             return WriteResult(None, branch, (), tuple(warnings))
         repo_changes = {self.repo_path(p): d for p, d in changes.items()}
         commit = self.store.commit_changes(branch, head, repo_changes, message)
+        # The next read of these blobs needs no parse: their documents are known.
+        for path, data in changes.items():
+            if data is not None and path in docs:
+                self.cache.put(hash_blob(data), *docs[path])
+        self.cache.flush()
         return WriteResult(commit, branch, tuple(sorted(changes)), tuple(warnings))

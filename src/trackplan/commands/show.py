@@ -26,15 +26,14 @@ def command(ctx: AppContext, event: str, ref: str, output_format: str) -> None:
     """
     workspace = ctx.workspace()
     loaded = workspace.load(ref)
-    found = loaded.plan.event(event)
-    if found is None:
-        by_path = {p: n for n, p in loaded.event_paths.items()}
-        name = by_path.get(event) or by_path.get(f"events/{event}")
-        found = loaded.plan.event(name) if name else None
-    if found is None:
-        known = ", ".join(e.name for e in loaded.plan.events[:20])
+    # Only the index is needed: the event's file is found by name or path, never parsing others.
+    path = loaded.event_paths.get(event)
+    if path is None:
+        paths = set(loaded.event_paths.values())
+        path = next((p for p in (event, f"events/{event}") if p in paths), None)
+    if path is None:
+        known = ", ".join(sorted(loaded.event_paths)[:20])
         raise InputError(f"no event {event!r} at {ref}; known events: {known}")
-    path = loaded.event_paths[found.name]
     text = workspace.read_text(ref, path)
     if output_format == "json":
         from trackplan.layout import parse_document

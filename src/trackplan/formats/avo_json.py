@@ -38,7 +38,7 @@ def read(source: InputFile) -> Incoming:
     require(detect(doc), name, "events", "expected an array of events")
     destinations = _by_id(doc.get("destinations"))
     plan_sources = {str(v.get("name")): v for v in _by_id(doc.get("sources")).values()}
-    reader = SchemaReader(name, avo=True, root=doc)
+    reader = SchemaReader(name, avo=True, root=doc, may_have_refs=b'"$ref"' in source.data)
     reader.destination_names = {k: str(v.get("name") or k) for k, v in destinations.items()}
     # Avo leaves categories out because events carry goal ids; when the export's own
     # `categories` map names them, there is no phantom to fear, so they are kept.

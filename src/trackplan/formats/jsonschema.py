@@ -21,7 +21,7 @@ def detect(doc: Any) -> bool:
 def read(source: InputFile) -> Incoming:
     doc, name = source.json, source.name
     require(detect(doc), name, "schema.events", "expected an object of event schemas")
-    reader = SchemaReader(name, avo=True, root=doc)
+    reader = SchemaReader(name, avo=True, root=doc, may_have_refs=b'"$ref"' in source.data)
     events = []
     skipped = 0
     for event_name, schema in doc["schema"]["events"].items():

@@ -31,9 +31,10 @@ class SchemaReader:
     enums normalised); the others (itly, Segment, Snowplow) are kept as written, so they
     export back unchanged."""
 
-    def __init__(self, source_name: str, avo: bool, root: Any = None) -> None:
+    def __init__(self, source_name: str, avo: bool, root: Any = None, may_have_refs: bool = True) -> None:
         self.source_name = source_name
         self.avo = avo
+        self.may_have_refs = may_have_refs  # False when the raw input has no "$ref" at all
         self.warnings: list[str] = []
         self.destination_names: dict[str, str] = {}
         self._root = root
@@ -45,7 +46,7 @@ class SchemaReader:
     # -- $ref -----------------------------------------------------------------------------------
     def inline_refs(self, schema: Any, where: str) -> Any:
         """Replace local `$ref`s by their targets. Unresolvable or circular refs are errors."""
-        if not _has_ref(schema):
+        if not self.may_have_refs or not _has_ref(schema):
             return schema
         resources = [schema] if self._root is None else [schema, self._root]
         resolvers = [
