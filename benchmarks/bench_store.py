@@ -47,7 +47,7 @@ def measure(n: int) -> None:
             cache = ws.store.git_dir / "trackplan" / "blobs.sqlite"
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{cache}{suffix}").unlink(missing_ok=True)
-            Workspace(tmp / "plan").load(commit).plan
+            _ = Workspace(tmp / "plan").load(commit).plan
 
         cold_t = timed(cold, repeat=1 if n > 5000 else 3)
         warm_t = timed(lambda: Workspace(tmp / "plan").load(commit))
