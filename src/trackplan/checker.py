@@ -19,7 +19,7 @@ DRAFT = "https://json-schema.org/draft/2020-12/schema"
 IGLU = re.compile(r"^iglu:([^/]+)/([^/]+)/jsonschema/([0-9]+-[0-9]+-[0-9]+)$")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Payload:
     """What a payload says, whatever its shape."""
 
@@ -29,14 +29,14 @@ class Payload:
     user_properties: Any = None
 
 
-@dataclass
+@dataclass(slots=True)
 class CheckResult:
     shape: str
     event: str | None
     known: bool
     valid: bool
     errors: list[tuple[str, str]] = field(default_factory=list)  # (JSON path, message)
-    sent: tuple[str, ...] = ()
+    sent: Any = ()  # the property names sent (a dict's keys view is enough)
 
 
 def read_payload(doc: Any) -> Payload | None:
@@ -133,7 +133,7 @@ class Checker:
             return CheckResult(payload.shape, payload.event, False, False)
         result = CheckResult(payload.shape, name, True, True)
         if isinstance(payload.properties, dict):
-            result.sent = tuple(payload.properties)
+            result.sent = payload.properties.keys()
         schema = self.schemas[name]
         user_schema = self.user_schemas.get(name)
         if payload.shape == "amplitude" and user_schema is not None:
@@ -149,7 +149,7 @@ class Checker:
             if payload.user_properties is not None:
                 self._validate(f"{name}#user", user_schema, payload.user_properties, "$.user_properties", result)
                 if isinstance(payload.user_properties, dict):
-                    result.sent += tuple(payload.user_properties)
+                    result.sent = [*result.sent, *payload.user_properties]
         else:
             where = {
                 "segment-track": "$.properties",

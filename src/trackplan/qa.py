@@ -10,6 +10,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
+import orjson
+
 from trackplan.checker import Checker, CheckResult
 
 CHUNK = 1 << 20
@@ -33,15 +35,19 @@ class QAReport:
     unknown: Counter[str] = field(default_factory=Counter)
     events: dict[str, EventStats] = field(default_factory=dict)
 
-    def add(self, result: CheckResult) -> None:
+    def add(self, result: CheckResult, expected: int = 0) -> None:
         self.checked += 1
         if not result.known:
             self.invalid += 1
             self.unknown[str(result.event or result.shape)] += 1
             return
-        stats = self.events.setdefault(str(result.event), EventStats())
+        name = str(result.event)
+        stats = self.events.get(name)
+        if stats is None:
+            stats = self.events[name] = EventStats()
         stats.seen += 1
-        stats.sent.update(result.sent)
+        if len(stats.sent) < expected:  # once every property was seen, nothing is left to learn
+            stats.sent.update(result.sent)
         if result.valid:
             stats.valid += 1
         else:
@@ -86,8 +92,8 @@ def records(stream: BinaryIO) -> Iterator[tuple[int, Any, str | None]]:
         if not line.strip():
             continue
         try:
-            yield number, json.loads(line), None
-        except (ValueError, UnicodeDecodeError) as exc:
+            yield number, orjson.loads(line), None
+        except orjson.JSONDecodeError as exc:
             yield number, None, str(exc).split(":")[0]
 
 
@@ -133,7 +139,8 @@ def run_checks(checker: Checker, stream: BinaryIO, sample: int | None = None, ke
                 report.malformed.append((number, error))
             continue
         if sample is None:
-            report.add(checker.check(doc))
+            result = checker.check(doc)
+            report.add(result, len(checker.properties.get(str(result.event), ())))
             continue
         seen += 1
         if len(reservoir) < sample:
@@ -143,5 +150,6 @@ def run_checks(checker: Checker, stream: BinaryIO, sample: int | None = None, ke
             if slot < sample:
                 reservoir[slot] = doc
     for doc in reservoir:
-        report.add(checker.check(doc))
+        result = checker.check(doc)
+        report.add(result, len(checker.properties.get(str(result.event), ())))
     return report

@@ -1,0 +1,86 @@
+"""Diff two refs of a plan with 1 and with 100 changed events, for N = 1,000 and 10,000,
+next to `git diff --name-status` of the same refs; `log` over 1,000 commits.
+Targets: 1 change at 10k <= 1.5x 1 change at 1k; 100 changes, whole command <= 0.5 s."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+from common import git, report, timed
+from plans import plan_repo
+from synthetic import synthetic_event
+from trackplan.history import history
+from trackplan.reviewing import diff_refs
+from trackplan.workspace import Workspace
+
+
+def change(ws: Workspace, base: str, count: int, branch: str) -> str:
+    before = ws.load(base)
+    events = list(before.plan.events)
+    step = max(1, len(events) // count)
+    for k in range(0, step * count, step):
+        events[k] = synthetic_event(int(str(events[k].id)[4:]), revision=1)
+    ws.store.create_branch(branch, base)
+    result = ws.commit_plan(branch, base, before, before.plan.replace(events=tuple(events)), f"{count} changes")
+    assert result.commit
+    return result.commit
+
+
+def main() -> None:
+    one_change = {}
+    for n in (1000, 10000):
+        with plan_repo(n) as (root, ws, base):
+            head1 = change(ws, base, 1, "one")
+            head100 = change(ws, base, 100, "hundred")
+            Workspace(root).load(base).plan  # noqa: B018 - fill the cache as a prior command would
+            name_status = timed(lambda: git("diff", "--name-status", base, head1, cwd=root))
+            one = timed(lambda: diff_refs(Workspace(root), base, head1))
+            hundred = timed(lambda: diff_refs(Workspace(root), base, head100))
+            name_status_100 = timed(lambda: git("diff", "--name-status", base, head100, cwd=root))
+            env = {**os.environ}
+            start = time.perf_counter()
+            subprocess.run(
+                [sys.executable, "-m", "trackplan", "diff", base, head100, "--format", "json"],
+                cwd=root,
+                env=env,
+                capture_output=True,
+                check=True,
+            )
+            command = time.perf_counter() - start
+            one_change[n] = one
+            print(f"\nN = {n} events")
+            report(
+                [
+                    ("git diff --name-status, 1 change", name_status, "reference"),
+                    ("diff, 1 change (in-process)", one, f"{one / name_status:.1f}x git"),
+                    ("git diff --name-status, 100 changes", name_status_100, "reference"),
+                    ("diff, 100 changes (in-process)", hundred, f"{hundred / name_status_100:.1f}x git"),
+                    ("trackplan diff command, 100 changes", command, "whole process; target <= 0.5 s"),
+                ]
+            )
+    print(f"\n  1 change: 10k / 1k = {one_change[10000] / one_change[1000]:.2f} (target <= 1.5)")
+    with plan_repo(200, pack=False) as (root, ws, base):
+        head = base
+        plan_ws = Workspace(root)
+        for i in range(1000):
+            before = plan_ws.load(head)
+            events = list(before.plan.events)
+            events[i % len(events)] = synthetic_event(int(str(events[i % len(events)].id)[4:]), revision=i + 1)
+            head = (
+                plan_ws.commit_plan("main", head, before, before.plan.replace(events=tuple(events)), f"c{i}").commit
+                or head
+            )
+        git("gc", "-q", cwd=root)
+        log_git = timed(lambda: git("log", "--name-status", "--format=%H", cwd=root), repeat=3)
+        log_tp = timed(lambda: history(Workspace(root)), repeat=3)
+        print("\nlog over 1,001 commits")
+        report(
+            [("git log --name-status", log_git, "reference"), ("trackplan log", log_tp, f"{log_tp / log_git:.1f}x git")]
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,41 @@
+"""Export a 10,000-event plan to avo-json from a ref, warm (cache filled) and cold.
+Reference in the same run: `git archive` of the same tree.
+Targets: warm <= 2x git archive; cold <= 5 s. Reports the memory peak (tracemalloc)."""
+
+from __future__ import annotations
+
+import sys
+import time
+import tracemalloc
+
+from common import git, report, timed
+from plans import drop_cache, plan_repo
+from trackplan.exports import ExportRequest, render
+from trackplan.workspace import Workspace
+
+
+def main(n: int) -> None:
+    with plan_repo(n) as (root, ws, commit):
+        archive = timed(lambda: git("archive", commit, cwd=root))
+        request = ExportRequest(ref=commit, to="avo-json")
+        drop_cache(ws)
+        start = time.perf_counter()
+        tracemalloc.start()
+        cold_out = render(Workspace(root), request)
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        cold = time.perf_counter() - start
+        warm = timed(lambda: render(Workspace(root), request), repeat=3)
+        assert render(Workspace(root), request).data == cold_out.data
+        print(f"\nexport avo-json, {n} events ({len(cold_out.data) / 1e6:.1f} MB)")
+        report(
+            [
+                ("git archive", archive, "reference"),
+                ("export warm (cache filled)", warm, f"{warm / archive:.1f}x git archive (target <= 2x)"),
+                ("export cold", cold, f"target <= 5 s; memory peak {peak / 1e6:.0f} MB (tracemalloc)"),
+            ]
+        )
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 10000)

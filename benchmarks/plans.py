@@ -1,0 +1,41 @@
+"""Throw-away plan repositories for benchmarks."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from common import git
+from synthetic import synthetic_plan
+from trackplan.initplan import init_plan
+from trackplan.workspace import Workspace
+
+
+@contextmanager
+def plan_repo(n: int, pack: bool = True) -> Iterator[tuple[Path, Workspace, str]]:
+    """A repository holding an N-event synthetic plan on main; yields (root, ws, commit)."""
+    tmp = Path(tempfile.mkdtemp(prefix="tp-bench-"))
+    try:
+        root = tmp / "plan"
+        init_plan(root, name="bench", with_examples=False)
+        ws = Workspace(root)
+        head = ws.store.resolve("HEAD")
+        before = ws.load(head)
+        plan = synthetic_plan(n).replace(settings=before.plan.settings)
+        commit = ws.commit_plan("main", head, before, plan, "seed").commit
+        assert commit
+        if pack:
+            git("gc", "-q", cwd=root)
+        yield root, ws, commit
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def drop_cache(ws: Workspace) -> None:
+    cache = ws.store.git_dir / "trackplan" / "blobs.sqlite"
+    ws.cache.close()
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{cache}{suffix}").unlink(missing_ok=True)
