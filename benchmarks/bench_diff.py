@@ -29,38 +29,40 @@ def change(ws: Workspace, base: str, count: int, branch: str) -> str:
     return result.commit
 
 
+def measure(n: int) -> float:
+    """Report the diff figures for an N-event plan; return the 1-change in-process time."""
+    with plan_repo(n) as (root, ws, base):
+        head1 = change(ws, base, 1, "one")
+        head100 = change(ws, base, 100, "hundred")
+        _ = Workspace(root).load(base).plan  # fill the cache as a prior command would
+        name_status = timed(lambda: git("diff", "--name-status", base, head1, cwd=root))
+        one = timed(lambda: diff_refs(Workspace(root), base, head1))
+        hundred = timed(lambda: diff_refs(Workspace(root), base, head100))
+        name_status_100 = timed(lambda: git("diff", "--name-status", base, head100, cwd=root))
+        start = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-m", "trackplan", "diff", base, head100, "--format", "json"],
+            cwd=root,
+            env={**os.environ},
+            capture_output=True,
+            check=True,
+        )
+        command = time.perf_counter() - start
+        print(f"\nN = {n} events")
+        report(
+            [
+                ("git diff --name-status, 1 change", name_status, "reference"),
+                ("diff, 1 change (in-process)", one, f"{one / name_status:.1f}x git"),
+                ("git diff --name-status, 100 changes", name_status_100, "reference"),
+                ("diff, 100 changes (in-process)", hundred, f"{hundred / name_status_100:.1f}x git"),
+                ("trackplan diff command, 100 changes", command, "whole process; target <= 0.5 s"),
+            ]
+        )
+        return one
+
+
 def main() -> None:
-    one_change = {}
-    for n in (1000, 10000):
-        with plan_repo(n) as (root, ws, base):
-            head1 = change(ws, base, 1, "one")
-            head100 = change(ws, base, 100, "hundred")
-            Workspace(root).load(base).plan  # noqa: B018 - fill the cache as a prior command would
-            name_status = timed(lambda: git("diff", "--name-status", base, head1, cwd=root))
-            one = timed(lambda: diff_refs(Workspace(root), base, head1))
-            hundred = timed(lambda: diff_refs(Workspace(root), base, head100))
-            name_status_100 = timed(lambda: git("diff", "--name-status", base, head100, cwd=root))
-            env = {**os.environ}
-            start = time.perf_counter()
-            subprocess.run(
-                [sys.executable, "-m", "trackplan", "diff", base, head100, "--format", "json"],
-                cwd=root,
-                env=env,
-                capture_output=True,
-                check=True,
-            )
-            command = time.perf_counter() - start
-            one_change[n] = one
-            print(f"\nN = {n} events")
-            report(
-                [
-                    ("git diff --name-status, 1 change", name_status, "reference"),
-                    ("diff, 1 change (in-process)", one, f"{one / name_status:.1f}x git"),
-                    ("git diff --name-status, 100 changes", name_status_100, "reference"),
-                    ("diff, 100 changes (in-process)", hundred, f"{hundred / name_status_100:.1f}x git"),
-                    ("trackplan diff command, 100 changes", command, "whole process; target <= 0.5 s"),
-                ]
-            )
+    one_change = {n: measure(n) for n in (1000, 10000)}
     print(f"\n  1 change: 10k / 1k = {one_change[10000] / one_change[1000]:.2f} (target <= 1.5)")
     with plan_repo(200, pack=False) as (root, ws, base):
         head = base
