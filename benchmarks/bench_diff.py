@@ -64,7 +64,7 @@ def measure(n: int) -> float:
 def main() -> None:
     one_change = {n: measure(n) for n in (1000, 10000)}
     print(f"\n  1 change: 10k / 1k = {one_change[10000] / one_change[1000]:.2f} (target <= 1.5)")
-    with plan_repo(200, pack=False) as (root, ws, base):
+    with plan_repo(200, pack=False) as (root, _, base):
         head = base
         plan_ws = Workspace(root)
         for i in range(1000):
