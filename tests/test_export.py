@@ -289,3 +289,19 @@ def test_html_renders_in_a_headless_browser(plan_repo: Path, run_cli: CliRunnerC
     assert len(png) > 20_000  # a rendered page, not a blank one
     dom = subprocess.run([*common, "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=120).stdout
     assert "Checkout Completed" in dom and 'id="search"' in dom
+
+
+def test_cached_avo_json_equals_rendering_the_model(plan_repo: Path, run_cli: CliRunnerCall, tmp_path: Path) -> None:
+    import json as _json
+
+    from trackplan.formats import avo_json
+
+    source = Path(__file__).parent / "data" / "import" / "good" / "avo-export.json"
+    repo = import_into_empty(run_cli, tmp_path, source.read_bytes(), "avo-json", "c")
+    for root in (plan_repo, repo):
+        ws = Workspace(root)
+        expected = (_json.dumps(avo_json.write(ws.load("HEAD").plan, ws.store.current_branch() or "HEAD"), indent=2, ensure_ascii=False) + "\n").encode()
+        cold = export(run_cli, root)
+        warm = export(run_cli, root)
+        assert cold == expected and warm == expected
+        assert Workspace(root).cache.get_fragments(["nothing"]) == {}

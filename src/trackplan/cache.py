@@ -21,6 +21,7 @@ class BlobCache:
         self.path = path
         self._db: sqlite3.Connection | None = None
         self._pending: list[tuple[str, str | None, int, str]] = []
+        self._pending_fragments: list[tuple[str, str]] = []
 
     def _connect(self) -> sqlite3.Connection | None:
         if self._db is not None or self.path is None:
@@ -41,11 +42,14 @@ class BlobCache:
         row = db.execute("SELECT value FROM meta WHERE key='format'").fetchone()
         if row is not None and row[0] != str(FORMAT):
             db.execute("DROP TABLE IF EXISTS blobs")
+            db.execute("DROP TABLE IF EXISTS fragments")
             db.execute("DELETE FROM meta")
             row = None
         db.execute(
             "CREATE TABLE IF NOT EXISTS blobs (id TEXT PRIMARY KEY, title TEXT, canonical INTEGER, doc TEXT NOT NULL)"
         )
+        # Rendered pieces of outputs (e.g. one event of an export), keyed by what they depend on.
+        db.execute("CREATE TABLE IF NOT EXISTS fragments (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
         if row is None:
             db.execute("INSERT INTO meta VALUES ('format', ?)", (str(FORMAT),))
         return db
@@ -93,6 +97,12 @@ class BlobCache:
         found = self._query("SELECT id, canonical FROM blobs WHERE id IN ({marks})", blob_ids, lambda row: row[1])
         return {blob_id for blob_id, flag in found.items() if flag}
 
+    def get_fragments(self, keys: Iterable[str]) -> dict[str, str]:
+        return self._query("SELECT key, value FROM fragments WHERE key IN ({marks})", keys, lambda row: row[1])
+
+    def put_fragment(self, key: str, value: str) -> None:
+        self._pending_fragments.append((key, value))
+
     def put(self, blob_id: str, doc: Any, canonical: bool = False) -> None:
         title = doc.get("title") if isinstance(doc, dict) else None
         title = title if isinstance(title, str) and title.strip() else None
@@ -101,11 +111,13 @@ class BlobCache:
     def flush(self) -> None:
         db = self._connect()
         pending, self._pending = self._pending, []
-        if db is None or not pending:
+        fragments, self._pending_fragments = self._pending_fragments, []
+        if db is None or not (pending or fragments):
             return
         try:
             db.execute("BEGIN")
             db.executemany("INSERT OR REPLACE INTO blobs VALUES (?, ?, ?, ?)", pending)
+            db.executemany("INSERT OR REPLACE INTO fragments VALUES (?, ?)", fragments)
             db.execute("COMMIT")
         except sqlite3.DatabaseError:
             self._reset()

@@ -13,8 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from trackplan import layout
 from trackplan.errors import InputError
-from trackplan.model import Plan
+from trackplan.layout import LoadedPlan
+from trackplan.model import Plan, Settings
 from trackplan.store import WORKTREE
 from trackplan.workspace import Workspace
 
@@ -30,6 +32,7 @@ FORMATS = (
     "markdown",
     "html",
 )
+FRAGMENT_VERSION = 1  # bump when an event's rendering changes
 # Formats whose top-level object can carry `removedEvents` for --changed-since.
 CARRIES_REMOVED = ("avo-json", "jsonschema", "snowplow", "segment", "trackplan")
 
@@ -114,10 +117,62 @@ def _json(doc: Any) -> bytes:
     return (json.dumps(doc, indent=2, ensure_ascii=False) + "\n").encode()
 
 
+def _indent(text: str, spaces: int) -> str:
+    pad = " " * spaces
+    return "\n".join(pad + line for line in text.split("\n"))
+
+
+def avo_json_from_fragments(ws: Workspace, loaded: LoadedPlan, label: str) -> bytes:
+    """The whole-plan avo-json export, assembled from per-event pieces cached by (event
+    blob, settings blob): a warm export reads no event file and builds no model. The bytes
+    equal those of rendering the model (tested)."""
+    from trackplan.formats import avo_json
+
+    settings_blob = loaded.blob_ids.get(layout.SETTINGS_FILE, "")
+    settings = Settings.from_json(ws.parsed(layout.SETTINGS_FILE, settings_blob or None) or {})
+    names = sorted(loaded.event_paths)
+    keys = {
+        name: f"avo-json/{FRAGMENT_VERSION}/{settings_blob}/{loaded.blob_ids[loaded.event_paths[name]]}"
+        for name in names
+    }
+    cached = ws.cache.get_fragments(keys.values())
+    ids = None
+    pieces: list[str] = []
+    categories: dict[str, list[Any]] = {}
+    for name in names:
+        value = cached.get(keys[name])
+        if value is None:
+            ids = ids or avo_json.Ids(settings)
+            event = loaded.event(name)
+            assert event is not None
+            doc = avo_json.event_doc(event, ids)
+            value = json.dumps(
+                {
+                    "categories": list(event.categories),
+                    "id": doc["id"],
+                    "text": _indent(json.dumps(doc, indent=2, ensure_ascii=False), 4),
+                },
+                ensure_ascii=False,
+            )
+            ws.cache.put_fragment(keys[name], value)
+        piece = json.loads(value)
+        for category in piece["categories"]:
+            categories.setdefault(category, []).append(piece["id"])
+        pieces.append(piece["text"])
+    ws.cache.flush()
+    text = json.dumps(avo_json.envelope(settings, label, [], categories), indent=2, ensure_ascii=False)
+    if pieces:
+        text = text.replace('"events": [],', '"events": [\n' + ",\n".join(pieces) + "\n  ],", 1)
+    return (text + "\n").encode()
+
+
 def render(ws: Workspace, request: ExportRequest, folder: bool = False) -> Rendered:
     if request.to not in FORMATS:
         raise InputError(f"unknown export format {request.to!r}; use one of {', '.join(FORMATS)}")
     loaded = ws.load(request.ref)
+    whole_plan = not (request.sources or request.tags or request.events or request.changed_since)
+    if request.to == "avo-json" and whole_plan:
+        return Rendered(data=avo_json_from_fragments(ws, loaded, label_for(ws, request.ref)))
     plan = _filter(loaded.plan, request)
     out = Rendered()
     if request.changed_since is not None:

@@ -86,10 +86,7 @@ def _settings(ws: Workspace, ref: str) -> Settings:
     if blobs is not None:
         blob = blobs.get(layout.SETTINGS_FILE)
     else:
-        commit = ws.store.resolve(ref)
-        tree = ws.store.subtree_id(commit, ws.prefix)
-        listing = ws.store.list_tree(tree) if tree else {}
-        blob = listing.get(layout.SETTINGS_FILE)
+        blob = ws.store.blob_at(ws.store.resolve(ref), ws.repo_path(layout.SETTINGS_FILE))
     doc = ws.parsed(layout.SETTINGS_FILE, blob)
     try:
         return Settings.from_json(doc)

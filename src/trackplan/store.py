@@ -142,6 +142,15 @@ class GitStore:
             return str(entry.id)
         return str(tree.id)
 
+    def blob_at(self, commit_id: str, path: str) -> str | None:
+        """The blob id at `path` in a commit, found by path (no listing of the tree)."""
+        tree = self._commit(commit_id).tree
+        try:
+            entry = tree[path]
+        except KeyError:
+            return None
+        return str(entry.id) if entry.type == ObjectType.BLOB else None
+
     def list_tree(self, tree_id: str | None) -> dict[str, str]:
         """Every blob below a tree: {relative path: blob id}."""
         if tree_id is None:

@@ -8,7 +8,7 @@ from typing import Any
 from trackplan.formats.base import Incoming, InputFile, plain_property, stable_id
 from trackplan.formats.schema import SchemaReader, require
 from trackplan.jsonvalue import SetList
-from trackplan.model import Destination, Domain, Plan, Property, Settings, Source
+from trackplan.model import Destination, Domain, Event, Plan, Property, Settings, Source
 
 
 def detect(doc: Any) -> bool:
@@ -129,10 +129,6 @@ def read(source: InputFile) -> Incoming:
 # -- writing -----------------------------------------------------------------------------------
 
 
-def _destination_ids(plan: Plan) -> dict[str, str]:
-    return {d.name: d.id or stable_id("destination", d.name) for d in plan.settings.destinations}
-
-
 def _avo_property(prop: Property, destination_ids: Mapping[str, str]) -> dict[str, Any]:
     out: dict[str, Any] = {"id": prop.id or stable_id("property", prop.name)}
     out.update((k, v) for k, v in plain_property(prop).items())
@@ -157,82 +153,98 @@ def _object(props: list[Property], destination_ids: Mapping[str, str], closed: A
     return out
 
 
-def write(plan: Plan, label: str) -> dict[str, Any]:
-    """Avo's JSON Schema export (see the Avo export example): events, sources,
-    destinations and categories, keyed and ordered deterministically."""
-    destination_ids = _destination_ids(plan)
-    source_ids = {s.name: s.id or stable_id("source", s.name) for s in plan.settings.sources}
-    domain_ids = {d.name: d.id or stable_id("domain", d.name) for d in plan.settings.domains}
-    categories: dict[str, dict[str, Any]] = {}
-    events = []
-    for event in plan.events:
-        event_id = event.id or stable_id("event", event.name)
-        for category in event.categories:
-            entry = categories.setdefault(
-                stable_id("category", category),
-                {"id": stable_id("category", category), "name": category, "events": []},
-            )
-            entry["events"].append(event_id)
-        by_kind: dict[str, list[Property]] = {"properties": [], "userProperties": []}
-        for prop in event.properties:
-            by_kind["userProperties" if prop.send_as == "UserProperty" else "properties"].append(prop)
-        rules_properties: dict[str, Any] = {
-            "properties": _object(by_kind["properties"], destination_ids, event.additional_properties)
-        }
-        if by_kind["userProperties"]:
-            rules_properties["userProperties"] = _object(by_kind["userProperties"], destination_ids)
-        sources = plan.settings.sources
-        events.append(
+class Ids:
+    """Stable ids of a plan's sources, destinations and domains (their own, else derived)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.destinations = {d.name: d.id or stable_id("destination", d.name) for d in settings.destinations}
+        self.sources = {s.name: s.id or stable_id("source", s.name) for s in settings.sources}
+        self.domains = {d.name: d.id or stable_id("domain", d.name) for d in settings.domains}
+
+    def destination(self, name: str) -> str:
+        return self.destinations.get(name, stable_id("destination", name))
+
+
+def event_doc(event: Event, ids: Ids) -> dict[str, Any]:
+    """One event of the export; depends only on the event and the plan settings."""
+    by_kind: dict[str, list[Property]] = {"properties": [], "userProperties": []}
+    for prop in event.properties:
+        by_kind["userProperties" if prop.send_as == "UserProperty" else "properties"].append(prop)
+    rules_properties: dict[str, Any] = {
+        "properties": _object(by_kind["properties"], ids.destinations, event.additional_properties)
+    }
+    if by_kind["userProperties"]:
+        rules_properties["userProperties"] = _object(by_kind["userProperties"], ids.destinations)
+    sources = {s.name: s for s in ids.settings.sources}
+    return {
+        "id": event.id or stable_id("event", event.name),
+        "name": event.name,
+        "description": event.description,
+        "eventType": "event",
+        "tags": list(event.tags),
+        "categories": [stable_id("category", c) for c in event.categories],
+        "sources": [
             {
-                "id": event_id,
-                "name": event.name,
-                "description": event.description,
-                "eventType": "event",
-                "tags": list(event.tags),
-                "categories": [stable_id("category", c) for c in event.categories],
-                "sources": [
-                    {
-                        "id": source_ids.get(name, stable_id("source", name)),
-                        "name": name,
-                        "destinations": [
-                            {"id": destination_ids.get(d, stable_id("destination", d))}
-                            for s in sources
-                            if s.name == name
-                            for d in s.destinations
-                        ],
-                    }
-                    for name in event.sources
+                "id": ids.sources.get(name, stable_id("source", name)),
+                "name": name,
+                "destinations": [
+                    {"id": ids.destination(d)} for d in (sources[name].destinations if name in sources else ())
                 ],
-                "stakeholderDomains": [
-                    {"id": domain_ids.get(d, stable_id("domain", d)), "name": d, "isOwner": d == event.owner}
-                    for d in sorted({*event.stakeholders, *([event.owner] if event.owner else [])})
-                ],
-                "rules": {
-                    "$schema": "http://json-schema.org/draft-06/schema#",
-                    "type": "object",
-                    "required": ["properties", "nameMapping"],
-                    "nameMapping": [
-                        {"name": m.name, "destinationId": destination_ids.get(m.destination, m.destination)}
-                        for m in event.name_mapping
-                    ],
-                    "properties": rules_properties,
-                },
             }
-        )
+            for name in event.sources
+        ],
+        "stakeholderDomains": [
+            {"id": ids.domains.get(d, stable_id("domain", d)), "name": d, "isOwner": d == event.owner}
+            for d in sorted({*event.stakeholders, *([event.owner] if event.owner else [])})
+        ],
+        "rules": {
+            "$schema": "http://json-schema.org/draft-06/schema#",
+            "type": "object",
+            "required": ["properties", "nameMapping"],
+            "nameMapping": [
+                {"name": m.name, "destinationId": ids.destinations.get(m.destination, m.destination)}
+                for m in event.name_mapping
+            ],
+            "properties": rules_properties,
+        },
+    }
+
+
+def envelope(settings: Settings, label: str, events: list[Any], categories: dict[str, list[Any]]) -> dict[str, Any]:
+    """The document around the events; `categories` maps each category to its event ids."""
+    ids = Ids(settings)
     return {
         "name": f"Exported Tracking Plan: {label}",
         "events": events,
         "sources": {
-            source_ids[s.name]: {
-                "id": source_ids[s.name],
+            ids.sources[s.name]: {
+                "id": ids.sources[s.name],
                 "name": s.name,
-                "destinations": [destination_ids.get(d, stable_id("destination", d)) for d in s.destinations],
+                "destinations": [ids.destination(d) for d in s.destinations],
             }
-            for s in plan.settings.sources
+            for s in settings.sources
         },
         "destinations": {
-            destination_ids[d.name]: {"id": destination_ids[d.name], "name": d.name, "type": d.kind or d.name}
-            for d in plan.settings.destinations
+            ids.destinations[d.name]: {"id": ids.destinations[d.name], "name": d.name, "type": d.kind or d.name}
+            for d in settings.destinations
         },
-        "categories": dict(sorted(categories.items())),
+        "categories": {
+            stable_id("category", name): {"id": stable_id("category", name), "name": name, "events": event_ids}
+            for name, event_ids in sorted(categories.items(), key=lambda item: stable_id("category", item[0]))
+        },
     }
+
+
+def write(plan: Plan, label: str) -> dict[str, Any]:
+    """Avo's JSON Schema export (see the Avo export example): events, sources,
+    destinations and categories, keyed and ordered deterministically."""
+    ids = Ids(plan.settings)
+    categories: dict[str, list[Any]] = {}
+    events = []
+    for event in plan.events:
+        doc = event_doc(event, ids)
+        for category in event.categories:
+            categories.setdefault(category, []).append(doc["id"])
+        events.append(doc)
+    return envelope(plan.settings, label, events, categories)
