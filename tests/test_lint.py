@@ -115,3 +115,20 @@ def test_corpora_import_then_validate_without_crashing(source: str, tmp_path: Pa
     assert result.exit_code in (0, 1)
     doc = json.loads(result.stdout)
     assert doc["files"] > 1
+
+
+def test_warm_runs_reuse_per_file_results(plan_repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from trackplan import linting
+    from trackplan.workspace import Workspace
+
+    (plan_repo / "events" / "signed-up.yaml").write_text((plan_repo / "events" / "signed-up.yaml").read_text().replace("x-owner: Growth", "x-owner: Nobody"))
+    first = linting.lint_ref(Workspace(plan_repo))
+    calls: list[str] = []
+    original = linting.analyse
+    monkeypatch.setattr(linting, "analyse", lambda path, *a: calls.append(path) or original(path, *a))
+    second = linting.lint_ref(Workspace(plan_repo))
+    assert [f.to_json() for f in second.findings] == [f.to_json() for f in first.findings] != []
+    assert calls == []
+    (plan_repo / "events" / "product-viewed.yaml").write_text((plan_repo / "events" / "product-viewed.yaml").read_text() + "# edit\n")
+    linting.lint_ref(Workspace(plan_repo))
+    assert calls == ["events/product-viewed.yaml"]  # only the changed file is read again

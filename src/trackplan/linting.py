@@ -492,40 +492,95 @@ def _summary(doc: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def lint_files(files: Mapping[str, bytes], only: set[str] | None = None) -> LintReport:
-    """Lint plan files ({plan path: bytes}); `only` limits per-file findings to some paths."""
-    settings_text = files.get(layout.SETTINGS_FILE, b"").decode("utf-8", "replace")
-    try:
-        settings = Settings.from_json(yamlio.load(settings_text, layout.SETTINGS_FILE) or {})
-    except (InputError, ValueError, TypeError) as exc:
-        finding = Finding("TP101", "error", layout.SETTINGS_FILE, str(exc))
-        return LintReport([finding], len(files))
-    config = LintConfig.from_settings(settings)
-    findings: list[Finding] = []
-    summaries: dict[str, dict[str, Any]] = {}
-    identify = None
-    for path in sorted(files):
-        if path == layout.SETTINGS_FILE or not layout.is_plan_file(path):
-            continue
-        text = files[path].decode("utf-8", "replace")
-        linter = FileLinter(path, text, settings, config)
-        doc = linter.run()
-        if path == layout.IDENTIFY_FILE and isinstance(doc, dict):
-            identify = doc
-        if layout.is_event_file(path) and isinstance(doc, dict) and doc.get("title"):
-            summaries[path] = _summary(doc)
-        if linter.findings and (only is None or path in only):
-            positions(text, linter.findings)
-            findings.extend(linter.findings)
-    cross = _cross_file(summaries, identify)
-    for finding in cross:
+LINT_VERSION = 1  # bump when a per-file rule changes, so cached results are not reused
+
+
+def analyse(path: str, text: str, settings: Settings, config: LintConfig) -> dict[str, Any]:
+    """Per-file findings (positioned) and what cross-file rules need of the file. Depends
+    only on the file and the settings, so it can be cached by their blob ids."""
+    linter = FileLinter(path, text, settings, config)
+    doc = linter.run()
+    if linter.findings:
+        positions(text, linter.findings)
+    result: dict[str, Any] = {"findings": [_finding_json(f) for f in linter.findings]}
+    if layout.is_event_file(path) and isinstance(doc, dict) and doc.get("title"):
+        result["summary"] = _summary(doc)
+    if path == layout.IDENTIFY_FILE and isinstance(doc, dict):
+        props = doc.get("properties")
+        result["identify"] = {"properties": props if isinstance(props, dict) else {}}
+    return result
+
+
+def _finding_json(finding: Finding) -> dict[str, Any]:
+    return {
+        "rule": finding.rule,
+        "severity": finding.severity,
+        "message": finding.message,
+        "line": finding.line,
+        "column": finding.column,
+        "event": finding.event,
+        "where": list(finding.where),
+    }
+
+
+def _finding(path: str, data: Mapping[str, Any]) -> Finding:
+    return Finding(
+        data["rule"],
+        data["severity"],
+        path,
+        data["message"],
+        data["line"],
+        data["column"],
+        data["event"],
+        tuple(data["where"]),
+    )
+
+
+def _settings(text: str) -> Settings:
+    return Settings.from_json(yamlio.load(text, layout.SETTINGS_FILE) or {})
+
+
+def combine(
+    results: Mapping[str, Mapping[str, Any]],
+    config: LintConfig,
+    text_of: Callable[[str], str],
+    only: set[str] | None,
+    files: int,
+) -> LintReport:
+    """Per-file results plus the cross-file rules, with the configuration applied."""
+    findings = [
+        _finding(path, data)
+        for path, result in sorted(results.items())
+        if only is None or path in only
+        for data in result["findings"]
+    ]
+    summaries = {path: r["summary"] for path, r in results.items() if "summary" in r}
+    identify = next((r["identify"] for r in results.values() if "identify" in r), None)
+    for finding in _cross_file(summaries, identify):
         if only is None or finding.file in only:
+            if finding.where:
+                positions(text_of(finding.file), [finding])
             findings.append(finding)
-    for finding in cross:
-        if finding.where:
-            text = files[finding.file].decode("utf-8", "replace")
-            positions(text, [finding])
-    return LintReport(_configure(findings, config), len(files))
+    return LintReport(_configure(findings, config), files)
+
+
+def lint_files(files: Mapping[str, bytes], only: set[str] | None = None) -> LintReport:
+    """Lint plan files ({plan path: bytes}); `only` limits the findings to some paths."""
+
+    def text_of(path: str) -> str:
+        return files[path].decode("utf-8", "replace")
+
+    try:
+        settings = _settings(text_of(layout.SETTINGS_FILE) if layout.SETTINGS_FILE in files else "")
+    except (InputError, ValueError, TypeError) as exc:
+        return LintReport([Finding("TP101", "error", layout.SETTINGS_FILE, str(exc))], len(files))
+    config = LintConfig.from_settings(settings)
+    results = {
+        path: analyse(path, text_of(path), settings, config)
+        for path in files
+        if path != layout.SETTINGS_FILE and layout.is_plan_file(path)
+    }
+    return combine(results, config, text_of, only, len(files))
 
 
 def _configure(findings: list[Finding], config: LintConfig) -> list[Finding]:
@@ -570,20 +625,40 @@ def _configure(findings: list[Finding], config: LintConfig) -> list[Finding]:
     return sorted(out, key=lambda f: (f.file, f.line, f.column, f.rule))
 
 
-def plan_files(ws: Workspace, ref: str) -> dict[str, bytes]:
-    blobs = ws.plan_blobs(ref)
-    return {path: ws.read_blob(blob) for path, blob in blobs.items()}
-
-
 def lint_ref(ws: Workspace, ref: str = WORKTREE, paths: Iterable[str] | None = None) -> LintReport:
-    files = plan_files(ws, ref)
-    only = None
-    if paths is not None:
-        only = set(paths)
-    report = lint_files(files, only)
-    if layout.SETTINGS_FILE in files:
-        text = files[layout.SETTINGS_FILE].decode("utf-8", "replace")
-        positions(text, [f for f in report.findings if f.file == layout.SETTINGS_FILE])
+    """Lint the plan at a ref (or the work tree). Per-file results are cached by (file blob,
+    settings blob), so a warm run reads only the files that changed."""
+    blobs = ws.plan_blobs(ref)
+    only = set(paths) if paths is not None else None
+
+    def text_of(path: str) -> str:
+        return ws.read_blob(blobs[path]).decode("utf-8", "replace")
+
+    settings_blob = blobs.get(layout.SETTINGS_FILE, "")
+    try:
+        settings = _settings(text_of(layout.SETTINGS_FILE) if settings_blob else "")
+    except (InputError, ValueError, TypeError) as exc:
+        return LintReport([Finding("TP101", "error", layout.SETTINGS_FILE, str(exc))], len(blobs))
+    config = LintConfig.from_settings(settings)
+    keys = {
+        path: f"lint/{LINT_VERSION}/{settings_blob}/{blob}"
+        for path, blob in blobs.items()
+        if path != layout.SETTINGS_FILE and layout.is_plan_file(path)
+    }
+    cached = ws.cache.get_fragments(keys.values())
+    results: dict[str, Any] = {}
+    for path, key in keys.items():
+        value = cached.get(key)
+        if value is None:
+            result = analyse(path, text_of(path), settings, config)
+            ws.cache.put_fragment(key, json.dumps(result, ensure_ascii=False))
+        else:
+            result = json.loads(value)
+        results[path] = result
+    ws.cache.flush()
+    report = combine(results, config, text_of, only, len(blobs))
+    if settings_blob:
+        positions(text_of(layout.SETTINGS_FILE), [f for f in report.findings if f.file == layout.SETTINGS_FILE])
     return report
 
 
