@@ -41,11 +41,21 @@ AVO_EXPORT = """{
 """
 
 
+PAYLOADS = """\
+{"type": "track", "event": "Cart Viewed", "properties": {"cart_value": 42.5, "currency": "EUR"}}
+{"type": "track", "event": "Cart Viewed", "properties": {"currency": "EUR"}}
+{"event_type": "Signed Up", "event_properties": {"signup_method": "sso"}, "user_properties": {"plan": "pro"}}
+{"type": "track", "event": "Unknown Thing", "properties": {}}
+"""
+
+
 def run(*args: str, cwd: Path) -> None:
     shown = " ".join(a if " " not in a else repr(a) for a in args)
     print(f"\n$ {shown}", flush=True)
     command = [*TRACKPLAN, *args[1:]] if args[0] == "trackplan" else list(args)
-    subprocess.run(command, cwd=cwd, env=ENV, check=True)
+    result = subprocess.run(command, cwd=cwd, env=ENV, check=False)
+    if result.returncode not in (0, 1):  # 1: findings, which the demo shows on purpose
+        raise SystemExit(f"demo step failed with exit code {result.returncode}: {shown}")
 
 
 def main() -> None:
@@ -72,7 +82,14 @@ def main() -> None:
         run("trackplan", "import", str(export), "--branch", "import/avo", "--method", "addAndUpdate", cwd=plan)
         run("trackplan", "import", str(export), "--branch", "import/avo", "--format", "json", cwd=plan)
         run("trackplan", "events", "--ref", "import/avo", cwd=plan)
-        run("git", "log", "--format=%h %s", "import/avo", cwd=plan)
+        # Review the branch as a pull request would: change sets, breaking changes, versions.
+        run("trackplan", "diff", "main", "import/avo", cwd=plan)
+        run("trackplan", "validate", "--ref", "import/avo", cwd=plan)
+        run("trackplan", "export", "--ref", "import/avo", "--to", "itly", "--event", "Cart Viewed", cwd=plan)
+        payloads = work / "payloads.jsonl"
+        payloads.write_text(PAYLOADS)
+        run("trackplan", "check", str(payloads), "--ref", "import/avo", cwd=plan)
+        run("trackplan", "log", "--ref", "import/avo", cwd=plan)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
