@@ -53,7 +53,7 @@ def test_json_change_sets(feature: Path, run_cli: CliRunnerCall) -> None:
     assert ("Subscription Ended", "TP003") in rules  # renamed in place: one record
     assert not any(r == ("Subscription Cancelled", "TP002") for r in rules)
     assert doc["counts"]["breaking"] >= 3 and doc["counts"]["warning"] >= 1
-    removed = [c for c in doc["changeSets"]["remove"] if c["rule"] == "TP022"]
+    removed = [c for c in doc["changeSets"]["update"] if c["rule"] == "TP022"]  # a property changes
     assert {c["before"] for c in removed} == {"apple_pay", "invoice"}
     checkout = next(v for v in doc["versions"] if v["event"] == "Checkout Completed")
     assert checkout["needed"] == "model" and checkout["expected"] == "3-0-0" and checkout["tooSmall"]

@@ -300,7 +300,12 @@ def test_cached_avo_json_equals_rendering_the_model(plan_repo: Path, run_cli: Cl
     repo = import_into_empty(run_cli, tmp_path, source.read_bytes(), "avo-json", "c")
     for root in (plan_repo, repo):
         ws = Workspace(root)
-        expected = (_json.dumps(avo_json.write(ws.load("HEAD").plan, ws.store.current_branch() or "HEAD"), indent=2, ensure_ascii=False) + "\n").encode()
+        expected = (
+            _json.dumps(
+                avo_json.write(ws.load("HEAD").plan, ws.store.current_branch() or "HEAD"), indent=2, ensure_ascii=False
+            )
+            + "\n"
+        ).encode()
         cold = export(run_cli, root)
         warm = export(run_cli, root)
         assert cold == expected and warm == expected

@@ -121,7 +121,9 @@ def test_warm_runs_reuse_per_file_results(plan_repo: Path, monkeypatch: pytest.M
     from trackplan import linting
     from trackplan.workspace import Workspace
 
-    (plan_repo / "events" / "signed-up.yaml").write_text((plan_repo / "events" / "signed-up.yaml").read_text().replace("x-owner: Growth", "x-owner: Nobody"))
+    (plan_repo / "events" / "signed-up.yaml").write_text(
+        (plan_repo / "events" / "signed-up.yaml").read_text().replace("x-owner: Growth", "x-owner: Nobody")
+    )
     first = linting.lint_ref(Workspace(plan_repo))
     calls: list[str] = []
     original = linting.analyse
@@ -129,6 +131,8 @@ def test_warm_runs_reuse_per_file_results(plan_repo: Path, monkeypatch: pytest.M
     second = linting.lint_ref(Workspace(plan_repo))
     assert [f.to_json() for f in second.findings] == [f.to_json() for f in first.findings] != []
     assert calls == []
-    (plan_repo / "events" / "product-viewed.yaml").write_text((plan_repo / "events" / "product-viewed.yaml").read_text() + "# edit\n")
+    (plan_repo / "events" / "product-viewed.yaml").write_text(
+        (plan_repo / "events" / "product-viewed.yaml").read_text() + "# edit\n"
+    )
     linting.lint_ref(Workspace(plan_repo))
     assert calls == ["events/product-viewed.yaml"]  # only the changed file is read again

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from trackplan.jsonvalue import sort_key, thaw
+from trackplan.jsonvalue import SetList, freeze, sort_key, thaw
 from trackplan.model import Event, Plan, SchemaVer
 from trackplan.rules import RULES, SEVERITIES
 
@@ -317,9 +317,9 @@ class Differ:
             removed = [v for v in a if v not in b]
             added = [v for v in b if v not in a]
             for value in removed:
-                rec("remove", "TP022", f"{label}: enum value {_short(value)} removed", "enum", value, None)
+                rec("update", "TP022", f"{label}: enum value {_short(value)} removed", "enum", value, None)
             for value in added:
-                rec("add", "TP023", f"{label}: enum value {_short(value)} added", "enum", None, value)
+                rec("update", "TP023", f"{label}: enum value {_short(value)} added", "enum", None, value)
 
     def _properties(
         self, old: Mapping[str, Any], new: Mapping[str, Any], where: dict[str, Any], label: str
@@ -367,7 +367,7 @@ class Differ:
             rule = "TP013" if closed else "TP012"
             out.append(
                 self.record(
-                    "remove",
+                    "remove" if base is None else "update",
                     sub,
                     rule,
                     f"{label}: property `{name}` removed",
@@ -384,7 +384,7 @@ class Differ:
                 kind = "required" if required else "optional"
                 out.append(
                     self.record(
-                        "add",
+                        "add" if base is None else "update",
                         sub,
                         rule,
                         f"{label}: {kind} property `{name}` added",
@@ -476,7 +476,7 @@ class Differ:
                     "TP001",
                     f"event `{new.name}` added",
                     event=new.name,
-                    after=new.name,
+                    after=new.to_json(),
                     path=path,
                 )
             ]
@@ -488,7 +488,7 @@ class Differ:
                     "TP002",
                     f"event `{old.name}` removed",
                     event=old.name,
-                    before=old.name,
+                    before=old.to_json(),
                     path=path,
                 )
             ]
@@ -510,13 +510,41 @@ class Differ:
                 )
             )
         for attr, label in (
+            ("tags", "tag"),
+            ("categories", "category"),
+            ("stakeholders", "stakeholder"),
+            ("name_mapping", "name mapping"),
+        ):
+            # Set-valued metadata: one record per element, in the add and remove sets.
+            a, b = getattr(old, attr), getattr(new, attr)
+            for value in [v for v in b if v not in a]:
+                out.append(
+                    self.record(
+                        "add",
+                        "event",
+                        "TP040",
+                        f"`{new.name}`: {label} {_short(_mapping_json(value))} added",
+                        field=attr,
+                        after=_mapping_json(value),
+                        **where,
+                    )
+                )
+            for value in [v for v in a if v not in b]:
+                out.append(
+                    self.record(
+                        "remove",
+                        "event",
+                        "TP040",
+                        f"`{new.name}`: {label} {_short(_mapping_json(value))} removed",
+                        field=attr,
+                        before=_mapping_json(value),
+                        **where,
+                    )
+                )
+        for attr, label in (
             ("description", "description"),
             ("owner", "owner"),
             ("status", "status"),
-            ("tags", "tags"),
-            ("categories", "categories"),
-            ("stakeholders", "stakeholders"),
-            ("name_mapping", "name mapping"),
             ("event_type", "event type"),
         ):
             a, b = getattr(old, attr), getattr(new, attr)
@@ -605,7 +633,7 @@ def _event_schema(event: Event) -> dict[str, Any]:
 def _mapping_json(value: Any) -> Any:
     if isinstance(value, tuple):
         return [v.to_json() if hasattr(v, "to_json") else v for v in value]
-    return value
+    return value.to_json() if hasattr(value, "to_json") else value
 
 
 def _join(base: str | None, name: str) -> str:
@@ -729,3 +757,43 @@ def _settings(differ: Differ, old: Plan, new: Plan) -> list[Change]:
     if a.raw != b.raw or a.main_branch != b.main_branch or a.protected_branches != b.protected_branches:
         out.append(differ.record("update", "settings", "TP051", "trackplan.yaml settings changed"))
     return out
+
+
+def apply_add_only(plan: Plan, changes: Iterable[Change]) -> Plan:
+    """Apply the addOnly change set of a diff to `plan`: new events, new properties on
+    events, and new sources, tags, categories, stakeholders and name mappings. A property
+    name the plan already has keeps the plan's definition (properties are plan-wide), with
+    the presence the change gives it. This equals an addOnly import of the diff's HEAD."""
+    from dataclasses import replace
+
+    from trackplan.model import NameMapping, Property
+
+    events = plan.event_map()
+    definitions = {p.name: p for e in plan.events for p in e.properties}
+
+    def link(name: str, spec: Any, required: bool) -> Property:
+        known = definitions.get(name)
+        return replace(known, required=required) if known else Property(name, freeze(spec), required)
+
+    for change in changes:
+        if change.change_set != "addOnly" or change.subject not in ("event", "property"):
+            continue
+        if change.rule == "TP001":
+            new = Event.from_json(change.after)
+            events[new.name] = new.replace(properties=tuple(link(p.name, p.schema, p.required) for p in new.properties))
+            continue
+        event = events.get(change.event or "")
+        if event is None:
+            continue
+        if change.rule in ("TP010", "TP011") and change.prop and event.get_property(change.prop) is None:
+            events[event.name] = event.with_property(link(change.prop, change.after, change.rule == "TP011"))
+        elif change.rule == "TP042":
+            events[event.name] = event.replace(sources=SetList([*event.sources, change.after]))
+        elif change.rule == "TP040" and change.field:
+            value = (
+                NameMapping(**{"destination": change.after["destination"], "name": change.after["name"]})
+                if change.field == "name_mapping"
+                else change.after
+            )
+            events[event.name] = event.replace(**{change.field: SetList([*getattr(event, change.field), value])})
+    return plan.replace(events=tuple(events.values()))

@@ -32,7 +32,7 @@ FORMATS = (
     "markdown",
     "html",
 )
-FRAGMENT_VERSION = 1  # bump when an event's rendering changes
+FRAGMENT_VERSION = 2  # bump when an event's rendering changes
 # Formats whose top-level object can carry `removedEvents` for --changed-since.
 CARRIES_REMOVED = ("avo-json", "jsonschema", "snowplow", "segment", "trackplan")
 
