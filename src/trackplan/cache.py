@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-FORMAT = 3
+FORMAT = 4
 
 
 class BlobCache:
@@ -21,7 +21,7 @@ class BlobCache:
         self.path = path
         self._db: sqlite3.Connection | None = None
         self._pending: list[tuple[str, str | None, int, str]] = []
-        self._pending_fragments: list[tuple[str, str]] = []
+        self._pending_fragments: list[tuple[str, bytes]] = []
 
     def _connect(self) -> sqlite3.Connection | None:
         if self._db is not None or self.path is None:
@@ -49,7 +49,7 @@ class BlobCache:
             "CREATE TABLE IF NOT EXISTS blobs (id TEXT PRIMARY KEY, title TEXT, canonical INTEGER, doc TEXT NOT NULL)"
         )
         # Rendered pieces of outputs (e.g. one event of an export), keyed by what they depend on.
-        db.execute("CREATE TABLE IF NOT EXISTS fragments (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        db.execute("CREATE TABLE IF NOT EXISTS fragments (key TEXT PRIMARY KEY, value BLOB NOT NULL)")
         if row is None:
             db.execute("INSERT INTO meta VALUES ('format', ?)", (str(FORMAT),))
         return db
@@ -97,10 +97,11 @@ class BlobCache:
         found = self._query("SELECT id, canonical FROM blobs WHERE id IN ({marks})", blob_ids, lambda row: row[1])
         return {blob_id for blob_id, flag in found.items() if flag}
 
-    def get_fragments(self, keys: Iterable[str]) -> dict[str, str]:
-        return self._query("SELECT key, value FROM fragments WHERE key IN ({marks})", keys, lambda row: row[1])
+    def get_fragments(self, keys: Iterable[str]) -> dict[str, bytes]:
+        """Cached rendered pieces (UTF-8 bytes, ready to join into an output)."""
+        return self._query("SELECT key, value FROM fragments WHERE key IN ({marks})", keys, lambda row: bytes(row[1]))
 
-    def put_fragment(self, key: str, value: str) -> None:
+    def put_fragment(self, key: str, value: bytes) -> None:
         self._pending_fragments.append((key, value))
 
     def put(self, blob_id: str, doc: Any, canonical: bool = False) -> None:

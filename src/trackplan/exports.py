@@ -32,7 +32,7 @@ FORMATS = (
     "markdown",
     "html",
 )
-FRAGMENT_VERSION = 2  # bump when an event's rendering changes
+FRAGMENT_VERSION = 4  # bump when an event's rendering changes
 # Formats whose top-level object can carry `removedEvents` for --changed-since.
 CARRIES_REMOVED = ("avo-json", "jsonschema", "snowplow", "segment", "trackplan")
 
@@ -137,7 +137,7 @@ def avo_json_from_fragments(ws: Workspace, loaded: LoadedPlan, label: str) -> by
     }
     cached = ws.cache.get_fragments(keys.values())
     ids = None
-    pieces: list[str] = []
+    pieces: list[bytes] = []
     categories: dict[str, list[Any]] = {}
     for name in names:
         value = cached.get(keys[name])
@@ -146,24 +146,22 @@ def avo_json_from_fragments(ws: Workspace, loaded: LoadedPlan, label: str) -> by
             event = loaded.event(name)
             assert event is not None
             doc = avo_json.event_doc(event, ids)
-            value = json.dumps(
-                {
-                    "categories": list(event.categories),
-                    "id": doc["id"],
-                    "text": _indent(json.dumps(doc, indent=2, ensure_ascii=False), 4),
-                },
-                ensure_ascii=False,
-            )
+            # One line of metadata (for the categories map), then the event's JSON text.
+            header = json.dumps([doc["id"], list(event.categories)], ensure_ascii=False, separators=(",", ":"))
+            value = (header + "\n" + _indent(json.dumps(doc, indent=2, ensure_ascii=False), 4)).encode()
             ws.cache.put_fragment(keys[name], value)
-        piece = json.loads(value)
-        for category in piece["categories"]:
-            categories.setdefault(category, []).append(piece["id"])
-        pieces.append(piece["text"])
+        line, _, piece = value.partition(b"\n")
+        if not line.endswith(b",[]]"):
+            event_id, event_categories = json.loads(line)
+            for category in event_categories:
+                categories.setdefault(category, []).append(event_id)
+        pieces.append(piece)
     ws.cache.flush()
-    text = json.dumps(avo_json.envelope(settings, label, [], categories), indent=2, ensure_ascii=False)
-    if pieces:
-        text = text.replace('"events": [],', '"events": [\n' + ",\n".join(pieces) + "\n  ],", 1)
-    return (text + "\n").encode()
+    text = json.dumps(avo_json.envelope(settings, label, [], categories), indent=2, ensure_ascii=False) + "\n"
+    if not pieces:
+        return text.encode()
+    head, tail = text.split('"events": [],', 1)
+    return b"".join([head.encode(), b'"events": [\n', b",\n".join(pieces), b"\n  ],", tail.encode()])
 
 
 def render(ws: Workspace, request: ExportRequest, folder: bool = False) -> Rendered:

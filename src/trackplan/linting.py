@@ -651,7 +651,7 @@ def lint_ref(ws: Workspace, ref: str = WORKTREE, paths: Iterable[str] | None = N
         value = cached.get(key)
         if value is None:
             result = analyse(path, text_of(path), settings, config)
-            ws.cache.put_fragment(key, json.dumps(result, ensure_ascii=False))
+            ws.cache.put_fragment(key, json.dumps(result, ensure_ascii=False).encode())
         else:
             result = json.loads(value)
         results[path] = result
