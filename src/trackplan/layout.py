@@ -9,6 +9,7 @@ contexts/<slug>.yaml    per-source context properties
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -157,6 +158,49 @@ def is_plan_file(path: str) -> bool:
     )
 
 
+OldDoc = Callable[[], dict[str, Any]] | None
+
+
+def _events_changed(
+    old_plan: Plan,
+    after: Plan,
+    old_paths: dict[str, str],
+    write: Callable[[str, dict[str, Any], OldDoc], None],
+    warnings: list[str],
+    changes: dict[str, bytes | None],
+) -> None:
+    """Events added, removed, renamed or edited: the general case of `plan_files`."""
+    old_events = old_plan.event_map()
+    new_events = after.event_map()
+    # Renames (same x-id, new name) keep their file, so history follows the event.
+    old_by_id = {e.id: name for name, e in old_events.items() if e.id}
+    taken = {p.lower() for p in old_paths.values()}
+    for name in sorted(old_events.keys() - new_events.keys()):
+        taken.discard(old_paths[name].lower())
+    reused: set[str] = set()
+    for name, event in sorted(new_events.items()):
+        old = old_events.get(name)
+        if old is not None:
+            if old != event:
+                write(old_paths[name], event.to_json(), old.to_json)
+            continue
+        renamed_from = old_by_id.get(event.id) if event.id else None
+        if renamed_from and renamed_from not in new_events and renamed_from not in reused:
+            reused.add(renamed_from)
+            path = old_paths[renamed_from]
+            taken.add(path.lower())
+            write(path, event.to_json(), old_events[renamed_from].to_json)
+            continue
+        path = event_path(name, taken)
+        if not path.endswith(f"/{slugify(name)}.yaml"):
+            warnings.append(f"event {name!r} shares its file name with another event; written to {path}")
+        taken.add(path.lower())
+        write(path, event.to_json(), None)
+    for name in sorted(old_events.keys() - new_events.keys()):
+        if name not in reused:
+            changes.setdefault(old_paths[name], None)
+
+
 def parse_document(data: bytes, path: str) -> Any:
     if path.endswith(".json"):
         try:
@@ -205,14 +249,15 @@ def plan_files(
     changes: dict[str, bytes | None] = {}
     warnings: list[str] = []
 
-    def write(path: str, doc: dict[str, Any], old_doc: dict[str, Any] | None) -> None:
+    def write(path: str, doc: dict[str, Any], old_doc: OldDoc) -> None:
+        """`old_doc` renders the previous document, only when it is needed."""
         text = yamlio.dump(doc)
         canonical = True
         # A file still exactly as the tool wrote it has nothing to keep: skip the slow
         # round-trip parser. Anything people edited is rewritten in place.
         if old_doc is not None and read_text is not None and not is_canonical(path):
             original = read_text(path)
-            if original != yamlio.dump(old_doc):
+            if original != yamlio.dump(old_doc()):
                 text, canonical = yamlio.rewrite(original, doc), False
         changes[path] = text.encode()
         if docs is not None:
@@ -220,38 +265,18 @@ def plan_files(
 
     if old_plan.settings != after.settings:
         existed = before is not None and SETTINGS_FILE in before.blob_ids
-        old_settings = old_plan.settings.to_json() if existed else None
+        old_settings = old_plan.settings.to_json if existed else None
         write(SETTINGS_FILE, after.settings.to_json(), old_settings)
 
-    old_events = old_plan.event_map()
-    new_events = after.event_map()
-    # Renames (same x-id, new name) keep their file, so history follows the event.
-    old_by_id = {e.id: name for name, e in old_events.items() if e.id}
-    taken = {p.lower() for p in old_paths.values()}
-    for name in sorted(old_events.keys() - new_events.keys()):
-        taken.discard(old_paths[name].lower())
-    reused: set[str] = set()
-    for name, event in sorted(new_events.items()):
-        old = old_events.get(name)
-        if old is not None:
-            if old != event:
-                write(old_paths[name], event.to_json(), old.to_json())
-            continue
-        renamed_from = old_by_id.get(event.id) if event.id else None
-        if renamed_from and renamed_from not in new_events and renamed_from not in reused:
-            reused.add(renamed_from)
-            path = old_paths[renamed_from]
-            taken.add(path.lower())
-            write(path, event.to_json(), old_events[renamed_from].to_json())
-            continue
-        path = event_path(name, taken)
-        if not path.endswith(f"/{slugify(name)}.yaml"):
-            warnings.append(f"event {name!r} shares its file name with another event; written to {path}")
-        taken.add(path.lower())
-        write(path, event.to_json(), None)
-    for name in sorted(old_events.keys() - new_events.keys()):
-        if name not in reused:
-            changes.setdefault(old_paths[name], None)
+    if len(old_plan.events) == len(after.events) and all(
+        a is b or a.name == b.name for a, b in zip(old_plan.events, after.events, strict=True)
+    ):
+        # Same events, some edited (the common case): no maps, no renames to look for.
+        for old, event in zip(old_plan.events, after.events, strict=True):
+            if old is not event and old != event:
+                write(old_paths[old.name], event.to_json(), old.to_json)
+    else:
+        _events_changed(old_plan, after, old_paths, write, warnings, changes)
 
     for path, old_trait, new_trait in (
         (IDENTIFY_FILE, old_plan.identify, after.identify),
@@ -261,7 +286,7 @@ def plan_files(
             if new_trait is None:
                 changes[path] = None
             else:
-                write(path, new_trait.to_json(), old_trait.to_json() if old_trait else None)
+                write(path, new_trait.to_json(), old_trait.to_json if old_trait else None)
 
     old_contexts = dict(old_plan.contexts)
     new_contexts = dict(after.contexts)
@@ -277,7 +302,7 @@ def plan_files(
             write(
                 path,
                 _context_doc(source, new_ctx),
-                _context_doc(source, old_ctx) if old_ctx else None,
+                functools.partial(_context_doc, source, old_ctx) if old_ctx else None,
             )
     return changes, warnings
 
