@@ -33,3 +33,26 @@ def make_event(name: str, n_props: int = 3, seed: int = 0, **fields: object) -> 
             extra["enum"] = sorted(rng.sample(list(string.ascii_lowercase), 3))
         props.append(Property.build(f"prop_{i}", required=rng.random() < 0.5, type=kind, **extra))
     return Event(name=name, description=f"{name} happened.", properties=tuple(props), **fields)  # type: ignore[arg-type]
+
+
+CHROMIUM = next((p for p in ("/usr/bin/chromium", "/usr/bin/chromium-browser") if Path(p).exists()), None)
+NEEDS_CHROMIUM = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (apt-get install chromium)")
+
+
+def chromium(*args: str, profile: Path) -> str:
+    """Run headless Chromium with the flags this machine needs; returns stdout."""
+    import subprocess
+
+    assert CHROMIUM is not None
+    flags = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={profile}",
+    ]
+    return subprocess.run([CHROMIUM, *flags, *args], capture_output=True, text=True, timeout=120, check=False).stdout

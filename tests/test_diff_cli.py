@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from conftest import CliRunnerCall
+from helpers import NEEDS_CHROMIUM, chromium
 
 
 def git(repo: Path, *args: str) -> str:
@@ -159,10 +160,7 @@ def test_no_color_and_color_always(feature: Path, run_cli: CliRunnerCall, monkey
     assert "\x1b[" not in run_cli("-C", feature, "diff", "main", "feature").output
 
 
-CHROMIUM = next((p for p in ("/usr/bin/chromium", "/usr/bin/chromium-browser") if Path(p).exists()), None)
-
-
-@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (apt-get install chromium)")
+@NEEDS_CHROMIUM
 def test_markdown_comment_renders_in_a_browser(feature: Path, run_cli: CliRunnerCall, tmp_path: Path) -> None:
     markdown_it = pytest.importorskip("markdown_it")
     md = run_cli("-C", feature, "diff", "main", "feature", "--format", "markdown").stdout
@@ -171,28 +169,6 @@ def test_markdown_comment_renders_in_a_browser(feature: Path, run_cli: CliRunner
     page = tmp_path / "pr.html"
     page.write_text(f"<html><head><meta charset=utf-8></head><body>{html}</body></html>")
     shot = tmp_path / "pr.png"
-    flags = [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-    ]
-    subprocess.run(
-        [
-            CHROMIUM,
-            *flags,
-            f"--user-data-dir={tmp_path / 'p'}",
-            "--window-size=1000,800",
-            f"--screenshot={shot}",
-            page.as_uri(),
-        ],
-        capture_output=True,
-        timeout=120,
-        check=False,
-    )
+    chromium("--window-size=1000,800", f"--screenshot={shot}", page.as_uri(), profile=tmp_path / "p")
     png = shot.read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 10_000

@@ -9,7 +9,7 @@ import jsonschema
 import pytest
 
 from conftest import CliRunnerCall
-from helpers import REFERENCE, corpus
+from helpers import NEEDS_CHROMIUM, REFERENCE, chromium, corpus
 from trackplan.jsonvalue import thaw
 from trackplan.workspace import Workspace
 
@@ -259,54 +259,14 @@ def _sets_sorted(value: object, key: str | None = None) -> object:
     return value
 
 
-CHROMIUM = next((p for p in ("/usr/bin/chromium", "/usr/bin/chromium-browser") if Path(p).exists()), None)
-
-
-@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (apt-get install chromium)")
+@NEEDS_CHROMIUM
 def test_html_renders_in_a_headless_browser(plan_repo: Path, run_cli: CliRunnerCall, tmp_path: Path) -> None:
     page = tmp_path / "plan.html"
     export(run_cli, plan_repo, "--to", "html", "-o", str(page))
     shot = tmp_path / "plan.png"
-    flags = [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-    ]
-    common = [CHROMIUM, *flags, f"--user-data-dir={tmp_path / 'profile'}"]
-    subprocess.run(
-        [*common, "--window-size=1280,1000", f"--screenshot={shot}", page.as_uri()],
-        capture_output=True,
-        timeout=120,
-        check=False,
-    )
+    chromium("--window-size=1280,1000", f"--screenshot={shot}", page.as_uri(), profile=tmp_path / "profile")
     png = shot.read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and int.from_bytes(png[16:20], "big") == 1280
     assert len(png) > 20_000  # a rendered page, not a blank one
-    dom = subprocess.run([*common, "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=120).stdout
+    dom = chromium("--dump-dom", page.as_uri(), profile=tmp_path / "profile")
     assert "Checkout Completed" in dom and 'id="search"' in dom
-
-
-def test_cached_avo_json_equals_rendering_the_model(plan_repo: Path, run_cli: CliRunnerCall, tmp_path: Path) -> None:
-    import json as _json
-
-    from trackplan.formats import avo_json
-
-    source = Path(__file__).parent / "data" / "import" / "good" / "avo-export.json"
-    repo = import_into_empty(run_cli, tmp_path, source.read_bytes(), "avo-json", "c")
-    for root in (plan_repo, repo):
-        ws = Workspace(root)
-        expected = (
-            _json.dumps(
-                avo_json.write(ws.load("HEAD").plan, ws.store.current_branch() or "HEAD"), indent=2, ensure_ascii=False
-            )
-            + "\n"
-        ).encode()
-        cold = export(run_cli, root)
-        warm = export(run_cli, root)
-        assert cold == expected and warm == expected
-        assert Workspace(root).cache.get_fragments(["nothing"]) == {}

@@ -590,6 +590,42 @@ class Differ:
         )
         return out
 
+    def compare(
+        self,
+        a: Event | None,
+        b: Event | None,
+        path: str | None,
+        changes: list[Change],
+        versions: list[VersionAdvice],
+        events: dict[str, tuple[Event | None, Event | None]],
+    ) -> None:
+        """Compare one pair of events and collect its changes, its SchemaVer advice and,
+        when the version bump is too small, a TP060 record."""
+        found = self.events(a, b, path)
+        if not found:
+            return
+        changes.extend(found)
+        events[(b or a).name] = (a, b)  # type: ignore[union-attr]
+        if a is None or b is None:
+            return
+        advice = self.version_advice(a, b, found, path)
+        versions.append(advice)
+        if advice.too_small:
+            changes.append(
+                self.record(
+                    "update",
+                    "event",
+                    "TP060",
+                    f"`{b.name}`: x-version {advice.after} is too small for a {advice.needed} "
+                    f"change; expected {advice.expected}",
+                    event=b.name,
+                    field="x-version",
+                    before=advice.before,
+                    after=advice.after,
+                    path=path,
+                )
+            )
+
     def version_advice(
         self, old: Event, new: Event, changes: Iterable[Change], path: str | None = None
     ) -> VersionAdvice:
@@ -698,29 +734,7 @@ def diff_plans(
     versions: list[VersionAdvice] = []
     events: dict[str, tuple[Event | None, Event | None]] = {}
     for a, b in pair_events(old.event_map(), new.event_map()):
-        path = paths.get((b or a).name)  # type: ignore[union-attr]
-        found = differ.events(a, b, path)
-        changes.extend(found)
-        if found:
-            events[(b or a).name] = (a, b)  # type: ignore[union-attr]
-        if a is not None and b is not None and found:
-            advice = differ.version_advice(a, b, found, path)
-            versions.append(advice)
-            if advice.too_small:
-                changes.append(
-                    differ.record(
-                        "update",
-                        "event",
-                        "TP060",
-                        f"`{b.name}`: x-version {advice.after} is too small for a {advice.needed} "
-                        f"change; expected {advice.expected}",
-                        event=b.name,
-                        field="x-version",
-                        before=advice.before,
-                        after=advice.after,
-                        path=path,
-                    )
-                )
+        differ.compare(a, b, paths.get((b or a).name), changes, versions, events)  # type: ignore[union-attr]
     for subject, a, b in (
         ("identify", old.identify, new.identify),
         ("group", old.group, new.group),

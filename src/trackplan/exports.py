@@ -15,23 +15,12 @@ from typing import Any
 
 from trackplan import layout
 from trackplan.errors import InputError
+from trackplan.formats import EXPORT_FORMATS
 from trackplan.layout import LoadedPlan
 from trackplan.model import Plan, Settings
 from trackplan.store import WORKTREE
 from trackplan.workspace import Workspace
 
-FORMATS = (
-    "avo-json",
-    "jsonschema",
-    "itly",
-    "csv",
-    "ndjson",
-    "snowplow",
-    "segment",
-    "trackplan",
-    "markdown",
-    "html",
-)
 FRAGMENT_VERSION = 4  # bump when an event's rendering changes
 # Formats whose top-level object can carry `removedEvents` for --changed-since.
 CARRIES_REMOVED = ("avo-json", "jsonschema", "snowplow", "segment", "trackplan")
@@ -64,20 +53,20 @@ def label_for(ws: Workspace, ref: str) -> str:
     return ref
 
 
-def _filter(plan: Plan, request: ExportRequest) -> Plan:
+def _filter(plan: Plan, request: ExportRequest, strict: bool = True) -> Plan:
+    """The events matching every filter (AND). `strict`: an unknown source, tag or event is
+    an error listing the known ones (an older ref, read for --changed-since, is not strict)."""
+
     def check(kind: str, wanted: tuple[str, ...], known: set[str]) -> None:
         unknown = [w for w in wanted if w not in known]
         if unknown:
             listing = ", ".join(sorted(known)) or "none"
             raise InputError(f"unknown {kind} {', '.join(map(repr, unknown))}; known {kind}s: {listing}")
 
-    check(
-        "source",
-        request.sources,
-        {s for e in plan.events for s in e.sources} | set(plan.settings.source_names),
-    )
-    check("tag", request.tags, {t for e in plan.events for t in e.tags})
-    check("event", request.events, {e.name for e in plan.events})
+    if strict:
+        check("source", request.sources, {s for e in plan.events for s in e.sources} | set(plan.settings.source_names))
+        check("tag", request.tags, {t for e in plan.events for t in e.tags})
+        check("event", request.events, {e.name for e in plan.events})
     events = [
         e
         for e in plan.events
@@ -91,7 +80,7 @@ def _filter(plan: Plan, request: ExportRequest) -> Plan:
 def changed_since(ws: Workspace, base_ref: str, head: Plan, request: ExportRequest) -> tuple[Plan, list[str]]:
     """Avo's changedEventsOnly between two refs: events whose content changed (or that are
     new), and the names of events deleted or no longer matching the filters."""
-    base = _filter_known(ws.load(base_ref).plan, request)
+    base = _filter(ws.load(base_ref).plan, request, strict=False)
     base_events = base.event_map()
     base_ids = {e.id: e for e in base.events if e.id}
     changed = [e for e in head.events if base_events.get(e.name) != e and (not e.id or base_ids.get(e.id) != e)]
@@ -99,18 +88,6 @@ def changed_since(ws: Workspace, base_ref: str, head: Plan, request: ExportReque
     head_ids = {e.id for e in head.events if e.id}
     removed = sorted(e.name for e in base.events if e.name not in head_names and not (e.id and e.id in head_ids))
     return head.replace(events=tuple(changed)), removed
-
-
-def _filter_known(plan: Plan, request: ExportRequest) -> Plan:
-    """The filters, without complaining about names the older ref does not know."""
-    events = [
-        e
-        for e in plan.events
-        if all(s in e.sources for s in request.sources)
-        and all(t in e.tags for t in request.tags)
-        and (not request.events or e.name in request.events)
-    ]
-    return plan.replace(events=tuple(events))
 
 
 def _json(doc: Any) -> bytes:
@@ -165,8 +142,8 @@ def avo_json_from_fragments(ws: Workspace, loaded: LoadedPlan, label: str) -> by
 
 
 def render(ws: Workspace, request: ExportRequest, folder: bool = False) -> Rendered:
-    if request.to not in FORMATS:
-        raise InputError(f"unknown export format {request.to!r}; use one of {', '.join(FORMATS)}")
+    if request.to not in EXPORT_FORMATS:
+        raise InputError(f"unknown export format {request.to!r}; use one of {', '.join(EXPORT_FORMATS)}")
     loaded = ws.load(request.ref)
     whole_plan = not (request.sources or request.tags or request.events or request.changed_since)
     if request.to == "avo-json" and whole_plan:

@@ -20,22 +20,13 @@ import yaml
 from trackplan import layout, yamlio
 from trackplan.errors import InputError
 from trackplan.lint_rules import RULES
-from trackplan.model import STATUS_VALUES, SchemaVer, Settings
+from trackplan.model import EVENT_HEAD_KEYS, STATUS_VALUES, SchemaVer, Settings
 from trackplan.store import WORKTREE
 from trackplan.workspace import Workspace
 
 LEVELS = ("error", "warning", "info")
-EVENT_X_KEYS = {
-    "x-id",
-    "x-version",
-    "x-status",
-    "x-event-type",
-    "x-tags",
-    "x-categories",
-    "x-sources",
-    "x-owner",
-    "x-stakeholders",
-    "x-name-mapping",
+# The x- keys the model reads, plus those kept from Snowplow imports and context files.
+EVENT_X_KEYS = {k for k in EVENT_HEAD_KEYS if k.startswith("x-")} | {
     "x-vendor",
     "x-schema-name",
     "x-schema-type",

@@ -122,28 +122,7 @@ def diff_refs(ws: Workspace, base: str, head: str, profile: str | None = None) -
         pairs.append((a, b, paths[(b or a).name]))  # type: ignore[union-attr]
     events: dict[str, tuple[Event | None, Event | None]] = {}
     for a, b, path in pairs:
-        found = differ.events(a, b, path)
-        changes.extend(found)
-        if found:
-            events[(b or a).name] = (a, b)  # type: ignore[union-attr]
-        if a is not None and b is not None and found:
-            advice = differ.version_advice(a, b, found, path)
-            versions.append(advice)
-            if advice.too_small:
-                changes.append(
-                    differ.record(
-                        "update",
-                        "event",
-                        "TP060",
-                        f"`{b.name}`: x-version {advice.after} is too small for a {advice.needed} change; "
-                        f"expected {advice.expected}",
-                        event=b.name,
-                        field="x-version",
-                        before=advice.before,
-                        after=advice.after,
-                        path=path,
-                    )
-                )
+        differ.compare(a, b, path, changes, versions, events)
     changes.extend(_other_parts(ws, differ, old_blobs, new_blobs, base, head, head_settings))
     ws.cache.flush()
     return DiffResult(changes, versions, base, head, events)

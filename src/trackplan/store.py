@@ -38,6 +38,17 @@ class CommitInfo:
     message: str
 
 
+def _info(commit: pygit2.Commit) -> CommitInfo:
+    return CommitInfo(
+        id=str(commit.id),
+        parents=tuple(str(p) for p in commit.parent_ids),
+        tree=str(commit.tree_id),
+        author=f"{commit.author.name} <{commit.author.email}>",
+        time=int(commit.commit_time),
+        message=commit.message,
+    )
+
+
 def hash_blob(data: bytes) -> str:
     return str(pygit2.hash(data))
 
@@ -119,15 +130,7 @@ class GitStore:
         return self.repo[tree_id].peel(pygit2.Tree)
 
     def commit_info(self, commit_id: str) -> CommitInfo:
-        commit = self._commit(commit_id)
-        return CommitInfo(
-            id=str(commit.id),
-            parents=tuple(str(p) for p in commit.parent_ids),
-            tree=str(commit.tree_id),
-            author=f"{commit.author.name} <{commit.author.email}>",
-            time=int(commit.commit_time),
-            message=commit.message,
-        )
+        return _info(self._commit(commit_id))
 
     def subtree_id(self, commit_id: str, prefix: str) -> str | None:
         """The id of the tree at `prefix` in a commit (None if absent)."""
@@ -191,14 +194,7 @@ class GitStore:
         walker = self.repo.walk(self.resolve(start), pygit2.enums.SortMode.TOPOLOGICAL)
         walker.simplify_first_parent()
         for commit in walker:
-            yield CommitInfo(
-                id=str(commit.id),
-                parents=tuple(str(p) for p in commit.parent_ids),
-                tree=str(commit.tree_id),
-                author=f"{commit.author.name} <{commit.author.email}>",
-                time=int(commit.commit_time),
-                message=commit.message,
-            )
+            yield _info(commit)
 
     # -- writing ------------------------------------------------------------------------------
     def signature(self) -> tuple[pygit2.Signature, pygit2.Signature]:

@@ -8,26 +8,14 @@ from pathlib import Path
 import click
 
 from trackplan.cli_support import AppContext, pass_context
+from trackplan.formats import EXPORT_FORMATS
 from trackplan.store import WORKTREE
-
-FORMATS = (
-    "avo-json",
-    "jsonschema",
-    "itly",
-    "csv",
-    "ndjson",
-    "snowplow",
-    "segment",
-    "trackplan",
-    "markdown",
-    "html",
-)
 
 
 @click.command("export")
 @click.option("--ref", default="HEAD", show_default=True, help="Git ref to export (branch, tag, sha, HEAD~2).")
 @click.option("--worktree", is_flag=True, help="Export the work tree, uncommitted edits included.")
-@click.option("--to", "to", type=click.Choice(FORMATS), default="avo-json", show_default=True, help="Format.")
+@click.option("--to", "to", type=click.Choice(EXPORT_FORMATS), default="avo-json", show_default=True, help="Format.")
 @click.option("--source", "sources", multiple=True, help="Only events sent from SOURCE.")
 @click.option("--tag", "tags", multiple=True, help="Only events tagged TAG.")
 @click.option("--event", "events", multiple=True, help="Only the event NAME (repeatable).")

@@ -8,9 +8,10 @@ import click
 
 from trackplan.cli_support import AppContext, echo_json, pass_context
 from trackplan.errors import TrackplanError
+from trackplan.formats import FORMATS as PLAN_FORMATS
+from trackplan.importing import METHODS
 
-FORMATS = ("auto", "avo-csv", "avo-json", "jsonschema", "itly", "segment", "snowplow", "trackplan")
-METHODS = ("addOnly", "addAndUpdate", "addUpdateAndRemove", "sync")
+FORMATS = ("auto", *PLAN_FORMATS)
 
 
 @click.command("import")

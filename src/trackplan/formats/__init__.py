@@ -11,6 +11,18 @@ from trackplan.errors import InputError
 from trackplan.formats.base import Incoming, InputFile
 
 FORMATS = ("avo-csv", "avo-json", "jsonschema", "itly", "segment", "snowplow", "trackplan")
+EXPORT_FORMATS = (
+    "avo-json",
+    "jsonschema",
+    "itly",
+    "csv",
+    "ndjson",
+    "snowplow",
+    "segment",
+    "trackplan",
+    "markdown",
+    "html",
+)
 MAX_BYTES = 32 * 1024 * 1024
 
 

@@ -557,23 +557,10 @@ def write(plan: Plan) -> str:
     """Avo's ultimate template, one row per event-property, re-importable."""
     event_dests = sorted({m.destination for e in plan.events for m in e.name_mapping})
     prop_dests = sorted({m.destination for e in plan.events for p in e.properties for m in p.name_mapping})
+    written_optional = [c for key, c in OPTIONAL.items() if key != "variant"]  # variants are never written
     header = [
-        "Event Name",
-        "Event Description",
-        "Event Category",
-        "Sources",
-        "Property Name",
-        "Property Description",
-        "Property Value Type",
-        "Is Property Required?",
-        "Is Property Array?",
-        "Property Enumeration Options",
-        "Property Type",
-        "Event Tags",
-        "Pinned Value",
-        "Stakeholder Domains",
-        "Owner",
-        "Property Regex",
+        *LAYOUTS[0].required,
+        *written_optional,
         *(f"Event Name Mapping: {d}" for d in event_dests),
         *(f"Property Name Mapping: {d}" for d in prop_dests),
     ]
