@@ -55,8 +55,8 @@ class Change:
             self.event,
             self.prop,
             self.field,
-            thaw(self.before),
-            thaw(self.after),
+            _plain(self.before),
+            _plain(self.after),
         ]
         return hashlib.sha256(json.dumps(key, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
@@ -80,6 +80,8 @@ class Change:
 
 
 def _plain(value: Any) -> Any:
+    if isinstance(value, Event):  # whole events are kept as values and rendered on output
+        return value.to_json()
     return thaw(value) if isinstance(value, Mapping | tuple) else value
 
 
@@ -476,7 +478,7 @@ class Differ:
                     "TP001",
                     f"event `{new.name}` added",
                     event=new.name,
-                    after=new.to_json(),
+                    after=new,
                     path=path,
                 )
             ]
@@ -488,7 +490,7 @@ class Differ:
                     "TP002",
                     f"event `{old.name}` removed",
                     event=old.name,
-                    before=old.to_json(),
+                    before=old,
                     path=path,
                 )
             ]
@@ -793,7 +795,7 @@ def apply_add_only(plan: Plan, changes: Iterable[Change]) -> Plan:
         if change.change_set != "addOnly" or change.subject not in ("event", "property"):
             continue
         if change.rule == "TP001":
-            new = Event.from_json(change.after)
+            new = change.after if isinstance(change.after, Event) else Event.from_json(change.after)
             events[new.name] = new.replace(properties=tuple(link(p.name, p.schema, p.required) for p in new.properties))
             continue
         event = events.get(change.event or "")
