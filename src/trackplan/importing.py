@@ -219,7 +219,8 @@ class Merger:
             for prop in old.properties:
                 if prop.name not in keep and prop.send_as not in PROTECTED_SEND_AS:
                     event = event.without_property(prop.name)
-        return event
+        # An unchanged event stays the same object: later steps skip it by identity.
+        return old if event == old else event
 
     def _synced(self, old: Event | None, new: Event) -> Event:
         """itly: the event is made to match the file (a source import keeps other sources)."""

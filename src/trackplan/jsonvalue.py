@@ -9,7 +9,7 @@ reordering them is not a change.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 # Keys whose array value is a set: order is irrelevant and duplicates collapse.
@@ -44,49 +44,36 @@ def _fallback(value: Any) -> Any:
     return vars(value) if hasattr(value, "__dataclass_fields__") else str(value)
 
 
-class FrozenDict(Mapping[str, Any]):
-    """A hashable, read-only mapping that keeps insertion order."""
+class FrozenDict(dict[str, Any]):
+    """A hashable, read-only dict that keeps insertion order.
 
-    __slots__ = ("_data", "_hash")
+    A dict subclass, so building, reading and comparing one runs at dict speed; every
+    method that would change it raises."""
 
-    def __init__(self, items: Mapping[str, Any] | Iterable[tuple[str, Any]] = ()) -> None:
-        self._data: dict[str, Any] = dict(items)
-        self._hash: int | None = None
+    __slots__ = ()
 
-    def __getitem__(self, key: str) -> Any:
-        return self._data[key]
+    def __hash__(self) -> int:  # type: ignore[override]
+        return hash(frozenset(self.items()))
 
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._data)
+    def _immutable(self, *args: Any, **kwargs: Any) -> Any:
+        raise TypeError("FrozenDict is immutable: use .set() or .without()")
 
-    def __len__(self) -> int:
-        return len(self._data)
-
-    def __hash__(self) -> int:
-        if self._hash is None:
-            self._hash = hash(frozenset(self._data.items()))
-        return self._hash
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, FrozenDict):
-            return self._data == other._data
-        if isinstance(other, Mapping):
-            return self._data == dict(other)
-        return NotImplemented
+    __setitem__ = __delitem__ = __ior__ = _immutable
+    clear = pop = popitem = setdefault = update = _immutable
 
     def __repr__(self) -> str:
-        return f"FrozenDict({self._data!r})"
+        return f"FrozenDict({dict.__repr__(self)})"
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (FrozenDict, (self._data,))
+        return (FrozenDict, (dict(self),))
 
     def set(self, key: str, value: Any) -> FrozenDict:
-        data = dict(self._data)
+        data = dict(self)
         data[key] = freeze(value, key)
         return FrozenDict(data)
 
     def without(self, *keys: str) -> FrozenDict:
-        return FrozenDict((k, v) for k, v in self._data.items() if k not in keys)
+        return FrozenDict((k, v) for k, v in self.items() if k not in keys)
 
 
 class SetList(tuple[Any, ...]):
@@ -109,6 +96,9 @@ def _sorted_setlist(items: tuple[Any, ...]) -> SetList:
     return tuple.__new__(SetList, items)
 
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 def freeze(value: Any, key: str | None = None) -> Any:
     """Turn parsed JSON into its frozen, canonical form."""
     kind = type(value)
@@ -116,9 +106,10 @@ def freeze(value: Any, key: str | None = None) -> Any:
     if kind is str or kind is int or kind is float or kind is bool or value is None:
         return value
     if kind is dict:
-        return FrozenDict({k: freeze(v, k) for k, v in value.items()})
+        # Leaves are inlined: most values of a plan are scalars, and a call per leaf adds up.
+        return FrozenDict({k: v if type(v) in _SCALARS else freeze(v, k) for k, v in value.items()})
     if kind is list and key not in SET_KEYS:
-        return tuple([freeze(v) for v in value])
+        return tuple([v if type(v) in _SCALARS else freeze(v) for v in value])
     if isinstance(value, FrozenDict | SetList):
         return value
     if isinstance(value, Mapping):
