@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 
-from common import git, report, timed
+from common import git, pack, report, timed
 from plans import plan_repo
 from synthetic import synthetic_event
 from trackplan.history import history
@@ -64,7 +64,7 @@ def measure(n: int) -> float:
 def main() -> None:
     one_change = {n: measure(n) for n in (1000, 10000)}
     print(f"\n  1 change: 10k / 1k = {one_change[10000] / one_change[1000]:.2f} (target <= 1.5)")
-    with plan_repo(200, pack=False) as (root, _, base):
+    with plan_repo(200, packed=False) as (root, _, base):
         head = base
         plan_ws = Workspace(root)
         for i in range(1000):
@@ -75,7 +75,7 @@ def main() -> None:
                 plan_ws.commit_plan("main", head, before, before.plan.replace(events=tuple(events)), f"c{i}").commit
                 or head
             )
-        git("gc", "-q", cwd=root)
+        pack(root)
         log_git = timed(lambda: git("log", "--name-status", "--format=%H", cwd=root), repeat=3)
         log_tp = timed(lambda: history(Workspace(root)), repeat=3)
         print("\nlog over 1,001 commits")

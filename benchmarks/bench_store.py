@@ -12,7 +12,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import git, report, timed
+from common import git, pack, report, timed
 from synthetic import synthetic_event, synthetic_plan
 from trackplan.initplan import init_plan
 from trackplan.workspace import Workspace
@@ -26,7 +26,7 @@ def build(n: int, root: Path) -> tuple[Workspace, str]:
     plan = synthetic_plan(n)
     commit = ws.commit_plan("main", head, before, plan.replace(settings=before.plan.settings), "seed").commit
     assert commit
-    git("gc", "-q", cwd=root)
+    pack(root)
     return ws, commit
 
 

@@ -26,7 +26,18 @@ def timed(fn: Callable[[], object], repeat: int = 5) -> float:
 
 
 def git(*args: str, cwd: Path, stdin: bytes | None = None) -> bytes:
-    return subprocess.run(["git", *args], cwd=cwd, input=stdin, capture_output=True, check=True).stdout
+    result = subprocess.run(["git", *args], cwd=cwd, input=stdin, capture_output=True, check=False)
+    if result.returncode != 0:
+        raise RuntimeError(f"git {' '.join(args[:2])} failed: {result.stderr.decode(errors='replace').strip()}")
+    return result.stdout
+
+
+def pack(cwd: Path) -> None:
+    """Pack the repository as a long-lived one would be; a failed gc only leaves it loose."""
+    try:
+        git("gc", "-q", cwd=cwd)
+    except RuntimeError as exc:
+        print(f"  (note: {exc}; objects left loose)", flush=True)
 
 
 def report(rows: list[tuple[str, float, str]]) -> None:

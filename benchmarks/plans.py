@@ -8,14 +8,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from common import git
 from synthetic import synthetic_plan
 from trackplan.initplan import init_plan
 from trackplan.workspace import Workspace
 
 
 @contextmanager
-def plan_repo(n: int, pack: bool = True) -> Iterator[tuple[Path, Workspace, str]]:
+def plan_repo(n: int, packed: bool = True) -> Iterator[tuple[Path, Workspace, str]]:
     """A repository holding an N-event synthetic plan on main; yields (root, ws, commit)."""
     tmp = Path(tempfile.mkdtemp(prefix="tp-bench-"))
     try:
@@ -27,8 +26,8 @@ def plan_repo(n: int, pack: bool = True) -> Iterator[tuple[Path, Workspace, str]
         plan = synthetic_plan(n).replace(settings=before.plan.settings)
         commit = ws.commit_plan("main", head, before, plan, "seed").commit
         assert commit
-        if pack:
-            git("gc", "-q", cwd=root)
+        if packed:
+            pack(root)
         yield root, ws, commit
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
