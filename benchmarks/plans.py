@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from common import pack
 from synthetic import synthetic_plan
 from trackplan.initplan import init_plan
 from trackplan.workspace import Workspace
