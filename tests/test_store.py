@@ -11,7 +11,8 @@ from helpers import make_event
 from trackplan.errors import ConcurrentUpdateError, DirtyWorktreeError, IdentityError, RefError
 from trackplan.initplan import init_plan
 from trackplan.model import Plan, Property
-from trackplan.store import WORKTREE, GitStore
+from trackplan.refs import WORKTREE
+from trackplan.store import GitStore
 from trackplan.workspace import Workspace
 
 

@@ -18,7 +18,7 @@ from trackplan.errors import InputError
 from trackplan.formats import EXPORT_FORMATS
 from trackplan.layout import LoadedPlan
 from trackplan.model import Plan, Settings
-from trackplan.store import WORKTREE
+from trackplan.refs import WORKTREE
 from trackplan.workspace import Workspace
 
 FRAGMENT_VERSION = 4  # bump when an event's rendering changes

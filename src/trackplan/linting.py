@@ -21,7 +21,7 @@ from trackplan import layout, yamlio
 from trackplan.errors import InputError
 from trackplan.lint_rules import RULES
 from trackplan.model import EVENT_HEAD_KEYS, STATUS_VALUES, SchemaVer, Settings
-from trackplan.store import WORKTREE
+from trackplan.refs import WORKTREE
 from trackplan.workspace import Workspace
 
 LEVELS = ("error", "warning", "info")

@@ -13,8 +13,8 @@ from trackplan import layout
 from trackplan.changes import Change, Differ, DiffResult, VersionAdvice, pair_events
 from trackplan.errors import InputError
 from trackplan.model import Event, Plan, Settings
+from trackplan.refs import WORKTREE
 from trackplan.rules import PROFILES
-from trackplan.store import WORKTREE
 from trackplan.workspace import Workspace
 
 

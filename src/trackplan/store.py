@@ -25,8 +25,6 @@ from trackplan.errors import (
     RefError,
 )
 
-WORKTREE = "WORKTREE"
-
 
 @dataclass(frozen=True)
 class CommitInfo:

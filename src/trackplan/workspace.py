@@ -16,7 +16,8 @@ from trackplan.cache import BlobCache
 from trackplan.errors import InputError, PlanNotFoundError
 from trackplan.layout import LoadedPlan
 from trackplan.model import Plan
-from trackplan.store import WORKTREE, GitStore, hash_blob
+from trackplan.refs import WORKTREE
+from trackplan.store import GitStore, hash_blob
 
 
 def find_plan_root(start: Path) -> Path:

@@ -54,7 +54,7 @@ def command(ctx: AppContext, base: str | None, fail_on: str, comment: bool, toke
         base_commit = ws.store.resolve(base_ref)
     except RefError:
         base_commit = _fetch_base(ws, base_ref)
-    validation_failed = _validate(ctx)
+    validation_failed = _validate(ws)
     merge_base = ws.store.merge_base(base_commit, ws.store.resolve("HEAD")) or base_commit
     result = reviewing.diff_refs(ws, merge_base, "HEAD")
     workflow = os.environ.get("GITHUB_WORKFLOW", "trackplan")
@@ -116,13 +116,12 @@ def _fetch_base(ws: Workspace, base_ref: str) -> str:
     )
 
 
-def _validate(ctx: AppContext) -> bool:
-    """Run the plan linter when it is available; True when it found errors."""
-    try:
-        from trackplan.linting import lint_ref
-    except ImportError:
-        return False
-    report = lint_ref(ctx.workspace(), "HEAD")
-    for finding in report.findings:
-        click.echo(finding.annotation())
+def _validate(ws: Workspace) -> bool:
+    """Lint the plan at HEAD and print annotations; True when it found errors."""
+    from trackplan.linting import lint_ref
+
+    report = lint_ref(ws, "HEAD")
+    prefix = f"{ws.prefix}/" if ws.prefix else ""
+    for finding in report.findings[:50]:
+        click.echo(finding.annotation(prefix))
     return report.has_errors

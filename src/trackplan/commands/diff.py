@@ -100,7 +100,7 @@ def command(
 
 
 def _label(ws: object, ref: str) -> str:
-    from trackplan.store import WORKTREE
+    from trackplan.refs import WORKTREE
 
     if ref == WORKTREE:
         return "work tree"

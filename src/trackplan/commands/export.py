@@ -9,7 +9,7 @@ import click
 
 from trackplan.cli_support import AppContext, pass_context
 from trackplan.formats import EXPORT_FORMATS
-from trackplan.store import WORKTREE
+from trackplan.refs import WORKTREE
 
 
 @click.command("export")

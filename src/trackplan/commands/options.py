@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from trackplan.store import WORKTREE
+from trackplan.refs import WORKTREE
 
 
 def ref_option(default: str = "HEAD") -> Callable[[Any], Any]:

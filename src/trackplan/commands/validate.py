@@ -46,8 +46,8 @@ def command(
       trackplan validate events/signed-up.yaml --fail-on warning
     """
     from trackplan.linting import lint_ref
+    from trackplan.refs import WORKTREE
     from trackplan.report.lint import render
-    from trackplan.store import WORKTREE
 
     ws = ctx.workspace()
     target = ref if ref and not worktree else (WORKTREE if ws.store.workdir else "HEAD")
