@@ -96,9 +96,6 @@ class LoadedPlan:
             else:
                 self.event_paths[name] = path
 
-    def path_of(self, name: str) -> str | None:
-        return self.event_paths.get(name)
-
     def event(self, name: str) -> Event | None:
         """One event, parsed on its own (the whole plan is not built)."""
         path = self.event_paths.get(name)
@@ -220,14 +217,6 @@ def build_plan(blob_ids: Mapping[str, str], load_doc: DocLoader) -> LoadedPlan:
         return title if isinstance(title, str) and title.strip() else None
 
     return LoadedPlan(blob_ids, title_of, load_doc)
-
-
-def render_event(event: Event) -> bytes:
-    return yamlio.dump(event.to_json()).encode()
-
-
-def render_settings(settings: Settings) -> bytes:
-    return yamlio.dump(settings.to_json()).encode()
 
 
 def plan_files(

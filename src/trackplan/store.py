@@ -127,9 +127,6 @@ class GitStore:
     def _tree(self, tree_id: str | pygit2.Oid) -> pygit2.Tree:
         return self.repo[tree_id].peel(pygit2.Tree)
 
-    def commit_info(self, commit_id: str) -> CommitInfo:
-        return _info(self._commit(commit_id))
-
     def subtree_id(self, commit_id: str, prefix: str) -> str | None:
         """The id of the tree at `prefix` in a commit (None if absent)."""
         tree = self.repo[commit_id].peel(pygit2.Tree)

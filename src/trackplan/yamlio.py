@@ -163,12 +163,12 @@ def _emit_entry(prefix: str, item: Any, indent: str, out: list[str], in_sequence
 
 def dump(doc: Any) -> str:
     """Deterministic block-style YAML for a JSON document: same document, same text."""
-    if not isinstance(doc, Mapping | list | tuple) or not doc:
-        return (
-            _scalar(doc) + "\n"
-            if not isinstance(doc, Mapping | list | tuple)
-            else ("{}\n" if isinstance(doc, Mapping) else "[]\n")
-        )
+    if isinstance(doc, Mapping) and not doc:
+        return "{}\n"
+    if isinstance(doc, list | tuple) and not doc:
+        return "[]\n"
+    if not isinstance(doc, Mapping | list | tuple):
+        return _scalar(doc) + "\n"
     out: list[str] = []
     _emit(doc, "", out)
     return "\n".join(out) + "\n"
