@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-FORMAT = 4
+FORMAT = 5
 
 
 class BlobCache:
@@ -43,6 +43,7 @@ class BlobCache:
         if row is not None and row[0] != str(FORMAT):
             db.execute("DROP TABLE IF EXISTS blobs")
             db.execute("DROP TABLE IF EXISTS fragments")
+            db.execute("DROP TABLE IF EXISTS outputs")
             db.execute("DELETE FROM meta")
             row = None
         db.execute(
@@ -50,6 +51,8 @@ class BlobCache:
         )
         # Rendered pieces of outputs (e.g. one event of an export), keyed by what they depend on.
         db.execute("CREATE TABLE IF NOT EXISTS fragments (key TEXT PRIMARY KEY, value BLOB NOT NULL)")
+        # A few whole outputs (an export of an unchanged plan is one read); least recent go first.
+        db.execute("CREATE TABLE IF NOT EXISTS outputs (key TEXT PRIMARY KEY, value BLOB NOT NULL, used REAL)")
         if row is None:
             db.execute("INSERT INTO meta VALUES ('format', ?)", (str(FORMAT),))
         return db
@@ -103,6 +106,24 @@ class BlobCache:
 
     def put_fragment(self, key: str, value: bytes) -> None:
         self._pending_fragments.append((key, value))
+
+    def get_output(self, key: str) -> bytes | None:
+        found = self._query("SELECT key, value FROM outputs WHERE key IN ({marks})", [key], lambda row: bytes(row[1]))
+        return found.get(key)
+
+    def put_output(self, key: str, value: bytes, keep: int = 4) -> None:
+        db = self._connect()
+        if db is None:
+            return
+        try:
+            db.execute("BEGIN")
+            db.execute("INSERT OR REPLACE INTO outputs VALUES (?, ?, julianday('now'))", (key, value))
+            db.execute(
+                "DELETE FROM outputs WHERE key NOT IN (SELECT key FROM outputs ORDER BY used DESC LIMIT ?)", (keep,)
+            )
+            db.execute("COMMIT")
+        except sqlite3.DatabaseError:
+            self._reset()
 
     def put(self, blob_id: str, doc: Any, canonical: bool = False) -> None:
         title = doc.get("title") if isinstance(doc, dict) else None

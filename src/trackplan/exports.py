@@ -8,6 +8,7 @@ the key order each format documents; events come sorted by name.
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -106,8 +107,16 @@ def avo_json_from_fragments(ws: Workspace, loaded: LoadedPlan, label: str) -> by
     from trackplan.formats import avo_json
 
     settings_blob = loaded.blob_ids.get(layout.SETTINGS_FILE, "")
-    settings = Settings.from_json(ws.parsed(layout.SETTINGS_FILE, settings_blob or None) or {})
     names = sorted(loaded.event_paths)
+    # The whole output of this exact plan (same events, settings and label) may be cached.
+    digest = hashlib.sha256(f"{FRAGMENT_VERSION}\0{label}\0{settings_blob}".encode())
+    for name in names:
+        digest.update(f"\0{name}\0{loaded.blob_ids[loaded.event_paths[name]]}".encode())
+    whole_key = f"avo-json/{digest.hexdigest()}"
+    whole = ws.cache.get_output(whole_key)
+    if whole is not None:
+        return whole
+    settings = Settings.from_json(ws.parsed(layout.SETTINGS_FILE, settings_blob or None) or {})
     keys = {
         name: f"avo-json/{FRAGMENT_VERSION}/{settings_blob}/{loaded.blob_ids[loaded.event_paths[name]]}"
         for name in names
@@ -135,10 +144,13 @@ def avo_json_from_fragments(ws: Workspace, loaded: LoadedPlan, label: str) -> by
         pieces.append(piece)
     ws.cache.flush()
     text = json.dumps(avo_json.envelope(settings, label, [], categories), indent=2, ensure_ascii=False) + "\n"
-    if not pieces:
-        return text.encode()
-    head, tail = text.split('"events": [],', 1)
-    return b"".join([head.encode(), b'"events": [\n', b",\n".join(pieces), b"\n  ],", tail.encode()])
+    if pieces:
+        head, tail = text.split('"events": [],', 1)
+        output = b"".join([head.encode(), b'"events": [\n', b",\n".join(pieces), b"\n  ],", tail.encode()])
+    else:
+        output = text.encode()
+    ws.cache.put_output(whole_key, output)
+    return output
 
 
 def render(ws: Workspace, request: ExportRequest, folder: bool = False) -> Rendered:
