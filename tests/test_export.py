@@ -270,3 +270,18 @@ def test_html_renders_in_a_headless_browser(plan_repo: Path, run_cli: CliRunnerC
     assert len(png) > 20_000  # a rendered page, not a blank one
     dom = chromium("--dump-dom", page.as_uri(), profile=tmp_path / "profile")
     assert "Checkout Completed" in dom and 'id="search"' in dom
+
+
+def test_cached_avo_json_equals_rendering_the_model(plan_repo: Path, run_cli: CliRunnerCall, tmp_path: Path) -> None:
+    from trackplan.formats import avo_json
+    from trackplan.formats.base import pretty_json
+
+    source = Path(__file__).parent / "data" / "import" / "good" / "avo-export.json"
+    repo = import_into_empty(run_cli, tmp_path, source.read_bytes(), "avo-json", "c")
+    for root in (plan_repo, repo):
+        ws = Workspace(root)
+        expected = pretty_json(avo_json.write(ws.load("HEAD").plan, ws.store.current_branch() or "HEAD")) + b"\n"
+        cold = export(run_cli, root)
+        warm = export(run_cli, root)
+        assert cold == expected and warm == expected
+        assert Workspace(root).cache.get_fragments(["nothing"]) == {}

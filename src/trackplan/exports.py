@@ -17,12 +17,13 @@ from typing import Any
 from trackplan import layout
 from trackplan.errors import InputError
 from trackplan.formats import EXPORT_FORMATS
+from trackplan.formats.base import pretty_json
 from trackplan.layout import LoadedPlan
 from trackplan.model import Plan, Settings
 from trackplan.refs import WORKTREE
 from trackplan.workspace import Workspace
 
-FRAGMENT_VERSION = 4  # bump when an event's rendering changes
+FRAGMENT_VERSION = 5  # bump when an event's rendering changes
 # Formats whose top-level object can carry `removedEvents` for --changed-since.
 CARRIES_REMOVED = ("avo-json", "jsonschema", "snowplow", "segment", "trackplan")
 
@@ -92,12 +93,12 @@ def changed_since(ws: Workspace, base_ref: str, head: Plan, request: ExportReque
 
 
 def _json(doc: Any) -> bytes:
-    return (json.dumps(doc, indent=2, ensure_ascii=False) + "\n").encode()
+    return pretty_json(doc) + b"\n"
 
 
-def _indent(text: str, spaces: int) -> str:
-    pad = " " * spaces
-    return "\n".join(pad + line for line in text.split("\n"))
+def _indent(text: bytes, spaces: int) -> bytes:
+    pad = b" " * spaces
+    return b"\n".join(pad + line for line in text.split(b"\n"))
 
 
 def avo_json_from_fragments(ws: Workspace, loaded: LoadedPlan, label: str) -> bytes:
@@ -134,7 +135,7 @@ def avo_json_from_fragments(ws: Workspace, loaded: LoadedPlan, label: str) -> by
             doc = avo_json.event_doc(event, ids)
             # One line of metadata (for the categories map), then the event's JSON text.
             header = json.dumps([doc["id"], list(event.categories)], ensure_ascii=False, separators=(",", ":"))
-            value = (header + "\n" + _indent(json.dumps(doc, indent=2, ensure_ascii=False), 4)).encode()
+            value = header.encode() + b"\n" + _indent(pretty_json(doc), 4)
             ws.cache.put_fragment(keys[name], value)
         line, _, piece = value.partition(b"\n")
         if not line.endswith(b",[]]"):
@@ -143,12 +144,12 @@ def avo_json_from_fragments(ws: Workspace, loaded: LoadedPlan, label: str) -> by
                 categories.setdefault(category, []).append(event_id)
         pieces.append(piece)
     ws.cache.flush()
-    text = json.dumps(avo_json.envelope(settings, label, [], categories), indent=2, ensure_ascii=False) + "\n"
+    text = pretty_json(avo_json.envelope(settings, label, [], categories)) + b"\n"
     if pieces:
-        head, tail = text.split('"events": [],', 1)
-        output = b"".join([head.encode(), b'"events": [\n', b",\n".join(pieces), b"\n  ],", tail.encode()])
+        head, tail = text.split(b'"events": [],', 1)
+        output = b"".join([head, b'"events": [\n', b",\n".join(pieces), b"\n  ],", tail])
     else:
-        output = text.encode()
+        output = text
     ws.cache.put_output(whole_key, output)
     return output
 

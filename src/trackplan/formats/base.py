@@ -8,8 +8,20 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from trackplan.errors import InputError
 from trackplan.model import Event, Plan, Property
+
+
+def pretty_json(doc: Any) -> bytes:
+    """Indented JSON (2 spaces, UTF-8, keys in document order) for exports: orjson does it
+    in C; values it cannot encode (integers beyond 64 bits) fall back to the standard
+    library, which writes them the same way."""
+    try:
+        return orjson.dumps(doc, option=orjson.OPT_INDENT_2)
+    except TypeError:
+        return json.dumps(doc, indent=2, ensure_ascii=False).encode()
 
 
 def parse_json(data: bytes, name: str) -> Any:
