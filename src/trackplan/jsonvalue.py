@@ -82,8 +82,14 @@ class SetList(tuple[Any, ...]):
     __slots__ = ()
 
     def __new__(cls, values: Iterable[Any] = ()) -> SetList:
+        if type(values) is cls:
+            return values
+        items = values if isinstance(values, list | tuple) else list(values)
+        if all(type(v) is str for v in items):
+            # The common case (names, tags, string enums): sort_key orders strings as str does.
+            return super().__new__(cls, sorted(set(items)))
         unique: dict[tuple[int, Any], Any] = {}
-        for value in values:
+        for value in items:
             unique.setdefault(sort_key(value), value)
         return super().__new__(cls, (unique[k] for k in sorted(unique)))
 

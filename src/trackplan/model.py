@@ -253,11 +253,11 @@ class Event:
             version=_optional_text(doc.get("x-version")),
             status=_optional_text(doc.get("x-status")),
             event_type=_optional_text(doc.get("x-event-type")),
-            tags=SetList(str(t) for t in doc.get("x-tags") or ()),
-            categories=SetList(str(t) for t in doc.get("x-categories") or ()),
-            sources=SetList(str(t) for t in doc.get("x-sources") or ()),
+            tags=_names(doc.get("x-tags")),
+            categories=_names(doc.get("x-categories")),
+            sources=_names(doc.get("x-sources")),
             owner=_optional_text(doc.get("x-owner")),
-            stakeholders=SetList(str(t) for t in doc.get("x-stakeholders") or ()),
+            stakeholders=_names(doc.get("x-stakeholders")),
             name_mapping=_name_mappings(doc.get("x-name-mapping")),
             properties=tuple(properties),
             additional_properties=doc.get("additionalProperties"),
@@ -294,6 +294,13 @@ class Event:
         if self.additional_properties is not None:
             doc["additionalProperties"] = thaw(self.additional_properties)
         return _ordered(doc, EVENT_HEAD_KEYS, EVENT_TAIL_KEYS)
+
+
+def _names(value: Any) -> SetList:
+    """A set of names; an already frozen list of strings is reused as it is."""
+    if isinstance(value, SetList) and all(type(v) is str for v in value):
+        return value
+    return SetList(str(v) for v in value or ())
 
 
 def _text(value: Any) -> str:
