@@ -12,7 +12,7 @@ from pathlib import Path
 from common import report
 from plans import drop_cache, plan_repo
 from trackplan.linting import lint_ref
-from trackplan.store import WORKTREE
+from trackplan.refs import WORKTREE
 from trackplan.workspace import Workspace
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from typing import Any
 
 from trackplan.model import Event, Plan, Property, Settings
 
@@ -11,7 +12,7 @@ DOMAINS = ["Growth", "Payments", "Discovery", "Platform"]
 TAGS = ["core", "revenue", "onboarding", "retention", "experiment", "marketing"]
 VERBS = ["Viewed", "Clicked", "Completed", "Started", "Updated", "Removed", "Shared", "Failed"]
 NOUNS = ["Product", "Cart", "Checkout", "Page", "Search", "Profile", "Invite", "Subscription"]
-PROPS = [
+PROPS: list[tuple[str, dict[str, Any]]] = [
     ("product_id", {"type": "string", "pattern": "^prd_[a-z0-9]+$"}),
     ("price", {"type": "number", "minimum": 0}),
     ("currency", {"type": "string", "pattern": "^[A-Z]{3}$"}),
