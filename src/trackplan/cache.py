@@ -7,6 +7,7 @@ wrong schema, bad row) drops it and it is rebuilt.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 from collections.abc import Callable, Iterable
@@ -29,8 +30,8 @@ class BlobCache:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._db = self._open()
-        except (sqlite3.DatabaseError, OSError):
-            self._reset()
+        except (sqlite3.DatabaseError, OSError) as exc:
+            self._failed(exc)
         return self._db
 
     def _open(self) -> sqlite3.Connection:
@@ -56,6 +57,19 @@ class BlobCache:
         if row is None:
             db.execute("INSERT INTO meta VALUES ('format', ?)", (str(FORMAT),))
         return db
+
+    def _failed(self, exc: Exception) -> None:
+        """A cache error. Busy or locked (another process is writing, or migrating the
+        format) is not corruption: this process just goes on without the cache. Anything
+        else means the file cannot be trusted: it is rebuilt."""
+        if isinstance(exc, sqlite3.OperationalError | OSError) and not _corrupt(exc):
+            if self._db is not None:
+                with contextlib.suppress(sqlite3.Error):
+                    self._db.close()
+            self._db = None
+            self.path = None
+            return
+        self._reset()
 
     def _reset(self) -> None:
         """Drop a cache that cannot be trusted and start a new one."""
@@ -85,8 +99,8 @@ class BlobCache:
                 chunk = ids[start : start + 900]
                 for row in db.execute(sql.format(marks=",".join("?" * len(chunk))), chunk):
                     found[row[0]] = value(row)
-        except (sqlite3.DatabaseError, ValueError):
-            self._reset()
+        except (sqlite3.DatabaseError, ValueError) as exc:
+            self._failed(exc)
             return {}
         return found
 
@@ -122,8 +136,8 @@ class BlobCache:
                 "DELETE FROM outputs WHERE key NOT IN (SELECT key FROM outputs ORDER BY used DESC LIMIT ?)", (keep,)
             )
             db.execute("COMMIT")
-        except sqlite3.DatabaseError:
-            self._reset()
+        except sqlite3.DatabaseError as exc:
+            self._failed(exc)
 
     def put(self, blob_id: str, doc: Any, canonical: bool = False) -> None:
         title = doc.get("title") if isinstance(doc, dict) else None
@@ -141,11 +155,16 @@ class BlobCache:
             db.executemany("INSERT OR REPLACE INTO blobs VALUES (?, ?, ?, ?)", pending)
             db.executemany("INSERT OR REPLACE INTO fragments VALUES (?, ?)", fragments)
             db.execute("COMMIT")
-        except sqlite3.DatabaseError:
-            self._reset()
+        except sqlite3.DatabaseError as exc:
+            self._failed(exc)
 
     def close(self) -> None:
         self.flush()
         if self._db is not None:
             self._db.close()
             self._db = None
+
+
+def _corrupt(exc: Exception) -> bool:
+    text = str(exc).lower()
+    return "malformed" in text or "not a database" in text or "corrupt" in text
