@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from trackplan.jsonvalue import SetList
+from trackplan.memory import building
 from trackplan.model import Domain, Event, Plan, Property, Settings, Source
 
 METHODS = ("addOnly", "addAndUpdate", "addUpdateAndRemove", "sync")
@@ -332,4 +333,5 @@ def merge(
 ) -> tuple[Plan, ImportResult]:
     if method not in METHODS:
         raise ValueError(f"unknown import method {method!r}; use one of {', '.join(METHODS)}")
-    return Merger(current, incoming, method, source).run()
+    with building():
+        return Merger(current, incoming, method, source).run()

@@ -20,6 +20,7 @@ from typing import Any
 
 from trackplan import yamlio
 from trackplan.errors import InputError
+from trackplan.memory import building
 from trackplan.model import Event, Plan, Settings
 
 SETTINGS_FILE = "trackplan.yaml"
@@ -114,6 +115,10 @@ class LoadedPlan:
 
     @cached_property
     def plan(self) -> Plan:
+        with building():
+            return self._build()
+
+    def _build(self) -> Plan:
         settings = Settings()
         if SETTINGS_FILE in self.blob_ids:
             try:
@@ -130,13 +135,14 @@ class LoadedPlan:
                 contexts.append((source, event.replace(extra=event.extra.without("x-source"))))
                 self._context_paths[source] = path
         self._on_built()
-        return Plan(
+        plan = Plan(
             settings=settings,
             events=tuple(events),
             identify=traits.get(IDENTIFY_FILE),
             group=traits.get(GROUP_FILE),
             contexts=tuple(contexts),
         )
+        return plan
 
 
 def _stem(path: str) -> str:

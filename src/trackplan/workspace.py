@@ -15,6 +15,7 @@ from trackplan import layout
 from trackplan.cache import BlobCache
 from trackplan.errors import InputError, PlanNotFoundError
 from trackplan.layout import LoadedPlan
+from trackplan.memory import building
 from trackplan.model import Plan
 from trackplan.refs import WORKTREE
 from trackplan.store import GitStore, hash_blob
@@ -128,7 +129,8 @@ class Workspace:
             title = doc.get("title") if isinstance(doc, dict) else None
             return title if isinstance(title, str) and title.strip() else None
 
-        loaded = LoadedPlan(blobs, title_of, load_doc, on_built=self.cache.flush)
+        with building():  # a cold index parses every file
+            loaded = LoadedPlan(blobs, title_of, load_doc, on_built=self.cache.flush)
         self.cache.flush()
         return loaded
 

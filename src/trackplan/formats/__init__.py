@@ -9,6 +9,7 @@ from typing import Any
 
 from trackplan.errors import InputError
 from trackplan.formats.base import Incoming, InputFile
+from trackplan.memory import building
 
 FORMATS = ("avo-csv", "avo-json", "jsonschema", "itly", "segment", "snowplow", "trackplan")
 EXPORT_FORMATS = (
@@ -93,6 +94,7 @@ def read_plan(data: bytes, name: str, fmt: str = "auto") -> Incoming:
         "snowplow": snowplow.read,
         "trackplan": bundle.read,
     }
-    incoming = readers[fmt](source)
+    with building():
+        incoming = readers[fmt](source)
     incoming.format = fmt
     return incoming
