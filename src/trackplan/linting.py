@@ -20,6 +20,7 @@ import yaml
 from trackplan import layout, yamlio
 from trackplan.errors import InputError
 from trackplan.lint_rules import RULES
+from trackplan.memory import building
 from trackplan.model import EVENT_HEAD_KEYS, STATUS_VALUES, SchemaVer, Settings
 from trackplan.refs import WORKTREE
 from trackplan.workspace import Workspace
@@ -638,6 +639,25 @@ def lint_ref(ws: Workspace, ref: str = WORKTREE, paths: Iterable[str] | None = N
     }
     cached = ws.cache.get_fragments(keys.values())
     results: dict[str, Any] = {}
+    with building():
+        _analyse_all(ws, keys, cached, results, text_of, settings, config)
+    ws.cache.flush()
+    report = combine(results, config, text_of, only, len(blobs))
+    if settings_blob:
+        positions(text_of(layout.SETTINGS_FILE), [f for f in report.findings if f.file == layout.SETTINGS_FILE])
+    return report
+
+
+def _analyse_all(
+    ws: Workspace,
+    keys: Mapping[str, str],
+    cached: Mapping[str, bytes],
+    results: dict[str, Any],
+    text_of: Callable[[str], str],
+    settings: Settings,
+    config: LintConfig,
+) -> None:
+    """Per-file results, from the cache or analysed (and cached)."""
     for path, key in keys.items():
         value = cached.get(key)
         if value is None:
@@ -646,11 +666,6 @@ def lint_ref(ws: Workspace, ref: str = WORKTREE, paths: Iterable[str] | None = N
         else:
             result = json.loads(value)
         results[path] = result
-    ws.cache.flush()
-    report = combine(results, config, text_of, only, len(blobs))
-    if settings_blob:
-        positions(text_of(layout.SETTINGS_FILE), [f for f in report.findings if f.file == layout.SETTINGS_FILE])
-    return report
 
 
 def fingerprint(finding: Finding) -> str:
