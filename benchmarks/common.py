@@ -26,7 +26,11 @@ def timed(fn: Callable[[], object], repeat: int = 5) -> float:
 
 
 def git(*args: str, cwd: Path, stdin: bytes | None = None) -> bytes:
-    result = subprocess.run(["git", *args], cwd=cwd, input=stdin, capture_output=True, check=False)
+    # Never inherit our stdin: git gc's pack-objects reads revisions from stdin when it has one.
+    if stdin is None:
+        result = subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False, stdin=subprocess.DEVNULL)
+    else:
+        result = subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False, input=stdin)
     if result.returncode != 0:
         raise RuntimeError(f"git {' '.join(args[:2])} failed: {result.stderr.decode(errors='replace').strip()}")
     return result.stdout

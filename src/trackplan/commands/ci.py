@@ -103,7 +103,15 @@ def _fetch_base(ws: Workspace, base_ref: str) -> str:
 
     target = base_ref.removeprefix("origin/")
     command = ["git", "fetch", "--no-tags", "--depth=1", "origin", target]
-    fetched = subprocess.run(command, cwd=ws.root, capture_output=True, text=True, check=False)
+    fetched = subprocess.run(
+        command,
+        cwd=ws.root,
+        capture_output=True,
+        text=True,
+        check=False,
+        stdin=subprocess.DEVNULL,
+        env={**os.environ, "GIT_TERMINAL_PROMPT": "0"},  # never wait for credentials in CI
+    )
     for candidate in (base_ref, "FETCH_HEAD"):
         try:
             return ws.store.resolve(candidate)
