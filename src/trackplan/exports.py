@@ -19,6 +19,7 @@ from trackplan.errors import InputError
 from trackplan.formats import EXPORT_FORMATS
 from trackplan.formats.base import pretty_json
 from trackplan.layout import LoadedPlan
+from trackplan.memory import building
 from trackplan.model import Plan, Settings
 from trackplan.refs import WORKTREE
 from trackplan.workspace import Workspace
@@ -105,6 +106,11 @@ def avo_json_from_fragments(ws: Workspace, loaded: LoadedPlan, label: str) -> by
     """The whole-plan avo-json export, assembled from per-event pieces cached by (event
     blob, settings blob): a warm export reads no event file and builds no model. The bytes
     equal those of rendering the model (tested)."""
+    with building():
+        return _avo_json_from_fragments(ws, loaded, label)
+
+
+def _avo_json_from_fragments(ws: Workspace, loaded: LoadedPlan, label: str) -> bytes:
     from trackplan.formats import avo_json
 
     settings_blob = loaded.blob_ids.get(layout.SETTINGS_FILE, "")
