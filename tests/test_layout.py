@@ -78,3 +78,15 @@ def test_segment_terrible_name_gets_a_safe_distinct_file() -> None:
     paths = [p for p in changes if p.startswith("events/")]
     assert len({p.lower() for p in paths}) == len(names)
     assert all(PurePosixPath(p).parent == PurePosixPath("events") for p in paths)
+
+
+def test_parallel_parse_matches_serial_and_keeps_errors(monkeypatch: pytest.MonkeyPatch) -> None:
+    from trackplan import parallel
+    from trackplan.errors import InputError
+    from trackplan.layout import parse_document
+
+    items = [(f"events/e{i}.yaml", f"title: E{i}\nx-tags: [a, 'yes']\n".encode()) for i in range(40)]
+    monkeypatch.setattr(parallel, "PARALLEL_MIN", 2)
+    assert parallel.parse_all(items) == [parse_document(d, p) for p, d in items]
+    with pytest.raises(InputError, match=r"events/bad.yaml:2"):
+        parallel.parse_all([*items, ("events/bad.yaml", b"title: x\n  y: [\n")])

@@ -17,6 +17,7 @@ from trackplan.errors import InputError, PlanNotFoundError
 from trackplan.layout import LoadedPlan
 from trackplan.memory import building
 from trackplan.model import Plan
+from trackplan.parallel import PARALLEL_MIN, parse_all
 from trackplan.refs import WORKTREE
 from trackplan.store import GitStore, hash_blob
 
@@ -109,6 +110,12 @@ class Workspace:
         titles = self.cache.get_titles(b for p, b in blobs.items() if layout.is_event_file(p))
         docs: dict[str, Any] = {}
         fetched = False
+        missing = sorted((p, b) for p, b in blobs.items() if layout.is_event_file(p) and b not in titles)
+        if len(missing) >= PARALLEL_MIN:  # a cold read of a large plan: parse on every core
+            parsed = parse_all([(p, self.read_blob(b)) for p, b in missing])
+            for (_, blob_id), doc in zip(missing, parsed, strict=True):
+                docs[blob_id] = doc
+                self.cache.put(blob_id, doc)
 
         def load_doc(path: str, blob_id: str) -> Any:
             nonlocal fetched
@@ -124,8 +131,9 @@ class Workspace:
         def title_of(path: str, blob_id: str) -> str | None:
             if blob_id in titles:
                 return titles[blob_id]
-            doc = self.parsed(path, blob_id)
-            docs[blob_id] = doc
+            doc = docs.get(blob_id)
+            if doc is None:
+                doc = docs[blob_id] = self.parsed(path, blob_id)
             title = doc.get("title") if isinstance(doc, dict) else None
             return title if isinstance(title, str) and title.strip() else None
 
