@@ -215,9 +215,6 @@ class GitStore:
 
         return make("AUTHOR"), make("COMMITTER")
 
-    def write_blob(self, data: bytes) -> str:
-        return str(self.repo.create_blob(data))
-
     def _build_tree(self, tree_id: str | None, changes: Mapping[str, bytes | None]) -> str | None:
         """A new tree: `tree_id` with `changes` ({path: bytes or None}) applied.
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -63,7 +62,3 @@ def read(source: InputFile) -> Incoming:
         contexts=tuple((str(s), event(c, f"contexts.{s}")) for s, c in contexts.items()),
     )
     return Incoming(plan=plan)
-
-
-def dumps(plan: Plan) -> str:
-    return json.dumps(write(plan), indent=2, ensure_ascii=False, sort_keys=False) + "\n"
