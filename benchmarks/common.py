@@ -9,6 +9,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from trackplan import parallel
+
+parallel.enable()  # as the CLI does; every benchmark script guards its __main__
+
 os.environ.setdefault("GIT_AUTHOR_NAME", "Bench")
 os.environ.setdefault("GIT_AUTHOR_EMAIL", "bench@example.com")
 os.environ.setdefault("GIT_COMMITTER_NAME", "Bench")

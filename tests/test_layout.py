@@ -87,6 +87,7 @@ def test_parallel_parse_matches_serial_and_keeps_errors(monkeypatch: pytest.Monk
 
     items = [(f"events/e{i}.yaml", f"title: E{i}\nx-tags: [a, 'yes']\n".encode()) for i in range(40)]
     monkeypatch.setattr(parallel, "PARALLEL_MIN", 2)
+    monkeypatch.setattr(parallel, "_enabled", True)
     assert parallel.parse_all(items) == [parse_document(d, p) for p, d in items]
     with pytest.raises(InputError, match=r"events/bad.yaml:2"):
         parallel.parse_all([*items, ("events/bad.yaml", b"title: x\n  y: [\n")])

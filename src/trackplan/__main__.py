@@ -1,3 +1,5 @@
 from trackplan.cli import main
 
-main()
+# Guarded: worker processes (spawned for parallel parsing) import this module again.
+if __name__ == "__main__":
+    main()

@@ -9,10 +9,16 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: no file locks, the retry logic still holds
+    fcntl = None  # type: ignore[assignment]
 
 FORMAT = 5
 
@@ -34,7 +40,26 @@ class BlobCache:
             self._failed(exc)
         return self._db
 
+    @contextlib.contextmanager
+    def _exclusive(self) -> Iterator[None]:
+        """Other processes and threads wait while the cache file is created, migrated or
+        set aside: SQLite copes with concurrent readers and writers, not with several
+        connections initialising one new file at once."""
+        assert self.path is not None
+        with open(f"{self.path}.lock", "a+b") as lock:
+            if fcntl is not None:
+                fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                if fcntl is not None:
+                    fcntl.flock(lock, fcntl.LOCK_UN)
+
     def _open(self) -> sqlite3.Connection:
+        with self._exclusive():
+            return self._open_unlocked()
+
+    def _open_unlocked(self) -> sqlite3.Connection:
         assert self.path is not None
         db = sqlite3.connect(self.path, timeout=5, isolation_level=None)
         db.execute("PRAGMA journal_mode=WAL")
@@ -72,16 +97,21 @@ class BlobCache:
         self._reset()
 
     def _reset(self) -> None:
-        """Drop a cache that cannot be trusted and start a new one."""
+        """Set a cache that cannot be trusted aside and start a new one. The files are
+        renamed, never truncated, so other connections still reading them are safe."""
         if self._db is not None:
-            self._db.close()
+            with contextlib.suppress(sqlite3.Error):
+                self._db.close()
         self._db = None
         if self.path is None:
             return
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
         try:
-            self._db = self._open()
+            with self._exclusive():
+                for suffix in ("", "-wal", "-shm"):
+                    old = Path(f"{self.path}{suffix}")
+                    if old.exists():
+                        os.replace(old, f"{self.path}.corrupt{suffix}")
+                self._db = self._open_unlocked()
         except (sqlite3.DatabaseError, OSError):
             self.path = None  # no cache at all rather than a broken one
 

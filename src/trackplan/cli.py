@@ -70,6 +70,9 @@ _register()
 
 
 def main() -> None:
+    from trackplan import parallel
+
+    parallel.enable()  # the CLI's entry points are guarded, so workers may be spawned
     cli(prog_name="trackplan")
 
 

@@ -14,6 +14,15 @@ from typing import Any
 from trackplan.layout import parse_document
 
 PARALLEL_MIN = 2000  # files; below this, workers cost more than they save
+_enabled = False
+
+
+def enable() -> None:
+    """Allow worker processes. The CLI enables them; a library caller opts in, because
+    spawned workers import the caller's __main__ module again (it must be guarded by
+    `if __name__ == "__main__":`)."""
+    global _enabled
+    _enabled = True
 
 
 def _parse_chunk(items: list[tuple[str, bytes]]) -> list[Any]:
@@ -24,7 +33,7 @@ def parse_all(items: list[tuple[str, bytes]]) -> list[Any]:
     """Parsed documents of (path, bytes) pairs, in order. Errors are the same InputError
     a serial parse raises."""
     workers = min(os.cpu_count() or 1, 8)
-    if workers < 2 or len(items) < PARALLEL_MIN:
+    if not _enabled or workers < 2 or len(items) < PARALLEL_MIN:
         return _parse_chunk(items)
     size = -(-len(items) // (workers * 4))
     chunks = [items[i : i + size] for i in range(0, len(items), size)]
