@@ -130,6 +130,8 @@ def freeze(value: Any, key: str | None = None) -> Any:
 
 def thaw(value: Any) -> Any:
     """Turn a frozen value back into plain dicts and lists."""
+    if type(value) in _SCALARS:
+        return value
     if isinstance(value, Mapping):
         return {k: thaw(v) for k, v in value.items()}
     if isinstance(value, tuple):

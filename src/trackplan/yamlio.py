@@ -142,8 +142,13 @@ def _emit(value: Any, indent: str, out: list[str]) -> None:
             _emit_entry(f"{indent}-", item, indent, out, in_sequence=True)
 
 
+_LEAVES = frozenset({str, int, float, bool, type(None)})
+
+
 def _emit_entry(prefix: str, item: Any, indent: str, out: list[str], in_sequence: bool = False) -> None:
-    if isinstance(item, Mapping | list | tuple) and item:
+    if type(item) in _LEAVES:  # most entries: checked first, without the abstract-class checks
+        out.append(f"{prefix} {_scalar(item)}")
+    elif isinstance(item, Mapping | list | tuple) and item:
         if in_sequence and isinstance(item, Mapping):
             # "- key: value" with the rest of the mapping aligned under the first key.
             lines: list[str] = []
