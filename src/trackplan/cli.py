@@ -60,9 +60,9 @@ def cli(ctx: click.Context, directory: Path | None, plan_dir: Path | None, debug
 
 
 def _register() -> None:
-    from trackplan.commands import check, ci, diff, events, export, import_, init, log, rules, show, validate
+    from trackplan.commands import check, ci, diff, events, export, import_, init, layout, log, rules, show, validate
 
-    for module in (init, events, show, import_, export, diff, log, validate, check, ci, rules):
+    for module in (init, events, show, import_, export, diff, log, validate, check, ci, rules, layout):
         cli.add_command(module.command)
 
 

@@ -1,7 +1,7 @@
 """The import use case: read a file, merge it into a plan branch, commit the result.
 
-Guards follow Avo's Import API: a protected branch is refused (Avo's 403), so is a branch
-already merged into a protected one (Avo's 409). The branch moves by compare-and-swap, so
+Guards (guards.py) follow Avo's Import API: a protected branch is refused (Avo's 403), so
+is a branch already merged into a protected one (Avo's 409). The branch moves by compare-and-swap, so
 concurrent imports either land or are refused with a retry message; none is dropped.
 """
 
@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from trackplan.changes import DiffResult, diff_plans
-from trackplan.errors import InputError, MergedBranchError, ProtectedBranchError, RefError
+from trackplan.errors import RefError
 from trackplan.formats import read_plan
+from trackplan.guards import guard_branch, target_branch
 from trackplan.importing import ImportResult, merge
 from trackplan.workspace import Workspace
 
@@ -43,34 +44,6 @@ class ImportOutcome:
     @property
     def changed(self) -> bool:
         return bool(self.changed_paths)
-
-
-def _target_branch(ws: Workspace, branch: str | None) -> str:
-    target = branch or ws.store.current_branch()
-    if not target:
-        raise InputError("no branch is checked out; name the plan branch with --branch")
-    return target
-
-
-def _guard(ws: Workspace, branch: str, protected: list[str], head: str | None) -> None:
-    if branch in protected:
-        raise ProtectedBranchError(
-            f"branch {branch!r} is protected (protected_branches in trackplan.yaml): import into "
-            f"a plan branch and open a pull request, e.g. --branch import/{Path(branch).name}-update"
-        )
-    if head is None:
-        return
-    created_at = ws.store.branch_creation_point(branch)
-    for name in protected:
-        protected_head = ws.store.branch_head(name)
-        if protected_head is None or created_at == head:
-            continue  # a branch with no commits of its own is not "merged"
-        if created_at is None and protected_head == head:
-            continue  # no reflog: cannot tell a fresh branch from a merged one
-        if ws.store.is_ancestor(head, protected_head):
-            raise MergedBranchError(
-                f"branch {branch!r} is already merged into {name!r}; import into a new branch with --branch"
-            )
 
 
 def commit_message(request: ImportRequest, outcome: ImportOutcome) -> str:
@@ -106,7 +79,7 @@ def commit_message(request: ImportRequest, outcome: ImportOutcome) -> str:
 
 def run_import(ws: Workspace, request: ImportRequest) -> ImportOutcome:
     incoming = read_plan(request.data, request.name, request.fmt)
-    branch = _target_branch(ws, request.branch)
+    branch = target_branch(ws, request.branch)
     head = ws.store.branch_head(branch)
     parent = None
     if head is None:
@@ -117,7 +90,7 @@ def run_import(ws: Workspace, request: ImportRequest) -> ImportOutcome:
         except RefError:
             raise RefError(f"unknown --base {base_ref!r}: the branch {branch!r} would start there") from None
     before = ws.load(head or parent or "HEAD")
-    _guard(ws, branch, list(before.plan.settings.protected_branches), head)
+    guard_branch(ws, branch, list(before.plan.settings.protected_branches), head, "import")
     new_plan, result = merge(before.plan, incoming.plan, request.method, request.source)
     result.warnings = [*incoming.warnings, *before.warnings]
     from trackplan.reviewing import differ_for

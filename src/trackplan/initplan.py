@@ -37,7 +37,9 @@ def template_files(with_examples: bool = True) -> dict[str, bytes]:
     return out
 
 
-def init_plan(target: Path, name: str | None = None, with_examples: bool = True) -> InitResult:
+def init_plan(
+    target: Path, name: str | None = None, with_examples: bool = True, events_layout: str = "flat"
+) -> InitResult:
     if (target / layout.SETTINGS_FILE).exists():
         raise InputError(f"{target / layout.SETTINGS_FILE}: a plan already exists here")
     plan_files = template_files(with_examples)
@@ -45,6 +47,9 @@ def init_plan(target: Path, name: str | None = None, with_examples: bool = True)
     settings_doc = yamlio.load(settings_text, layout.SETTINGS_FILE)
     plan_name = name or target.name or "Tracking plan"
     settings_doc["name"] = plan_name
+    if events_layout != "flat":
+        settings_doc["events_layout"] = events_layout
+        plan_files = {layout.relocated(p, sharded=True): d for p, d in plan_files.items()}
     plan_files[layout.SETTINGS_FILE] = yamlio.rewrite(settings_text, settings_doc).encode()
     main_branch = Settings.from_json(settings_doc).main_branch
 

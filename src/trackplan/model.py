@@ -331,7 +331,8 @@ class Domain:
     id: str | None = None
 
 
-SETTINGS_KEYS = ("name", "main_branch", "protected_branches", "sources", "destinations", "domains")
+SETTINGS_KEYS = ("name", "main_branch", "protected_branches", "events_layout", "sources", "destinations", "domains")
+EVENTS_LAYOUTS = ("flat", "sharded")
 
 
 @dataclass(frozen=True)
@@ -344,6 +345,7 @@ class Settings:
     sources: tuple[Source, ...] = ()
     destinations: tuple[Destination, ...] = ()
     domains: tuple[Domain, ...] = ()
+    events_layout: str = "flat"
     raw: FrozenDict = field(default_factory=FrozenDict)
 
     @classmethod
@@ -353,6 +355,9 @@ class Settings:
         doc = FrozenDict(freeze(doc or {}))
         main = str(doc.get("main_branch") or "main")
         protected = doc.get("protected_branches")
+        events_layout = doc.get("events_layout") or "flat"
+        if events_layout not in EVENTS_LAYOUTS:
+            raise ValueError(f"events_layout: {events_layout!r} is not one of {', '.join(EVENTS_LAYOUTS)}")
         return cls(
             name=str(doc.get("name") or "Tracking plan"),
             main_branch=main,
@@ -360,6 +365,7 @@ class Settings:
             sources=tuple(sorted(_named(Source, doc.get("sources")))),
             destinations=tuple(sorted(_named(Destination, doc.get("destinations")))),
             domains=tuple(sorted(_named(Domain, doc.get("domains")))),
+            events_layout=events_layout,
             raw=doc.without(*SETTINGS_KEYS),
         )
 
@@ -368,6 +374,8 @@ class Settings:
         doc["name"] = self.name
         doc["main_branch"] = self.main_branch
         doc["protected_branches"] = list(self.protected_branches)
+        if self.events_layout != "flat":  # the default stays unwritten, as before the option existed
+            doc["events_layout"] = self.events_layout
         doc["sources"] = [_named_json(s) for s in self.sources]
         doc["destinations"] = [_named_json(d) for d in self.destinations]
         doc["domains"] = [_named_json(d) for d in self.domains]

@@ -352,12 +352,20 @@ class GitStore:
             file = self.workdir / PurePosixPath(path)
             if data is None:
                 file.unlink(missing_ok=True)
+                _remove_empty_parents(file.parent, self.workdir)
                 if path in index:
                     index.remove(path)
                 continue
             atomic_write(file, data)
             index.add(pygit2.IndexEntry(path, self.repo.create_blob(data), FileMode.BLOB))
         index.write()
+
+
+def _remove_empty_parents(folder: Path, top: Path) -> None:
+    """As git does when the last file of a folder goes."""
+    while folder != top and folder.is_dir() and not any(folder.iterdir()):
+        folder.rmdir()
+        folder = folder.parent
 
 
 def atomic_write(path: Path, data: bytes) -> None:

@@ -80,11 +80,11 @@ class Workspace:
         out: dict[str, str] = {}
         for path in [layout.SETTINGS_FILE, layout.IDENTIFY_FILE, layout.GROUP_FILE]:
             self._add_worktree_file(path, out)
-        for folder in (layout.EVENTS_DIR, layout.CONTEXTS_DIR):
+        for folder, pattern in ((layout.EVENTS_DIR, "**/*"), (layout.CONTEXTS_DIR, "*")):
             directory = self.root / folder
             if directory.is_dir():
-                for file in sorted(directory.iterdir()):
-                    self._add_worktree_file(f"{folder}/{file.name}", out)
+                for file in sorted(directory.glob(pattern)):
+                    self._add_worktree_file(f"{folder}/{file.relative_to(directory).as_posix()}", out)
         return out
 
     def _add_worktree_file(self, path: str, out: dict[str, str]) -> None:

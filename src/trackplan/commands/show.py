@@ -29,8 +29,8 @@ def command(ctx: AppContext, event: str, ref: str, output_format: str) -> None:
     # Only the index is needed: the event's file is found by name or path, never parsing others.
     path = loaded.event_paths.get(event)
     if path is None:
-        paths = set(loaded.event_paths.values())
-        path = next((p for p in (event, f"events/{event}") if p in paths), None)
+        # A file path, or a file name wherever the layout keeps it.
+        path = next((p for p in loaded.event_paths.values() if event in (p, p.rsplit("/", 1)[-1])), None)
     if path is None:
         known = ", ".join(sorted(loaded.event_paths)[:20])
         raise InputError(f"no event {event!r} at {ref}; known events: {known}")

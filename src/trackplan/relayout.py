@@ -1,0 +1,57 @@
+"""Move every event file to the other events layout (flat or sharded) in one commit.
+
+Files move byte for byte, so git shows renames and `git log --follow` keeps each event's
+history; only trackplan.yaml is rewritten (keeping its comments).
+"""
+
+from __future__ import annotations
+
+from trackplan import layout, yamlio
+from trackplan.errors import InputError
+from trackplan.guards import guard_branch, target_branch
+from trackplan.workspace import Workspace, WriteResult
+
+
+def moves(paths: list[str], sharded: bool) -> dict[str, str]:
+    """{old path: new path} for the event files that move. Two files that would land on
+    one path (even differing only in case) are refused, naming both."""
+    out: dict[str, str] = {}
+    landed: dict[str, str] = {}
+    for path in sorted(paths):
+        if not layout.is_event_file(path):
+            continue
+        new = layout.relocated(path, sharded)
+        other = landed.get(new.lower())
+        if other is not None:
+            raise InputError(f"{path} and {other} would both become {new}; rename one of them first")
+        landed[new.lower()] = path
+        if new != path:
+            out[path] = new
+    return out
+
+
+def relayout(ws: Workspace, events_layout: str, branch: str | None = None) -> WriteResult:
+    branch = target_branch(ws, branch)
+    head = ws.store.branch_head(branch)
+    if head is None:
+        raise InputError(f"no branch {branch!r}; create it first (git branch {branch})")
+    before = ws.load(head)
+    guard_branch(ws, branch, list(before.plan.settings.protected_branches), head, "layout")
+    changes: dict[str, bytes | None] = {}
+    if before.plan.settings.events_layout != events_layout:
+        # Only the one key changes: the file stays as people wrote it.
+        text = ws.read_blob(before.blob_ids[layout.SETTINGS_FILE]).decode()
+        doc = yamlio.load(text, layout.SETTINGS_FILE)
+        doc.pop("events_layout", None)
+        if events_layout != "flat":
+            doc["events_layout"] = events_layout
+        changes[layout.SETTINGS_FILE] = yamlio.rewrite(text, doc).encode()
+    moved = moves(list(before.blob_ids), events_layout == "sharded")
+    for old, new in moved.items():
+        changes[old] = None
+        changes[new] = ws.read_blob(before.blob_ids[old])
+    if not changes:
+        return WriteResult(None, branch, ())
+    message = f"Move event files to the {events_layout} layout\n\n{len(moved)} event files moved.\n"
+    commit = ws.store.commit_changes(branch, head, {ws.repo_path(p): d for p, d in changes.items()}, message)
+    return WriteResult(commit, branch, tuple(sorted(changes)))
