@@ -29,14 +29,14 @@ def change(ws: Workspace, base: str, count: int, branch: str) -> str:
     return result.commit
 
 
-def measure(n: int) -> float:
+def measure(n: int, events_layout: str) -> float:
     """Report the diff figures for an N-event plan; return the 1-change in-process time."""
-    with plan_repo(n) as (root, ws, base):
+    with plan_repo(n, events_layout=events_layout) as (root, ws, base):
         head1 = change(ws, base, 1, "one")
         head100 = change(ws, base, 100, "hundred")
         _ = Workspace(root).load(base).plan  # fill the cache as a prior command would
         name_status = timed(lambda: git("diff", "--name-status", base, head1, cwd=root))
-        one = timed(lambda: diff_refs(Workspace(root), base, head1))
+        one = timed(lambda: diff_refs(Workspace(root), base, head1), repeat=15)
         hundred = timed(lambda: diff_refs(Workspace(root), base, head100))
         name_status_100 = timed(lambda: git("diff", "--name-status", base, head100, cwd=root))
         start = time.perf_counter()
@@ -48,7 +48,7 @@ def measure(n: int) -> float:
             check=True,
         )
         command = time.perf_counter() - start
-        print(f"\nN = {n} events")
+        print(f"\nN = {n} events, {events_layout} layout")
         report(
             [
                 ("git diff --name-status, 1 change", name_status, "reference"),
@@ -62,8 +62,10 @@ def measure(n: int) -> float:
 
 
 def main() -> None:
-    one_change = {n: measure(n) for n in (1000, 10000)}
-    print(f"\n  1 change: 10k / 1k = {one_change[10000] / one_change[1000]:.2f} (target <= 1.5)")
+    for events_layout in ("flat", "sharded"):
+        one_change = {n: measure(n, events_layout) for n in (1000, 10000)}
+        ratio = one_change[10000] / one_change[1000]
+        print(f"\n  1 change, {events_layout} layout: 10k / 1k = {ratio:.2f} (target <= 1.5)")
     with plan_repo(200, packed=False) as (root, _, base):
         head = base
         plan_ws = Workspace(root)

@@ -8,11 +8,9 @@ from __future__ import annotations
 import json
 import shutil
 import sys
-import tempfile
 import time
-from pathlib import Path
 
-from common import git, report
+from common import git, report, scratch_dir
 from synthetic import synthetic_plan
 from trackplan.imports import ImportRequest, run_import
 from trackplan.initplan import init_plan
@@ -56,7 +54,7 @@ def fast_import_stream(files: dict[str, bytes | None]) -> bytes:
 
 
 def main(n: int) -> None:
-    tmp = Path(tempfile.mkdtemp(prefix="tp-bench-import-"))
+    tmp = scratch_dir("tp-bench-import-")
     try:
         init_plan(tmp / "plan", with_examples=False)
         ws = Workspace(tmp / "plan")

@@ -3,24 +3,23 @@
 from __future__ import annotations
 
 import shutil
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from common import pack
+from common import pack, scratch_dir
 from synthetic import synthetic_plan
 from trackplan.initplan import init_plan
 from trackplan.workspace import Workspace
 
 
 @contextmanager
-def plan_repo(n: int, packed: bool = True) -> Iterator[tuple[Path, Workspace, str]]:
+def plan_repo(n: int, packed: bool = True, events_layout: str = "flat") -> Iterator[tuple[Path, Workspace, str]]:
     """A repository holding an N-event synthetic plan on main; yields (root, ws, commit)."""
-    tmp = Path(tempfile.mkdtemp(prefix="tp-bench-"))
+    tmp = scratch_dir("tp-bench-")
     try:
         root = tmp / "plan"
-        init_plan(root, name="bench", with_examples=False)
+        init_plan(root, name="bench", with_examples=False, events_layout=events_layout)
         ws = Workspace(root)
         head = ws.store.resolve("HEAD")
         before = ws.load(head)

@@ -235,3 +235,37 @@ def test_plan_equality_survives_files(tmp_path: Path) -> None:
     ws, commit = _plan_with(5, tmp_path / "p")
     plan = ws.load(commit).plan
     assert plan == Plan(settings=plan.settings, events=plan.events, identify=plan.identify)
+
+
+@pytest.mark.parametrize("large_folder", [1024, 0], ids=["walk", "libgit2"])
+def test_tree_diff_matches_git(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, large_folder: int) -> None:
+    monkeypatch.setattr("trackplan.store.LARGE_FOLDER", large_folder)
+    repo_path = tmp_path / "r"
+    subprocess.run(["git", "init", "-q", str(repo_path)], check=True)
+    store = GitStore(repo_path)
+    files: dict[str, bytes | None] = {f"events/{i % 7:02x}/e{i}.yaml": f"{i}".encode() for i in range(40)}
+    files |= {"trackplan.yaml": b"name: x\n", "contexts/web.yaml": b"a\n", "gone/x.yaml": b"x\n", "turns": b"file\n"}
+    first = store.commit_changes("main", None, files, "one")
+    changes: dict[str, bytes | None] = {
+        "events/03/e3.yaml": b"changed",  # one file in one folder
+        "events/07/new.yaml": b"new",  # a new folder
+        "events/00/e0.yaml": None,
+        "gone/x.yaml": None,  # a folder emptied
+        "turns": None,
+        "turns/inside.yaml": b"now a folder\n",  # a file becomes a folder
+    }
+    second = store.commit_changes("main", first, changes, "two")
+    old_tree, new_tree = (store.subtree_id(c, "") for c in (first, second))
+    ours = {
+        (path, "A" if a is None else "D" if b is None else "M") for path, a, b in store.diff_trees(old_tree, new_tree)
+    }
+    git_out = subprocess.run(
+        ["git", "diff", "--name-status", "--no-renames", first, second],
+        cwd=repo_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert ours == {(line.split("\t")[1], line.split("\t")[0]) for line in git_out.splitlines()}
+    assert store.diff_trees(new_tree, new_tree) == []
+    assert {p for p, _, _ in store.diff_trees(None, old_tree)} == set(files)

@@ -47,6 +47,10 @@ def _info(commit: pygit2.Commit) -> CommitInfo:
     )
 
 
+LARGE_FOLDER = 1024
+"""Entries of two folders above which their comparison is left to libgit2."""
+
+
 def hash_blob(data: bytes) -> str:
     return str(pygit2.hash(data))
 
@@ -168,18 +172,39 @@ class GitStore:
     def diff_trees(self, old_tree: str | None, new_tree: str | None) -> list[tuple[str, str | None, str | None]]:
         """(path, old blob id, new blob id) for every file that differs between two trees.
 
-        libgit2 compares the trees and skips equal subtrees by id, so the cost follows the
-        number of changed entries, not the size of the plan."""
-        empty = str(self.repo.TreeBuilder().write())
-        old = self._tree(old_tree or empty)
-        new = self._tree(new_tree or empty)
+        Subtrees with equal ids are skipped without being read, so the cost follows the
+        changed folders, not the size of the plan: libgit2's tree diff reads them all.
+        A pair of large folders (a flat events/ of thousands of files) is left to
+        libgit2, which compares long entry lists faster than Python does."""
         out: list[tuple[str, str | None, str | None]] = []
-        for delta in old.diff_to_tree(new).deltas:
-            status = delta.status_char()
-            old_id = None if status == "A" else str(delta.old_file.id)
-            new_id = None if status == "D" else str(delta.new_file.id)
-            out.append((delta.new_file.path if new_id else delta.old_file.path, old_id, new_id))
-        return out
+
+        def walk(base: str, old_id: pygit2.Oid | str | None, new_id: pygit2.Oid | str | None) -> None:
+            old = self._tree(old_id) if old_id is not None else None
+            new = self._tree(new_id) if new_id is not None else None
+            if old is not None and new is not None and len(old) + len(new) > LARGE_FOLDER:
+                for delta in old.diff_to_tree(new).deltas:
+                    status = delta.status_char()
+                    a_blob = None if status == "A" else str(delta.old_file.id)
+                    b_blob = None if status == "D" else str(delta.new_file.id)
+                    out.append((base + (delta.new_file.path if b_blob else delta.old_file.path), a_blob, b_blob))
+                return
+            old_entries = {entry.name: entry for entry in old} if old is not None else {}
+            new_entries = {entry.name: entry for entry in new} if new is not None else {}
+            for name in old_entries.keys() | new_entries.keys():
+                a, b = old_entries.get(name), new_entries.get(name)
+                if a is not None and b is not None and a.id == b.id:
+                    continue
+                a_tree = a.id if a is not None and a.type == ObjectType.TREE else None
+                b_tree = b.id if b is not None and b.type == ObjectType.TREE else None
+                if a_tree is not None or b_tree is not None:
+                    walk(f"{base}{name}/", a_tree, b_tree)
+                a_blob = str(a.id) if a is not None and a.type == ObjectType.BLOB else None
+                b_blob = str(b.id) if b is not None and b.type == ObjectType.BLOB else None
+                if a_blob != b_blob:
+                    out.append((f"{base}{name}", a_blob, b_blob))
+
+        walk("", old_tree, new_tree)
+        return sorted(out)
 
     def read_blob(self, blob_id: str) -> bytes:
         return bytes(self.repo.odb.read(blob_id)[1])
