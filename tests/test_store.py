@@ -237,7 +237,7 @@ def test_plan_equality_survives_files(tmp_path: Path) -> None:
     assert plan == Plan(settings=plan.settings, events=plan.events, identify=plan.identify)
 
 
-@pytest.mark.parametrize("large_folder", [1024, 0], ids=["walk", "libgit2"])
+@pytest.mark.parametrize("large_folder", [40_000, 0], ids=["walk", "libgit2"])
 def test_tree_diff_matches_git(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, large_folder: int) -> None:
     monkeypatch.setattr("trackplan.store.LARGE_FOLDER", large_folder)
     repo_path = tmp_path / "r"

@@ -9,6 +9,7 @@ pygit2 errors are wrapped into the project's exceptions here and never leak.
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -47,8 +48,14 @@ def _info(commit: pygit2.Commit) -> CommitInfo:
     )
 
 
-LARGE_FOLDER = 1024
-"""Entries of two folders above which their comparison is left to libgit2."""
+LARGE_FOLDER = 40_000
+"""Bytes of a tree object (about 1,000 entries) above which a folder comparison is left to libgit2."""
+TREES_KEPT = 4096
+TREE_CACHE_LIMIT = 1 << 20
+TREE_ENTRY = re.compile(rb"(\d+) ([^\0]+)\0(.{20})", re.DOTALL)
+TREE_MODE = b"40000"
+FOLDER_ENTRY = TREE_MODE + b" "  # may also match inside an id: that only costs speed
+BLOB_MODES = (b"100644", b"100755", b"120000")
 
 
 def hash_blob(data: bytes) -> str:
@@ -76,6 +83,9 @@ class GitStore:
             raise GitError(f"{path}: cannot open the git repository: {exc}") from None
         self.workdir = Path(self.repo.workdir).resolve() if self.repo.workdir else None
         self.git_dir = Path(self.repo.path).resolve()
+        self._raw_trees: dict[str, bytes] = {}
+        # libgit2 keeps parsed trees of up to 4 KB; a folder of 100+ events is larger.
+        pygit2.settings.cache_object_limit(ObjectType.TREE, TREE_CACHE_LIMIT)
 
     # -- refs ---------------------------------------------------------------------------------
     def resolve(self, ref: str) -> str:
@@ -174,37 +184,53 @@ class GitStore:
 
         Subtrees with equal ids are skipped without being read, so the cost follows the
         changed folders, not the size of the plan: libgit2's tree diff reads them all.
-        A pair of large folders (a flat events/ of thousands of files) is left to
-        libgit2, which compares long entry lists faster than Python does."""
+        Folders with no subfolders, and large ones (a flat events/), are left to libgit2,
+        which compares entry lists faster than Python does."""
         out: list[tuple[str, str | None, str | None]] = []
 
-        def walk(base: str, old_id: pygit2.Oid | str | None, new_id: pygit2.Oid | str | None) -> None:
-            old = self._tree(old_id) if old_id is not None else None
-            new = self._tree(new_id) if new_id is not None else None
-            if old is not None and new is not None and len(old) + len(new) > LARGE_FOLDER:
-                for delta in old.diff_to_tree(new).deltas:
-                    status = delta.status_char()
-                    a_blob = None if status == "A" else str(delta.old_file.id)
-                    b_blob = None if status == "D" else str(delta.new_file.id)
-                    out.append((base + (delta.new_file.path if b_blob else delta.old_file.path), a_blob, b_blob))
-                return
-            old_entries = {entry.name: entry for entry in old} if old is not None else {}
-            new_entries = {entry.name: entry for entry in new} if new is not None else {}
-            for name in old_entries.keys() | new_entries.keys():
-                a, b = old_entries.get(name), new_entries.get(name)
-                if a is not None and b is not None and a.id == b.id:
-                    continue
-                a_tree = a.id if a is not None and a.type == ObjectType.TREE else None
-                b_tree = b.id if b is not None and b.type == ObjectType.TREE else None
+        def libgit2_diff(base: str, old_id: str, new_id: str) -> None:
+            for delta in self._tree(old_id).diff_to_tree(self._tree(new_id)).deltas:
+                status = delta.status_char()
+                a_blob = None if status == "A" else str(delta.old_file.id)
+                b_blob = None if status == "D" else str(delta.new_file.id)
+                out.append((base + (delta.new_file.path if b_blob else delta.old_file.path), a_blob, b_blob))
+
+        def walk(base: str, old_id: str | None, new_id: str | None) -> None:
+            if old_id and new_id and self.repo.odb.read_header(old_id)[1] > LARGE_FOLDER:
+                return libgit2_diff(base, old_id, new_id)
+            old_raw, new_raw = self._raw_tree(old_id), self._raw_tree(new_id)
+            if old_id and new_id and FOLDER_ENTRY not in old_raw and FOLDER_ENTRY not in new_raw:
+                return libgit2_diff(base, old_id, new_id)  # no folders to skip: C compares faster
+            # Entries as raw (mode, name, id) triples: the set difference is what changed.
+            old, new = set(TREE_ENTRY.findall(old_raw)), set(TREE_ENTRY.findall(new_raw))
+            before = {name: (mode, oid) for mode, name, oid in old - new}
+            after = {name: (mode, oid) for mode, name, oid in new - old}
+            for raw_name in before.keys() | after.keys():
+                name = raw_name.decode("utf-8", "surrogateescape")
+                a, b = before.get(raw_name), after.get(raw_name)
+                a_tree = a[1].hex() if a is not None and a[0] == TREE_MODE else None
+                b_tree = b[1].hex() if b is not None and b[0] == TREE_MODE else None
                 if a_tree is not None or b_tree is not None:
                     walk(f"{base}{name}/", a_tree, b_tree)
-                a_blob = str(a.id) if a is not None and a.type == ObjectType.BLOB else None
-                b_blob = str(b.id) if b is not None and b.type == ObjectType.BLOB else None
+                a_blob = a[1].hex() if a is not None and a[0] in BLOB_MODES else None
+                b_blob = b[1].hex() if b is not None and b[0] in BLOB_MODES else None
                 if a_blob != b_blob:
                     out.append((f"{base}{name}", a_blob, b_blob))
 
         walk("", old_tree, new_tree)
         return sorted(out)
+
+    def _raw_tree(self, tree_id: str | None) -> bytes:
+        """A tree object's bytes, kept: walking history reads each tree twice (as the newer
+        side of one diff, then the older side of the next)."""
+        if tree_id is None:
+            return b""
+        raw = self._raw_trees.get(tree_id)
+        if raw is None:
+            if len(self._raw_trees) >= TREES_KEPT:
+                self._raw_trees.clear()
+            raw = self._raw_trees[tree_id] = self.repo.odb.read(tree_id)[1]
+        return raw
 
     def read_blob(self, blob_id: str) -> bytes:
         return bytes(self.repo.odb.read(blob_id)[1])
