@@ -9,7 +9,6 @@ pygit2 errors are wrapped into the project's exceptions here and never leak.
 from __future__ import annotations
 
 import os
-import re
 import tempfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from pathlib import Path, PurePosixPath
 import pygit2
 from pygit2.enums import FileMode, ObjectType
 
+from trackplan import gitobjects
 from trackplan.errors import (
     ConcurrentUpdateError,
     DirtyWorktreeError,
@@ -52,10 +52,8 @@ LARGE_FOLDER = 40_000
 """Bytes of a tree object (about 1,000 entries) above which a folder comparison is left to libgit2."""
 TREES_KEPT = 4096
 TREE_CACHE_LIMIT = 1 << 20
-TREE_ENTRY = re.compile(rb"(\d+) ([^\0]+)\0(.{20})", re.DOTALL)
-TREE_MODE = b"40000"
-FOLDER_ENTRY = TREE_MODE + b" "  # may also match inside an id: that only costs speed
-BLOB_MODES = (b"100644", b"100755", b"120000")
+FOLDER_ENTRY = gitobjects.TREE_MODE + b" "  # may also match inside an id: that only costs speed
+PACK_MIN_OBJECTS = 100
 
 
 def hash_blob(data: bytes) -> str:
@@ -202,18 +200,18 @@ class GitStore:
             if old_id and new_id and FOLDER_ENTRY not in old_raw and FOLDER_ENTRY not in new_raw:
                 return libgit2_diff(base, old_id, new_id)  # no folders to skip: C compares faster
             # Entries as raw (mode, name, id) triples: the set difference is what changed.
-            old, new = set(TREE_ENTRY.findall(old_raw)), set(TREE_ENTRY.findall(new_raw))
+            old, new = gitobjects.tree_triples(old_raw), gitobjects.tree_triples(new_raw)
             before = {name: (mode, oid) for mode, name, oid in old - new}
             after = {name: (mode, oid) for mode, name, oid in new - old}
             for raw_name in before.keys() | after.keys():
                 name = raw_name.decode("utf-8", "surrogateescape")
                 a, b = before.get(raw_name), after.get(raw_name)
-                a_tree = a[1].hex() if a is not None and a[0] == TREE_MODE else None
-                b_tree = b[1].hex() if b is not None and b[0] == TREE_MODE else None
+                a_tree = a[1].hex() if a is not None and a[0] == gitobjects.TREE_MODE else None
+                b_tree = b[1].hex() if b is not None and b[0] == gitobjects.TREE_MODE else None
                 if a_tree is not None or b_tree is not None:
                     walk(f"{base}{name}/", a_tree, b_tree)
-                a_blob = a[1].hex() if a is not None and a[0] in BLOB_MODES else None
-                b_blob = b[1].hex() if b is not None and b[0] in BLOB_MODES else None
+                a_blob = a[1].hex() if a is not None and a[0] in gitobjects.BLOB_MODES else None
+                b_blob = b[1].hex() if b is not None and b[0] in gitobjects.BLOB_MODES else None
                 if a_blob != b_blob:
                     out.append((f"{base}{name}", a_blob, b_blob))
 
@@ -266,10 +264,13 @@ class GitStore:
 
         return make("AUTHOR"), make("COMMITTER")
 
-    def _build_tree(self, tree_id: str | None, changes: Mapping[str, bytes | None]) -> str | None:
-        """A new tree: `tree_id` with `changes` ({path: bytes or None}) applied.
+    def _build_tree(
+        self, tree_id: bytes | None, changes: Mapping[str, bytes | None], new_objects: list[tuple[int, bytes]]
+    ) -> bytes | None:
+        """A new tree (its 20-byte id): `tree_id` with `changes` ({path: bytes or None})
+        applied; the objects to write are added to `new_objects`.
 
-        Only directories on a changed path are rebuilt; every other entry keeps its id.
+        Only folders on a changed path are rebuilt; every other entry keeps its id.
         Returns None for a tree left empty.
         """
         here: dict[str, bytes | None] = {}
@@ -280,26 +281,39 @@ class GitStore:
                 below.setdefault(head, {})[rest] = data
             else:
                 here[head] = data
-        base = self._tree(tree_id) if tree_id else None
-        builder = self.repo.TreeBuilder(base) if base is not None else self.repo.TreeBuilder()
+        entries = gitobjects.parse_tree(self._raw_tree(tree_id.hex())) if tree_id else {}
         for name, data in here.items():
+            key = name.encode("utf-8", "surrogateescape")
             if data is None:
-                if builder.get(name) is not None:
-                    builder.remove(name)
+                entries.pop(key, None)
             else:
-                builder.insert(name, self.repo.create_blob(data), FileMode.BLOB)
+                new_objects.append((gitobjects.BLOB, data))
+                entries[key] = (gitobjects.BLOB_MODE, gitobjects.object_id(gitobjects.BLOB, data))
         for name, sub_changes in below.items():
-            existing = builder.get(name)
-            sub_id = str(existing.id) if existing is not None and existing.type == ObjectType.TREE else None
-            new_sub = self._build_tree(sub_id, sub_changes)
+            key = name.encode("utf-8", "surrogateescape")
+            existing = entries.get(key)
+            sub_id = existing[1] if existing is not None and existing[0] == gitobjects.TREE_MODE else None
+            new_sub = self._build_tree(sub_id, sub_changes, new_objects)
             if new_sub is None:
-                if existing is not None:
-                    builder.remove(name)
+                entries.pop(key, None)
             else:
-                builder.insert(name, pygit2.Oid(hex=new_sub), FileMode.TREE)
-        if len(builder) == 0:
+                entries[key] = (gitobjects.TREE_MODE, new_sub)
+        if not entries:
             return None
-        return str(builder.write())
+        data = gitobjects.format_tree(entries)
+        new_objects.append((gitobjects.TREE, data))
+        return gitobjects.object_id(gitobjects.TREE, data)
+
+    def _write_objects(self, objects: list[tuple[int, bytes]]) -> None:
+        """Many objects go into one pack (as git keeps a fetched pack of 100 objects or more);
+        a few are written loose, as git commit does."""
+        if len(objects) >= PACK_MIN_OBJECTS:
+            common = self.git_dir / "commondir"  # a linked work tree shares the main objects
+            base = (self.git_dir / common.read_text().strip()).resolve() if common.is_file() else self.git_dir
+            gitobjects.write_pack(base / "objects" / "pack", objects)
+            return
+        for kind, data in objects:
+            self.repo.odb.write(kind, data)
 
     def commit_changes(
         self,
@@ -321,13 +335,16 @@ class GitStore:
         if checked_out:
             self._ensure_clean(expected_head, list(changes))
         author, committer = self.signature()
-        parent_tree = str(self._commit(expected_head).tree_id) if expected_head else None
-        tree_id = self._build_tree(parent_tree, changes)
+        parent_tree = self._commit(expected_head).tree_id.raw if expected_head else None
+        new_objects: list[tuple[int, bytes]] = []
+        tree_id = self._build_tree(parent_tree, changes, new_objects)
         if tree_id is None:
-            tree_id = str(self.repo.TreeBuilder().write())
+            new_objects.append((gitobjects.TREE, b""))
+            tree_id = gitobjects.object_id(gitobjects.TREE, b"")
         parents = [pygit2.Oid(hex=expected_head)] if expected_head else []
         try:
-            commit_id = self.repo.create_commit(None, author, committer, message, pygit2.Oid(hex=tree_id), parents)
+            self._write_objects(new_objects)
+            commit_id = self.repo.create_commit(None, author, committer, message, pygit2.Oid(raw=tree_id), parents)
             self._compare_and_swap(refname, expected_head, str(commit_id), message)
         except pygit2.GitError as exc:
             raise GitError(f"cannot write to branch {branch!r}: {exc}") from None
@@ -408,7 +425,9 @@ class GitStore:
                     index.remove(path)
                 continue
             atomic_write(file, data)
-            index.add(pygit2.IndexEntry(path, self.repo.create_blob(data), FileMode.BLOB))
+            index.add(
+                pygit2.IndexEntry(path, pygit2.Oid(raw=gitobjects.object_id(gitobjects.BLOB, data)), FileMode.BLOB)
+            )
         index.write()
 
 
