@@ -136,3 +136,21 @@ def test_warm_runs_reuse_per_file_results(plan_repo: Path, monkeypatch: pytest.M
     )
     linting.lint_ref(Workspace(plan_repo))
     assert calls == ["events/product-viewed.yaml"]  # only the changed file is read again
+
+
+def test_a_renamed_file_is_linted_under_its_new_name(plan_repo: Path) -> None:
+    from trackplan import linting
+    from trackplan.workspace import Workspace
+
+    assert not [f for f in linting.lint_ref(Workspace(plan_repo)).findings if f.rule == "TP105"]
+    (plan_repo / "events" / "signed-up.yaml").rename(plan_repo / "events" / "joined.yaml")  # same blob
+    findings = linting.lint_ref(Workspace(plan_repo)).findings
+    assert [(f.rule, f.file) for f in findings if f.rule == "TP105"] == [("TP105", "events/joined.yaml")]
+
+
+def test_misplaced_files_of_a_sharded_plan_are_reported(plan_repo: Path, run_cli: CliRunnerCall) -> None:
+    settings = plan_repo / "trackplan.yaml"
+    settings.write_text(settings.read_text() + "events_layout: sharded\n")
+    result = run_cli("-C", plan_repo, "validate", "--format", "json")
+    misplaced = [f["file"] for f in json.loads(result.stdout)["findings"] if f["rule"] == "TP127"]
+    assert sorted(misplaced) == sorted(f"events/{p.name}" for p in (plan_repo / "events").iterdir())

@@ -317,6 +317,16 @@ CATALOGUE = (
             ),
         ),
     ),
+    LintRule(
+        "TP127",
+        "event-file-placement",
+        "warning",
+        "In a plan with `events_layout: sharded`, each event file is in its folder: events/<xx>/<name>.yaml.",
+        "Run `trackplan layout sharded` on a branch: it moves every misplaced file.",
+        GOOD,
+        GOOD,
+        (("trackplan.yaml", EXAMPLE_SETTINGS + "events_layout: sharded\n"),),
+    ),
 )
 RULES = {rule.id: rule for rule in CATALOGUE}
 

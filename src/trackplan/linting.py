@@ -238,6 +238,10 @@ class FileLinter:
                 self.add("TP105", f"file name `{stem}` does not match the title's slug `{slug}`", "title")
             if not _convention(title, self.config.event_naming):
                 self.add("TP113", f"event name `{title}` is not {self.config.event_naming}", "title")
+        if self.settings.events_layout == "sharded":
+            home = layout.relocated(self.path, sharded=True)
+            if home != self.path:
+                self.add("TP127", f"in a sharded plan this file belongs in {home}")
         if self.config.event_descriptions and not str(doc.get("description") or "").strip():
             self.add("TP115", f"event `{title}` has no description", "title")
         for key in doc:
@@ -484,7 +488,7 @@ def _summary(doc: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-LINT_VERSION = 1  # bump when a per-file rule changes, so cached results are not reused
+LINT_VERSION = 2  # bump when a per-file rule changes, so cached results are not reused
 
 
 def analyse(path: str, text: str, settings: Settings, config: LintConfig) -> dict[str, Any]:
@@ -619,7 +623,7 @@ def _configure(findings: list[Finding], config: LintConfig) -> list[Finding]:
 
 def lint_ref(ws: Workspace, ref: str = WORKTREE, paths: Iterable[str] | None = None) -> LintReport:
     """Lint the plan at a ref (or the work tree). Per-file results are cached by (file blob,
-    settings blob), so a warm run reads only the files that changed."""
+    path, settings blob), so a warm run reads only the files that changed."""
     blobs = ws.plan_blobs(ref)
     only = set(paths) if paths is not None else None
 
@@ -633,7 +637,8 @@ def lint_ref(ws: Workspace, ref: str = WORKTREE, paths: Iterable[str] | None = N
         return LintReport([Finding("TP101", "error", layout.SETTINGS_FILE, str(exc))], len(blobs))
     config = LintConfig.from_settings(settings)
     keys = {
-        path: f"lint/{LINT_VERSION}/{settings_blob}/{blob}"
+        # The path is part of the key: rules such as TP105 and TP127 read it.
+        path: f"lint/{LINT_VERSION}/{settings_blob}/{blob}/{path}"
         for path, blob in blobs.items()
         if path != layout.SETTINGS_FILE and layout.is_plan_file(path)
     }
