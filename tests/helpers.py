@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from trackplan.initplan import init_plan
 from trackplan.model import Event, Property
+from trackplan.workspace import Workspace
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 CORPORA = SHARED / "corpora"
@@ -33,6 +35,17 @@ def make_event(name: str, n_props: int = 3, seed: int = 0, **fields: object) -> 
             extra["enum"] = sorted(rng.sample(list(string.ascii_lowercase), 3))
         props.append(Property.build(f"prop_{i}", required=rng.random() < 0.5, type=kind, **extra))
     return Event(name=name, description=f"{name} happened.", properties=tuple(props), **fields)  # type: ignore[arg-type]
+
+
+def plan_with(root: Path, n: int, events_layout: str = "flat", n_props: int = 6) -> tuple[Workspace, str]:
+    """A plan repository at `root` with n generated events on main; returns (workspace, commit)."""
+    init_plan(root, name="Test", with_examples=False, events_layout=events_layout)
+    ws = Workspace(root)
+    before = ws.load("HEAD")
+    plan = before.plan.replace(events=tuple(make_event(f"Event {i}", n_props, seed=i) for i in range(n)))
+    result = ws.commit_plan(before.plan.settings.main_branch, ws.store.resolve("HEAD"), before, plan, "add events")
+    assert result.commit is not None
+    return ws, result.commit
 
 
 CHROMIUM = next((p for p in ("/usr/bin/chromium", "/usr/bin/chromium-browser") if Path(p).exists()), None)

@@ -9,10 +9,9 @@ import pygit2
 import pytest
 
 from conftest import CliRunnerCall
-from helpers import make_event
+from helpers import plan_with
 from test_layout import HOSTILE
 from trackplan.errors import InputError
-from trackplan.initplan import init_plan
 from trackplan.layout import event_path, plan_files, shard
 from trackplan.model import Event, Plan, Settings
 from trackplan.refs import WORKTREE
@@ -48,18 +47,8 @@ def test_flat_settings_stay_unwritten_and_sharded_round_trips() -> None:
     assert Settings.from_json(SHARDED.to_json()) == SHARDED
 
 
-def _sharded_plan(root: Path, n: int) -> tuple[Workspace, str]:
-    init_plan(root, name="Sharded", with_examples=False, events_layout="sharded")
-    ws = Workspace(root)
-    before = ws.load("HEAD")
-    plan = before.plan.replace(events=tuple(make_event(f"Event {i}", 4, seed=i) for i in range(n)))
-    result = ws.commit_plan("main", ws.store.resolve("HEAD"), before, plan, "events")
-    assert result.commit is not None
-    return ws, result.commit
-
-
 def test_a_sharded_plan_reads_the_same_from_a_ref_and_the_work_tree(tmp_path: Path) -> None:
-    ws, commit = _sharded_plan(tmp_path / "p", 40)
+    ws, commit = plan_with(tmp_path / "p", 40, "sharded", n_props=4)
     loaded = ws.load(commit)
     assert len(loaded.plan.events) == 40
     assert all(len(PurePosixPath(p).parts) == 3 for p in loaded.event_paths.values())
@@ -67,7 +56,7 @@ def test_a_sharded_plan_reads_the_same_from_a_ref_and_the_work_tree(tmp_path: Pa
 
 
 def test_one_change_in_a_sharded_plan_rewrites_one_shard(tmp_path: Path) -> None:
-    ws, commit = _sharded_plan(tmp_path / "p", 60)
+    ws, commit = plan_with(tmp_path / "p", 60, "sharded", n_props=4)
     before = ws.load(commit)
     events = list(before.plan.events)
     events[7] = events[7].replace(description="Changed.")

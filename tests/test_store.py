@@ -7,7 +7,7 @@ from pathlib import Path
 import pygit2
 import pytest
 
-from helpers import make_event
+from helpers import make_event, plan_with
 from trackplan.errors import ConcurrentUpdateError, DirtyWorktreeError, IdentityError, RefError
 from trackplan.initplan import init_plan
 from trackplan.model import Plan, Property
@@ -16,18 +16,8 @@ from trackplan.store import GitStore
 from trackplan.workspace import Workspace
 
 
-def _plan_with(n: int, root: Path) -> tuple[Workspace, str]:
-    init_plan(root, name="Bench", with_examples=False)
-    ws = Workspace(root)
-    before = ws.load("HEAD")
-    plan = before.plan.replace(events=tuple(make_event(f"Event {i}", 6, seed=i) for i in range(n)))
-    result = ws.commit_plan("main", ws.store.resolve("HEAD"), before, plan, "add events")
-    assert result.commit is not None
-    return ws, result.commit
-
-
 def test_round_trip_model_to_commit_to_model(tmp_path: Path) -> None:
-    ws, commit = _plan_with(20, tmp_path / "p")
+    ws, commit = plan_with(tmp_path / "p", 20)
     loaded = ws.load(commit)
     assert len(loaded.plan.events) == 20
     assert loaded.plan.events == tuple(
@@ -57,7 +47,7 @@ def test_refs_of_every_kind_resolve(plan_repo: Path) -> None:
 
 
 def test_changing_3_of_100_events_writes_3_new_blobs_and_reuses_the_rest(tmp_path: Path) -> None:
-    ws, commit = _plan_with(100, tmp_path / "p")
+    ws, commit = plan_with(tmp_path / "p", 100)
     before = ws.load(commit)
     events = list(before.plan.events)
     for i in (5, 50, 95):
@@ -96,7 +86,7 @@ def test_unchanged_subtrees_are_reused_by_id(tmp_path: Path) -> None:
 
 
 def test_two_writers_racing_on_one_branch(tmp_path: Path) -> None:
-    ws, commit = _plan_with(10, tmp_path / "p")
+    ws, commit = plan_with(tmp_path / "p", 10)
     subprocess.run(["git", "checkout", "-qb", "work"], cwd=tmp_path / "p", check=True)
     subprocess.run(["git", "checkout", "-q", "main"], cwd=tmp_path / "p", check=True)
     before = ws.load(commit)
@@ -232,7 +222,7 @@ def test_empty_plan_commit_creates_branch(tmp_path: Path) -> None:
 
 
 def test_plan_equality_survives_files(tmp_path: Path) -> None:
-    ws, commit = _plan_with(5, tmp_path / "p")
+    ws, commit = plan_with(tmp_path / "p", 5)
     plan = ws.load(commit).plan
     assert plan == Plan(settings=plan.settings, events=plan.events, identify=plan.identify)
 
