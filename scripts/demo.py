@@ -90,6 +90,10 @@ def main() -> None:
         payloads.write_text(PAYLOADS)
         run("trackplan", "check", str(payloads), "--ref", "import/avo", cwd=plan)
         run("trackplan", "log", "--ref", "import/avo", cwd=plan)
+        # Large plans spread event files over 256 folders; the events themselves do not change.
+        run("git", "branch", "layout/sharded", "import/avo", cwd=plan)
+        run("trackplan", "layout", "sharded", "--branch", "layout/sharded", cwd=plan)
+        run("trackplan", "diff", "import/avo", "layout/sharded", cwd=plan)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

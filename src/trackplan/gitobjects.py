@@ -71,6 +71,7 @@ def write_pack(pack_dir: Path, objects: Iterable[tuple[int, bytes]]) -> Path:
     pack_sum = hashlib.sha1(pack).digest()
     pack += pack_sum
     name = f"pack-{pack_sum.hex()}"
+    pack_dir.mkdir(parents=True, exist_ok=True)
     _write_new(pack_dir / f"{name}.pack", pack)
     _write_new(pack_dir / f"{name}.idx", _index(index, pack_sum))
     return pack_dir / f"{name}.pack"

@@ -6,10 +6,13 @@ history; only trackplan.yaml is rewritten (keeping its comments).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from trackplan import layout, yamlio
 from trackplan.errors import InputError
 from trackplan.guards import guard_branch, target_branch
-from trackplan.workspace import Workspace, WriteResult
+from trackplan.model import Settings
+from trackplan.workspace import Workspace
 
 
 def moves(paths: list[str], sharded: bool) -> dict[str, str]:
@@ -30,18 +33,29 @@ def moves(paths: list[str], sharded: bool) -> dict[str, str]:
     return out
 
 
-def relayout(ws: Workspace, events_layout: str, branch: str | None = None) -> WriteResult:
+@dataclass(frozen=True)
+class RelayoutResult:
+    commit: str | None
+    branch: str
+    moved: int
+
+
+def relayout(ws: Workspace, events_layout: str, branch: str | None = None) -> RelayoutResult:
     branch = target_branch(ws, branch)
     head = ws.store.branch_head(branch)
     if head is None:
         raise InputError(f"no branch {branch!r}; create it first (git branch {branch})")
-    before = ws.load(head)
-    guard_branch(ws, branch, list(before.plan.settings.protected_branches), head, "layout")
+    before = ws.load(head)  # the index only: events are moved, never parsed
+    text = ws.read_blob(before.blob_ids[layout.SETTINGS_FILE]).decode()
+    doc = yamlio.load(text, layout.SETTINGS_FILE)
+    try:
+        settings = Settings.from_json(doc)
+    except (ValueError, TypeError) as exc:
+        raise InputError(f"{layout.SETTINGS_FILE}: {exc}") from None
+    guard_branch(ws, branch, list(settings.protected_branches), head, "layout")
     changes: dict[str, bytes | None] = {}
-    if before.plan.settings.events_layout != events_layout:
+    if settings.events_layout != events_layout:
         # Only the one key changes: the file stays as people wrote it.
-        text = ws.read_blob(before.blob_ids[layout.SETTINGS_FILE]).decode()
-        doc = yamlio.load(text, layout.SETTINGS_FILE)
         doc.pop("events_layout", None)
         if events_layout != "flat":
             doc["events_layout"] = events_layout
@@ -51,7 +65,7 @@ def relayout(ws: Workspace, events_layout: str, branch: str | None = None) -> Wr
         changes[old] = None
         changes[new] = ws.read_blob(before.blob_ids[old])
     if not changes:
-        return WriteResult(None, branch, ())
+        return RelayoutResult(None, branch, 0)
     message = f"Move event files to the {events_layout} layout\n\n{len(moved)} event files moved.\n"
     commit = ws.store.commit_changes(branch, head, {ws.repo_path(p): d for p, d in changes.items()}, message)
-    return WriteResult(commit, branch, tuple(sorted(changes)))
+    return RelayoutResult(commit, branch, len(moved))

@@ -31,6 +31,6 @@ def command(ctx: AppContext, events_layout: str, branch: str | None) -> None:
         click.echo(f"The plan on {result.branch!r} already uses the {events_layout} layout; nothing to commit.")
     else:
         click.echo(
-            f"Moved the plan on {result.branch!r} to the {events_layout} layout "
-            f"({len(result.changed_paths)} paths, commit {result.commit[:12]})"
+            f"Moved {result.moved} event files on {result.branch!r} to the {events_layout} layout "
+            f"(commit {result.commit[:12]})"
         )
