@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from trackplan import gitobjects
+from trackplan.errors import GitError
 from trackplan.store import PACK_MIN_OBJECTS, GitStore
 
 # Names whose order differs between plain byte order and git's (a folder sorts as "name/").
@@ -80,3 +81,32 @@ def test_object_headers_encode_sizes(size: int) -> None:
         decoded |= (byte & 0x7F) << shift
         shift += 7
     assert decoded == size and all(b & 0x80 for b in header[:-1]) and not header[-1] & 0x80
+
+
+def test_a_failed_pack_write_leaves_the_branch_and_no_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo, store = _repo(tmp_path)
+    first = store.commit_changes("main", None, {"a.yaml": b"a\n"}, "small")
+
+    def full_disk(path: Path, data: bytes) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(gitobjects, "_write_new", full_disk)
+    files: dict[str, bytes | None] = {f"e{i}.yaml": b"%d\n" % i for i in range(PACK_MIN_OBJECTS)}
+    with pytest.raises(GitError, match="cannot write to branch 'main': .*No space left"):
+        store.commit_changes("main", first, files, "large")
+    assert store.branch_head("main") == first
+    assert _loose_and_packs(repo) == (3, 0)
+
+
+def test_a_failed_index_write_removes_its_pack(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    original = gitobjects._write_new
+
+    def fail_on_index(path: Path, data: bytes) -> None:
+        if path.suffix == ".idx":
+            raise OSError(28, "No space left on device")
+        original(path, data)
+
+    monkeypatch.setattr(gitobjects, "_write_new", fail_on_index)
+    with pytest.raises(OSError):
+        gitobjects.write_pack(tmp_path, [(gitobjects.BLOB, b"x")])
+    assert list(tmp_path.iterdir()) == []

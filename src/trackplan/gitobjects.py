@@ -73,7 +73,11 @@ def write_pack(pack_dir: Path, objects: Iterable[tuple[int, bytes]]) -> Path:
     name = f"pack-{pack_sum.hex()}"
     pack_dir.mkdir(parents=True, exist_ok=True)
     _write_new(pack_dir / f"{name}.pack", pack)
-    _write_new(pack_dir / f"{name}.idx", _index(index, pack_sum))
+    try:
+        _write_new(pack_dir / f"{name}.idx", _index(index, pack_sum))
+    except BaseException:
+        (pack_dir / f"{name}.pack").unlink(missing_ok=True)  # a pack without its index is litter
+        raise
     return pack_dir / f"{name}.pack"
 
 

@@ -346,7 +346,7 @@ class GitStore:
             self._write_objects(new_objects)
             commit_id = self.repo.create_commit(None, author, committer, message, pygit2.Oid(raw=tree_id), parents)
             self._compare_and_swap(refname, expected_head, str(commit_id), message)
-        except pygit2.GitError as exc:
+        except (pygit2.GitError, OSError) as exc:
             raise GitError(f"cannot write to branch {branch!r}: {exc}") from None
         if checked_out:
             self._update_worktree(changes)
