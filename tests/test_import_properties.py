@@ -123,3 +123,39 @@ def test_remove_and_update_sets(pair: tuple[Plan, Plan]) -> None:
         if y is not None
     )
     assert (not any(c.change_set == "update" for c in changes)) == only_sets
+
+
+@st.composite
+def drifting_plans(draw: st.DrawFn) -> Plan:
+    """Files that define one property differently in different events (an export edited by
+    hand, or several sources pasted together)."""
+    events = []
+    for event_name in draw(st.lists(st.sampled_from(["E1", "E2", "E3"]), unique=True, max_size=3)):
+        chosen = draw(st.dictionaries(names, st.booleans(), max_size=4))
+        events.append(
+            Event(
+                name=event_name,
+                properties=tuple(
+                    Property.build(
+                        p,
+                        required=r,
+                        type=draw(prop_types),
+                        description=draw(st.sampled_from(["", "x", "y"])) or None,
+                        pattern=draw(st.sampled_from([None, "^a", "^b"])),
+                    )
+                    for p, r in chosen.items()
+                ),
+            )
+        )
+    return Plan(events=tuple(events))
+
+
+@pytest.mark.parametrize("method", ["addOnly", "addAndUpdate", "addUpdateAndRemove", "sync"])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(current=plans(), incoming=drifting_plans())
+def test_a_second_identical_import_is_a_no_op_even_when_the_file_drifts(
+    method: str, current: Plan, incoming: Plan
+) -> None:
+    once, _ = merge(current, incoming, method)
+    twice, _ = merge(once, incoming, method)
+    assert twice == once

@@ -162,6 +162,24 @@ class Merger:
         self.result.updated_properties = len(self.changed_properties & before)
         return plan, self.result
 
+    def run_matched(self) -> tuple[Plan, ImportResult] | None:
+        """Merge incoming events that each match a current event, event-level fields only:
+        the plan-wide property steps are left out. For a re-import whose property-level
+        input is what the plan already reflects (reimport.py), where those steps change
+        nothing. None when an event is new or its properties would change after all."""
+        for incoming in self.incoming_events:
+            name = self.match(incoming)
+            if name is None:
+                return None
+            old = self.events[name]
+            merged = self._merged(old, incoming)
+            if merged.name != old.name or merged.properties != old.properties:
+                return None
+            self.events[name] = merged
+        self.result.updated_events = sum(1 for old in self.current.events if self.events[old.name] != old)
+        plan = self.current.replace(events=tuple(self.events.values()), settings=self._settings())
+        return plan, self.result
+
     def _renamed(self, old: Event) -> bool:
         return old.id is not None and self.names_by_id.get(old.id, old.name) != old.name
 
@@ -183,7 +201,14 @@ class Merger:
         """The property to add to an event that does not have it yet."""
         definition = self.definitions.get(incoming.name)
         if definition is None:
-            return incoming
+            # New to the plan: the file's last definition of the name, as for known names,
+            # with this event's presence, regex and pinned value. Each event keeping its own
+            # copy would make the next import of the same file change them.
+            winner = self.incoming_definitions.get(incoming.name, incoming)
+            if winner is incoming:
+                return incoming
+            linked = replace(winner, required=incoming.required)
+            return linked.with_keyword("pattern", incoming.pattern).with_keyword("const", incoming.const)
         linked = replace(definition, required=incoming.required)
         return _update_event_specific(linked, incoming) if self.update else linked
 
