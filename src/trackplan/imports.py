@@ -12,9 +12,11 @@ from pathlib import Path
 
 from trackplan.changes import DiffResult, diff_plans
 from trackplan.errors import RefError
-from trackplan.formats import read_plan
+from trackplan.formats import detect, read_source
+from trackplan.formats.base import InputFile
 from trackplan.guards import guard_branch, target_branch
 from trackplan.importing import ImportResult, merge
+from trackplan.reimport import incremental, note_of, remember
 from trackplan.workspace import Workspace
 
 
@@ -78,37 +80,50 @@ def commit_message(request: ImportRequest, outcome: ImportOutcome) -> str:
 
 
 def run_import(ws: Workspace, request: ImportRequest) -> ImportOutcome:
-    incoming = read_plan(request.data, request.name, request.fmt)
+    source = InputFile(request.data, request.name)
+    fmt = detect(source) if request.fmt == "auto" else request.fmt
     branch = target_branch(ws, request.branch)
     head = ws.store.branch_head(branch)
     parent = None
     if head is None:
-        main = ws.load("HEAD").plan.settings.main_branch if request.base is None else None
+        main = ws.load("HEAD").settings.main_branch if request.base is None else None
         base_ref = request.base or main or "main"
         try:
             parent = ws.store.resolve(base_ref)
         except RefError:
             raise RefError(f"unknown --base {base_ref!r}: the branch {branch!r} would start there") from None
     before = ws.load(head or parent or "HEAD")
-    guard_branch(ws, branch, list(before.plan.settings.protected_branches), head, "import")
-    new_plan, result = merge(before.plan, incoming.plan, request.method, request.source)
+    guard_branch(ws, branch, list(before.settings.protected_branches), head, "import")
+    # A re-import of an Avo export into the plan its last import left follows the change.
+    noted = fmt == "avo-json" and request.source is None
+    tree = ws.store.subtree_id(head, ws.prefix) if head else None
+    quick = incremental(ws, tree, before, request.method, source) if noted and tree else None
+    if quick is not None:
+        incoming, old_plan, (new_plan, result) = quick.incoming, quick.old, (quick.new, quick.result)
+    else:
+        incoming = read_source(source, fmt)
+        old_plan = before.plan
+        new_plan, result = merge(old_plan, incoming.plan, request.method, request.source)
     result.warnings = [*incoming.warnings, *before.warnings]
     from trackplan.reviewing import differ_for
 
-    diff = diff_plans(before.plan, new_plan, differ_for(new_plan.settings), before.event_paths)
+    diff = diff_plans(old_plan, new_plan, differ_for(new_plan.settings), before.event_paths)
     outcome = ImportOutcome(branch, result, incoming.format, None, (), request.dry_run, diff)
     if request.dry_run:
-        changes, layout_warnings = ws.planned_changes(before, new_plan)
+        changes, layout_warnings = ws.planned_changes(before, new_plan, old_plan=old_plan)
         outcome.changed_paths = tuple(sorted(changes))
         result.warnings.extend(layout_warnings)
         return outcome
-    if head is None and parent is not None and new_plan != before.plan:
+    if head is None and parent is not None and new_plan != old_plan:
         # Create the branch at its base first, so its reflog records where it started
         # (the merged-branch guard relies on that).
         ws.store.create_branch(branch, parent)
         head = parent
-    written = ws.commit_plan(branch, head, before, new_plan, commit_message(request, outcome))
+    written = ws.commit_plan(branch, head, before, new_plan, commit_message(request, outcome), old_plan)
     result.warnings.extend(written.warnings)
     outcome.commit = written.commit
     outcome.changed_paths = written.changed_paths
+    if noted:
+        left = ws.store.subtree_id(written.commit, ws.prefix) if written.commit else tree
+        remember(ws, left, request.method, quick.note if quick else note_of(source, incoming, new_plan))
     return outcome

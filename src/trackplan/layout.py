@@ -100,9 +100,11 @@ class LoadedPlan:
         title_of: TitleLoader,
         load_doc: DocLoader,
         on_built: Callable[[], None] = lambda: None,
+        before_build: Callable[[], None] = lambda: None,
     ) -> None:
         self.blob_ids = dict(blob_ids)
         self._on_built = on_built
+        self._before_build = before_build
         self.event_paths: dict[str, str] = {}
         self.warnings: list[str] = []
         self._load_doc = load_doc
@@ -139,13 +141,19 @@ class LoadedPlan:
         with building():
             return self._build()
 
+    @cached_property
+    def settings(self) -> Settings:
+        """trackplan.yaml alone, without building the plan."""
+        if SETTINGS_FILE not in self.blob_ids:
+            return Settings()
+        try:
+            return Settings.from_json(self._load_doc(SETTINGS_FILE, self.blob_ids[SETTINGS_FILE]))
+        except (ValueError, TypeError) as exc:
+            raise InputError(f"{SETTINGS_FILE}: {exc}") from None
+
     def _build(self) -> Plan:
-        settings = Settings()
-        if SETTINGS_FILE in self.blob_ids:
-            try:
-                settings = Settings.from_json(self._load_doc(SETTINGS_FILE, self.blob_ids[SETTINGS_FILE]))
-            except (ValueError, TypeError) as exc:
-                raise InputError(f"{SETTINGS_FILE}: {exc}") from None
+        self._before_build()
+        settings = self.settings
         events = [self._event(path) for path in self.event_paths.values()]
         traits = {p: self._event(p) for p in (IDENTIFY_FILE, GROUP_FILE) if p in self.blob_ids}
         contexts = []
@@ -253,6 +261,7 @@ def plan_files(
     read_text: Callable[[str], str] | None = None,
     docs: dict[str, tuple[Any, bool]] | None = None,
     is_canonical: Callable[[str], bool] = lambda path: False,
+    old_plan: Plan | None = None,
 ) -> tuple[dict[str, bytes | None], list[str]]:
     """The files to write to turn `before` into `after`: {path: bytes, or None to delete}.
 
@@ -260,8 +269,11 @@ def plan_files(
     people wrote are rewritten in place, keeping comments, when `read_text` is given;
     `is_canonical(path)` says a file is known to be exactly the tool's own dump (no need
     to read it). `docs` receives {path: (document, written as a canonical dump)}.
+    `old_plan` stands for `before.plan` when only part of the plan changes: the same events
+    before and after, with everything else left alone.
     """
-    old_plan = before.plan if before else Plan()
+    if old_plan is None:
+        old_plan = before.plan if before else Plan()
     old_paths = dict(before.event_paths) if before else {}
     changes: dict[str, bytes | None] = {}
     warnings: list[str] = []
@@ -307,12 +319,11 @@ def plan_files(
 
     old_contexts = dict(old_plan.contexts)
     new_contexts = dict(after.contexts)
-    old_context_paths = before.context_paths if before else {}
     for source in sorted(old_contexts.keys() | new_contexts.keys()):
         old_ctx, new_ctx = old_contexts.get(source), new_contexts.get(source)
         if old_ctx == new_ctx:
             continue
-        path = old_context_paths.get(source) or context_path(source)
+        path = (before.context_paths.get(source) if before else None) or context_path(source)
         if new_ctx is None:
             changes[path] = None
         else:

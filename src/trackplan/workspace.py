@@ -109,7 +109,6 @@ class Workspace:
             )
         titles = self.cache.get_titles(b for p, b in blobs.items() if layout.is_event_file(p))
         docs: dict[str, Any] = {}
-        fetched = False
         missing = sorted((p, b) for p, b in blobs.items() if layout.is_event_file(p) and b not in titles)
         if len(missing) >= PARALLEL_MIN:  # a cold read of a large plan: parse on every core
             parsed = parse_all([(p, self.read_blob(b)) for p, b in missing])
@@ -117,13 +116,11 @@ class Workspace:
                 docs[blob_id] = doc
                 self.cache.put(blob_id, doc)
 
+        def prefetch() -> None:  # the whole plan is wanted: every cached document in one query
+            docs.update(self.cache.get_many(set(blobs.values()) - docs.keys()))
+
         def load_doc(path: str, blob_id: str) -> Any:
-            nonlocal fetched
             doc = docs.get(blob_id)
-            if doc is None and not fetched:  # the first document wanted: all cached ones in one query
-                fetched = True
-                docs.update(self.cache.get_many(set(blobs.values()) - docs.keys()))
-                doc = docs.get(blob_id)
             if doc is None:
                 doc = docs[blob_id] = self.parsed(path, blob_id)
             return doc
@@ -138,7 +135,7 @@ class Workspace:
             return title if isinstance(title, str) and title.strip() else None
 
         with building():  # a cold index parses every file
-            loaded = LoadedPlan(blobs, title_of, load_doc, on_built=self.cache.flush)
+            loaded = LoadedPlan(blobs, title_of, load_doc, on_built=self.cache.flush, before_build=prefetch)
         self.cache.flush()
         return loaded
 
@@ -160,11 +157,16 @@ class Workspace:
 
     # -- writing ------------------------------------------------------------------------------
     def planned_changes(
-        self, before: LoadedPlan | None, after: Plan, docs: dict[str, tuple[Any, bool]] | None = None
+        self,
+        before: LoadedPlan | None,
+        after: Plan,
+        docs: dict[str, tuple[Any, bool]] | None = None,
+        old_plan: Plan | None = None,
     ) -> tuple[dict[str, bytes | None], list[str]]:
         """The plan files whose bytes really change from `before` to `after`: {path: bytes or
         None to delete}, plus layout warnings. Both dry runs and commits use this; `docs`
-        receives the document of each file written."""
+        receives the document of each file written. With `old_plan` (part of `before.plan`),
+        `after` is the same part changed (see layout.plan_files)."""
 
         def read_text(path: str) -> str:
             assert before is not None
@@ -174,7 +176,7 @@ class Workspace:
             blob = before.blob_ids.get(path) if before is not None else None
             return blob is not None and blob in self.cache.canonical([blob])
 
-        changes, warnings = layout.plan_files(before, after, read_text, docs, is_canonical)
+        changes, warnings = layout.plan_files(before, after, read_text, docs, is_canonical, old_plan)
         if before is not None:
             old = before.blob_ids
             changes = {p: d for p, d in changes.items() if (p in old if d is None else old.get(p) != hash_blob(d))}
@@ -187,10 +189,11 @@ class Workspace:
         before: LoadedPlan | None,
         after: Plan,
         message: str,
+        old_plan: Plan | None = None,
     ) -> WriteResult:
         """Commit the files that turn `before` (read at `head`) into `after` on `branch`."""
         docs: dict[str, tuple[Any, bool]] = {}
-        changes, warnings = self.planned_changes(before, after, docs)
+        changes, warnings = self.planned_changes(before, after, docs, old_plan)
         if not changes:
             return WriteResult(None, branch, (), tuple(warnings))
         repo_changes = {self.repo_path(p): d for p, d in changes.items()}

@@ -80,7 +80,11 @@ def _is_bundle(doc: Any) -> bool:
 
 
 def read_plan(data: bytes, name: str, fmt: str = "auto") -> Incoming:
-    source = InputFile(data, name)
+    return read_source(InputFile(data, name), fmt)
+
+
+def read_source(source: InputFile, fmt: str = "auto") -> Incoming:
+    """The incoming plan of an input whose JSON (if any) the caller may also look at."""
     if fmt == "auto":
         fmt = detect(source)
     from trackplan.formats import avo_csv, avo_json, bundle, itly, jsonschema, segment, snowplow

@@ -33,7 +33,9 @@ def _source(value: Mapping[str, Any], destinations: Mapping[str, Mapping[str, An
     return Source(name=str(value["name"]), id=value.get("id"), destinations=SetList(names))
 
 
-def read(source: InputFile) -> Incoming:
+def read(source: InputFile, only: set[int] | None = None) -> Incoming:
+    """The plan in an export; with `only`, just the events at those positions (the
+    settings then list their sources and domains only)."""
     doc, name = source.json, source.name
     require(detect(doc), name, "events", "expected an array of events")
     destinations = _by_id(doc.get("destinations"))
@@ -48,6 +50,8 @@ def read(source: InputFile) -> Incoming:
     sources: dict[str, Source] = {}
     domains: set[str] = set()
     for index, item in enumerate(doc["events"]):
+        if only is not None and index not in only:
+            continue
         where = f"events[{index}]"
         require(isinstance(item, Mapping), name, where, "each event must be an object")
         event_name = item.get("name")
