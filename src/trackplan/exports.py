@@ -129,6 +129,8 @@ def _avo_json_from_fragments(ws: Workspace, loaded: LoadedPlan, label: str) -> b
         for name in names
     }
     cached = ws.cache.get_fragments(keys.values())
+    if len(keys) - len(cached) > 1:
+        loaded.prefetch()
     ids = None
     pieces: list[bytes] = []
     categories: dict[str, list[Any]] = {}

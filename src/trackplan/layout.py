@@ -100,11 +100,12 @@ class LoadedPlan:
         title_of: TitleLoader,
         load_doc: DocLoader,
         on_built: Callable[[], None] = lambda: None,
-        before_build: Callable[[], None] = lambda: None,
+        prefetch: Callable[[], None] = lambda: None,
     ) -> None:
         self.blob_ids = dict(blob_ids)
         self._on_built = on_built
-        self._before_build = before_build
+        self.prefetch = prefetch
+        """Fetch every cached document at once, before reading many events one by one."""
         self.event_paths: dict[str, str] = {}
         self.warnings: list[str] = []
         self._load_doc = load_doc
@@ -152,7 +153,7 @@ class LoadedPlan:
             raise InputError(f"{SETTINGS_FILE}: {exc}") from None
 
     def _build(self) -> Plan:
-        self._before_build()
+        self.prefetch()
         settings = self.settings
         events = [self._event(path) for path in self.event_paths.values()]
         traits = {p: self._event(p) for p in (IDENTIFY_FILE, GROUP_FILE) if p in self.blob_ids}

@@ -135,7 +135,7 @@ class Workspace:
             return title if isinstance(title, str) and title.strip() else None
 
         with building():  # a cold index parses every file
-            loaded = LoadedPlan(blobs, title_of, load_doc, on_built=self.cache.flush, before_build=prefetch)
+            loaded = LoadedPlan(blobs, title_of, load_doc, on_built=self.cache.flush, prefetch=prefetch)
         self.cache.flush()
         return loaded
 
