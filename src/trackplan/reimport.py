@@ -79,6 +79,9 @@ def note_of(source: InputFile, incoming: Incoming, plan: Plan) -> dict[str, Any]
     if prints is None:
         return None
     around, events = prints
+    ids = [e.id for e in plan.events if e.id]
+    if len(set(ids)) != len(ids):
+        return None  # which event an id matches would depend on reading order
     names_by_id = {e.id: e.name for e in plan.events if e.id}
     names = {e.name for e in plan.events}
     targets = []
