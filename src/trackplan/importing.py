@@ -116,6 +116,7 @@ class Merger:
         self.incoming_events = incoming_events
         # The last incoming definition of each name wins, as in Avo.
         self.incoming_definitions = {p.name: p for e in incoming_events for p in e.properties}
+        self._new_links: dict[tuple[str, bool, str | None, str], Property] = {}
 
     def match(self, incoming: Event) -> str | None:
         if incoming.id:
@@ -207,8 +208,13 @@ class Merger:
             winner = self.incoming_definitions.get(incoming.name, incoming)
             if winner is incoming:
                 return incoming
-            linked = replace(winner, required=incoming.required)
-            return linked.with_keyword("pattern", incoming.pattern).with_keyword("const", incoming.const)
+            key = (incoming.name, incoming.required, incoming.pattern, repr(incoming.const))
+            linked = self._new_links.get(key)
+            if linked is None:  # many events link a property alike: build each variant once
+                linked = replace(winner, required=incoming.required)
+                linked = linked.with_keyword("pattern", incoming.pattern).with_keyword("const", incoming.const)
+                self._new_links[key] = linked
+            return linked
         linked = replace(definition, required=incoming.required)
         return _update_event_specific(linked, incoming) if self.update else linked
 
