@@ -327,6 +327,19 @@ CATALOGUE = (
         GOOD,
         (("trackplan.yaml", EXAMPLE_SETTINGS + "events_layout: sharded\n"),),
     ),
+    LintRule(
+        "TP128",
+        "large-flat-events-folder",
+        "info",
+        "A flat events/ folder stays under `lint.flat_events_max` files (default 1,000, what GitHub lists).",
+        "Run `trackplan layout sharded` on a branch: commits and diffs then cost what the change costs.",
+        GOOD,
+        GOOD,
+        (
+            ("trackplan.yaml", EXAMPLE_SETTINGS + "lint: {flat_events_max: 1}\n"),
+            ("events/order-shipped.yaml", GOOD.replace("Order Completed", "Order Shipped")),
+        ),
+    ),
 )
 RULES = {rule.id: rule for rule in CATALOGUE}
 

@@ -102,6 +102,8 @@ class LintConfig:
     event_naming: str | None = None
     property_naming: str | None = None
     suppressions: list[dict[str, Any]] = field(default_factory=list)
+    events_layout: str = "flat"
+    flat_events_max: int = 1000  # GitHub lists 1,000 files of a folder
 
     @classmethod
     def from_settings(cls, settings: Settings) -> LintConfig:
@@ -119,6 +121,8 @@ class LintConfig:
             event_naming=naming.get("events"),
             property_naming=naming.get("properties"),
             suppressions=[dict(s) for s in lint.get("suppress") or []],
+            events_layout=settings.events_layout,
+            flat_events_max=_positive(lint.get("flat_events_max"), 1000),
         )
 
     def severity(self, rule: str) -> str | None:
@@ -395,6 +399,22 @@ def positions(text: str, findings: list[Finding]) -> None:
             finding.line, finding.column = mark.line + 1, mark.column + 1
 
 
+def _positive(value: Any, default: int) -> int:
+    """A count from the settings; anything else keeps the default, as unknown levels do."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else default
+
+
+def _large_flat_folder(results: Mapping[str, Any], config: LintConfig) -> list[Finding]:
+    flat = sum(1 for path in results if layout.is_event_file(path) and path.count("/") == 1)
+    if config.events_layout != "flat" or flat <= config.flat_events_max:
+        return []
+    message = (
+        f"events/ holds {flat} event files in one folder (more than {config.flat_events_max}); "
+        "GitHub lists 1,000 files of a folder, and every commit and diff handles the whole folder"
+    )
+    return [Finding("TP128", RULES["TP128"].severity, layout.SETTINGS_FILE, message)]
+
+
 def _cross_file(summaries: dict[str, dict[str, Any]], identify: dict[str, Any] | None) -> list[Finding]:
     out: list[Finding] = []
     by_title: dict[str, list[str]] = {}
@@ -552,7 +572,7 @@ def combine(
     ]
     summaries = {path: r["summary"] for path, r in results.items() if "summary" in r}
     identify = next((r["identify"] for r in results.values() if "identify" in r), None)
-    for finding in _cross_file(summaries, identify):
+    for finding in [*_cross_file(summaries, identify), *_large_flat_folder(results, config)]:
         if only is None or finding.file in only:
             if finding.where:
                 positions(text_of(finding.file), [finding])
