@@ -15,9 +15,18 @@ prop_types = st.sampled_from(["string", "integer", "boolean", None])
 
 
 @st.composite
-def plans(draw: st.DrawFn) -> Plan:
-    # Properties are plan-wide (as in Avo): one definition per name within a plan.
-    definitions = {name: (draw(prop_types), draw(st.sampled_from(["", "x", "y"]))) for name in ["a", "b", "c", "d"]}
+def plans(draw: st.DrawFn, drift: bool = False) -> Plan:
+    """Properties are plan-wide (as in Avo): one definition per name within a plan. With
+    `drift`, each event defines its properties its own way, as a file edited by hand can."""
+
+    def definition() -> dict[str, object]:
+        return {
+            "type": draw(prop_types),
+            "description": draw(st.sampled_from(["", "x", "y"])) or None,
+            "pattern": draw(st.sampled_from([None, "^a", "^b"])) if drift else None,
+        }
+
+    shared = {name: definition() for name in ["a", "b", "c", "d"]}
     events = []
     for event_name in draw(st.lists(st.sampled_from(["E1", "E2", "E3"]), unique=True, max_size=3)):
         chosen = draw(st.dictionaries(names, st.booleans(), max_size=4))
@@ -26,8 +35,7 @@ def plans(draw: st.DrawFn) -> Plan:
                 name=event_name,
                 description=draw(st.sampled_from(["", "one", "two"])),
                 properties=tuple(
-                    Property.build(p, required=r, type=definitions[p][0], description=definitions[p][1] or None)
-                    for p, r in chosen.items()
+                    Property.build(p, required=r, **(definition() if drift else shared[p])) for p, r in chosen.items()
                 ),
             )
         )
@@ -125,34 +133,9 @@ def test_remove_and_update_sets(pair: tuple[Plan, Plan]) -> None:
     assert (not any(c.change_set == "update" for c in changes)) == only_sets
 
 
-@st.composite
-def drifting_plans(draw: st.DrawFn) -> Plan:
-    """Files that define one property differently in different events (an export edited by
-    hand, or several sources pasted together)."""
-    events = []
-    for event_name in draw(st.lists(st.sampled_from(["E1", "E2", "E3"]), unique=True, max_size=3)):
-        chosen = draw(st.dictionaries(names, st.booleans(), max_size=4))
-        events.append(
-            Event(
-                name=event_name,
-                properties=tuple(
-                    Property.build(
-                        p,
-                        required=r,
-                        type=draw(prop_types),
-                        description=draw(st.sampled_from(["", "x", "y"])) or None,
-                        pattern=draw(st.sampled_from([None, "^a", "^b"])),
-                    )
-                    for p, r in chosen.items()
-                ),
-            )
-        )
-    return Plan(events=tuple(events))
-
-
 @pytest.mark.parametrize("method", ["addOnly", "addAndUpdate", "addUpdateAndRemove", "sync"])
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(current=plans(), incoming=drifting_plans())
+@given(current=plans(), incoming=plans(drift=True))
 def test_a_second_identical_import_is_a_no_op_even_when_the_file_drifts(
     method: str, current: Plan, incoming: Plan
 ) -> None:

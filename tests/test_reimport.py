@@ -139,13 +139,19 @@ def test_reimport_equals_the_full_import(
     assert summary(quick) == summary(full)
 
 
+def imported(tmp_path: Path, export: dict[str, Any]) -> Path:
+    """A plan whose branch `b` holds an addAndUpdate import of `export`."""
+    root = tmp_path / "plan"
+    init_plan(root, with_examples=False)
+    import_into(root, "b", export, "addAndUpdate")
+    return root
+
+
 def test_repeat_import_takes_the_quick_path_and_changes_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    root = tmp_path / "plan"
-    init_plan(root, with_examples=False)
     export = avo_export(random.Random(1), 20)
-    import_into(root, "b", export, "addAndUpdate")
+    root = imported(tmp_path, export)
     head = Workspace(root).store.resolve("b")
     monkeypatch.setattr(imports, "read_source", lambda *a: pytest.fail("the whole file was read"))
     again = import_into(root, "b", export, "addAndUpdate")
@@ -156,10 +162,8 @@ def test_repeat_import_takes_the_quick_path_and_changes_nothing(
 def test_a_plan_edited_since_the_last_import_gets_the_full_import(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    root = tmp_path / "plan"
-    init_plan(root, with_examples=False)
     export = avo_export(random.Random(2), 10)
-    import_into(root, "b", export, "addAndUpdate")
+    root = imported(tmp_path, export)
     ws = Workspace(root)
     before = ws.load("b")
     edited = before.plan.replace(events=tuple(e.replace(description="Edited.") for e in before.plan.events))
