@@ -1,8 +1,10 @@
 """The import use case: read a file, merge it into a plan branch, commit the result.
 
 Guards (guards.py) follow Avo's Import API: a protected branch is refused (Avo's 403), so
-is a branch already merged into a protected one (Avo's 409). The branch moves by compare-and-swap, so
-concurrent imports either land or are refused with a retry message; none is dropped.
+is a branch already merged into a protected one (Avo's 409). The branch moves by
+compare-and-swap, so concurrent imports either land or are refused with a retry message;
+none is dropped. A re-import of an Avo export merges only its changed events when it can
+(reimport.py).
 """
 
 from __future__ import annotations
@@ -94,12 +96,11 @@ def run_import(ws: Workspace, request: ImportRequest) -> ImportOutcome:
             raise RefError(f"unknown --base {base_ref!r}: the branch {branch!r} would start there") from None
     before = ws.load(head or parent or "HEAD")
     guard_branch(ws, branch, list(before.settings.protected_branches), head, "import")
-    # A re-import of an Avo export into the plan its last import left follows the change.
     noted = fmt == "avo-json" and request.source is None
     tree = ws.store.subtree_id(head, ws.prefix) if head else None
     quick = incremental(ws, tree, before, request.method, source) if noted and tree else None
     if quick is not None:
-        incoming, old_plan, (new_plan, result) = quick.incoming, quick.old, (quick.new, quick.result)
+        incoming, old_plan, new_plan, result = quick.incoming, quick.old, quick.new, quick.result
     else:
         incoming = read_source(source, fmt)
         old_plan = before.plan
