@@ -433,3 +433,30 @@ def test_checked_out_branch_import_keeps_uncommitted_edits(
     assert run_cli("-C", plan_repo, "import", other).exit_code == 0
     assert (plan_repo / "events" / "brand-new.yaml").exists()
     assert file.read_text().endswith("# mine\n")
+
+
+def test_an_import_adding_sources_and_domains_only_adds_lines_to_the_settings(
+    plan_repo: Path, run_cli: CliRunnerCall, tmp_path: Path
+) -> None:
+    export = {
+        "events": [
+            {
+                "name": "Show Watched",
+                "sources": [{"id": "tv", "name": "tv"}],
+                "stakeholderDomains": [{"id": "d", "name": "Platform", "isOwner": True}],
+            }
+        ]
+    }
+    file = tmp_path / "export.json"
+    file.write_text(json.dumps(export))
+    result = run_cli("-C", plan_repo, "import", file, "--branch", "import/tv")
+    assert result.exit_code == 0, result.output
+    diff = subprocess.run(
+        ["git", "diff", "main", "import/tv", "--", "trackplan.yaml"], cwd=plan_repo, capture_output=True, text=True
+    ).stdout
+    changed = [line for line in diff.splitlines() if line[:1] in "+-" and line[:3] not in ("+++", "---")]
+    # People's entries, their order, form and comments stay; the new ones are added.
+    assert all(line.startswith("+") for line in changed), diff
+    assert {line.strip("+ -") for line in changed} >= {"name: tv", "Platform"}
+    settings = Workspace(plan_repo).load("import/tv").settings
+    assert "tv" in settings.source_names and "Platform" in settings.domain_names

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from trackplan.jsonvalue import SetList, freeze, thaw
-from trackplan.model import Event, Plan, Property, SchemaVer, Settings
+from trackplan.model import Domain, Event, Plan, Property, SchemaVer, Settings, Source
 
 FULL_EVENT = {
     "title": "Checkout Completed",
@@ -131,3 +133,27 @@ def test_plan_orders_events_by_name() -> None:
     plan = Plan(events=(Event("b"), Event("a")))
     assert [e.name for e in plan.events] == ["a", "b"]
     assert plan == Plan(events=(Event("a"), Event("b")))
+
+
+def test_settings_edits_keep_entries_as_written() -> None:
+    written = {
+        "name": "Shop",
+        "sources": [{"name": "web", "destinations": ["Amplitude"]}, "ios", "android"],
+        "domains": ["Growth"],
+        "vendor": "com.example",
+    }
+    old = Settings.from_json(written)
+    new = replace(
+        old,
+        sources=tuple(sorted([s for s in old.sources if s.name != "android"] + [Source(name="tv")])),
+        domains=(Domain(name="Growth"), Domain(name="Platform")),
+        name="Shop 2",
+    )
+    edited = new.edit(written, old)
+    assert edited == {
+        "name": "Shop 2",
+        "sources": [{"name": "web", "destinations": ["Amplitude"]}, "ios", "tv"],
+        "domains": ["Growth", "Platform"],
+        "vendor": "com.example",
+    }
+    assert Settings.from_json(edited) == new

@@ -295,8 +295,12 @@ def plan_files(
 
     if old_plan.settings != after.settings:
         existed = before is not None and SETTINGS_FILE in before.blob_ids
-        old_settings = old_plan.settings.to_json if existed else None
-        write(SETTINGS_FILE, after.settings.to_json(), old_settings)
+        doc = after.settings.to_json()
+        if existed and read_text is not None:
+            written = yamlio.load(read_text(SETTINGS_FILE), SETTINGS_FILE)
+            if isinstance(written, dict):
+                doc = after.settings.edit(written, old_plan.settings)
+        write(SETTINGS_FILE, doc, old_plan.settings.to_json if existed else None)
 
     if len(old_plan.events) == len(after.events) and all(
         a is b or a.name == b.name for a, b in zip(old_plan.events, after.events, strict=True)

@@ -381,6 +381,23 @@ class Settings:
         doc["domains"] = [_named_json(d) for d in self.domains]
         return _ordered(doc, SETTINGS_KEYS)
 
+    def edit(self, written: Mapping[str, Any], old: Settings) -> dict[str, Any]:
+        """trackplan.yaml as people `written` it, with what changed from `old` to these
+        settings applied: named entries keep their order and form and new ones go last, so
+        a rewrite keeps the file's comments and layout."""
+        doc = dict(written)
+        before, after = old.to_json(), self.to_json()
+        for key in {*before, *after}:
+            if before.get(key) == after.get(key):
+                continue
+            if key in ("sources", "destinations", "domains") and isinstance(doc.get(key), list):
+                doc[key] = _edited_entries(doc[key], getattr(old, key), getattr(self, key))
+            elif key in after:
+                doc[key] = after[key]
+            else:
+                doc.pop(key, None)
+        return doc
+
     @property
     def source_names(self) -> list[str]:
         return [s.name for s in self.sources]
@@ -405,6 +422,21 @@ def _named(kind: type[Any], items: Any) -> list[Any]:
             out.append(kind(**fields))
         else:
             raise ValueError(f"each of {kind.__name__.lower()}s needs a name: {thaw(item)!r}")
+    return out
+
+
+def _edited_entries(written: list[Any], old: tuple[Any, ...], new: tuple[Any, ...]) -> list[Any]:
+    """A list of named entries as written, with entries removed, changed or added."""
+    old_by_name = {item.name: item for item in old}
+    new_by_name = {item.name: item for item in new}
+    out = []
+    for entry in written:
+        name = entry.get("name") if isinstance(entry, Mapping) else entry
+        if name not in new_by_name:
+            continue
+        same = old_by_name.get(name) == new_by_name[name]
+        out.append(entry if same else _named_json(new_by_name[name]))
+    out.extend(_named_json(item) for item in new if item.name not in old_by_name)
     return out
 
 

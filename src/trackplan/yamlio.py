@@ -228,10 +228,11 @@ def _merge(old: Any, new: Any) -> Any:
     if isinstance(old, CommentedSeq) and isinstance(new, list):
         if _plain(old) == new:
             return old
-        if len(old) == len(new):
-            for i, value in enumerate(new):
+        if len(old) <= len(new):  # same length, or entries added at the end
+            for i, value in enumerate(new[: len(old)]):
                 if _plain(old[i]) != value:
                     old[i] = _merge(old[i], value)
+            old.extend(_fresh(value) for value in new[len(old) :])
             return old
         return _fresh(new)
     if isinstance(old, str) and isinstance(new, str) and str(old) == new:
