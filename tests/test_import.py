@@ -455,8 +455,12 @@ def test_an_import_adding_sources_and_domains_only_adds_lines_to_the_settings(
         ["git", "diff", "main", "import/tv", "--", "trackplan.yaml"], cwd=plan_repo, capture_output=True, text=True
     ).stdout
     changed = [line for line in diff.splitlines() if line[:1] in "+-" and line[:3] not in ("+++", "---")]
-    # People's entries, their order, form and comments stay; the new ones are added.
-    assert all(line.startswith("+") for line in changed), diff
-    assert {line.strip("+ -") for line in changed} >= {"name: tv", "Platform"}
+    # People's entries, their order, form, indentation and comments stay; the new ones are
+    # added last, in the form of the others.
+    assert changed == ["+  - name: tv", "+    id: tv", "+  - name: Platform"], diff
+    written = subprocess.run(
+        ["git", "show", "import/tv:trackplan.yaml"], cwd=plan_repo, capture_output=True, text=True
+    ).stdout
+    assert "  - name: Platform\n\n# Vendor for Snowplow" in written  # the comment still leads to its key
     settings = Workspace(plan_repo).load("import/tv").settings
     assert "tv" in settings.source_names and "Platform" in settings.domain_names

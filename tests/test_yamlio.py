@@ -175,3 +175,17 @@ def test_invalid_yaml_names_file_line_and_column() -> None:
 def test_binary_garbage_is_an_input_error() -> None:
     with pytest.raises(InputError, match="garbage.yaml"):
         yamlio.load(b"\xff\xfe\x00\x01\x02garbage\x00", "garbage.yaml")
+
+
+@pytest.mark.parametrize("dash", ["", "  "])
+def test_a_rewrite_keeps_list_indentation_and_moves_no_comment(dash: str) -> None:
+    original = (
+        f"tags:\n{dash}- a  # first\n{dash}- b\n\n# about the owner\nowner: x\nnested:\n  list:\n  {dash}- deep\n"
+    )
+    doc = yamlio.load(original, "x.yaml")
+    doc["tags"] = [*doc["tags"], "c"]
+    text = yamlio.rewrite(original, doc)
+    assert text == (
+        f"tags:\n{dash}- a  # first\n{dash}- b\n{dash}- c\n\n# about the owner\nowner: x\n"
+        f"nested:\n  list:\n  {dash}- deep\n"
+    )

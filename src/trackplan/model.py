@@ -436,7 +436,12 @@ def _edited_entries(written: list[Any], old: tuple[Any, ...], new: tuple[Any, ..
             continue
         same = old_by_name.get(name) == new_by_name[name]
         out.append(entry if same else _named_json(new_by_name[name]))
-    out.extend(_named_json(item) for item in new if item.name not in old_by_name)
+    as_mappings = bool(written) and all(isinstance(entry, Mapping) for entry in written)
+    for item in new:
+        if item.name not in old_by_name:
+            entry = _named_json(item)
+            # In the form of the entries already there.
+            out.append({"name": entry} if as_mappings and isinstance(entry, str) else entry)
     return out
 
 

@@ -182,14 +182,29 @@ def dump(doc: Any) -> str:
 # -- round-trip rewrite ---------------------------------------------------------------------
 
 
-def _ruamel() -> Any:
+def _ruamel(offset: int = 0) -> Any:
     from ruamel.yaml import YAML
 
     rt = YAML(typ="rt")
     rt.preserve_quotes = True
     rt.width = 1_000_000
-    rt.indent(mapping=2, sequence=2, offset=0)
+    rt.indent(mapping=2, sequence=offset + 2, offset=offset)
     return rt
+
+
+def _dash_offset(text: str) -> int:
+    """How far the file indents a block list's `-` under its key (0 or 2, as written), so
+    a rewrite does not re-indent every list."""
+    key_indent = None
+    for line in text.splitlines():
+        content = line.lstrip(" ")
+        if not content or content.startswith("#"):
+            continue
+        indent = len(line) - len(content)
+        if key_indent is not None and (content.startswith("- ") or content == "-"):
+            return max(indent - key_indent, 0)
+        key_indent = indent if content.rstrip().endswith(":") and not content.startswith("- ") else None
+    return 0
 
 
 def _fresh(value: Any) -> Any:
@@ -232,12 +247,57 @@ def _merge(old: Any, new: Any) -> Any:
             for i, value in enumerate(new[: len(old)]):
                 if _plain(old[i]) != value:
                     old[i] = _merge(old[i], value)
-            old.extend(_fresh(value) for value in new[len(old) :])
+            if len(new) > len(old):
+                following = _take_following_comment(old)
+                old.extend(_fresh(value) for value in new[len(old) :])
+                _give_following_comment(old, following)
             return old
         return _fresh(new)
     if isinstance(old, str) and isinstance(new, str) and str(old) == new:
         return old
     return _fresh(new)
+
+
+def _end_comment(node: Any) -> tuple[dict[Any, list[Any]], Any, int] | None:
+    """Where ruamel keeps the comment after a node's last line: (comment slots, key, slot)."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    if isinstance(node, CommentedSeq | CommentedMap) and len(node):
+        key = len(node) - 1 if isinstance(node, CommentedSeq) else list(node)[-1]
+        return _end_comment(node[key]) or (node.ca.items, key, 0 if isinstance(node, CommentedSeq) else 2)
+    return None
+
+
+def _take_following_comment(seq: Any) -> str | None:
+    """The comment lines after a list's last line (they introduce what comes next), taken
+    off it; the last entry's own end-of-line comment stays."""
+    where = _end_comment(seq)
+    if where is None:
+        return None
+    slots, key, slot = where
+    token = (slots.get(key) or [None] * 4)[slot]
+    if token is None or "\n" not in token.value:
+        return None
+    own, following = str(token.value).split("\n", 1)
+    if not following.strip():
+        return None
+    if own.strip():
+        token.value = own + "\n"
+    else:
+        slots[key][slot] = None
+    return following
+
+
+def _give_following_comment(seq: Any, following: str | None) -> None:
+    from ruamel.yaml.error import CommentMark
+    from ruamel.yaml.tokens import CommentToken
+
+    where = _end_comment(seq)
+    if following is None or where is None:
+        return
+    slots, key, slot = where
+    entry = slots.setdefault(key, [None] * 4)
+    entry[slot] = CommentToken("\n" + following, CommentMark(0), None)
 
 
 def _plain(value: Any) -> Any:
@@ -263,7 +323,7 @@ def rewrite(original: str, doc: Mapping[str, Any]) -> str:
     round-tripped), a fresh deterministic dump is returned instead: never wrong, at worst
     without comments.
     """
-    rt = _ruamel()
+    rt = _ruamel(_dash_offset(original))
     try:
         tree = rt.load(original)
     except Exception:
