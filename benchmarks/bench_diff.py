@@ -4,12 +4,7 @@ Targets: 1 change at 10k <= 1.5x 1 change at 1k; 100 changes, whole command <= 0
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
-
-from common import git, pack, report, timed
+from common import git, pack, report, timed, trackplan_process
 from plans import plan_repo
 from synthetic import synthetic_event
 from trackplan.history import history
@@ -39,15 +34,7 @@ def measure(n: int, events_layout: str) -> float:
         one = timed(lambda: diff_refs(Workspace(root), base, head1), repeat=15)
         hundred = timed(lambda: diff_refs(Workspace(root), base, head100))
         name_status_100 = timed(lambda: git("diff", "--name-status", base, head100, cwd=root))
-        start = time.perf_counter()
-        subprocess.run(
-            [sys.executable, "-m", "trackplan", "diff", base, head100, "--format", "json"],
-            cwd=root,
-            env={**os.environ},
-            capture_output=True,
-            check=True,
-        )
-        command = time.perf_counter() - start
+        command = trackplan_process("diff", base, head100, "--format", "json", cwd=root)
         print(f"\nN = {n} events, {events_layout} layout")
         report(
             [

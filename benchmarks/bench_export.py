@@ -6,11 +6,10 @@ Targets: warm <= 2x git archive; cold <= 5 s. Reports the memory peak of a cold
 from __future__ import annotations
 
 import resource
-import subprocess
 import sys
 import time
 
-from common import git, report, timed
+from common import git, report, timed, trackplan_process
 from plans import drop_cache, plan_repo
 from trackplan.exports import ExportRequest, render
 from trackplan.workspace import Workspace
@@ -28,11 +27,7 @@ def main(n: int) -> None:
         assert render(Workspace(root), request).data == cold_out.data
         drop_cache(ws)
         before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-        start = time.perf_counter()
-        subprocess.run(
-            [sys.executable, "-m", "trackplan", "export", "--ref", commit, "-o", "/dev/null"], cwd=root, check=True
-        )
-        process = time.perf_counter() - start
+        process = trackplan_process("export", "--ref", commit, "-o", "/dev/null", cwd=root)
         peak = max(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, before) * 1024
         print(f"\nexport avo-json, {n} events ({len(cold_out.data) / 1e6:.1f} MB)")
         report(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -44,6 +45,13 @@ def timed(fn: Callable[[], object], repeat: int = 5) -> float:
         fn()
         times.append(time.perf_counter() - start)
     return statistics.median(times)
+
+
+def trackplan_process(*args: str, cwd: Path) -> float:
+    """Wall time of one whole `trackplan` process (start-up included), in seconds."""
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "trackplan", *args], cwd=cwd, capture_output=True, check=True)
+    return time.perf_counter() - start
 
 
 def git(*args: str, cwd: Path, stdin: bytes | None = None) -> bytes:

@@ -18,7 +18,7 @@ from trackplan.formats import detect, read_source
 from trackplan.formats.base import InputFile
 from trackplan.guards import guard_branch, target_branch
 from trackplan.importing import ImportResult, merge
-from trackplan.reimport import incremental, note_of, remember
+from trackplan.reimport import fingerprints, incremental, note_of, remember
 from trackplan.workspace import Workspace
 
 
@@ -96,9 +96,9 @@ def run_import(ws: Workspace, request: ImportRequest) -> ImportOutcome:
             raise RefError(f"unknown --base {base_ref!r}: the branch {branch!r} would start there") from None
     before = ws.load(head or parent or "HEAD")
     guard_branch(ws, branch, list(before.settings.protected_branches), head, "import")
-    noted = fmt == "avo-json" and request.source is None
+    prints = fingerprints(source.json) if fmt == "avo-json" and request.source is None else None
     tree = ws.store.subtree_id(head, ws.prefix) if head else None
-    quick = incremental(ws, tree, before, request.method, source) if noted and tree else None
+    quick = incremental(ws, tree, before, request.method, source, prints) if prints and tree else None
     if quick is not None:
         incoming, old_plan, new_plan, result = quick.incoming, quick.old, quick.new, quick.result
     else:
@@ -124,7 +124,7 @@ def run_import(ws: Workspace, request: ImportRequest) -> ImportOutcome:
     result.warnings.extend(written.warnings)
     outcome.commit = written.commit
     outcome.changed_paths = written.changed_paths
-    if noted:
+    if prints is not None:
         left = ws.store.subtree_id(written.commit, ws.prefix) if written.commit else tree
-        remember(ws, left, request.method, quick.note if quick else note_of(source, incoming, new_plan))
+        remember(ws, left, request.method, quick.note if quick else note_of(prints, incoming, new_plan))
     return outcome

@@ -617,27 +617,16 @@ def _configure(findings: list[Finding], config: LintConfig) -> list[Finding]:
         if not suppressed:
             out.append(finding)
     for i, rule in enumerate(config.suppressions):
-        where = rule.get("file") or rule.get("event") or "?"
+        problem = None
         if not rule.get("reason"):
-            out.append(
-                Finding(
-                    "TP126",
-                    config.severity("TP126") or "error",
-                    layout.SETTINGS_FILE,
-                    f"suppression of {rule.get('rule')} for {where} has no reason",
-                    where=("lint", "suppress", str(i)),
-                )
-            )
+            problem = ("TP126", config.severity("TP126") or "error", "has no reason")
         elif not used[i] and config.severity("TP125"):
-            out.append(
-                Finding(
-                    "TP125",
-                    config.severity("TP125") or "warning",
-                    layout.SETTINGS_FILE,
-                    f"suppression of {rule.get('rule')} for {where} suppresses nothing",
-                    where=("lint", "suppress", str(i)),
-                )
-            )
+            problem = ("TP125", config.severity("TP125") or "warning", "suppresses nothing")
+        if problem is not None:
+            rule_id, severity, what = problem
+            where = rule.get("file") or rule.get("event") or "?"
+            message = f"suppression of {rule.get('rule')} for {where} {what}"
+            out.append(Finding(rule_id, severity, layout.SETTINGS_FILE, message, where=("lint", "suppress", str(i))))
     return sorted(out, key=lambda f: (f.file, f.line, f.column, f.rule))
 
 

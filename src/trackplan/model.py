@@ -382,12 +382,13 @@ class Settings:
         return _ordered(doc, SETTINGS_KEYS)
 
     def edit(self, written: Mapping[str, Any], old: Settings) -> dict[str, Any]:
-        """trackplan.yaml as people `written` it, with what changed from `old` to these
+        """trackplan.yaml as people wrote it (`written`), with what changed from `old` to these
         settings applied: named entries keep their order and form and new ones go last, so
         a rewrite keeps the file's comments and layout."""
         doc = dict(written)
         before, after = old.to_json(), self.to_json()
-        for key in {*before, *after}:
+        # In the settings' own key order: keys new to the file are added deterministically.
+        for key in [*after, *(k for k in before if k not in after)]:
             if before.get(key) == after.get(key):
                 continue
             if key in ("sources", "destinations", "domains") and isinstance(doc.get(key), list):

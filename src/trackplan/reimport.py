@@ -42,9 +42,15 @@ def _digest(value: Any) -> str:
     return hashlib.blake2b(orjson.dumps(value), digest_size=16).hexdigest()
 
 
-def fingerprints(doc: Any) -> tuple[str, list[RawEvent]] | None:
-    """(fingerprint of the file around the events, one RawEvent per event), or None when
-    the export cannot be fingerprinted (then every import is a full one)."""
+@dataclass(frozen=True)
+class Fingerprints:
+    around: str  # fingerprint of the file around the events
+    events: list[RawEvent]
+
+
+def fingerprints(doc: Any) -> Fingerprints | None:
+    """The fingerprints of an Avo JSON export, or None when it cannot be fingerprinted
+    (then every import of it is a full one)."""
     try:
         around = _digest({k: v for k, v in doc.items() if k != "events"})
         events = []
@@ -64,36 +70,32 @@ def fingerprints(doc: Any) -> tuple[str, list[RawEvent]] | None:
             )
     except TypeError:  # integers beyond 64 bits
         return None
-    return around, events
+    return Fingerprints(around, events)
 
 
 def _key(tree: str, method: str) -> str:
     return f"import-note/{NOTE_VERSION}/{tree}/{method}"
 
 
-def note_of(source: InputFile, incoming: Incoming, plan: Plan) -> dict[str, Any] | None:
+def note_of(prints: Fingerprints, incoming: Incoming, plan: Plan) -> dict[str, Any] | None:
     """The note of an Avo JSON import whose result is `plan` (None: nothing to note)."""
     if incoming.warnings or incoming.skipped:
         return None
-    prints = fingerprints(source.json)
-    if prints is None:
-        return None
-    around, events = prints
     ids = [e.id for e in plan.events if e.id]
     if len(set(ids)) != len(ids):
         return None  # which event an id matches would depend on reading order
     names_by_id = {e.id: e.name for e in plan.events if e.id}
     names = {e.name for e in plan.events}
     targets = []
-    for raw in events:
+    for raw in prints.events:
         # The event the next import matches (as Merger.match would, on this plan).
         target = names_by_id.get(raw.id) if raw.id else None
         targets.append(target or (raw.name if raw.name in names else None))
     matched = [t for t in targets if t is not None]
     if len(set(matched)) != len(matched):
         return None  # two events of the file meet one event of the plan: not worth the care
-    entries = [[r.whole, r.properties, r.name, r.id, t] for r, t in zip(events, targets, strict=True)]
-    return {"around": around, "events": entries}
+    entries = [[r.whole, r.properties, r.name, r.id, t] for r, t in zip(prints.events, targets, strict=True)]
+    return {"around": prints.around, "events": entries}
 
 
 def remember(ws: Workspace, tree: str | None, method: str, note: dict[str, Any] | None) -> None:
@@ -114,21 +116,22 @@ class Incremental:
     note: dict[str, Any]  # the note for the tree this import leaves
 
 
-def incremental(ws: Workspace, tree: str, before: LoadedPlan, method: str, source: InputFile) -> Incremental | None:
-    """The import of `source` into the plan `before` (tree `tree`) by its changed events
-    alone, or None when the full import is needed."""
+def incremental(
+    ws: Workspace, tree: str, before: LoadedPlan, method: str, source: InputFile, prints: Fingerprints
+) -> Incremental | None:
+    """The import of `source` (fingerprinted as `prints`) into the plan `before` (tree
+    `tree`) by its changed events alone, or None when the full import is needed."""
     if method not in METHODS:
         return None
-    stored = ws.cache.get_fragments([_key(tree, method)]).get(_key(tree, method))
-    prints = fingerprints(source.json)
-    if stored is None or prints is None:
+    key = _key(tree, method)
+    stored = ws.cache.get_fragments([key]).get(key)
+    if stored is None:
         return None
     note = orjson.loads(stored)
-    around, events = prints
-    if around != note["around"] or len(events) != len(note["events"]):
+    if prints.around != note["around"] or len(prints.events) != len(note["events"]):
         return None
     changed: dict[int, str] = {}
-    for index, (raw, entry) in enumerate(zip(events, note["events"], strict=True)):
+    for index, (raw, entry) in enumerate(zip(prints.events, note["events"], strict=True)):
         whole, properties, name, event_id, target = entry
         if raw.whole == whole:
             continue

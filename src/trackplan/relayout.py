@@ -1,17 +1,17 @@
 """Move every event file to the other events layout (flat or sharded) in one commit.
 
 Files move byte for byte, so git shows renames and `git log --follow` keeps each event's
-history; only trackplan.yaml is rewritten (keeping its comments).
+history; only trackplan.yaml is rewritten (keeping its comments and layout).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from trackplan import layout, yamlio
+from trackplan import layout
 from trackplan.errors import InputError
 from trackplan.guards import guard_branch, target_branch
-from trackplan.model import Settings
+from trackplan.model import Plan
 from trackplan.workspace import Workspace
 
 
@@ -46,20 +46,11 @@ def relayout(ws: Workspace, events_layout: str, branch: str | None = None) -> Re
     if head is None:
         raise InputError(f"no branch {branch!r}; create it first (git branch {branch})")
     before = ws.load(head)  # the index only: events are moved, never parsed
-    text = ws.read_blob(before.blob_ids[layout.SETTINGS_FILE]).decode()
-    doc = yamlio.load(text, layout.SETTINGS_FILE)
-    try:
-        settings = Settings.from_json(doc)
-    except (ValueError, TypeError) as exc:
-        raise InputError(f"{layout.SETTINGS_FILE}: {exc}") from None
+    settings = before.settings
     guard_branch(ws, branch, list(settings.protected_branches), head, "layout")
-    changes: dict[str, bytes | None] = {}
-    if settings.events_layout != events_layout:
-        # Only the one key changes: the file stays as people wrote it.
-        doc.pop("events_layout", None)
-        if events_layout != "flat":
-            doc["events_layout"] = events_layout
-        changes[layout.SETTINGS_FILE] = yamlio.rewrite(text, doc).encode()
+    # Only trackplan.yaml is rendered, and only its one key changes (see Settings.edit).
+    wanted = replace(settings, events_layout=events_layout)
+    changes, _ = ws.planned_changes(before, Plan(settings=wanted), old_plan=Plan(settings=settings))
     moved = moves(list(before.blob_ids), events_layout == "sharded")
     for old, new in moved.items():
         changes[old] = None
