@@ -20,7 +20,7 @@ from trackplan.formats import EXPORT_FORMATS
 from trackplan.formats.base import pretty_json
 from trackplan.layout import LoadedPlan
 from trackplan.memory import building
-from trackplan.model import Plan, Settings
+from trackplan.model import Plan
 from trackplan.refs import WORKTREE
 from trackplan.workspace import Workspace
 
@@ -123,7 +123,7 @@ def _avo_json_from_fragments(ws: Workspace, loaded: LoadedPlan, label: str) -> b
     whole = ws.cache.get_output(whole_key)
     if whole is not None:
         return whole
-    settings = Settings.from_json(ws.parsed(layout.SETTINGS_FILE, settings_blob or None) or {})
+    settings = loaded.settings
     keys = {
         name: f"avo-json/{FRAGMENT_VERSION}/{settings_blob}/{loaded.blob_ids[loaded.event_paths[name]]}"
         for name in names

@@ -145,12 +145,8 @@ class LoadedPlan:
     @cached_property
     def settings(self) -> Settings:
         """trackplan.yaml alone, without building the plan."""
-        if SETTINGS_FILE not in self.blob_ids:
-            return Settings()
-        try:
-            return Settings.from_json(self._load_doc(SETTINGS_FILE, self.blob_ids[SETTINGS_FILE]))
-        except (ValueError, TypeError) as exc:
-            raise InputError(f"{SETTINGS_FILE}: {exc}") from None
+        blob_id = self.blob_ids.get(SETTINGS_FILE)
+        return settings_from(self._load_doc(SETTINGS_FILE, blob_id) if blob_id else None)
 
     def _build(self) -> Plan:
         self.prefetch()
@@ -173,6 +169,14 @@ class LoadedPlan:
             contexts=tuple(contexts),
         )
         return plan
+
+
+def settings_from(doc: Any) -> Settings:
+    """The settings in a parsed trackplan.yaml (None: the defaults), or an error naming it."""
+    try:
+        return Settings.from_json(doc)
+    except (ValueError, TypeError) as exc:
+        raise InputError(f"{SETTINGS_FILE}: {exc}") from None
 
 
 def _stem(path: str) -> str:

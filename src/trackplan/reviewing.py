@@ -38,7 +38,7 @@ def parse_range(ws: Workspace, base: str | None, head: str | None) -> Range:
         left, right = base.split("..", 1)
         return Range(left, right or "HEAD")
     if base is None:
-        main = ws.load(WORKTREE if ws.store.workdir else "HEAD").plan.settings.main_branch
+        main = ws.load(WORKTREE if ws.store.workdir else "HEAD").settings.main_branch
         main_commit = ws.store.resolve(main)
         merge_base = ws.store.merge_base(main_commit, ws.store.resolve("HEAD")) or main_commit
         return Range(merge_base, head or WORKTREE)
@@ -87,11 +87,7 @@ def _settings(ws: Workspace, ref: str) -> Settings:
         blob = blobs.get(layout.SETTINGS_FILE)
     else:
         blob = ws.store.blob_at(ws.store.resolve(ref), ws.repo_path(layout.SETTINGS_FILE))
-    doc = ws.parsed(layout.SETTINGS_FILE, blob)
-    try:
-        return Settings.from_json(doc)
-    except (ValueError, TypeError) as exc:
-        raise InputError(f"{layout.SETTINGS_FILE}: {exc}") from None
+    return layout.settings_from(ws.parsed(layout.SETTINGS_FILE, blob))
 
 
 def diff_refs(ws: Workspace, base: str, head: str, profile: str | None = None) -> DiffResult:
