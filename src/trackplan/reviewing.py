@@ -38,7 +38,7 @@ def parse_range(ws: Workspace, base: str | None, head: str | None) -> Range:
         left, right = base.split("..", 1)
         return Range(left, right or "HEAD")
     if base is None:
-        main = ws.load(WORKTREE if ws.store.workdir else "HEAD").settings.main_branch
+        main = _settings(ws, WORKTREE if ws.store.workdir else "HEAD").main_branch
         main_commit = ws.store.resolve(main)
         merge_base = ws.store.merge_base(main_commit, ws.store.resolve("HEAD")) or main_commit
         return Range(merge_base, head or WORKTREE)
@@ -82,11 +82,12 @@ def _event(ws: Workspace, path: str, blob: str | None) -> Event | None:
 
 
 def _settings(ws: Workspace, ref: str) -> Settings:
-    blobs = ws.plan_blobs(ref) if ref == WORKTREE else None
-    if blobs is not None:
-        blob = blobs.get(layout.SETTINGS_FILE)
-    else:
-        blob = ws.store.blob_at(ws.store.resolve(ref), ws.repo_path(layout.SETTINGS_FILE))
+    """trackplan.yaml alone, at a ref or in the work tree (no other file is read)."""
+    if ref == WORKTREE:
+        file = ws.root / layout.SETTINGS_FILE
+        doc = layout.parse_document(file.read_bytes(), layout.SETTINGS_FILE) if file.is_file() else None
+        return layout.settings_from(doc)
+    blob = ws.store.blob_at(ws.store.resolve(ref), ws.repo_path(layout.SETTINGS_FILE))
     return layout.settings_from(ws.parsed(layout.SETTINGS_FILE, blob))
 
 
