@@ -88,7 +88,7 @@ def run_import(ws: Workspace, request: ImportRequest) -> ImportOutcome:
     head = ws.store.branch_head(branch)
     parent = None
     if head is None:
-        main = ws.load("HEAD").settings.main_branch if request.base is None else None
+        main = ws.settings("HEAD").main_branch if request.base is None else None
         base_ref = request.base or main or "main"
         try:
             parent = ws.store.resolve(base_ref)

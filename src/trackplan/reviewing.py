@@ -38,7 +38,7 @@ def parse_range(ws: Workspace, base: str | None, head: str | None) -> Range:
         left, right = base.split("..", 1)
         return Range(left, right or "HEAD")
     if base is None:
-        main = _settings(ws, WORKTREE if ws.store.workdir else "HEAD").main_branch
+        main = ws.settings(WORKTREE if ws.store.workdir else "HEAD").main_branch
         main_commit = ws.store.resolve(main)
         merge_base = ws.store.merge_base(main_commit, ws.store.resolve("HEAD")) or main_commit
         return Range(merge_base, head or WORKTREE)
@@ -81,19 +81,9 @@ def _event(ws: Workspace, path: str, blob: str | None) -> Event | None:
         raise InputError(f"{path}: {exc}") from None
 
 
-def _settings(ws: Workspace, ref: str) -> Settings:
-    """trackplan.yaml alone, at a ref or in the work tree (no other file is read)."""
-    if ref == WORKTREE:
-        file = ws.root / layout.SETTINGS_FILE
-        doc = layout.parse_document(file.read_bytes(), layout.SETTINGS_FILE) if file.is_file() else None
-        return layout.settings_from(doc)
-    blob = ws.store.blob_at(ws.store.resolve(ref), ws.repo_path(layout.SETTINGS_FILE))
-    return layout.settings_from(ws.parsed(layout.SETTINGS_FILE, blob))
-
-
 def diff_refs(ws: Workspace, base: str, head: str, profile: str | None = None) -> DiffResult:
     old_blobs, new_blobs = changed_blobs(ws, base, head)
-    head_settings = _settings(ws, head)
+    head_settings = ws.settings(head)
     differ = differ_for(head_settings, profile)
     changes: list[Change] = []
     versions: list[VersionAdvice] = []
@@ -143,7 +133,7 @@ def _other_parts(
     touched = [p for p in old_blobs if not layout.is_event_file(p)]
     if not touched:
         return []
-    old_settings = _settings(ws, base) if layout.SETTINGS_FILE in touched else head_settings
+    old_settings = ws.settings(base) if layout.SETTINGS_FILE in touched else head_settings
     old_plan = Plan(
         settings=old_settings,
         identify=part(old_blobs, layout.IDENTIFY_FILE),

@@ -16,7 +16,7 @@ from trackplan.cache import BlobCache
 from trackplan.errors import InputError, PlanNotFoundError
 from trackplan.layout import LoadedPlan
 from trackplan.memory import building
-from trackplan.model import Plan
+from trackplan.model import Plan, Settings
 from trackplan.parallel import PARALLEL_MIN, parse_all
 from trackplan.refs import WORKTREE
 from trackplan.store import GitStore, hash_blob
@@ -138,6 +138,15 @@ class Workspace:
             loaded = LoadedPlan(blobs, title_of, load_doc, on_built=self.cache.flush, prefetch=prefetch)
         self.cache.flush()
         return loaded
+
+    def settings(self, ref: str) -> Settings:
+        """trackplan.yaml alone, at a ref or in the work tree (no other file is read)."""
+        if ref == WORKTREE:
+            file = self.root / layout.SETTINGS_FILE
+            doc = layout.parse_document(file.read_bytes(), layout.SETTINGS_FILE) if file.is_file() else None
+            return layout.settings_from(doc)
+        blob = self.store.blob_at(self.store.resolve(ref), self.repo_path(layout.SETTINGS_FILE))
+        return layout.settings_from(self.parsed(layout.SETTINGS_FILE, blob))
 
     def parsed(self, path: str, blob_id: str | None) -> Any:
         """One parsed plan file by blob id, through the cache (None for no blob)."""
