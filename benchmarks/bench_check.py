@@ -14,9 +14,9 @@ import jsonschema
 
 from common import report
 from synthetic import synthetic_plan
-from trackplan.checker import Checker
+from trackplan.checking.checker import Checker
+from trackplan.checking.run import run_checks
 from trackplan.formats.base import plain_schema
-from trackplan.qa import run_checks
 
 
 def payloads(n: int, events: int = 100) -> bytes:

@@ -7,9 +7,9 @@ from __future__ import annotations
 from common import git, pack, report, timed, trackplan_process
 from plans import plan_repo
 from synthetic import synthetic_event
-from trackplan.history import history
-from trackplan.reviewing import diff_refs
-from trackplan.workspace import Workspace
+from trackplan.diffing.run import diff_refs
+from trackplan.repo.history import history
+from trackplan.repo.workspace import Workspace
 
 
 def change(ws: Workspace, base: str, count: int, branch: str) -> str:

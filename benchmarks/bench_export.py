@@ -11,8 +11,8 @@ import time
 
 from common import git, report, timed, trackplan_process
 from plans import drop_cache, plan_repo
-from trackplan.exports import ExportRequest, render
-from trackplan.workspace import Workspace
+from trackplan.exporting.run import ExportRequest, render
+from trackplan.repo.workspace import Workspace
 
 
 def main(n: int) -> None:

@@ -12,10 +12,10 @@ import time
 
 from common import git, report, scratch_dir
 from synthetic import synthetic_plan
-from trackplan.imports import ImportRequest, run_import
-from trackplan.initplan import init_plan
-from trackplan.layout import plan_files
-from trackplan.workspace import Workspace
+from trackplan.importing.run import ImportRequest, run_import
+from trackplan.repo.layout import plan_files
+from trackplan.repo.scaffold import init_plan
+from trackplan.repo.workspace import Workspace
 
 
 def avo_export(n: int, changed: int = 0) -> bytes:

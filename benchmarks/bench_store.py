@@ -14,7 +14,7 @@ from pathlib import Path
 from common import git, report, timed
 from plans import plan_repo
 from synthetic import synthetic_event
-from trackplan.workspace import Workspace
+from trackplan.repo.workspace import Workspace
 
 
 def main(sizes: list[int]) -> None:

@@ -11,9 +11,9 @@ from pathlib import Path
 
 from common import report
 from plans import drop_cache, plan_repo
-from trackplan.linting import lint_ref
-from trackplan.refs import WORKTREE
-from trackplan.workspace import Workspace
+from trackplan.linting.engine import lint_ref
+from trackplan.repo.refs import WORKTREE
+from trackplan.repo.workspace import Workspace
 
 
 def main(n: int) -> None:

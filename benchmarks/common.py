@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pygit2
 
-from trackplan import parallel
+from trackplan.repo import parallel
 
 parallel.enable()  # as the CLI does; every benchmark script guards its __main__
 

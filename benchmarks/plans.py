@@ -9,8 +9,8 @@ from pathlib import Path
 
 from common import pack, scratch_dir
 from synthetic import synthetic_plan
-from trackplan.initplan import init_plan
-from trackplan.workspace import Workspace
+from trackplan.repo.scaffold import init_plan
+from trackplan.repo.workspace import Workspace
 
 
 @contextmanager

@@ -9,10 +9,9 @@ from pathlib import Path
 
 import pygit2
 import pytest
-from click.testing import CliRunner, Result
 from hypothesis import settings
 
-from trackplan.cli import cli
+from tests.helpers import CliRunnerCall
 
 # CI runs the same examples every time, so a red run is reproducible and never a coin toss.
 settings.register_profile("ci", derandomize=True, deadline=None)
@@ -41,14 +40,6 @@ def isolated_git(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
     yield home
     for level, value in saved.items():
         pygit2.settings.search_path[level] = value
-
-
-class CliRunnerCall:
-    def __init__(self) -> None:
-        self.runner = CliRunner()
-
-    def __call__(self, *args: str | Path, input: str | bytes | None = None) -> Result:
-        return self.runner.invoke(cli, [str(a) for a in args], input=input, catch_exceptions=False)
 
 
 @pytest.fixture

@@ -7,12 +7,17 @@ import string
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner, Result
 
-from trackplan.initplan import init_plan
+from trackplan.cli import cli
 from trackplan.model import Event, Property
-from trackplan.workspace import Workspace
+from trackplan.repo.scaffold import init_plan
+from trackplan.repo.workspace import Workspace
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+TESTS = Path(__file__).resolve().parent
+ROOT = TESTS.parent
+DATA = TESTS / "data"
+SHARED = ROOT.parent / "shared"
 CORPORA = SHARED / "corpora"
 REFERENCE = SHARED / "reference"
 
@@ -69,3 +74,13 @@ def chromium(*args: str, profile: Path) -> str:
         f"--user-data-dir={profile}",
     ]
     return subprocess.run([CHROMIUM, *flags, *args], capture_output=True, text=True, timeout=120, check=False).stdout
+
+
+class CliRunnerCall:
+    """The CLI in-process, as `run_cli("diff", "--format", "json")`."""
+
+    def __init__(self) -> None:
+        self.runner = CliRunner()
+
+    def __call__(self, *args: str | Path, input: str | bytes | None = None) -> Result:
+        return self.runner.invoke(cli, [str(a) for a in args], input=input, catch_exceptions=False)

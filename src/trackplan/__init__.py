@@ -13,7 +13,7 @@ __all__ = ["Checker", "__version__"]
 def __getattr__(name: str) -> object:
     # `trackplan.Checker` without importing the validator stack at CLI start-up.
     if name == "Checker":
-        from trackplan.checker import Checker
+        from trackplan.checking.checker import Checker
 
         return Checker
     raise AttributeError(name)

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from trackplan.errors import InputError
+from trackplan.formats._schema_reader import SchemaReader
 from trackplan.formats.base import Incoming, InputFile
-from trackplan.formats.schema import SchemaReader
 from trackplan.model import Domain, Event, Plan, Settings, Source
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from trackplan.formats._schema_reader import SchemaReader, require
 from trackplan.formats.base import Incoming, InputFile, plain_property, stable_id
-from trackplan.formats.schema import SchemaReader, require
-from trackplan.jsonvalue import SetList
 from trackplan.model import Destination, Domain, Event, Plan, Property, Settings, Source
+from trackplan.model.frozen import SetList
 
 
 def detect(doc: Any) -> bool:

@@ -9,8 +9,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from trackplan.layout import slugify
 from trackplan.model import Event, Plan, Property
+from trackplan.repo.layout import slugify
 
 UNCATEGORISED = "Uncategorised"
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from trackplan.formats._schema_reader import SchemaReader, require
 from trackplan.formats.base import Incoming, InputFile, plain_schema
-from trackplan.formats.schema import SchemaReader, require
-from trackplan.layout import slugify
 from trackplan.model import Event, Plan, Settings, Source
+from trackplan.repo.layout import slugify
 
 TOP_KEYS = {"events", "identify", "group", "context"}
 

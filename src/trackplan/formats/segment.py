@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from trackplan.formats._schema_reader import SchemaReader, require
 from trackplan.formats.base import Incoming, InputFile, plain_schema
-from trackplan.formats.schema import SchemaReader, require
 from trackplan.model import Event, Plan
 
 ENVELOPE_KEYS = {"context", "properties", "traits"}

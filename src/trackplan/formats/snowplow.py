@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from trackplan.errors import InputError
+from trackplan.formats._schema_reader import SchemaReader, require
 from trackplan.formats.base import Incoming, InputFile, parse_json, plain_schema
-from trackplan.formats.schema import SchemaReader, require
-from trackplan.jsonvalue import thaw
 from trackplan.model import Event, Plan, SchemaVer
+from trackplan.model.frozen import thaw
 
 META_KEYS = ("$schema", "self")
 

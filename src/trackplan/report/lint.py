@@ -7,8 +7,8 @@ import os
 from pathlib import Path
 
 from trackplan import __version__
-from trackplan.lint_rules import CATALOGUE, RULES
-from trackplan.linting import LintReport, fingerprint
+from trackplan.linting.engine import LintReport, fingerprint
+from trackplan.linting.rules import CATALOGUE, RULES
 
 SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 

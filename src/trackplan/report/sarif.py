@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 from trackplan import __version__
-from trackplan.changes import DiffResult
+from trackplan.diffing.changes import DiffResult
+from trackplan.diffing.rules import RULES
 from trackplan.report import ReportContext, locate, ordered
-from trackplan.rules import RULES
 
 LEVEL = {"breaking": "error", "warning": "warning", "info": "note"}
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"

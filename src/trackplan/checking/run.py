@@ -1,0 +1,155 @@
+"""`trackplan check`: stream payloads from a file (JSONL or a JSON array) through a Checker
+and summarise per event. Memory stays bounded whatever the file size."""
+
+from __future__ import annotations
+
+import json
+import random
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, BinaryIO
+
+import orjson
+
+from trackplan.checking.checker import Checker, CheckResult
+
+CHUNK = 1 << 20
+
+
+@dataclass
+class EventStats:
+    seen: int = 0
+    valid: int = 0
+    invalid: int = 0
+    errors: Counter[tuple[str, str]] = field(default_factory=Counter)
+    sent: set[str] = field(default_factory=set)
+
+
+@dataclass
+class QAReport:
+    checked: int = 0
+    invalid: int = 0
+    malformed: list[tuple[int, str]] = field(default_factory=list)
+    malformed_count: int = 0
+    unknown: Counter[str] = field(default_factory=Counter)
+    events: dict[str, EventStats] = field(default_factory=dict)
+
+    def add(self, result: CheckResult, expected: int = 0) -> None:
+        self.checked += 1
+        if not result.known:
+            self.invalid += 1
+            self.unknown[str(result.event or result.shape)] += 1
+            return
+        name = str(result.event)
+        stats = self.events.get(name)
+        if stats is None:
+            stats = self.events[name] = EventStats()
+        stats.seen += 1
+        if len(stats.sent) < expected:  # once every property was seen, nothing is left to learn
+            stats.sent.update(result.sent)
+        if result.valid:
+            stats.valid += 1
+        else:
+            stats.invalid += 1
+            self.invalid += 1
+            stats.errors.update(result.errors)
+
+    def to_json(self, checker: Checker) -> dict[str, Any]:
+        return {
+            "checked": self.checked,
+            "invalid": self.invalid,
+            "malformed": self.malformed_count,
+            "malformedLines": [{"line": n, "error": e} for n, e in self.malformed],
+            "unknownEvents": dict(self.unknown.most_common()),
+            "events": {
+                name: {
+                    "seen": s.seen,
+                    "valid": s.valid,
+                    "invalid": s.invalid,
+                    "topErrors": [{"path": p, "message": m, "count": c} for (p, m), c in s.errors.most_common(5)],
+                    "neverSent": sorted(set(checker.properties.get(name, ())) - s.sent),
+                }
+                for name, s in sorted(self.events.items())
+            },
+        }
+
+
+def records(stream: BinaryIO) -> Iterator[tuple[int, Any, str | None]]:
+    """(line or item number, parsed JSON or None, error) for JSONL or a JSON array."""
+    first = stream.read(1)
+    while first and first.isspace():
+        first = stream.read(1)
+    if first == b"[":
+        yield from _array_items(stream)
+        return
+    number = 0
+    pending = first
+    for line in stream:
+        number += 1
+        if pending:
+            line, pending = pending + line, b""
+        if not line.strip():
+            continue
+        try:
+            yield number, orjson.loads(line), None
+        except orjson.JSONDecodeError as exc:
+            yield number, None, str(exc).split(":")[0]
+
+
+def _array_items(stream: BinaryIO) -> Iterator[tuple[int, Any, str | None]]:
+    decoder = json.JSONDecoder()
+    buffer = ""
+    index = 0
+    done = False
+    while not done:
+        chunk = stream.read(CHUNK)
+        done = not chunk
+        buffer += chunk.decode("utf-8", "replace")
+        while True:
+            stripped = buffer.lstrip(" \t\r\n,")
+            if not stripped or stripped.startswith("]"):
+                buffer = stripped
+                break
+            try:
+                value, end = decoder.raw_decode(stripped)
+            except ValueError as exc:
+                if done or len(stripped) > 64 * CHUNK:
+                    index += 1
+                    yield index, None, str(exc).split(":")[0]
+                    return
+                buffer = stripped
+                break
+            index += 1
+            yield index, value, None
+            buffer = stripped[end:]
+        if buffer.startswith("]"):
+            return
+
+
+def run_checks(checker: Checker, stream: BinaryIO, sample: int | None = None, keep_malformed: int = 20) -> QAReport:
+    report = QAReport()
+    reservoir: list[Any] = []
+    rng = random.Random(0)
+    seen = 0
+    for number, doc, error in records(stream):
+        if error is not None:
+            report.malformed_count += 1
+            if len(report.malformed) < keep_malformed:
+                report.malformed.append((number, error))
+            continue
+        if sample is None:
+            result = checker.check(doc)
+            report.add(result, len(checker.properties.get(str(result.event), ())))
+            continue
+        seen += 1
+        if len(reservoir) < sample:
+            reservoir.append(doc)
+        else:
+            slot = rng.randrange(seen)
+            if slot < sample:
+                reservoir[slot] = doc
+    for doc in reservoir:
+        result = checker.check(doc)
+        report.add(result, len(checker.properties.get(str(result.event), ())))
+    return report

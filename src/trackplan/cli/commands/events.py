@@ -1,0 +1,51 @@
+"""trackplan events: list the plan's events."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from trackplan.cli.context import AppContext, echo_json, pass_context
+from trackplan.cli.options import format_option, ref_option
+
+
+@click.command("events")
+@ref_option()
+@format_option("text", "json")
+@pass_context
+def command(ctx: AppContext, ref: str, output_format: str) -> None:
+    """List events with their sources, tags and owner.
+
+    \b
+    Examples:
+      trackplan events
+      trackplan events --ref main~3 --format json
+    """
+    loaded = ctx.workspace().load(ref)
+    rows: list[dict[str, Any]] = [
+        {
+            "name": event.name,
+            "path": loaded.event_paths[event.name],
+            "id": event.id,
+            "version": event.version,
+            "status": event.status,
+            "sources": list(event.sources),
+            "tags": list(event.tags),
+            "owner": event.owner,
+            "properties": len(event.properties),
+        }
+        for event in loaded.plan.events
+    ]
+    if output_format == "json":
+        echo_json(rows)
+        return
+    if not rows:
+        click.echo("No events.")
+        return
+    width = max(len(r["name"]) for r in rows)
+    for row in rows:
+        sources = ",".join(row["sources"]) or "-"
+        tags = ",".join(row["tags"]) or "-"
+        click.echo(f"{row['name']:<{width}}  sources={sources}  tags={tags}  owner={row['owner'] or '-'}")
+    click.echo(f"{len(rows)} events at {ref}")

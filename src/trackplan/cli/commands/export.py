@@ -1,0 +1,65 @@
+"""trackplan export: render any ref (or the work tree) in a downstream format."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from trackplan.cli.context import AppContext, pass_context
+from trackplan.formats import EXPORT_FORMATS
+from trackplan.repo.refs import WORKTREE
+
+
+@click.command("export")
+@click.option("--ref", default="HEAD", show_default=True, help="Git ref to export (branch, tag, sha, HEAD~2).")
+@click.option("--worktree", is_flag=True, help="Export the work tree, uncommitted edits included.")
+@click.option("--to", "to", type=click.Choice(EXPORT_FORMATS), default="avo-json", show_default=True, help="Format.")
+@click.option("--source", "sources", multiple=True, help="Only events sent from SOURCE.")
+@click.option("--tag", "tags", multiple=True, help="Only events tagged TAG.")
+@click.option("--event", "events", multiple=True, help="Only the event NAME (repeatable).")
+@click.option("--changed-since", default=None, metavar="REF", help="Only events changed since REF.")
+@click.option("--vendor", default=None, help="Iglu vendor for snowplow/ndjson (default: trackplan.yaml).")
+@click.option("-o", "--output", default=None, help="File to write (- for stdout); a folder for snowplow.")
+@click.option("--gzip", "compress", is_flag=True, help="Compress the output (deterministic gzip).")
+@pass_context
+def command(
+    ctx: AppContext,
+    ref: str,
+    worktree: bool,
+    to: str,
+    sources: tuple[str, ...],
+    tags: tuple[str, ...],
+    events: tuple[str, ...],
+    changed_since: str | None,
+    vendor: str | None,
+    output: str | None,
+    compress: bool,
+) -> None:
+    """Export the plan at a ref. Filters (--source, --tag, --event) combine with AND.
+
+    \b
+    Examples:
+      trackplan export --to avo-json -o plan.json
+      trackplan export --ref v2.0 --to itly --source web
+      trackplan export --to snowplow --vendor com.acme -o iglu/      # Iglu folder layout
+      trackplan export --changed-since main --to avo-json          # what this branch changes
+      trackplan export --to html -o plan.html
+    """
+    from trackplan.exporting.run import ExportRequest, render, write_output
+
+    request = ExportRequest(
+        ref=WORKTREE if worktree else ref,
+        to=to,
+        sources=sources,
+        tags=tags,
+        events=events,
+        changed_since=changed_since,
+        vendor=vendor,
+    )
+    folder = to == "snowplow" and output not in (None, "-") and (output.endswith("/") or Path(output).is_dir())
+    rendered = render(ctx.workspace(), request, folder=folder)
+    for note in rendered.notes:
+        click.echo(note, err=True)
+    write_output(rendered, output, compress, sys.stdout.buffer)

@@ -1,0 +1,122 @@
+"""trackplan import: an external plan becomes one reviewable commit on a plan branch."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from trackplan.cli.context import AppContext, echo_json, pass_context
+from trackplan.errors import TrackplanError
+from trackplan.formats import FORMATS as PLAN_FORMATS
+from trackplan.importing.merge import METHODS
+
+FORMATS = ("auto", *PLAN_FORMATS)
+
+
+@click.command("import")
+@click.argument("file")
+@click.option(
+    "--from",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="auto",
+    show_default=True,
+    help="Input format.",
+)
+@click.option(
+    "--method",
+    type=click.Choice(METHODS),
+    default="addOnly",
+    show_default=True,
+    help="How to merge.",
+)
+@click.option("--source", default=None, help="itly source-specific import: link the file's events to SOURCE.")
+@click.option("--branch", default=None, help="Plan branch to write (default: the checked-out branch).")
+@click.option("--base", default=None, help="Where a new --branch starts (default: the plan's main branch).")
+@click.option("--message", "-m", default=None, help="Commit summary line.")
+@click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+@click.option(
+    "--max-bytes",
+    type=int,
+    default=32 * 1024 * 1024,
+    show_default=True,
+    help="Refuse larger inputs.",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+)
+@pass_context
+def command(
+    ctx: AppContext,
+    file: str,
+    fmt: str,
+    method: str,
+    source: str | None,
+    branch: str | None,
+    base: str | None,
+    message: str | None,
+    dry_run: bool,
+    max_bytes: int,
+    output_format: str,
+) -> None:
+    """Import FILE (or - for stdin) into a plan branch as one commit.
+
+    Formats are detected from the content: Avo CSV layouts, Avo JSON export, standard JSON
+    Schema, itly, Segment, Snowplow/Iglu (file or folder) and trackplan bundles. Methods
+    follow Avo's Import API; `sync` is itly's account-wide import. Protected branches are
+    refused: import into a branch and open a pull request.
+
+    \b
+    Examples:
+      trackplan import avo-export.json --branch import/avo --method addAndUpdate
+      trackplan import plan.csv --branch import/sheet --dry-run
+      trackplan import web-events.json --from itly --source web --branch itly/web
+      cat plan.json | trackplan import - --branch import/stdin --format json
+    """
+    from trackplan.formats import read_input
+    from trackplan.importing.run import ImportRequest, run_import
+
+    try:
+        data, name = read_input(file, sys.stdin.buffer, max_bytes)
+        request = ImportRequest(data, name, fmt, method, source, branch, base, message, dry_run)
+        outcome = run_import(ctx.workspace(), request)
+    except TrackplanError as exc:
+        if output_format == "json":
+            echo_json({"message": str(exc), "warnings": []})
+            ctx_exit(exc.exit_code)
+        raise
+    result = outcome.result
+    if output_format == "json":
+        if dry_run:
+            text = "Dry run: nothing was written"
+        else:
+            text = "Import completed" if outcome.commit else "Import completed: no changes"
+        echo_json({"message": text, "result": result.counts(), "warnings": result.warnings})
+        return
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    counts = ", ".join(f"{k} {v}" for k, v in result.counts().items())
+    if dry_run:
+        from trackplan.report import ReportContext, render
+
+        click.echo(f"Dry run for branch {outcome.branch!r} ({outcome.format}, {method}): {counts}")
+        for path in outcome.changed_paths:
+            click.echo(f"  would write {path}")
+        if not outcome.changed_paths:
+            click.echo("No changes.")
+        elif outcome.diff is not None:
+            click.echo(render(outcome.diff, "text", ReportContext(outcome.branch, "import")), nl=False)
+    elif outcome.commit is None:
+        click.echo(f"No changes: the plan on {outcome.branch!r} already matches {name}; nothing committed.")
+    else:
+        click.echo(f"Imported {name} into {outcome.branch!r} as {outcome.commit[:12]} ({outcome.format}, {method})")
+        click.echo(f"  {counts}; {len(outcome.changed_paths)} files changed")
+
+
+def ctx_exit(code: int) -> None:
+    raise SystemExit(code)

@@ -1,0 +1,51 @@
+"""trackplan log: the plan's history with a change summary per commit."""
+
+from __future__ import annotations
+
+import click
+
+from trackplan.cli.context import AppContext, echo_json, pass_context
+
+
+@click.command("log")
+@click.option("--ref", default="HEAD", show_default=True, help="Where the history starts.")
+@click.option("--event", default=None, help="Only commits that touch this event.")
+@click.option("--before", default=None, help="Only commits at or before this ISO-8601 time.")
+@click.option("--limit", type=click.IntRange(min=0), default=None, help="At most N entries.")
+@click.option("--offset", type=click.IntRange(min=0), default=0, help="Skip the first N entries.")
+@click.option("--order", type=click.Choice(["asc", "desc"]), default="desc", show_default=True)
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@pass_context
+def command(
+    ctx: AppContext,
+    ref: str,
+    event: str | None,
+    before: str | None,
+    limit: int | None,
+    offset: int,
+    order: str,
+    output_format: str,
+) -> None:
+    """Show the plan's history: each commit that changed the plan, with the events it
+    added, updated and removed.
+
+    \b
+    Examples:
+      trackplan log --limit 10
+      trackplan log --event "Checkout Completed" --format json
+      trackplan log --before 2026-01-01T00:00:00Z --order asc
+    """
+    from trackplan.repo.history import history
+
+    entries = history(ctx.workspace(), ref, event, before, limit, offset, order)
+    if output_format == "json":
+        echo_json([e.to_json() for e in entries])
+        return
+    for entry in entries:
+        data = entry.to_json()
+        click.echo(f"{entry.commit[:12]} {data['date']} {entry.summary}")
+        for label, names in (("+", entry.added), ("~", entry.updated), ("-", entry.removed)):
+            for name in names:
+                click.echo(f"    {label} {name}")
+        for path in entry.other_files:
+            click.echo(f"    * {path}")

@@ -1,0 +1,32 @@
+"""What commands share: the invocation context and helpers for output."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+if TYPE_CHECKING:
+    from trackplan.repo.workspace import Workspace
+
+
+@dataclass
+class AppContext:
+    cwd: Path
+    plan_dir: Path | None
+    debug: bool
+
+    def workspace(self) -> Workspace:
+        from trackplan.repo.workspace import Workspace
+
+        return Workspace(self.cwd, self.plan_dir)
+
+
+pass_context = click.make_pass_decorator(AppContext)
+
+
+def echo_json(value: Any) -> None:
+    click.echo(json.dumps(value, indent=2, ensure_ascii=False))

@@ -1,0 +1,167 @@
+"""Diff two refs of a plan: only the files that changed are read.
+
+Trees are compared by libgit2 (equal subtrees skipped by id); only changed event files are
+parsed (through the blob cache), so a one-event change costs the same in a 1,000- or a
+10,000-event plan. The work tree is a ref too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from trackplan.diffing.changes import Change, Differ, DiffResult, VersionAdvice, pair_events
+from trackplan.diffing.rules import PROFILES
+from trackplan.errors import InputError
+from trackplan.model import Event, Plan, Settings
+from trackplan.repo import layout
+from trackplan.repo.refs import WORKTREE
+from trackplan.repo.workspace import Workspace
+
+
+@dataclass(frozen=True)
+class Range:
+    base: str
+    head: str
+
+
+def parse_range(ws: Workspace, base: str | None, head: str | None) -> Range:
+    """`BASE..HEAD`, `BASE...HEAD` (merge base), or defaults: the merge base of the plan's
+    main branch and HEAD, against the work tree."""
+    if base and "..." in base and head is None:
+        left, right = base.split("...", 1)
+        right = right or "HEAD"
+        merge_base = ws.store.merge_base(ws.store.resolve(left), ws.store.resolve(right))
+        if merge_base is None:
+            raise InputError(f"{left!r} and {right!r} have no common ancestor")
+        return Range(merge_base, right)
+    if base and ".." in base and head is None:
+        left, right = base.split("..", 1)
+        return Range(left, right or "HEAD")
+    if base is None:
+        main = ws.settings(WORKTREE if ws.store.workdir else "HEAD").main_branch
+        main_commit = ws.store.resolve(main)
+        merge_base = ws.store.merge_base(main_commit, ws.store.resolve("HEAD")) or main_commit
+        return Range(merge_base, head or WORKTREE)
+    return Range(base, head or WORKTREE)
+
+
+def differ_for(settings: Settings, profile: str | None = None) -> Differ:
+    chosen = profile or str(settings.get("breaking_profile") or "validation")
+    if chosen not in PROFILES:
+        raise InputError(f"trackplan.yaml: breaking_profile {chosen!r} is not one of {', '.join(PROFILES)}")
+    overrides = settings.get("breaking_severity") or {}
+    return Differ(chosen, {str(k): str(v) for k, v in dict(overrides).items()})
+
+
+def changed_blobs(ws: Workspace, base: str, head: str) -> tuple[dict[str, str | None], dict[str, str | None]]:
+    """{plan path: blob id or None} on each side, for the plan files that differ."""
+    if head == WORKTREE:
+        old_all, new_all = ws.plan_blobs(base), ws.plan_blobs(WORKTREE)
+        paths = {p for p in old_all.keys() | new_all.keys() if old_all.get(p) != new_all.get(p)}
+        return {p: old_all.get(p) for p in paths}, {p: new_all.get(p) for p in paths}
+    old_tree = ws.store.subtree_id(ws.store.resolve(base), ws.prefix)
+    new_tree = ws.store.subtree_id(ws.store.resolve(head), ws.prefix)
+    old: dict[str, str | None] = {}
+    new: dict[str, str | None] = {}
+    if old_tree == new_tree:
+        return old, new
+    for path, old_id, new_id in ws.store.diff_trees(old_tree, new_tree):
+        if layout.is_plan_file(path):
+            old[path], new[path] = old_id, new_id
+    return old, new
+
+
+def _event(ws: Workspace, path: str, blob: str | None) -> Event | None:
+    doc = ws.parsed(path, blob)
+    if doc is None:
+        return None
+    try:
+        return Event.from_json(doc, name=path.rsplit("/", 1)[-1].rsplit(".", 1)[0])
+    except ValueError as exc:
+        raise InputError(f"{path}: {exc}") from None
+
+
+def diff_refs(ws: Workspace, base: str, head: str, profile: str | None = None) -> DiffResult:
+    old_blobs, new_blobs = changed_blobs(ws, base, head)
+    head_settings = ws.settings(head)
+    differ = differ_for(head_settings, profile)
+    changes: list[Change] = []
+    versions: list[VersionAdvice] = []
+    # Files changed in place pair by path (a title change is a rename); added and
+    # removed files pair by x-id.
+    pairs: list[tuple[Event | None, Event | None, str]] = []
+    gone: dict[str, Event] = {}
+    came: dict[str, Event] = {}
+    paths: dict[str, str] = {}
+    for path in sorted(old_blobs):
+        if not layout.is_event_file(path):
+            continue
+        old_event, new_event = _event(ws, path, old_blobs[path]), _event(ws, path, new_blobs[path])
+        if old_event is not None and new_event is not None:
+            pairs.append((old_event, new_event, path))
+        elif old_event is not None:
+            gone[old_event.name] = old_event
+            paths[old_event.name] = path
+        elif new_event is not None:
+            came[new_event.name] = new_event
+            paths[new_event.name] = path
+    for a, b in pair_events(gone, came):
+        pairs.append((a, b, paths[(b or a).name]))  # type: ignore[union-attr]
+    events: dict[str, tuple[Event | None, Event | None]] = {}
+    for a, b, path in pairs:
+        differ.compare(a, b, path, changes, versions, events)
+    changes.extend(_other_parts(ws, differ, old_blobs, new_blobs, base, head, head_settings))
+    ws.cache.flush()
+    return DiffResult(changes, versions, base, head, events)
+
+
+def _other_parts(
+    ws: Workspace,
+    differ: Differ,
+    old_blobs: dict[str, str | None],
+    new_blobs: dict[str, str | None],
+    base: str,
+    head: str,
+    head_settings: Settings,
+) -> list[Change]:
+    """Traits and settings: compared through the plan-level engine, on just those parts."""
+    from trackplan.diffing.changes import diff_plans
+
+    def part(blobs: dict[str, str | None], path: str) -> Event | None:
+        return _event(ws, path, blobs.get(path)) if path in blobs else None
+
+    touched = [p for p in old_blobs if not layout.is_event_file(p)]
+    if not touched:
+        return []
+    old_settings = ws.settings(base) if layout.SETTINGS_FILE in touched else head_settings
+    old_plan = Plan(
+        settings=old_settings,
+        identify=part(old_blobs, layout.IDENTIFY_FILE),
+        group=part(old_blobs, layout.GROUP_FILE),
+        contexts=tuple((p, e) for p in touched if p.startswith(layout.CONTEXTS_DIR) and (e := part(old_blobs, p))),
+    )
+    new_plan = Plan(
+        settings=head_settings,
+        identify=part(new_blobs, layout.IDENTIFY_FILE),
+        group=part(new_blobs, layout.GROUP_FILE),
+        contexts=tuple((p, e) for p in touched if p.startswith(layout.CONTEXTS_DIR) and (e := part(new_blobs, p))),
+    )
+    return diff_plans(old_plan, new_plan, differ).changes
+
+
+def fix_versions(ws: Workspace, result: DiffResult) -> list[str]:
+    """Write the expected x-version into work-tree files whose bump is too small."""
+    from trackplan import yamlio
+    from trackplan.repo.git.store import atomic_write
+
+    fixed = []
+    for advice in result.versions:
+        if not advice.too_small or advice.path is None or advice.expected is None:
+            continue
+        file = ws.root / advice.path
+        text = file.read_text()
+        doc = yamlio.load(text, advice.path)
+        doc["x-version"] = advice.expected
+        atomic_write(file, yamlio.rewrite(text, doc).encode())
+        fixed.append(f"{advice.path}: x-version {advice.after} -> {advice.expected}")
+    return fixed

@@ -1,0 +1,368 @@
+"""Import methods: the current plan + an incoming plan -> the new plan and Avo's counts.
+
+addOnly, addAndUpdate and addUpdateAndRemove follow Avo's Import API; `sync` is itly's
+account-wide import, and a `source` turns any method into itly's source-specific import.
+Events match by `x-id` first, then by name; properties match by name and are plan-wide.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+
+from trackplan.memory import building
+from trackplan.model import Domain, Event, Plan, Property, Settings, Source
+from trackplan.model.frozen import SetList
+
+METHODS = ("addOnly", "addAndUpdate", "addUpdateAndRemove", "sync")
+PROTECTED_SEND_AS = ("UserProperty", "SystemProperty", "GroupProperty")
+
+
+@dataclass
+class ImportResult:
+    new_events: int = 0
+    updated_events: int = 0
+    new_properties: int = 0
+    updated_properties: int = 0
+    new_sources: int = 0
+    new_stakeholder_domains: int = 0
+    removed_events: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        """Avo's result object."""
+        return {
+            "newEvents": self.new_events,
+            "updatedEvents": self.updated_events,
+            "newProperties": self.new_properties,
+            "updatedProperties": self.updated_properties,
+            "newSources": self.new_sources,
+            "newStakeholderDomains": self.new_stakeholder_domains,
+        }
+
+
+def _all_properties(events: Iterable[Event]) -> dict[str, list[tuple[Event, Property]]]:
+    out: dict[str, list[tuple[Event, Property]]] = {}
+    for event in events:
+        for prop in event.properties:
+            out.setdefault(prop.name, []).append((event, prop))
+    return out
+
+
+def _property_names(plan: Plan) -> set[str]:
+    parts = [*plan.events, *(c for _, c in plan.contexts), *(t for t in (plan.identify, plan.group) if t)]
+    return {p.name for part in parts for p in part.properties}
+
+
+def _enum_values(prop: Property) -> SetList:
+    if prop.type == "array" and hasattr(prop.schema.get("items"), "get"):
+        return prop.schema["items"].get("enum") or SetList()
+    return prop.enum or SetList()
+
+
+def _with_enum(prop: Property, values: SetList) -> Property:
+    if prop.type == "array" and hasattr(prop.schema.get("items"), "get"):
+        return prop.with_keyword("items", prop.schema["items"].set("enum", values))
+    return prop.with_keyword("enum", values)
+
+
+def _update_definition(existing: Property, incoming: Property) -> Property:
+    """Plan-wide fields (description, type, list flag, matches) under Avo's conditions."""
+    updated = existing
+    if incoming.description and incoming.description != existing.description:
+        updated = updated.with_keyword("description", incoming.description)
+    # Type and list flag: a list is `type: array`, so one comparison covers both.
+    if incoming.type is not None and incoming.type != existing.type:
+        updated = updated.with_keyword("type", incoming.type)
+        updated = updated.with_keyword("items", incoming.schema.get("items"))
+    new_values = set(_enum_values(incoming)) - set(_enum_values(existing))
+    if new_values:
+        updated = _with_enum(updated, SetList([*_enum_values(updated), *new_values]))
+    return updated
+
+
+def _update_event_specific(existing: Property, incoming: Property) -> Property:
+    """Event-specific fields: regex and pinned value."""
+    updated = existing
+    if incoming.pattern is not None and incoming.pattern != existing.pattern:
+        updated = updated.with_keyword("pattern", incoming.pattern)
+    if incoming.const is not None and incoming.const != existing.const:
+        updated = updated.with_keyword("const", incoming.const)
+    return updated
+
+
+class Merger:
+    """One import. Properties are plan-wide by name: a definition (description, type, list
+    flag, matches) is shared by every event using it, while presence, regex and pinned value
+    belong to each event."""
+
+    def __init__(self, current: Plan, incoming: Plan, method: str, source: str | None) -> None:
+        self.current = current
+        self.incoming = incoming
+        self.method = method
+        self.source = source
+        self.result = ImportResult()
+        self.update = method in ("addAndUpdate", "addUpdateAndRemove")
+        self.remove = method == "addUpdateAndRemove"
+        self.events: dict[str, Event] = current.event_map()
+        self.names_by_id = {e.id: e.name for e in current.events if e.id}
+        links = _all_properties(current.events)
+        self.definitions = {name: found[0][1] for name, found in links.items()}
+        self.links_before = {(e.name, p.name) for e in current.events for p in e.properties}
+        self.changed_properties: set[str] = set()
+        incoming_events = list(incoming.events)
+        if source is not None:
+            incoming_events = [e.replace(sources=SetList([source])) for e in incoming_events]
+        self.incoming_events = incoming_events
+        # The last incoming definition of each name wins, as in Avo.
+        self.incoming_definitions = {p.name: p for e in incoming_events for p in e.properties}
+        self._new_links: dict[tuple[str, bool, str | None, str], Property] = {}
+
+    def match(self, incoming: Event) -> str | None:
+        if incoming.id:
+            name = self.names_by_id.get(incoming.id)
+            if name is not None and name in self.events:
+                return name
+        return incoming.name if incoming.name in self.events else None
+
+    def run(self) -> tuple[Plan, ImportResult]:
+        if self.update:
+            self._update_definitions()
+        touched: set[str] = set()
+        for incoming in self.incoming_events:
+            name = self.match(incoming)
+            if self.method == "sync":
+                merged = self._synced(self.events.get(name) if name else None, incoming)
+            elif name is None:
+                merged = incoming.replace(properties=tuple(self._link(p) for p in incoming.properties))
+            else:
+                merged = self._merged(self.events[name], incoming)
+            if name is not None and name != merged.name:
+                del self.events[name]
+            if name is None:
+                self.result.new_events += 1
+            self.events[merged.name] = merged
+            if merged.id:
+                self.names_by_id[merged.id] = merged.name
+            touched.add(merged.name)
+        if self.update:
+            self._update_presence()
+        self._remove_untouched(touched)
+        self.result.updated_events = sum(
+            1 for old in self.current.events if old.name in self.events and self.events[old.name] != old
+        ) + sum(1 for old in self.current.events if old.name not in self.events and self._renamed(old))
+        plan = self.current.replace(
+            events=tuple(self.events.values()),
+            settings=self._settings(),
+            identify=self._traits(self.current.identify, self.incoming.identify),
+            group=self._traits(self.current.group, self.incoming.group),
+            contexts=self._contexts(),
+        )
+        before = _property_names(self.current)
+        self.result.new_properties = len(_property_names(plan) - before)
+        self.result.updated_properties = len(self.changed_properties & before)
+        return plan, self.result
+
+    def run_matched(self) -> tuple[Plan, ImportResult] | None:
+        """Merge incoming events that each match a current event, event-level fields only:
+        the plan-wide property steps are left out. For a re-import whose property-level
+        input is what the plan already reflects (reimport.py), where those steps change
+        nothing. None when an event is new or its properties would change after all."""
+        for incoming in self.incoming_events:
+            name = self.match(incoming)
+            if name is None:
+                return None
+            old = self.events[name]
+            merged = self._merged(old, incoming)
+            if merged.name != old.name or merged.properties != old.properties:
+                return None
+            self.events[name] = merged
+        self.result.updated_events = sum(1 for old in self.current.events if self.events[old.name] != old)
+        plan = self.current.replace(events=tuple(self.events.values()), settings=self._settings())
+        return plan, self.result
+
+    def _renamed(self, old: Event) -> bool:
+        return old.id is not None and self.names_by_id.get(old.id, old.name) != old.name
+
+    # -- properties -------------------------------------------------------------------------
+    def _update_definitions(self) -> None:
+        """addAndUpdate: a changed definition applies to every event that uses the property."""
+        for name, incoming in self.incoming_definitions.items():
+            definition = self.definitions.get(name)
+            if definition is None or _update_definition(definition, incoming) == definition:
+                continue
+            self.changed_properties.add(name)
+            for event_name, event in list(self.events.items()):
+                prop = event.get_property(name)
+                if prop is not None:
+                    self.events[event_name] = event.with_property(_update_definition(prop, incoming))
+            self.definitions[name] = _update_definition(definition, incoming)
+
+    def _link(self, incoming: Property) -> Property:
+        """The property to add to an event that does not have it yet."""
+        definition = self.definitions.get(incoming.name)
+        if definition is None:
+            # New to the plan: the file's last definition of the name, as for known names,
+            # with this event's presence, regex and pinned value. Each event keeping its own
+            # copy would make the next import of the same file change them.
+            winner = self.incoming_definitions.get(incoming.name, incoming)
+            if winner is incoming:
+                return incoming
+            key = (incoming.name, incoming.required, incoming.pattern, repr(incoming.const))
+            linked = self._new_links.get(key)
+            if linked is None:  # many events link a property alike: build each variant once
+                linked = replace(winner, required=incoming.required)
+                linked = linked.with_keyword("pattern", incoming.pattern).with_keyword("const", incoming.const)
+                self._new_links[key] = linked
+            return linked
+        linked = replace(definition, required=incoming.required)
+        return _update_event_specific(linked, incoming) if self.update else linked
+
+    def _with_properties(self, event: Event, incoming: Event) -> Event:
+        for prop in incoming.properties:
+            existing = event.get_property(prop.name)
+            if existing is None:
+                event = event.with_property(self._link(prop))
+            elif self.update:
+                updated = _update_event_specific(existing, prop)
+                if updated != existing:
+                    self.changed_properties.add(prop.name)
+                    event = event.with_property(updated)
+        return event
+
+    # -- events -----------------------------------------------------------------------------
+    def _merged(self, old: Event, new: Event) -> Event:
+        # Additive metadata is appended whatever the method.
+        event = old.replace(
+            sources=SetList([*old.sources, *new.sources]),
+            tags=SetList([*old.tags, *new.tags]),
+            categories=SetList([*old.categories, *new.categories]),
+            stakeholders=SetList([*old.stakeholders, *new.stakeholders]),
+            name_mapping=SetList([*old.name_mapping, *new.name_mapping]),
+        )
+        if self.update:
+            if new.description and new.description != old.description:
+                event = event.replace(description=new.description)
+            if new.owner and new.owner != old.owner:
+                event = event.replace(owner=new.owner)
+        event = self._with_properties(event, new)
+        if self.remove:
+            keep = set(new.property_names)
+            for prop in old.properties:
+                if prop.name not in keep and prop.send_as not in PROTECTED_SEND_AS:
+                    event = event.without_property(prop.name)
+        # An unchanged event stays the same object: later steps skip it by identity.
+        return old if event == old else event
+
+    def _synced(self, old: Event | None, new: Event) -> Event:
+        """itly: the event is made to match the file (a source import keeps other sources)."""
+        sources = SetList([*(old.sources if old else ()), *new.sources]) if self.source else new.sources
+        return new.replace(sources=sources, id=new.id or (old.id if old else None))
+
+    def _update_presence(self) -> None:
+        """One global update when every imported event agrees, else per event. Properties
+        whose presence is Mixed in the plan are left alone: import cannot express
+        per-event/per-source presence."""
+        wanted: dict[str, dict[str, bool]] = {}
+        for incoming in self.incoming_events:
+            target = self.match(incoming) or incoming.name
+            for prop in incoming.properties:
+                wanted.setdefault(prop.name, {})[target] = prop.required
+        for prop_name, per_event in wanted.items():
+            if len(self._presence_of_existing_links(prop_name)) > 1:
+                continue
+            agreed = set(per_event.values())
+            for event_name, event in list(self.events.items()):
+                linked = event.get_property(prop_name)
+                if linked is None:
+                    continue
+                required = next(iter(agreed)) if len(agreed) == 1 else per_event.get(event_name)
+                if required is not None and required != linked.required:
+                    self.events[event_name] = event.with_property(replace(linked, required=required))
+                    self.changed_properties.add(prop_name)
+
+    def _presence_of_existing_links(self, prop_name: str) -> set[bool]:
+        """Presence over the links the plan had before and still has after removals."""
+        found = set()
+        for name, event in self.events.items():
+            prop = event.get_property(prop_name)
+            if prop is not None and (name, prop_name) in self.links_before:
+                found.add(prop.required)
+        return found
+
+    def _remove_untouched(self, touched: set[str]) -> None:
+        if self.method != "sync" and self.source is None:
+            return
+        for name in list(self.events):
+            if name in touched:
+                continue
+            event = self.events[name]
+            if self.source is None:
+                del self.events[name]
+                self.result.removed_events += 1
+            elif self.source in event.sources:
+                remaining = SetList(s for s in event.sources if s != self.source)
+                if remaining:
+                    self.events[name] = event.replace(sources=remaining)
+                else:
+                    del self.events[name]
+                    self.result.removed_events += 1
+
+    # -- plan-wide parts --------------------------------------------------------------------
+    def _settings(self) -> Settings:
+        settings = self.current.settings
+        known_sources = {s.name for s in settings.sources}
+        wanted_sources = {s for e in self.events.values() for s in e.sources}
+        incoming_sources = {s.name: s for s in self.incoming.settings.sources}
+        new_sources = sorted(wanted_sources - known_sources)
+        self.result.new_sources = len(new_sources)
+        known_domains = {d.name for d in settings.domains}
+        wanted_domains = {d for e in self.events.values() for d in (*e.stakeholders, *([e.owner] if e.owner else []))}
+        new_domains = sorted(wanted_domains - known_domains)
+        self.result.new_stakeholder_domains = len(new_domains)
+        known_destinations = {d.name for d in settings.destinations}
+        new_destinations = [d for d in self.incoming.settings.destinations if d.name not in known_destinations]
+        if not (new_sources or new_domains or new_destinations):
+            return settings
+        return replace(
+            settings,
+            sources=tuple(
+                sorted(
+                    [
+                        *settings.sources,
+                        *(incoming_sources.get(s) or Source(name=s) for s in new_sources),
+                    ]
+                )
+            ),
+            domains=tuple(sorted([*settings.domains, *(Domain(name=d) for d in new_domains)])),
+            destinations=tuple(sorted([*settings.destinations, *new_destinations])),
+        )
+
+    def _traits(self, current: Event | None, incoming: Event | None) -> Event | None:
+        if incoming is None:
+            return None if self.method == "sync" and self.source is None else current
+        if current is None or self.method == "sync":
+            return incoming
+        return self._merged(current, incoming)
+
+    def _contexts(self) -> tuple[tuple[str, Event], ...]:
+        contexts = dict(self.current.contexts)
+        incoming = dict(self.incoming.contexts)
+        if self.source is not None:
+            incoming = {self.source: list(incoming.values())[-1]} if incoming else {}
+        if self.method == "sync" and self.source is None:
+            return tuple(incoming.items())
+        for source, ctx in incoming.items():
+            merged = self._traits(contexts.get(source), ctx)
+            if merged is not None:
+                contexts[source] = merged
+        return tuple(contexts.items())
+
+
+def merge(
+    current: Plan, incoming: Plan, method: str = "addOnly", source: str | None = None
+) -> tuple[Plan, ImportResult]:
+    if method not in METHODS:
+        raise ValueError(f"unknown import method {method!r}; use one of {', '.join(METHODS)}")
+    with building():
+        return Merger(current, incoming, method, source).run()

@@ -1,0 +1,130 @@
+"""The import use case: read a file, merge it into a plan branch, commit the result.
+
+Guards (guards.py) follow Avo's Import API: a protected branch is refused (Avo's 403), so
+is a branch already merged into a protected one (Avo's 409). The branch moves by
+compare-and-swap, so concurrent imports either land or are refused with a retry message;
+none is dropped. A re-import of an Avo export merges only its changed events when it can
+(reimport.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from trackplan.diffing.changes import DiffResult, diff_plans
+from trackplan.errors import RefError
+from trackplan.formats import detect, read_source
+from trackplan.formats.base import InputFile
+from trackplan.importing.incremental import fingerprints, incremental, note_of, remember
+from trackplan.importing.merge import ImportResult, merge
+from trackplan.repo.guards import guard_branch, target_branch
+from trackplan.repo.workspace import Workspace
+
+
+@dataclass(frozen=True)
+class ImportRequest:
+    data: bytes
+    name: str
+    fmt: str = "auto"
+    method: str = "addOnly"
+    source: str | None = None
+    branch: str | None = None
+    base: str | None = None
+    message: str | None = None
+    dry_run: bool = False
+
+
+@dataclass
+class ImportOutcome:
+    branch: str
+    result: ImportResult
+    format: str
+    commit: str | None
+    changed_paths: tuple[str, ...]
+    dry_run: bool
+    diff: DiffResult | None = None
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.changed_paths)
+
+
+def commit_message(request: ImportRequest, outcome: ImportOutcome) -> str:
+    if request.message:
+        summary = request.message
+    else:
+        r = outcome.result
+        summary = (
+            f"Import {Path(request.name).name} ({request.method}): {r.new_events} new, "
+            f"{r.updated_events} updated events"
+        )
+    counts = "\n".join(f"{k}: {v}" for k, v in outcome.result.counts().items())
+    if outcome.result.removed_events:
+        counts += f"\nremovedEvents: {outcome.result.removed_events}"
+    warnings = outcome.result.warnings
+    body = counts + (f"\nwarnings: {len(warnings)}" if warnings else "")
+    if outcome.diff is not None:
+        sets = {
+            name: sum(1 for c in outcome.diff.changes if c.change_set == name)
+            for name in ("addOnly", "update", "remove")
+        }
+        breaking = outcome.diff.counts()["breaking"]
+        body += "\nchanges: " + ", ".join(f"{k} {v}" for k, v in sets.items()) + f" ({breaking} breaking)"
+    trailers = [
+        f"Trackplan-Import-Method: {request.method}",
+        f"Trackplan-Import-Format: {outcome.format}",
+        f"Trackplan-Import-File: {Path(request.name).name}",
+    ]
+    if request.source:
+        trailers.append(f"Trackplan-Import-Source: {request.source}")
+    return f"{summary}\n\n{body}\n\n" + "\n".join(trailers) + "\n"
+
+
+def run_import(ws: Workspace, request: ImportRequest) -> ImportOutcome:
+    source = InputFile(request.data, request.name)
+    fmt = detect(source) if request.fmt == "auto" else request.fmt
+    branch = target_branch(ws, request.branch)
+    head = ws.store.branch_head(branch)
+    parent = None
+    if head is None:
+        main = ws.settings("HEAD").main_branch if request.base is None else None
+        base_ref = request.base or main or "main"
+        try:
+            parent = ws.store.resolve(base_ref)
+        except RefError:
+            raise RefError(f"unknown --base {base_ref!r}: the branch {branch!r} would start there") from None
+    before = ws.load(head or parent or "HEAD")
+    guard_branch(ws, branch, list(before.settings.protected_branches), head, "import")
+    prints = fingerprints(source.json) if fmt == "avo-json" and request.source is None else None
+    tree = ws.store.subtree_id(head, ws.prefix) if head else None
+    quick = incremental(ws, tree, before, request.method, source, prints) if prints and tree else None
+    if quick is not None:
+        incoming, old_plan, new_plan, result = quick.incoming, quick.old, quick.new, quick.result
+    else:
+        incoming = read_source(source, fmt)
+        old_plan = before.plan
+        new_plan, result = merge(old_plan, incoming.plan, request.method, request.source)
+    result.warnings = [*incoming.warnings, *before.warnings]
+    from trackplan.diffing.run import differ_for
+
+    diff = diff_plans(old_plan, new_plan, differ_for(new_plan.settings), before.event_paths)
+    outcome = ImportOutcome(branch, result, incoming.format, None, (), request.dry_run, diff)
+    if request.dry_run:
+        changes, layout_warnings = ws.planned_changes(before, new_plan, old_plan=old_plan)
+        outcome.changed_paths = tuple(sorted(changes))
+        result.warnings.extend(layout_warnings)
+        return outcome
+    if head is None and parent is not None and new_plan != old_plan:
+        # Create the branch at its base first, so its reflog records where it started
+        # (the merged-branch guard relies on that).
+        ws.store.create_branch(branch, parent)
+        head = parent
+    written = ws.commit_plan(branch, head, before, new_plan, commit_message(request, outcome), old_plan)
+    result.warnings.extend(written.warnings)
+    outcome.commit = written.commit
+    outcome.changed_paths = written.changed_paths
+    if prints is not None:
+        left = ws.store.subtree_id(written.commit, ws.prefix) if written.commit else tree
+        remember(ws, left, request.method, quick.note if quick else note_of(prints, incoming, new_plan))
+    return outcome

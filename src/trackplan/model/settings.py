@@ -1,0 +1,163 @@
+"""trackplan.yaml as values: sources, destinations, domains and the plan-wide settings.
+
+`Settings.edit` applies a change to the file as people wrote it, so their comments and order stay.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from trackplan.model.frozen import (
+    EMPTY,
+    FrozenDict,
+    SetList,
+    freeze,
+    ordered_keys,
+    thaw,
+)
+
+MAIN_ONLY = SetList(["main"])
+
+
+@dataclass(frozen=True, order=True)
+class Source:
+    name: str
+    id: str | None = None
+    destinations: SetList = EMPTY
+
+
+@dataclass(frozen=True, order=True)
+class Destination:
+    name: str
+    id: str | None = None
+    kind: str | None = None
+
+
+@dataclass(frozen=True, order=True)
+class Domain:
+    name: str
+    id: str | None = None
+
+
+SETTINGS_KEYS = ("name", "main_branch", "protected_branches", "events_layout", "sources", "destinations", "domains")
+EVENTS_LAYOUTS = ("flat", "sharded")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """trackplan.yaml: plan-wide settings. Unknown keys are kept in `raw`."""
+
+    name: str = "Tracking plan"
+    main_branch: str = "main"
+    protected_branches: SetList = MAIN_ONLY
+    sources: tuple[Source, ...] = ()
+    destinations: tuple[Destination, ...] = ()
+    domains: tuple[Domain, ...] = ()
+    events_layout: str = "flat"
+    raw: FrozenDict = field(default_factory=FrozenDict)
+
+    @classmethod
+    def from_json(cls, doc: Mapping[str, Any] | None) -> Settings:
+        if not isinstance(doc or {}, Mapping):
+            raise ValueError("trackplan.yaml must be a mapping")
+        doc = FrozenDict(freeze(doc or {}))
+        main = str(doc.get("main_branch") or "main")
+        protected = doc.get("protected_branches")
+        events_layout = doc.get("events_layout") or "flat"
+        if events_layout not in EVENTS_LAYOUTS:
+            raise ValueError(f"events_layout: {events_layout!r} is not one of {', '.join(EVENTS_LAYOUTS)}")
+        return cls(
+            name=str(doc.get("name") or "Tracking plan"),
+            main_branch=main,
+            protected_branches=SetList([main] if protected is None else map(str, protected)),
+            sources=tuple(sorted(_named(Source, doc.get("sources")))),
+            destinations=tuple(sorted(_named(Destination, doc.get("destinations")))),
+            domains=tuple(sorted(_named(Domain, doc.get("domains")))),
+            events_layout=events_layout,
+            raw=doc.without(*SETTINGS_KEYS),
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        doc = thaw(self.raw)
+        doc["name"] = self.name
+        doc["main_branch"] = self.main_branch
+        doc["protected_branches"] = list(self.protected_branches)
+        if self.events_layout != "flat":  # the default stays unwritten, as before the option existed
+            doc["events_layout"] = self.events_layout
+        doc["sources"] = [_named_json(s) for s in self.sources]
+        doc["destinations"] = [_named_json(d) for d in self.destinations]
+        doc["domains"] = [_named_json(d) for d in self.domains]
+        return ordered_keys(doc, SETTINGS_KEYS)
+
+    def edit(self, written: Mapping[str, Any], old: Settings) -> dict[str, Any]:
+        """trackplan.yaml as people wrote it (`written`), with what changed from `old` to these
+        settings applied: named entries keep their order and form and new ones go last, so
+        a rewrite keeps the file's comments and layout."""
+        doc = dict(written)
+        before, after = old.to_json(), self.to_json()
+        # In the settings' own key order: keys new to the file are added deterministically.
+        for key in [*after, *(k for k in before if k not in after)]:
+            if before.get(key) == after.get(key):
+                continue
+            if key in ("sources", "destinations", "domains") and isinstance(doc.get(key), list):
+                doc[key] = _edited_entries(doc[key], getattr(old, key), getattr(self, key))
+            elif key in after:
+                doc[key] = after[key]
+            else:
+                doc.pop(key, None)
+        return doc
+
+    @property
+    def source_names(self) -> list[str]:
+        return [s.name for s in self.sources]
+
+    @property
+    def domain_names(self) -> list[str]:
+        return [d.name for d in self.domains]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.raw.get(key, default)
+
+
+def _named(kind: type[Any], items: Any) -> list[Any]:
+    out = []
+    for item in items or ():
+        if isinstance(item, str):
+            out.append(kind(name=item))
+        elif isinstance(item, Mapping) and item.get("name"):
+            fields = {k: v for k, v in item.items() if k in kind.__dataclass_fields__}
+            if "destinations" in fields:
+                fields["destinations"] = SetList(fields["destinations"] or ())
+            out.append(kind(**fields))
+        else:
+            raise ValueError(f"each of {kind.__name__.lower()}s needs a name: {thaw(item)!r}")
+    return out
+
+
+def _edited_entries(written: list[Any], old: tuple[Any, ...], new: tuple[Any, ...]) -> list[Any]:
+    """A list of named entries as written, with entries removed, changed or added."""
+    old_by_name = {item.name: item for item in old}
+    new_by_name = {item.name: item for item in new}
+    out = []
+    for entry in written:
+        name = entry.get("name") if isinstance(entry, Mapping) else entry
+        if name not in new_by_name:
+            continue
+        same = old_by_name.get(name) == new_by_name[name]
+        out.append(entry if same else _named_json(new_by_name[name]))
+    as_mappings = bool(written) and all(isinstance(entry, Mapping) for entry in written)
+    for item in new:
+        if item.name not in old_by_name:
+            entry = _named_json(item)
+            # In the form of the entries already there.
+            out.append({"name": entry} if as_mappings and isinstance(entry, str) else entry)
+    return out
+
+
+def _named_json(item: Any) -> Any:
+    fields = {
+        k: (list(v) if isinstance(v, tuple) else v) for k, v in item.__dict__.items() if v not in (None, (), SetList())
+    }
+    return fields["name"] if list(fields) == ["name"] else fields

@@ -1,0 +1,451 @@
+"""The git layer: the only module that imports pygit2.
+
+Reads any ref without a checkout and writes commits without one: only changed blobs and
+trees are created (unchanged subtrees are reused by id), and the branch moves by
+compare-and-swap under git's own ref lock, so two writers never lose each other's work.
+pygit2 errors are wrapped into the project's exceptions here and never leak.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+import pygit2
+from pygit2.enums import FileMode, ObjectType
+
+from trackplan.errors import (
+    ConcurrentUpdateError,
+    DirtyWorktreeError,
+    GitError,
+    IdentityError,
+    RefError,
+)
+from trackplan.repo.git import objects as gitobjects
+
+
+@dataclass(frozen=True)
+class CommitInfo:
+    id: str
+    parents: tuple[str, ...]
+    tree: str
+    author: str
+    time: int
+    message: str
+
+
+def _info(commit: pygit2.Commit) -> CommitInfo:
+    return CommitInfo(
+        id=str(commit.id),
+        parents=tuple(str(p) for p in commit.parent_ids),
+        tree=str(commit.tree_id),
+        author=f"{commit.author.name} <{commit.author.email}>",
+        time=int(commit.commit_time),
+        message=commit.message,
+    )
+
+
+LARGE_FOLDER = 40_000
+"""Bytes of a tree object (about 1,000 entries) above which a folder comparison is left to libgit2."""
+TREES_KEPT = 4096
+TREE_CACHE_LIMIT = 1 << 20
+FOLDER_ENTRY = gitobjects.TREE_MODE + b" "  # may also match inside an id: that only costs speed
+PACK_MIN_OBJECTS = 100
+
+
+def hash_blob(data: bytes) -> str:
+    return str(pygit2.hash(data))
+
+
+def init_repository(path: Path, branch: str) -> GitStore:
+    try:
+        pygit2.init_repository(str(path), initial_head=branch)
+    except pygit2.GitError as exc:
+        raise GitError(f"{path}: cannot create a git repository: {exc}") from None
+    return GitStore(path)
+
+
+class GitStore:
+    """A git repository, addressed by refs and paths relative to its root."""
+
+    def __init__(self, path: Path) -> None:
+        found = pygit2.discover_repository(str(path))
+        if found is None:
+            raise GitError(f"{path}: not inside a git repository")
+        try:
+            self.repo = pygit2.Repository(found)
+        except pygit2.GitError as exc:
+            raise GitError(f"{path}: cannot open the git repository: {exc}") from None
+        self.workdir = Path(self.repo.workdir).resolve() if self.repo.workdir else None
+        self.git_dir = Path(self.repo.path).resolve()
+        self._raw_trees: dict[str, bytes] = {}
+        # libgit2 keeps parsed trees of up to 4 KB; a folder of 100+ events is larger.
+        pygit2.settings.cache_object_limit(ObjectType.TREE, TREE_CACHE_LIMIT)
+
+    # -- refs ---------------------------------------------------------------------------------
+    def resolve(self, ref: str) -> str:
+        """The commit id a ref names: branch, tag, sha, HEAD~2, remote branch."""
+        try:
+            obj = self.repo.revparse_single(ref)
+            commit = obj.peel(pygit2.Commit)
+        except (KeyError, ValueError, pygit2.GitError, pygit2.InvalidSpecError):
+            raise RefError(f"unknown ref {ref!r}") from None
+        return str(commit.id)
+
+    def branch_head(self, branch: str) -> str | None:
+        ref = self.repo.references.get(f"refs/heads/{branch}")
+        return str(ref.resolve().target) if ref is not None else None
+
+    def current_branch(self) -> str | None:
+        if self.repo.head_is_detached:
+            return None
+        try:
+            name = self.repo.references["HEAD"].target
+        except (KeyError, pygit2.GitError):
+            return None
+        name = str(name)
+        return name.removeprefix("refs/heads/") if name.startswith("refs/heads/") else None
+
+    def branches(self) -> list[str]:
+        return sorted(self.repo.branches.local)
+
+    def is_ancestor(self, ancestor: str, descendant: str) -> bool:
+        if ancestor == descendant:
+            return True
+        return bool(self.repo.descendant_of(descendant, ancestor))
+
+    def merge_base(self, a: str, b: str) -> str | None:
+        base = self.repo.merge_base(a, b)
+        return str(base) if base is not None else None
+
+    def branch_creation_point(self, branch: str) -> str | None:
+        """Where the branch was created, from its reflog (None if there is no reflog)."""
+        ref = self.repo.references.get(f"refs/heads/{branch}")
+        if ref is None:
+            return None
+        try:
+            entries = list(ref.log())
+        except pygit2.GitError:
+            return None
+        return str(entries[-1].oid_new) if entries else None
+
+    # -- reading ------------------------------------------------------------------------------
+    def _commit(self, commit_id: str) -> pygit2.Commit:
+        return self.repo[commit_id].peel(pygit2.Commit)
+
+    def _tree(self, tree_id: str | pygit2.Oid) -> pygit2.Tree:
+        return self.repo[tree_id].peel(pygit2.Tree)
+
+    def subtree_id(self, commit_id: str, prefix: str) -> str | None:
+        """The id of the tree at `prefix` in a commit (None if absent)."""
+        tree = self.repo[commit_id].peel(pygit2.Tree)
+        if prefix:
+            try:
+                entry = tree[prefix]
+            except KeyError:
+                return None
+            if entry.type != ObjectType.TREE:
+                return None
+            return str(entry.id)
+        return str(tree.id)
+
+    def blob_at(self, commit_id: str, path: str) -> str | None:
+        """The blob id at `path` in a commit, found by path (no listing of the tree)."""
+        tree = self._commit(commit_id).tree
+        try:
+            entry = tree[path]
+        except KeyError:
+            return None
+        return str(entry.id) if entry.type == ObjectType.BLOB else None
+
+    def list_tree(self, tree_id: str | None) -> dict[str, str]:
+        """Every blob below a tree: {relative path: blob id}."""
+        if tree_id is None:
+            return {}
+        out: dict[str, str] = {}
+        stack: list[tuple[str, pygit2.Tree]] = [("", self._tree(tree_id))]
+        while stack:
+            base, tree = stack.pop()
+            for entry in tree:
+                path = f"{base}{entry.name}"
+                if entry.type == ObjectType.TREE:
+                    stack.append((path + "/", self._tree(entry.id)))
+                elif entry.type == ObjectType.BLOB:
+                    out[path] = str(entry.id)
+        return out
+
+    def diff_trees(self, old_tree: str | None, new_tree: str | None) -> list[tuple[str, str | None, str | None]]:
+        """(path, old blob id, new blob id) for every file that differs between two trees.
+
+        Subtrees with equal ids are skipped without being read, so the cost follows the
+        changed folders, not the size of the plan: libgit2's tree diff reads them all.
+        Folders with no subfolders, and large ones (a flat events/), are left to libgit2,
+        which compares entry lists faster than Python does."""
+        out: list[tuple[str, str | None, str | None]] = []
+
+        def libgit2_diff(base: str, old_id: str, new_id: str) -> None:
+            for delta in self._tree(old_id).diff_to_tree(self._tree(new_id)).deltas:
+                status = delta.status_char()
+                a_blob = None if status == "A" else str(delta.old_file.id)
+                b_blob = None if status == "D" else str(delta.new_file.id)
+                out.append((base + (delta.new_file.path if b_blob else delta.old_file.path), a_blob, b_blob))
+
+        def walk(base: str, old_id: str | None, new_id: str | None) -> None:
+            if old_id and new_id and self.repo.odb.read_header(old_id)[1] > LARGE_FOLDER:
+                return libgit2_diff(base, old_id, new_id)
+            old_raw, new_raw = self._raw_tree(old_id), self._raw_tree(new_id)
+            if old_id and new_id and FOLDER_ENTRY not in old_raw and FOLDER_ENTRY not in new_raw:
+                return libgit2_diff(base, old_id, new_id)  # no folders to skip: C compares faster
+            # Entries as raw (mode, name, id) triples: the set difference is what changed.
+            old, new = gitobjects.tree_triples(old_raw), gitobjects.tree_triples(new_raw)
+            before = {name: (mode, oid) for mode, name, oid in old - new}
+            after = {name: (mode, oid) for mode, name, oid in new - old}
+            for raw_name in before.keys() | after.keys():
+                name = raw_name.decode("utf-8", "surrogateescape")
+                a, b = before.get(raw_name), after.get(raw_name)
+                a_tree = a[1].hex() if a is not None and a[0] == gitobjects.TREE_MODE else None
+                b_tree = b[1].hex() if b is not None and b[0] == gitobjects.TREE_MODE else None
+                if a_tree is not None or b_tree is not None:
+                    walk(f"{base}{name}/", a_tree, b_tree)
+                a_blob = a[1].hex() if a is not None and a[0] in gitobjects.BLOB_MODES else None
+                b_blob = b[1].hex() if b is not None and b[0] in gitobjects.BLOB_MODES else None
+                if a_blob != b_blob:
+                    out.append((f"{base}{name}", a_blob, b_blob))
+
+        walk("", old_tree, new_tree)
+        return sorted(out)
+
+    def _raw_tree(self, tree_id: str | None) -> bytes:
+        """A tree object's bytes, kept: walking history reads each tree twice (as the newer
+        side of one diff, then the older side of the next)."""
+        if tree_id is None:
+            return b""
+        raw = self._raw_trees.get(tree_id)
+        if raw is None:
+            if len(self._raw_trees) >= TREES_KEPT:
+                self._raw_trees.clear()
+            raw = self._raw_trees[tree_id] = self.repo.odb.read(tree_id)[1]
+        return raw
+
+    def read_blob(self, blob_id: str) -> bytes:
+        return bytes(self.repo.odb.read(blob_id)[1])
+
+    def iter_commits(self, start: str) -> Iterator[CommitInfo]:
+        """Commits from `start` back along first parents (the branch's own history)."""
+        walker = self.repo.walk(self.resolve(start), pygit2.enums.SortMode.TOPOLOGICAL)
+        walker.simplify_first_parent()
+        for commit in walker:
+            yield _info(commit)
+
+    # -- writing ------------------------------------------------------------------------------
+    def signature(self) -> tuple[pygit2.Signature, pygit2.Signature]:
+        """Author and committer from GIT_AUTHOR_*/GIT_COMMITTER_* or git config."""
+        config_name = config_email = None
+        try:
+            config = self.repo.config
+            values = {key: config[key] for key in ("user.name", "user.email") if key in config}
+            config_name, config_email = values.get("user.name"), values.get("user.email")
+        except pygit2.GitError:
+            pass
+
+        def make(kind: str) -> pygit2.Signature:
+            name = os.environ.get(f"GIT_{kind}_NAME") or config_name
+            email = os.environ.get(f"GIT_{kind}_EMAIL") or config_email
+            if not name or not email:
+                raise IdentityError(
+                    "no git identity: set user.name and user.email "
+                    "(git config --global user.name 'You'; git config --global user.email you@x)"
+                    " or GIT_AUTHOR_NAME/GIT_AUTHOR_EMAIL"
+                )
+            return pygit2.Signature(name, email)
+
+        return make("AUTHOR"), make("COMMITTER")
+
+    def _build_tree(
+        self, tree_id: bytes | None, changes: Mapping[str, bytes | None], new_objects: list[tuple[int, bytes]]
+    ) -> bytes | None:
+        """A new tree (its 20-byte id): `tree_id` with `changes` ({path: bytes or None})
+        applied; the objects to write are added to `new_objects`.
+
+        Only folders on a changed path are rebuilt; every other entry keeps its id.
+        Returns None for a tree left empty.
+        """
+        here: dict[str, bytes | None] = {}
+        below: dict[str, dict[str, bytes | None]] = {}
+        for path, data in changes.items():
+            head, _, rest = path.partition("/")
+            if rest:
+                below.setdefault(head, {})[rest] = data
+            else:
+                here[head] = data
+        entries = gitobjects.parse_tree(self._raw_tree(tree_id.hex())) if tree_id else {}
+        for name, data in here.items():
+            key = name.encode("utf-8", "surrogateescape")
+            if data is None:
+                entries.pop(key, None)
+            else:
+                new_objects.append((gitobjects.BLOB, data))
+                entries[key] = (gitobjects.BLOB_MODE, gitobjects.object_id(gitobjects.BLOB, data))
+        for name, sub_changes in below.items():
+            key = name.encode("utf-8", "surrogateescape")
+            existing = entries.get(key)
+            sub_id = existing[1] if existing is not None and existing[0] == gitobjects.TREE_MODE else None
+            new_sub = self._build_tree(sub_id, sub_changes, new_objects)
+            if new_sub is None:
+                entries.pop(key, None)
+            else:
+                entries[key] = (gitobjects.TREE_MODE, new_sub)
+        if not entries:
+            return None
+        data = gitobjects.format_tree(entries)
+        new_objects.append((gitobjects.TREE, data))
+        return gitobjects.object_id(gitobjects.TREE, data)
+
+    def _write_objects(self, objects: list[tuple[int, bytes]]) -> None:
+        """Many objects go into one pack (as git keeps a fetched pack of 100 objects or more);
+        a few are written loose, as git commit does."""
+        if len(objects) >= PACK_MIN_OBJECTS:
+            common = self.git_dir / "commondir"  # a linked work tree shares the main objects
+            base = (self.git_dir / common.read_text().strip()).resolve() if common.is_file() else self.git_dir
+            gitobjects.write_pack(base / "objects" / "pack", objects)
+            return
+        for kind, data in objects:
+            self.repo.odb.write(kind, data)
+
+    def commit_changes(
+        self,
+        branch: str,
+        expected_head: str | None,
+        changes: Mapping[str, bytes | None],
+        message: str,
+    ) -> str:
+        """Commit `changes` (paths from the repo root) on `branch` as one commit.
+
+        `expected_head` is the commit the changes were computed against (None: the branch
+        must not exist yet and is created with a root commit). The
+        branch moves only if it still points there; otherwise ConcurrentUpdateError and
+        nothing changes. If the branch is checked out, the work tree and index follow,
+        but only when the affected files have no uncommitted edits.
+        """
+        refname = f"refs/heads/{branch}"
+        checked_out = self.workdir is not None and self.current_branch() == branch
+        if checked_out:
+            self._ensure_clean(expected_head, list(changes))
+        author, committer = self.signature()
+        parent_tree = self._commit(expected_head).tree_id.raw if expected_head else None
+        new_objects: list[tuple[int, bytes]] = []
+        tree_id = self._build_tree(parent_tree, changes, new_objects)
+        if tree_id is None:
+            new_objects.append((gitobjects.TREE, b""))
+            tree_id = gitobjects.object_id(gitobjects.TREE, b"")
+        parents = [pygit2.Oid(hex=expected_head)] if expected_head else []
+        try:
+            self._write_objects(new_objects)
+            commit_id = self.repo.create_commit(None, author, committer, message, pygit2.Oid(raw=tree_id), parents)
+            self._compare_and_swap(refname, expected_head, str(commit_id), message)
+        except (pygit2.GitError, OSError) as exc:
+            raise GitError(f"cannot write to branch {branch!r}: {exc}") from None
+        if checked_out:
+            self._update_worktree(changes)
+        return str(commit_id)
+
+    def create_branch(self, branch: str, start: str) -> None:
+        self._compare_and_swap(f"refs/heads/{branch}", None, start, f"branch: Created from {start}")
+
+    def _compare_and_swap(self, refname: str, expected: str | None, new: str, message: str) -> None:
+        try:
+            with self.repo.transaction() as txn:
+                txn.lock_ref(refname)
+                ref = self.repo.references.get(refname)
+                current = str(ref.target) if ref is not None else None
+                if current != expected:
+                    raise ConcurrentUpdateError(
+                        f"branch {refname.removeprefix('refs/heads/')!r} moved while this change "
+                        "was prepared (another import or commit landed first); nothing was "
+                        "written, run the command again"
+                    )
+                txn.set_target(refname, pygit2.Oid(hex=new), message=message)
+        except pygit2.AlreadyExistsError:
+            raise ConcurrentUpdateError(
+                f"branch {refname.removeprefix('refs/heads/')!r} is locked by another writer; "
+                "nothing was written, run the command again"
+            ) from None
+        except pygit2.GitError as exc:
+            if "lock" in str(exc).lower():
+                raise ConcurrentUpdateError(
+                    f"branch {refname.removeprefix('refs/heads/')!r} is locked by another "
+                    "writer; nothing was written, run the command again"
+                ) from None
+            raise
+
+    # -- work tree ----------------------------------------------------------------------------
+    def dirty_paths(self, head: str | None, paths: list[str]) -> list[str]:
+        """Of `paths` (from the repo root), those whose work tree or index differ from head."""
+        assert self.workdir is not None
+        head_tree = self.repo[head].peel(pygit2.Tree) if head else None
+        index = self.repo.index
+        index.read()
+        dirty = []
+        for path in paths:
+            try:
+                committed = str(head_tree[path].id) if head_tree is not None else None
+            except KeyError:
+                committed = None
+            try:
+                staged: str | None = str(index[path].id)
+            except KeyError:
+                staged = None
+            file = self.workdir / path
+            on_disk = hash_blob(file.read_bytes()) if file.is_file() else None
+            if staged != committed or on_disk != committed:
+                dirty.append(path)
+        return dirty
+
+    def _ensure_clean(self, head: str | None, paths: list[str]) -> None:
+        dirty = self.dirty_paths(head, paths)
+        if dirty:
+            shown = ", ".join(dirty[:5]) + (f" and {len(dirty) - 5} more" if len(dirty) > 5 else "")
+            raise DirtyWorktreeError(
+                f"uncommitted edits in {shown}; commit or stash them, or write to another branch with --branch"
+            )
+
+    def _update_worktree(self, changes: Mapping[str, bytes | None]) -> None:
+        assert self.workdir is not None
+        index = self.repo.index
+        index.read()
+        for path, data in changes.items():
+            file = self.workdir / PurePosixPath(path)
+            if data is None:
+                file.unlink(missing_ok=True)
+                _remove_empty_parents(file.parent, self.workdir)
+                if path in index:
+                    index.remove(path)
+                continue
+            atomic_write(file, data)
+            index.add(
+                pygit2.IndexEntry(path, pygit2.Oid(raw=gitobjects.object_id(gitobjects.BLOB, data)), FileMode.BLOB)
+            )
+        index.write()
+
+
+def _remove_empty_parents(folder: Path, top: Path) -> None:
+    """As git does when the last file of a folder goes."""
+    while folder != top and folder.is_dir() and not any(folder.iterdir()):
+        folder.rmdir()
+        folder = folder.parent
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write a file so that readers see the old or the new content, never a part."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

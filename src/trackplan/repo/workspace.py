@@ -1,0 +1,215 @@
+"""A plan inside a git repository: find it, load it at any ref, commit changes to it.
+
+This joins the git store, the plan layout and the blob cache. The work tree counts as a ref
+(`WORKTREE`), so uncommitted edits can be read like any commit.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from trackplan.errors import InputError, PlanNotFoundError
+from trackplan.memory import building
+from trackplan.model import Plan, Settings
+from trackplan.repo import layout
+from trackplan.repo.cache import BlobCache
+from trackplan.repo.git.store import GitStore, hash_blob
+from trackplan.repo.layout import LoadedPlan
+from trackplan.repo.parallel import PARALLEL_MIN, parse_all
+from trackplan.repo.refs import WORKTREE
+
+
+def find_plan_root(start: Path) -> Path:
+    """The nearest folder at or above `start` holding trackplan.yaml."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / layout.SETTINGS_FILE).is_file():
+            return folder
+        if (folder / ".git").exists():
+            break
+    raise PlanNotFoundError(
+        f"no {layout.SETTINGS_FILE} in {start} or its parents; run `trackplan init` or pass --plan-dir"
+    )
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    commit: str | None
+    branch: str
+    changed_paths: tuple[str, ...]
+    warnings: tuple[str, ...] = ()
+
+
+class Workspace:
+    """The plan found at `plan_dir` (or above `cwd`) and the repository holding it."""
+
+    def __init__(self, cwd: Path, plan_dir: Path | None = None) -> None:
+        if plan_dir is not None:
+            root = (cwd / plan_dir).resolve()
+            if not root.is_dir():
+                raise PlanNotFoundError(f"--plan-dir {plan_dir}: no such folder")
+        else:
+            root = find_plan_root(cwd)
+        self.root = root
+        self.store = GitStore(root)
+        workdir = self.store.workdir or root
+        prefix = os.path.relpath(root, workdir)
+        if prefix.startswith(".."):
+            raise PlanNotFoundError(f"{root} is outside the repository at {workdir}")
+        self.prefix = "" if prefix == "." else Path(prefix).as_posix()
+        self.cache = BlobCache(self.store.git_dir / "trackplan" / "blobs.sqlite")
+
+    # -- paths --------------------------------------------------------------------------------
+    def repo_path(self, plan_path: str) -> str:
+        return f"{self.prefix}/{plan_path}" if self.prefix else plan_path
+
+    # -- reading ------------------------------------------------------------------------------
+    def plan_blobs(self, ref: str) -> dict[str, str]:
+        """{plan path: blob id} for the plan files at a ref (or the work tree)."""
+        if ref == WORKTREE:
+            return self._worktree_blobs()
+        commit = self.store.resolve(ref)
+        tree = self.store.subtree_id(commit, self.prefix)
+        return {p: b for p, b in self.store.list_tree(tree).items() if layout.is_plan_file(p)}
+
+    def _worktree_blobs(self) -> dict[str, str]:
+        self._worktree_data: dict[str, bytes] = {}
+        out: dict[str, str] = {}
+        for path in [layout.SETTINGS_FILE, layout.IDENTIFY_FILE, layout.GROUP_FILE]:
+            self._add_worktree_file(path, out)
+        for folder, pattern in ((layout.EVENTS_DIR, "**/*"), (layout.CONTEXTS_DIR, "*")):
+            directory = self.root / folder
+            if directory.is_dir():
+                for file in sorted(directory.glob(pattern)):
+                    self._add_worktree_file(f"{folder}/{file.relative_to(directory).as_posix()}", out)
+        return out
+
+    def _add_worktree_file(self, path: str, out: dict[str, str]) -> None:
+        file = self.root / path
+        if file.is_file() and layout.is_plan_file(path):
+            data = file.read_bytes()
+            blob_id = hash_blob(data)
+            self._worktree_data[blob_id] = data
+            out[path] = blob_id
+
+    def read_blob(self, blob_id: str) -> bytes:
+        data = getattr(self, "_worktree_data", {}).get(blob_id)
+        return data if data is not None else self.store.read_blob(blob_id)
+
+    def load(self, ref: str = "HEAD") -> LoadedPlan:
+        """The plan at a ref, without a checkout: the index now, the model on first use.
+        Titles and parsed documents come from the blob cache."""
+        blobs = self.plan_blobs(ref)
+        if ref != WORKTREE and layout.SETTINGS_FILE not in blobs:
+            raise PlanNotFoundError(
+                f"no {self.repo_path(layout.SETTINGS_FILE)} at {ref!r}: the plan is not in that commit"
+            )
+        titles = self.cache.get_titles(b for p, b in blobs.items() if layout.is_event_file(p))
+        docs: dict[str, Any] = {}
+        missing = sorted((p, b) for p, b in blobs.items() if layout.is_event_file(p) and b not in titles)
+        if len(missing) >= PARALLEL_MIN:  # a cold read of a large plan: parse on every core
+            parsed = parse_all([(p, self.read_blob(b)) for p, b in missing])
+            for (_, blob_id), doc in zip(missing, parsed, strict=True):
+                docs[blob_id] = doc
+                self.cache.put(blob_id, doc)
+
+        def prefetch() -> None:  # the whole plan is wanted: every cached document in one query
+            docs.update(self.cache.get_many(set(blobs.values()) - docs.keys()))
+
+        def load_doc(path: str, blob_id: str) -> Any:
+            doc = docs.get(blob_id)
+            if doc is None:
+                doc = docs[blob_id] = self.parsed(path, blob_id)
+            return doc
+
+        def title_of(path: str, blob_id: str) -> str | None:
+            if blob_id in titles:
+                return titles[blob_id]
+            doc = docs.get(blob_id)
+            if doc is None:
+                doc = docs[blob_id] = self.parsed(path, blob_id)
+            title = doc.get("title") if isinstance(doc, dict) else None
+            return title if isinstance(title, str) and title.strip() else None
+
+        with building():  # a cold index parses every file
+            loaded = LoadedPlan(blobs, title_of, load_doc, on_built=self.cache.flush, prefetch=prefetch)
+        self.cache.flush()
+        return loaded
+
+    def settings(self, ref: str) -> Settings:
+        """trackplan.yaml alone, at a ref or in the work tree (no other file is read)."""
+        if ref == WORKTREE:
+            file = self.root / layout.SETTINGS_FILE
+            doc = layout.parse_document(file.read_bytes(), layout.SETTINGS_FILE) if file.is_file() else None
+            return layout.settings_from(doc)
+        blob = self.store.blob_at(self.store.resolve(ref), self.repo_path(layout.SETTINGS_FILE))
+        return layout.settings_from(self.parsed(layout.SETTINGS_FILE, blob))
+
+    def parsed(self, path: str, blob_id: str | None) -> Any:
+        """One parsed plan file by blob id, through the cache (None for no blob)."""
+        if blob_id is None:
+            return None
+        doc = self.cache.get_many([blob_id]).get(blob_id)
+        if doc is None:
+            doc = layout.parse_document(self.read_blob(blob_id), path)
+            self.cache.put(blob_id, doc)
+        return doc
+
+    def read_text(self, ref: str, path: str) -> str:
+        blobs = self.plan_blobs(ref)
+        if path not in blobs:
+            raise InputError(f"{path}: not in the plan at {ref!r}")
+        return self.read_blob(blobs[path]).decode("utf-8", "replace")
+
+    # -- writing ------------------------------------------------------------------------------
+    def planned_changes(
+        self,
+        before: LoadedPlan | None,
+        after: Plan,
+        docs: dict[str, tuple[Any, bool]] | None = None,
+        old_plan: Plan | None = None,
+    ) -> tuple[dict[str, bytes | None], list[str]]:
+        """The plan files whose bytes really change from `before` to `after`: {path: bytes or
+        None to delete}, plus layout warnings. Both dry runs and commits use this; `docs`
+        receives the document of each file written. With `old_plan` (part of `before.plan`),
+        `after` is the same part changed (see layout.plan_files)."""
+
+        def read_text(path: str) -> str:
+            assert before is not None
+            return self.read_blob(before.blob_ids[path]).decode("utf-8", "replace")
+
+        def is_canonical(path: str) -> bool:
+            blob = before.blob_ids.get(path) if before is not None else None
+            return blob is not None and blob in self.cache.canonical([blob])
+
+        changes, warnings = layout.plan_files(before, after, read_text, docs, is_canonical, old_plan)
+        if before is not None:
+            old = before.blob_ids
+            changes = {p: d for p, d in changes.items() if (p in old if d is None else old.get(p) != hash_blob(d))}
+        return changes, warnings
+
+    def commit_plan(
+        self,
+        branch: str,
+        head: str | None,
+        before: LoadedPlan | None,
+        after: Plan,
+        message: str,
+        old_plan: Plan | None = None,
+    ) -> WriteResult:
+        """Commit the files that turn `before` (read at `head`) into `after` on `branch`."""
+        docs: dict[str, tuple[Any, bool]] = {}
+        changes, warnings = self.planned_changes(before, after, docs, old_plan)
+        if not changes:
+            return WriteResult(None, branch, (), tuple(warnings))
+        repo_changes = {self.repo_path(p): d for p, d in changes.items()}
+        commit = self.store.commit_changes(branch, head, repo_changes, message)
+        # The next read of these blobs needs no parse: their documents are known.
+        for path, data in changes.items():
+            if data is not None and path in docs:
+                self.cache.put(hash_blob(data), *docs[path])
+        self.cache.flush()
+        return WriteResult(commit, branch, tuple(sorted(changes)), tuple(warnings))

@@ -1,0 +1,105 @@
+from __future__ import annotations
+
+import io
+import json
+import pickle
+import subprocess
+from pathlib import Path
+
+from tests.helpers import DATA, CliRunnerCall
+from trackplan import Checker
+from trackplan.checking.run import run_checks
+from trackplan.repo.workspace import Workspace
+
+PAYLOADS = DATA / "payloads"
+
+
+def check(run_cli: CliRunnerCall, repo: Path, *args: str) -> tuple[int, dict[str, object]]:
+    result = run_cli("-C", repo, "check", *args, "--format", "json")
+    return result.exit_code, json.loads(result.stdout)
+
+
+def test_every_payload_shape_validates(plan_repo: Path, run_cli: CliRunnerCall) -> None:
+    code, doc = check(run_cli, plan_repo, str(PAYLOADS / "shapes.jsonl"))
+    assert code == 0
+    assert doc["checked"] == 5 and doc["invalid"] == 0 and doc["unknownEvents"] == {}
+    assert set(doc["events"]) == {"Checkout Completed", "$identify", "Signed Up", "Product Viewed", "Search Performed"}
+    assert doc["events"]["Product Viewed"]["neverSent"] == ["list_position"]
+
+
+def test_a_payload_failing_several_rules(plan_repo: Path, run_cli: CliRunnerCall) -> None:
+    code, doc = check(run_cli, plan_repo, str(PAYLOADS / "invalid.jsonl"), "--max-invalid", "2")
+    assert code == 1  # 3 invalid > 2
+    checkout = doc["events"]["Checkout Completed"]
+    assert (checkout["seen"], checkout["valid"], checkout["invalid"]) == (2, 1, 1)
+    paths = {e["path"] for e in checkout["topErrors"]}
+    assert {
+        "$.properties.order_id",
+        "$.properties.revenue",
+        "$.properties.currency",
+        "$.properties.payment_method",
+    } <= paths
+    messages = " ".join(e["message"] for e in checkout["topErrors"])
+    assert "does not match" in messages and "less than the minimum" in messages
+    signed = doc["events"]["Signed Up"]["topErrors"]
+    assert {e["path"] for e in signed} == {"$.event_properties.signup_method", "$.user_properties.plan"}
+    assert doc["unknownEvents"] == {"Mystery Event": 1}
+    assert check(run_cli, plan_repo, str(PAYLOADS / "invalid.jsonl"), "--max-invalid", "80%")[0] == 0
+
+
+def test_malformed_lines_are_counted_never_fatal(plan_repo: Path, run_cli: CliRunnerCall) -> None:
+    code, doc = check(run_cli, plan_repo, str(PAYLOADS / "malformed.jsonl"))
+    assert code == 0
+    assert doc["malformed"] == 2 and [m["line"] for m in doc["malformedLines"]] == [2, 5]
+    assert doc["events"]["Search Performed"]["invalid"] == 1
+
+
+def test_json_array_input_and_stdin(plan_repo: Path, run_cli: CliRunnerCall) -> None:
+    _, doc = check(run_cli, plan_repo, str(PAYLOADS / "array.json"))
+    assert doc["checked"] == 2 and doc["invalid"] == 1
+    result = run_cli("-C", plan_repo, "check", "-", "--format", "json", input=(PAYLOADS / "shapes.jsonl").read_bytes())
+    assert json.loads(result.stdout)["checked"] == 5
+
+
+def test_check_against_another_ref(plan_repo: Path, run_cli: CliRunnerCall) -> None:
+    file = plan_repo / "events" / "search-performed.yaml"
+    file.write_text(
+        file.read_text().replace("required: [query, result_count]", "required: [query, result_count, filters]")
+    )
+    subprocess.run(["git", "commit", "-qam", "filters required"], cwd=plan_repo, check=True)
+    payload = str(PAYLOADS / "array.json")
+    assert check(run_cli, plan_repo, payload)[1]["invalid"] == 2
+    assert check(run_cli, plan_repo, payload, "--ref", "HEAD~1")[1]["invalid"] == 1
+
+
+def test_sample_checks_at_most_n(plan_repo: Path, run_cli: CliRunnerCall) -> None:
+    _, doc = check(run_cli, plan_repo, str(PAYLOADS / "shapes.jsonl"), "--sample", "2")
+    assert doc["checked"] == 2
+
+
+def test_checker_is_pickle_safe_and_works_as_a_plain_function(plan_repo: Path) -> None:
+    checker = Checker(Workspace(plan_repo).load("HEAD").plan)
+    payload = {"event": "Search Performed", "properties": {"query": "x"}}
+    assert not checker.check(payload).valid
+    clone = pickle.loads(pickle.dumps(checker))
+    result = clone.check(payload)
+    assert not result.valid and result.errors == [("$.properties", '"result_count" is a required property')]
+
+    def partition(rows: list[dict[str, object]]) -> list[bool]:  # what mapPartitions would call
+        local = pickle.loads(pickle.dumps(checker))
+        return [local.check(r).valid for r in rows]
+
+    assert partition([payload, {"event": "Search Performed", "properties": {"query": "x", "result_count": 1}}]) == [
+        False,
+        True,
+    ]
+
+
+def test_streaming_keeps_memory_bounded() -> None:
+    # A million lines read through a generator: the report holds counters, not payloads.
+    from trackplan.model import Event, Plan, Property
+
+    checker = Checker(Plan(events=(Event("E", properties=(Property.build("n", type="integer"),)),)))
+    lines = b"".join(b'{"event": "E", "properties": {"n": %d}}\n' % i for i in range(20000))
+    report = run_checks(checker, io.BytesIO(lines))
+    assert report.checked == 20000 and report.invalid == 0

@@ -1,0 +1,173 @@
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import NEEDS_CHROMIUM, CliRunnerCall, chromium
+
+
+def git(repo: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, check=True).stdout
+
+
+@pytest.fixture
+def feature(plan_repo: Path) -> Path:
+    """A branch with a breaking change, a warning, an addition, a removal and a rename."""
+    git(plan_repo, "checkout", "-qb", "feature")
+    events = plan_repo / "events"
+    checkout = events / "checkout-completed.yaml"
+    checkout.write_text(
+        checkout.read_text().replace("enum: [card, paypal, apple_pay, invoice]", "enum: [card, paypal]")
+    )
+    signed = events / "signed-up.yaml"
+    signed.write_text(signed.read_text().replace("required: [signup_method, plan]", "required: [signup_method]"))
+    viewed = events / "product-viewed.yaml"
+    viewed.write_text(
+        viewed.read_text()
+        .replace("x-version: 1-1-0", "x-version: 1-2-0")
+        .replace(
+            "required: [product_id",
+            "  referrer:\n    type: string\n    description: Where from.\nrequired: [product_id",
+        )
+    )
+    (events / "search-performed.yaml").unlink()
+    cancelled = events / "subscription-cancelled.yaml"
+    cancelled.write_text(cancelled.read_text().replace("title: Subscription Cancelled", "title: Subscription Ended"))
+    git(plan_repo, "add", "-A")
+    git(plan_repo, "commit", "-qm", "feature changes")
+    return plan_repo
+
+
+def test_json_change_sets(feature: Path, run_cli: CliRunnerCall) -> None:
+    result = run_cli("-C", feature, "diff", "main", "feature", "--format", "json")
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    rules = {(c["event"], c["rule"]) for s in doc["changeSets"].values() for c in s}
+    assert ("Checkout Completed", "TP022") in rules  # enum values removed: breaking
+    assert ("Signed Up", "TP027") in rules  # required -> optional: warning
+    assert ("Product Viewed", "TP010") in rules  # optional property added
+    assert ("Search Performed", "TP002") in rules  # removed
+    assert ("Subscription Ended", "TP003") in rules  # renamed in place: one record
+    assert not any(r == ("Subscription Cancelled", "TP002") for r in rules)
+    assert doc["counts"]["breaking"] >= 3 and doc["counts"]["warning"] >= 1
+    removed = [c for c in doc["changeSets"]["update"] if c["rule"] == "TP022"]  # a property changes
+    assert {c["before"] for c in removed} == {"apple_pay", "invoice"}
+    checkout = next(v for v in doc["versions"] if v["event"] == "Checkout Completed")
+    assert checkout["needed"] == "model" and checkout["expected"] == "3-0-0" and checkout["tooSmall"]
+    assert next(v for v in doc["versions"] if v["event"] == "Product Viewed")["tooSmall"] is False
+
+
+def test_fail_on_and_default_range(feature: Path, run_cli: CliRunnerCall) -> None:
+    assert run_cli("-C", feature, "diff", "--fail-on", "breaking").exit_code == 1
+    assert run_cli("-C", feature, "diff", "main..feature", "--fail-on", "never").exit_code == 0
+    assert run_cli("-C", feature, "diff", "main...feature", "--fail-on", "warning").exit_code == 1
+    assert run_cli("-C", feature, "diff", "feature", "feature", "--fail-on", "breaking").exit_code == 0
+
+
+def test_formatting_only_change_is_no_change(plan_repo: Path, run_cli: CliRunnerCall) -> None:
+    file = plan_repo / "events" / "signed-up.yaml"
+    file.write_text("# a new comment\n" + file.read_text().replace("[signup_method, plan]", "[plan, signup_method]"))
+    result = run_cli("-C", plan_repo, "diff", "--format", "json")
+    assert json.loads(result.stdout)["counts"] == {"breaking": 0, "warning": 0, "info": 0}
+
+
+def test_markdown_comment(feature: Path, run_cli: CliRunnerCall) -> None:
+    md = run_cli("-C", feature, "diff", "main", "feature", "--format", "markdown").output
+    assert md.startswith("<!-- trackplan:trackplan:review -->\n### Tracking plan · ")
+    assert "❌" in md and "> ❌ **Breaking**" in md
+    assert (
+        '| ❌ | Checkout Completed | `payment_method`: enum value `"invoice"` removed | 2-0-0 → needs 3-0-0 | TP022 |'
+        in md
+    )
+    assert "<details><summary>Checkout Completed · schema diff</summary>" in md
+    assert "-  - invoice" in md or "- invoice" in md
+
+
+def test_markdown_is_trimmed_to_githubs_limit() -> None:
+    from trackplan.diffing.changes import diff_plans
+    from trackplan.model import Event, Plan, Property
+    from trackplan.report import ReportContext, render
+
+    old = Plan(events=tuple(Event(f"Event {i}", properties=(Property.build("p", type="string"),)) for i in range(600)))
+    new = Plan(
+        events=tuple(
+            Event(f"Event {i}", description="x" * 200, properties=(Property.build("p", type="integer"),))
+            for i in range(600)
+        )
+    )
+    md = render(diff_plans(old, new), "markdown", ReportContext("a", "b"))
+    assert len(md) <= 65_536
+    assert "left out to fit GitHub's 65,536-character limit" in md or "Report cut" in md
+
+
+def test_github_annotations_and_step_summary(
+    feature: Path, run_cli: CliRunnerCall, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    summary = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    out = run_cli("-C", feature, "diff", "main", "feature", "--format", "github").output
+    errors = [line for line in out.splitlines() if line.startswith("::error ")]
+    assert errors and all("file=events/" in e and ",line=" in e for e in errors)
+    enum_error = next(e for e in errors if "payment_method" in e)
+    line = int(enum_error.split("line=")[1].split(",")[0])
+    assert (
+        (feature / "events" / "checkout-completed.yaml")
+        .read_text()
+        .splitlines()[line - 1]
+        .strip()
+        .startswith("payment_method:")
+    )
+    assert "title=TP022 breaking" in enum_error
+    assert summary.read_text().startswith("<!-- trackplan:trackplan:review -->")
+    assert "main -> feature" in out  # the full report is in the log
+
+
+def test_annotation_escaping() -> None:
+    from trackplan.report.github import escape_data, escape_property
+
+    assert escape_data("50%\nnext\r") == "50%25%0Anext%0D"
+    assert escape_property("a:b,c") == "a%3Ab%2Cc"
+
+
+def test_sarif(feature: Path, run_cli: CliRunnerCall) -> None:
+    doc = json.loads(run_cli("-C", feature, "diff", "main", "feature", "--format", "sarif").stdout)
+    assert doc["version"] == "2.1.0"
+    run = doc["runs"][0]
+    ids = [r["id"] for r in run["tool"]["driver"]["rules"]]
+    for result in run["results"]:
+        assert result["ruleId"] in ids and ids[result["ruleIndex"]] == result["ruleId"]
+        assert result["level"] in ("error", "warning", "note")
+        assert result["partialFingerprints"]["trackplanChange/v1"]
+    assert any(r["level"] == "error" for r in run["results"])
+
+
+def test_fix_versions_rewrites_files_keeping_comments(feature: Path, run_cli: CliRunnerCall) -> None:
+    result = run_cli("-C", feature, "diff", "main", "WORKTREE", "--fix-versions")
+    assert result.exit_code == 0
+    text = (feature / "events" / "checkout-completed.yaml").read_text()
+    assert "x-version: 3-0-0" in text and "# Revenue reporting reads this event" in text
+    again = json.loads(run_cli("-C", feature, "diff", "main", "WORKTREE", "--format", "json").output)
+    assert not any(v["tooSmall"] for v in again["versions"])
+
+
+def test_no_color_and_color_always(feature: Path, run_cli: CliRunnerCall, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert "\x1b[" in run_cli("-C", feature, "diff", "main", "feature", "--color", "always").output
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert "\x1b[" not in run_cli("-C", feature, "diff", "main", "feature").output
+
+
+@NEEDS_CHROMIUM
+def test_markdown_comment_renders_in_a_browser(feature: Path, run_cli: CliRunnerCall, tmp_path: Path) -> None:
+    markdown_it = pytest.importorskip("markdown_it")
+    md = run_cli("-C", feature, "diff", "main", "feature", "--format", "markdown").stdout
+    html = markdown_it.MarkdownIt("commonmark").enable("table").render(md)
+    assert "<table>" in html and "<details>" in html and "<blockquote>" in html
+    page = tmp_path / "pr.html"
+    page.write_text(f"<html><head><meta charset=utf-8></head><body>{html}</body></html>")
+    shot = tmp_path / "pr.png"
+    chromium("--window-size=1000,800", f"--screenshot={shot}", page.as_uri(), profile=tmp_path / "p")
+    png = shot.read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 10_000
