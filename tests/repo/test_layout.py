@@ -7,7 +7,8 @@ import pytest
 
 from tests.helpers import corpus
 from trackplan.model import Event, Plan
-from trackplan.repo.layout import event_path, plan_files, slugify
+from trackplan.model.slugs import slugify
+from trackplan.repo.layout import event_path, plan_files
 
 TERRIBLE = "42_--terrible==\"event'++name~!3"
 HOSTILE = [

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from trackplan.model import Event, Plan, Property
-from trackplan.repo.layout import slugify
+from trackplan.model.slugs import slugify
 
 UNCATEGORISED = "Uncategorised"
 

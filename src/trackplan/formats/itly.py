@@ -9,7 +9,7 @@ from typing import Any
 from trackplan.formats._schema_reader import SchemaReader, require
 from trackplan.formats.base import Incoming, InputFile, plain_schema
 from trackplan.model import Event, Plan, Settings, Source
-from trackplan.repo.layout import slugify
+from trackplan.model.slugs import slugify
 
 TOP_KEYS = {"events", "identify", "group", "context"}
 

@@ -22,6 +22,7 @@ from trackplan.errors import InputError
 from trackplan.linting.rules import RULES
 from trackplan.memory import building
 from trackplan.model import EVENT_HEAD_KEYS, STATUS_VALUES, SchemaVer, Settings
+from trackplan.model.slugs import slugify
 from trackplan.repo import layout
 from trackplan.repo.refs import WORKTREE
 from trackplan.repo.workspace import Workspace
@@ -238,7 +239,7 @@ class FileLinter:
         title = self.event
         if title is not None:
             stem = self.path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-            slug = layout.slugify(title)
+            slug = slugify(title)
             if stem != slug and not re.fullmatch(rf"{re.escape(slug)}-[0-9a-f]{{8}}", stem):
                 self.add("TP105", f"file name `{stem}` does not match the title's slug `{slug}`", "title")
             if not _convention(title, self.config.event_naming):

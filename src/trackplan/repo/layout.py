@@ -13,8 +13,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-import re
-import unicodedata
 from collections.abc import Callable, Mapping
 from functools import cached_property
 from typing import Any
@@ -23,6 +21,7 @@ from trackplan import yamlio
 from trackplan.errors import InputError
 from trackplan.memory import building
 from trackplan.model import Event, Plan, Settings
+from trackplan.model.slugs import slugify
 
 SETTINGS_FILE = "trackplan.yaml"
 EVENTS_DIR = "events"
@@ -30,16 +29,6 @@ CONTEXTS_DIR = "contexts"
 IDENTIFY_FILE = "identify.yaml"
 GROUP_FILE = "group.yaml"
 YAML_SUFFIXES = (".yaml", ".yml", ".json")
-MAX_SLUG = 80
-
-
-def slugify(name: str) -> str:
-    """A safe, lower-case file stem for a name. Never empty, never a path."""
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    # camelCase boundaries become separators so `signUp` and `sign_up` read alike.
-    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "-", ascii_name)
-    slug = re.sub(r"[^a-z0-9]+", "-", spaced.lower()).strip("-")[:MAX_SLUG].strip("-")
-    return slug or "event"
 
 
 def _name_hash(name: str) -> str:
