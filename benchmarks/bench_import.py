@@ -13,9 +13,9 @@ import time
 from common import git, report, scratch_dir
 from synthetic import synthetic_plan
 from trackplan.importing.run import ImportRequest, run_import
-from trackplan.repo.layout import plan_files
 from trackplan.repo.scaffold import init_plan
 from trackplan.repo.workspace import Workspace
+from trackplan.repo.writing import plan_files
 
 
 def avo_export(n: int, changed: int = 0) -> bytes:

@@ -8,7 +8,8 @@ import pytest
 from tests.helpers import corpus
 from trackplan.model import Event, Plan
 from trackplan.model.slugs import slugify
-from trackplan.repo.layout import event_path, plan_files
+from trackplan.repo.paths import event_path
+from trackplan.repo.writing import plan_files
 
 TERRIBLE = "42_--terrible==\"event'++name~!3"
 HOSTILE = [
@@ -59,7 +60,7 @@ def test_names_that_slug_alike_get_distinct_files_and_a_warning() -> None:
 
 def test_every_hostile_name_round_trips_through_files() -> None:
     from trackplan.repo.git.store import hash_blob
-    from trackplan.repo.layout import build_plan, parse_document
+    from trackplan.repo.reading import build_plan, parse_document
 
     plan = Plan(events=tuple(Event(n.replace("\x00", "")) for n in HOSTILE))
     changes, _ = plan_files(None, plan)
@@ -84,7 +85,7 @@ def test_segment_terrible_name_gets_a_safe_distinct_file() -> None:
 def test_parallel_parse_matches_serial_and_keeps_errors(monkeypatch: pytest.MonkeyPatch) -> None:
     from trackplan.errors import InputError
     from trackplan.repo import parallel
-    from trackplan.repo.layout import parse_document
+    from trackplan.repo.reading import parse_document
 
     items = [(f"events/e{i}.yaml", f"title: E{i}\nx-tags: [a, 'yes']\n".encode()) for i in range(40)]
     monkeypatch.setattr(parallel, "PARALLEL_MIN", 2)

@@ -12,10 +12,11 @@ from tests.helpers import CliRunnerCall, plan_with
 from tests.repo.test_layout import HOSTILE
 from trackplan.errors import InputError
 from trackplan.model import Event, Plan, Settings
-from trackplan.repo.layout import event_path, plan_files, shard
+from trackplan.repo.paths import event_path, shard
 from trackplan.repo.refs import WORKTREE
 from trackplan.repo.relayout import moves
 from trackplan.repo.workspace import Workspace
+from trackplan.repo.writing import plan_files
 
 SHARDED = Settings(events_layout="sharded")
 

@@ -13,7 +13,7 @@ from trackplan.diffing.changes import Change, Differ, DiffResult, VersionAdvice,
 from trackplan.diffing.rules import PROFILES
 from trackplan.errors import InputError
 from trackplan.model import Event, Plan, Settings
-from trackplan.repo import layout
+from trackplan.repo.paths import CONTEXTS_DIR, GROUP_FILE, IDENTIFY_FILE, SETTINGS_FILE, is_event_file, is_plan_file
 from trackplan.repo.refs import WORKTREE
 from trackplan.repo.workspace import Workspace
 
@@ -66,7 +66,7 @@ def changed_blobs(ws: Workspace, base: str, head: str) -> tuple[dict[str, str | 
     if old_tree == new_tree:
         return old, new
     for path, old_id, new_id in ws.store.diff_trees(old_tree, new_tree):
-        if layout.is_plan_file(path):
+        if is_plan_file(path):
             old[path], new[path] = old_id, new_id
     return old, new
 
@@ -94,7 +94,7 @@ def diff_refs(ws: Workspace, base: str, head: str, profile: str | None = None) -
     came: dict[str, Event] = {}
     paths: dict[str, str] = {}
     for path in sorted(old_blobs):
-        if not layout.is_event_file(path):
+        if not is_event_file(path):
             continue
         old_event, new_event = _event(ws, path, old_blobs[path]), _event(ws, path, new_blobs[path])
         if old_event is not None and new_event is not None:
@@ -130,21 +130,21 @@ def _other_parts(
     def part(blobs: dict[str, str | None], path: str) -> Event | None:
         return _event(ws, path, blobs.get(path)) if path in blobs else None
 
-    touched = [p for p in old_blobs if not layout.is_event_file(p)]
+    touched = [p for p in old_blobs if not is_event_file(p)]
     if not touched:
         return []
-    old_settings = ws.settings(base) if layout.SETTINGS_FILE in touched else head_settings
+    old_settings = ws.settings(base) if SETTINGS_FILE in touched else head_settings
     old_plan = Plan(
         settings=old_settings,
-        identify=part(old_blobs, layout.IDENTIFY_FILE),
-        group=part(old_blobs, layout.GROUP_FILE),
-        contexts=tuple((p, e) for p in touched if p.startswith(layout.CONTEXTS_DIR) and (e := part(old_blobs, p))),
+        identify=part(old_blobs, IDENTIFY_FILE),
+        group=part(old_blobs, GROUP_FILE),
+        contexts=tuple((p, e) for p in touched if p.startswith(CONTEXTS_DIR) and (e := part(old_blobs, p))),
     )
     new_plan = Plan(
         settings=head_settings,
-        identify=part(new_blobs, layout.IDENTIFY_FILE),
-        group=part(new_blobs, layout.GROUP_FILE),
-        contexts=tuple((p, e) for p in touched if p.startswith(layout.CONTEXTS_DIR) and (e := part(new_blobs, p))),
+        identify=part(new_blobs, IDENTIFY_FILE),
+        group=part(new_blobs, GROUP_FILE),
+        contexts=tuple((p, e) for p in touched if p.startswith(CONTEXTS_DIR) and (e := part(new_blobs, p))),
     )
     return diff_plans(old_plan, new_plan, differ).changes
 

@@ -19,8 +19,8 @@ from trackplan.formats import EXPORT_FORMATS
 from trackplan.formats.base import pretty_json
 from trackplan.memory import building
 from trackplan.model import Plan
-from trackplan.repo import layout
-from trackplan.repo.layout import LoadedPlan
+from trackplan.repo.paths import SETTINGS_FILE
+from trackplan.repo.reading import LoadedPlan
 from trackplan.repo.refs import WORKTREE
 from trackplan.repo.workspace import Workspace
 
@@ -113,7 +113,7 @@ def avo_json_from_fragments(ws: Workspace, loaded: LoadedPlan, label: str) -> by
 def _avo_json_from_fragments(ws: Workspace, loaded: LoadedPlan, label: str) -> bytes:
     from trackplan.formats import avo_json
 
-    settings_blob = loaded.blob_ids.get(layout.SETTINGS_FILE, "")
+    settings_blob = loaded.blob_ids.get(SETTINGS_FILE, "")
     names = sorted(loaded.event_paths)
     # The whole output of this exact plan (same events, settings and label) may be cached.
     digest = hashlib.sha256(f"{FRAGMENT_VERSION}\0{label}\0{settings_blob}".encode())

@@ -23,7 +23,7 @@ from trackplan.formats import avo_json
 from trackplan.formats.base import Incoming, InputFile
 from trackplan.importing.merge import ImportResult, Merger
 from trackplan.model import Plan
-from trackplan.repo.layout import LoadedPlan
+from trackplan.repo.reading import LoadedPlan
 from trackplan.repo.workspace import Workspace
 
 NOTE_VERSION = 1

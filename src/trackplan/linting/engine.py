@@ -23,7 +23,7 @@ from trackplan.linting.rules import RULES
 from trackplan.memory import building
 from trackplan.model import EVENT_HEAD_KEYS, STATUS_VALUES, SchemaVer, Settings
 from trackplan.model.slugs import slugify
-from trackplan.repo import layout
+from trackplan.repo.paths import IDENTIFY_FILE, SETTINGS_FILE, is_event_file, is_plan_file, relocated
 from trackplan.repo.refs import WORKTREE
 from trackplan.repo.workspace import Workspace
 
@@ -211,7 +211,7 @@ class FileLinter:
             )
             return None
         title = doc.get("title")
-        is_event = layout.is_event_file(self.path)
+        is_event = is_event_file(self.path)
         if isinstance(title, str) and title.strip():
             self.event = title
         elif is_event:
@@ -245,7 +245,7 @@ class FileLinter:
             if not _convention(title, self.config.event_naming):
                 self.add("TP113", f"event name `{title}` is not {self.config.event_naming}", "title")
         if self.settings.events_layout == "sharded":
-            home = layout.relocated(self.path, sharded=True)
+            home = relocated(self.path, sharded=True)
             if home != self.path:
                 self.add("TP127", f"in a sharded plan this file belongs in {home}")
         if self.config.event_descriptions and not str(doc.get("description") or "").strip():
@@ -298,7 +298,7 @@ class FileLinter:
         for name in required if isinstance(required, list) else []:
             if name not in props:
                 self.add("TP121", f"`{name}` is required but not a property", "required")
-        is_event = layout.is_event_file(self.path)
+        is_event = is_event_file(self.path)
         for name, spec in props.items():
             where = ("properties", str(name))
             if is_event and not _convention(str(name), self.config.property_naming):
@@ -407,14 +407,14 @@ def _positive(value: Any, default: int) -> int:
 
 
 def _large_flat_folder(results: Mapping[str, Any], config: LintConfig) -> list[Finding]:
-    flat = sum(1 for path in results if layout.is_event_file(path) and path.count("/") == 1)
+    flat = sum(1 for path in results if is_event_file(path) and path.count("/") == 1)
     if config.events_layout != "flat" or flat <= config.flat_events_max:
         return []
     message = (
         f"events/ holds {flat} event files in one folder (more than {config.flat_events_max}); "
         "GitHub lists 1,000 files of a folder, and every commit and diff handles the whole folder"
     )
-    return [Finding("TP128", RULES["TP128"].severity, layout.SETTINGS_FILE, message)]
+    return [Finding("TP128", RULES["TP128"].severity, SETTINGS_FILE, message)]
 
 
 def _cross_file(summaries: dict[str, dict[str, Any]], identify: dict[str, Any] | None) -> list[Finding]:
@@ -521,9 +521,9 @@ def analyse(path: str, text: str, settings: Settings, config: LintConfig) -> dic
     if linter.findings:
         positions(text, linter.findings)
     result: dict[str, Any] = {"findings": [_finding_json(f) for f in linter.findings]}
-    if layout.is_event_file(path) and isinstance(doc, dict) and doc.get("title"):
+    if is_event_file(path) and isinstance(doc, dict) and doc.get("title"):
         result["summary"] = _summary(doc)
-    if path == layout.IDENTIFY_FILE and isinstance(doc, dict):
+    if path == IDENTIFY_FILE and isinstance(doc, dict):
         props = doc.get("properties")
         result["identify"] = {"properties": props if isinstance(props, dict) else {}}
     return result
@@ -555,7 +555,7 @@ def _finding(path: str, data: Mapping[str, Any]) -> Finding:
 
 
 def _settings(text: str) -> Settings:
-    return Settings.from_json(yamlio.load(text, layout.SETTINGS_FILE) or {})
+    return Settings.from_json(yamlio.load(text, SETTINGS_FILE) or {})
 
 
 def combine(
@@ -589,14 +589,14 @@ def lint_files(files: Mapping[str, bytes], only: set[str] | None = None) -> Lint
         return files[path].decode("utf-8", "replace")
 
     try:
-        settings = _settings(text_of(layout.SETTINGS_FILE) if layout.SETTINGS_FILE in files else "")
+        settings = _settings(text_of(SETTINGS_FILE) if SETTINGS_FILE in files else "")
     except (InputError, ValueError, TypeError) as exc:
-        return LintReport([Finding("TP101", "error", layout.SETTINGS_FILE, str(exc))], len(files))
+        return LintReport([Finding("TP101", "error", SETTINGS_FILE, str(exc))], len(files))
     config = LintConfig.from_settings(settings)
     results = {
         path: analyse(path, text_of(path), settings, config)
         for path in files
-        if path != layout.SETTINGS_FILE and layout.is_plan_file(path)
+        if path != SETTINGS_FILE and is_plan_file(path)
     }
     return combine(results, config, text_of, only, len(files))
 
@@ -628,7 +628,7 @@ def _configure(findings: list[Finding], config: LintConfig) -> list[Finding]:
             rule_id, severity, what = problem
             where = rule.get("file") or rule.get("event") or "?"
             message = f"suppression of {rule.get('rule')} for {where} {what}"
-            out.append(Finding(rule_id, severity, layout.SETTINGS_FILE, message, where=("lint", "suppress", str(i))))
+            out.append(Finding(rule_id, severity, SETTINGS_FILE, message, where=("lint", "suppress", str(i))))
     return sorted(out, key=lambda f: (f.file, f.line, f.column, f.rule))
 
 
@@ -641,17 +641,17 @@ def lint_ref(ws: Workspace, ref: str = WORKTREE, paths: Iterable[str] | None = N
     def text_of(path: str) -> str:
         return ws.read_blob(blobs[path]).decode("utf-8", "replace")
 
-    settings_blob = blobs.get(layout.SETTINGS_FILE, "")
+    settings_blob = blobs.get(SETTINGS_FILE, "")
     try:
-        settings = _settings(text_of(layout.SETTINGS_FILE) if settings_blob else "")
+        settings = _settings(text_of(SETTINGS_FILE) if settings_blob else "")
     except (InputError, ValueError, TypeError) as exc:
-        return LintReport([Finding("TP101", "error", layout.SETTINGS_FILE, str(exc))], len(blobs))
+        return LintReport([Finding("TP101", "error", SETTINGS_FILE, str(exc))], len(blobs))
     config = LintConfig.from_settings(settings)
     keys = {
         # The path is part of the key: rules such as TP105 and TP127 read it.
         path: f"lint/{LINT_VERSION}/{settings_blob}/{blob}/{path}"
         for path, blob in blobs.items()
-        if path != layout.SETTINGS_FILE and layout.is_plan_file(path)
+        if path != SETTINGS_FILE and is_plan_file(path)
     }
     cached = ws.cache.get_fragments(keys.values())
     results: dict[str, Any] = {}
@@ -660,7 +660,7 @@ def lint_ref(ws: Workspace, ref: str = WORKTREE, paths: Iterable[str] | None = N
     ws.cache.flush()
     report = combine(results, config, text_of, only, len(blobs))
     if settings_blob:
-        positions(text_of(layout.SETTINGS_FILE), [f for f in report.findings if f.file == layout.SETTINGS_FILE])
+        positions(text_of(SETTINGS_FILE), [f for f in report.findings if f.file == SETTINGS_FILE])
     return report
 
 

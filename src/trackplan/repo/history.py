@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from trackplan.repo import layout
+from trackplan.repo.paths import is_event_file, is_plan_file
 from trackplan.repo.workspace import Workspace
 
 
@@ -65,8 +65,8 @@ def _entry(ws: Workspace, pending: tuple[Any, str | None], parent_tree: str | No
         return
     entry = HistoryEntry(info.id, info.author, info.time, info.message.splitlines()[0] if info.message else "")
     for path, old, new in ws.store.diff_trees(parent_tree, tree):
-        if not layout.is_event_file(path):
-            if layout.is_plan_file(path):
+        if not is_event_file(path):
+            if is_plan_file(path):
                 entry.other_files.append(path)
             continue
         if old is None:

@@ -11,7 +11,7 @@ import os
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
-from trackplan.repo.layout import parse_document
+from trackplan.repo.reading import parse_document
 
 PARALLEL_MIN = 2000  # files; below this, workers cost more than they save
 _enabled = False

@@ -10,8 +10,8 @@ from dataclasses import dataclass, replace
 
 from trackplan.errors import InputError
 from trackplan.model import Plan
-from trackplan.repo import layout
 from trackplan.repo.guards import guard_branch, target_branch
+from trackplan.repo.paths import is_event_file, relocated
 from trackplan.repo.workspace import Workspace
 
 
@@ -21,9 +21,9 @@ def moves(paths: list[str], sharded: bool) -> dict[str, str]:
     out: dict[str, str] = {}
     landed: dict[str, str] = {}
     for path in sorted(paths):
-        if not layout.is_event_file(path):
+        if not is_event_file(path):
             continue
-        new = layout.relocated(path, sharded)
+        new = relocated(path, sharded)
         other = landed.get(new.lower())
         if other is not None:
             raise InputError(f"{path} and {other} would both become {new}; rename one of them first")

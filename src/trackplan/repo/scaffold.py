@@ -10,8 +10,8 @@ from pathlib import Path
 from trackplan import yamlio
 from trackplan.errors import GitError, InputError
 from trackplan.model import Settings
-from trackplan.repo import layout
 from trackplan.repo.git.store import GitStore, init_repository
+from trackplan.repo.paths import EVENTS_DIR, SETTINGS_FILE, relocated
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ def template_files(with_examples: bool = True) -> dict[str, bytes]:
             path = f"{prefix}{child.name}"
             if child.is_dir():
                 walk(child, path + "/")
-            elif with_examples or not path.startswith(f"{layout.EVENTS_DIR}/"):
+            elif with_examples or not path.startswith(f"{EVENTS_DIR}/"):
                 out[path] = child.read_bytes()
 
     walk(root, "")
@@ -41,17 +41,17 @@ def template_files(with_examples: bool = True) -> dict[str, bytes]:
 def init_plan(
     target: Path, name: str | None = None, with_examples: bool = True, events_layout: str = "flat"
 ) -> InitResult:
-    if (target / layout.SETTINGS_FILE).exists():
-        raise InputError(f"{target / layout.SETTINGS_FILE}: a plan already exists here")
+    if (target / SETTINGS_FILE).exists():
+        raise InputError(f"{target / SETTINGS_FILE}: a plan already exists here")
     plan_files = template_files(with_examples)
-    settings_text = plan_files[layout.SETTINGS_FILE].decode()
-    settings_doc = yamlio.load(settings_text, layout.SETTINGS_FILE)
+    settings_text = plan_files[SETTINGS_FILE].decode()
+    settings_doc = yamlio.load(settings_text, SETTINGS_FILE)
     plan_name = name or target.name or "Tracking plan"
     settings_doc["name"] = plan_name
     if events_layout != "flat":
         settings_doc["events_layout"] = events_layout
-        plan_files = {layout.relocated(p, sharded=True): d for p, d in plan_files.items()}
-    plan_files[layout.SETTINGS_FILE] = yamlio.rewrite(settings_text, settings_doc).encode()
+        plan_files = {relocated(p, sharded=True): d for p, d in plan_files.items()}
+    plan_files[SETTINGS_FILE] = yamlio.rewrite(settings_text, settings_doc).encode()
     main_branch = Settings.from_json(settings_doc).main_branch
 
     target.mkdir(parents=True, exist_ok=True)

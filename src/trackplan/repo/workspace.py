@@ -14,11 +14,20 @@ from typing import Any
 from trackplan.errors import InputError, PlanNotFoundError
 from trackplan.memory import building
 from trackplan.model import Plan, Settings
-from trackplan.repo import layout
+from trackplan.repo import reading, writing
 from trackplan.repo.cache import BlobCache
 from trackplan.repo.git.store import GitStore, hash_blob
-from trackplan.repo.layout import LoadedPlan
 from trackplan.repo.parallel import PARALLEL_MIN, parse_all
+from trackplan.repo.paths import (
+    CONTEXTS_DIR,
+    EVENTS_DIR,
+    GROUP_FILE,
+    IDENTIFY_FILE,
+    SETTINGS_FILE,
+    is_event_file,
+    is_plan_file,
+)
+from trackplan.repo.reading import LoadedPlan
 from trackplan.repo.refs import WORKTREE
 
 
@@ -26,13 +35,11 @@ def find_plan_root(start: Path) -> Path:
     """The nearest folder at or above `start` holding trackplan.yaml."""
     start = start.resolve()
     for folder in (start, *start.parents):
-        if (folder / layout.SETTINGS_FILE).is_file():
+        if (folder / SETTINGS_FILE).is_file():
             return folder
         if (folder / ".git").exists():
             break
-    raise PlanNotFoundError(
-        f"no {layout.SETTINGS_FILE} in {start} or its parents; run `trackplan init` or pass --plan-dir"
-    )
+    raise PlanNotFoundError(f"no {SETTINGS_FILE} in {start} or its parents; run `trackplan init` or pass --plan-dir")
 
 
 @dataclass(frozen=True)
@@ -73,14 +80,14 @@ class Workspace:
             return self._worktree_blobs()
         commit = self.store.resolve(ref)
         tree = self.store.subtree_id(commit, self.prefix)
-        return {p: b for p, b in self.store.list_tree(tree).items() if layout.is_plan_file(p)}
+        return {p: b for p, b in self.store.list_tree(tree).items() if is_plan_file(p)}
 
     def _worktree_blobs(self) -> dict[str, str]:
         self._worktree_data: dict[str, bytes] = {}
         out: dict[str, str] = {}
-        for path in [layout.SETTINGS_FILE, layout.IDENTIFY_FILE, layout.GROUP_FILE]:
+        for path in [SETTINGS_FILE, IDENTIFY_FILE, GROUP_FILE]:
             self._add_worktree_file(path, out)
-        for folder, pattern in ((layout.EVENTS_DIR, "**/*"), (layout.CONTEXTS_DIR, "*")):
+        for folder, pattern in ((EVENTS_DIR, "**/*"), (CONTEXTS_DIR, "*")):
             directory = self.root / folder
             if directory.is_dir():
                 for file in sorted(directory.glob(pattern)):
@@ -89,7 +96,7 @@ class Workspace:
 
     def _add_worktree_file(self, path: str, out: dict[str, str]) -> None:
         file = self.root / path
-        if file.is_file() and layout.is_plan_file(path):
+        if file.is_file() and is_plan_file(path):
             data = file.read_bytes()
             blob_id = hash_blob(data)
             self._worktree_data[blob_id] = data
@@ -103,13 +110,11 @@ class Workspace:
         """The plan at a ref, without a checkout: the index now, the model on first use.
         Titles and parsed documents come from the blob cache."""
         blobs = self.plan_blobs(ref)
-        if ref != WORKTREE and layout.SETTINGS_FILE not in blobs:
-            raise PlanNotFoundError(
-                f"no {self.repo_path(layout.SETTINGS_FILE)} at {ref!r}: the plan is not in that commit"
-            )
-        titles = self.cache.get_titles(b for p, b in blobs.items() if layout.is_event_file(p))
+        if ref != WORKTREE and SETTINGS_FILE not in blobs:
+            raise PlanNotFoundError(f"no {self.repo_path(SETTINGS_FILE)} at {ref!r}: the plan is not in that commit")
+        titles = self.cache.get_titles(b for p, b in blobs.items() if is_event_file(p))
         docs: dict[str, Any] = {}
-        missing = sorted((p, b) for p, b in blobs.items() if layout.is_event_file(p) and b not in titles)
+        missing = sorted((p, b) for p, b in blobs.items() if is_event_file(p) and b not in titles)
         if len(missing) >= PARALLEL_MIN:  # a cold read of a large plan: parse on every core
             parsed = parse_all([(p, self.read_blob(b)) for p, b in missing])
             for (_, blob_id), doc in zip(missing, parsed, strict=True):
@@ -142,11 +147,11 @@ class Workspace:
     def settings(self, ref: str) -> Settings:
         """trackplan.yaml alone, at a ref or in the work tree (no other file is read)."""
         if ref == WORKTREE:
-            file = self.root / layout.SETTINGS_FILE
-            doc = layout.parse_document(file.read_bytes(), layout.SETTINGS_FILE) if file.is_file() else None
-            return layout.settings_from(doc)
-        blob = self.store.blob_at(self.store.resolve(ref), self.repo_path(layout.SETTINGS_FILE))
-        return layout.settings_from(self.parsed(layout.SETTINGS_FILE, blob))
+            file = self.root / SETTINGS_FILE
+            doc = reading.parse_document(file.read_bytes(), SETTINGS_FILE) if file.is_file() else None
+            return reading.settings_from(doc)
+        blob = self.store.blob_at(self.store.resolve(ref), self.repo_path(SETTINGS_FILE))
+        return reading.settings_from(self.parsed(SETTINGS_FILE, blob))
 
     def parsed(self, path: str, blob_id: str | None) -> Any:
         """One parsed plan file by blob id, through the cache (None for no blob)."""
@@ -154,7 +159,7 @@ class Workspace:
             return None
         doc = self.cache.get_many([blob_id]).get(blob_id)
         if doc is None:
-            doc = layout.parse_document(self.read_blob(blob_id), path)
+            doc = reading.parse_document(self.read_blob(blob_id), path)
             self.cache.put(blob_id, doc)
         return doc
 
@@ -175,7 +180,7 @@ class Workspace:
         """The plan files whose bytes really change from `before` to `after`: {path: bytes or
         None to delete}, plus layout warnings. Both dry runs and commits use this; `docs`
         receives the document of each file written. With `old_plan` (part of `before.plan`),
-        `after` is the same part changed (see layout.plan_files)."""
+        `after` is the same part changed (see writing.plan_files)."""
 
         def read_text(path: str) -> str:
             assert before is not None
@@ -185,7 +190,7 @@ class Workspace:
             blob = before.blob_ids.get(path) if before is not None else None
             return blob is not None and blob in self.cache.canonical([blob])
 
-        changes, warnings = layout.plan_files(before, after, read_text, docs, is_canonical, old_plan)
+        changes, warnings = writing.plan_files(before, after, read_text, docs, is_canonical, old_plan)
         if before is not None:
             old = before.blob_ids
             changes = {p: d for p, d in changes.items() if (p in old if d is None else old.get(p) != hash_blob(d))}

@@ -36,7 +36,7 @@ def command(ctx: AppContext, event: str, ref: str, output_format: str) -> None:
         raise InputError(f"no event {event!r} at {ref}; known events: {known}")
     text = workspace.read_text(ref, path)
     if output_format == "json":
-        from trackplan.repo.layout import parse_document
+        from trackplan.repo.reading import parse_document
 
         echo_json(parse_document(text.encode(), path))
     else:

@@ -1,0 +1,139 @@
+"""Reading a plan from the files of a tree: a lazy index of the plan's files, the settings,
+and documents parsed from their bytes."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from functools import cached_property
+from typing import Any
+
+from trackplan import yamlio
+from trackplan.errors import InputError
+from trackplan.memory import building
+from trackplan.model import Event, Plan, Settings
+from trackplan.repo.paths import (
+    CONTEXTS_DIR,
+    GROUP_FILE,
+    IDENTIFY_FILE,
+    SETTINGS_FILE,
+    is_event_file,
+    is_plan_file,
+    stem,
+)
+
+DocLoader = Callable[[str, str], Any]
+"""(path, blob id) -> parsed document; lets the caller add caching."""
+TitleLoader = Callable[[str, str], str | None]
+"""(path, blob id) -> the event's title, without building the event."""
+
+
+class LoadedPlan:
+    """A plan as read from a tree: an index of its files (cheap: names, paths, blob ids) and
+    the model itself, built on first use, so commands that need only the index, or only a
+    few events, never parse the rest."""
+
+    def __init__(
+        self,
+        blob_ids: Mapping[str, str],
+        title_of: TitleLoader,
+        load_doc: DocLoader,
+        on_built: Callable[[], None] = lambda: None,
+        prefetch: Callable[[], None] = lambda: None,
+    ) -> None:
+        self.blob_ids = dict(blob_ids)
+        self._on_built = on_built
+        self.prefetch = prefetch
+        """Fetch every cached document at once, before reading many events one by one."""
+        self.event_paths: dict[str, str] = {}
+        self.warnings: list[str] = []
+        self._load_doc = load_doc
+        self._context_paths: dict[str, str] = {}
+        for path in sorted(self.blob_ids):
+            if not is_event_file(path):
+                continue
+            name = title_of(path, self.blob_ids[path]) or stem(path)
+            if name in self.event_paths:
+                self.warnings.append(
+                    f"{path}: event {name!r} is also defined in {self.event_paths[name]}; this file was ignored"
+                )
+            else:
+                self.event_paths[name] = path
+
+    def event(self, name: str) -> Event | None:
+        """One event, parsed on its own (the whole plan is not built)."""
+        path = self.event_paths.get(name)
+        return None if path is None else self._event(path)
+
+    def _event(self, path: str) -> Event:
+        try:
+            return Event.from_json(self._load_doc(path, self.blob_ids[path]), name=stem(path))
+        except ValueError as exc:
+            raise InputError(f"{path}: {exc}") from None
+
+    @property
+    def context_paths(self) -> dict[str, str]:
+        _ = self.plan
+        return self._context_paths
+
+    @cached_property
+    def plan(self) -> Plan:
+        with building():
+            return self._build()
+
+    @cached_property
+    def settings(self) -> Settings:
+        """trackplan.yaml alone, without building the plan."""
+        blob_id = self.blob_ids.get(SETTINGS_FILE)
+        return settings_from(self._load_doc(SETTINGS_FILE, blob_id) if blob_id else None)
+
+    def _build(self) -> Plan:
+        self.prefetch()
+        settings = self.settings
+        events = [self._event(path) for path in self.event_paths.values()]
+        traits = {p: self._event(p) for p in (IDENTIFY_FILE, GROUP_FILE) if p in self.blob_ids}
+        contexts = []
+        for path in sorted(self.blob_ids):
+            if path.startswith(CONTEXTS_DIR + "/") and is_plan_file(path):
+                event = self._event(path)
+                source = str(event.extra.get("x-source") or stem(path))
+                contexts.append((source, event.replace(extra=event.extra.without("x-source"))))
+                self._context_paths[source] = path
+        self._on_built()
+        plan = Plan(
+            settings=settings,
+            events=tuple(events),
+            identify=traits.get(IDENTIFY_FILE),
+            group=traits.get(GROUP_FILE),
+            contexts=tuple(contexts),
+        )
+        return plan
+
+
+def settings_from(doc: Any) -> Settings:
+    """The settings in a parsed trackplan.yaml (None: the defaults), or an error naming it."""
+    try:
+        return Settings.from_json(doc)
+    except (ValueError, TypeError) as exc:
+        raise InputError(f"{SETTINGS_FILE}: {exc}") from None
+
+
+def parse_document(data: bytes, path: str) -> Any:
+    if path.endswith(".json"):
+        try:
+            return json.loads(data)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise InputError(f"{path}: invalid JSON: {exc}") from None
+    return yamlio.load(data, path)
+
+
+def build_plan(blob_ids: Mapping[str, str], load_doc: DocLoader) -> LoadedPlan:
+    """A plan from the plan files of a tree ({relative path: blob id}), titles read from
+    the documents themselves."""
+
+    def title_of(path: str, blob_id: str) -> str | None:
+        doc = load_doc(path, blob_id)
+        title = doc.get("title") if isinstance(doc, Mapping) else None
+        return title if isinstance(title, str) and title.strip() else None
+
+    return LoadedPlan(blob_ids, title_of, load_doc)

@@ -1,0 +1,144 @@
+"""Writing a plan: the files that turn one plan into another, as bytes, keeping people's
+comments and layout in the files that change."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from trackplan import yamlio
+from trackplan.model import Event, Plan
+from trackplan.model.slugs import slugify
+from trackplan.repo.paths import GROUP_FILE, IDENTIFY_FILE, SETTINGS_FILE, context_path, event_path
+from trackplan.repo.reading import LoadedPlan
+
+OldDoc = Callable[[], dict[str, Any]] | None
+
+
+def _events_changed(
+    old_plan: Plan,
+    after: Plan,
+    old_paths: dict[str, str],
+    write: Callable[[str, dict[str, Any], OldDoc], None],
+    warnings: list[str],
+    changes: dict[str, bytes | None],
+) -> None:
+    """Events added, removed, renamed or edited: the general case of `plan_files`."""
+    old_events = old_plan.event_map()
+    new_events = after.event_map()
+    # Renames (same x-id, new name) keep their file, so history follows the event.
+    old_by_id = {e.id: name for name, e in old_events.items() if e.id}
+    taken = {p.lower() for p in old_paths.values()}
+    for name in sorted(old_events.keys() - new_events.keys()):
+        taken.discard(old_paths[name].lower())
+    reused: set[str] = set()
+    for name, event in sorted(new_events.items()):
+        old = old_events.get(name)
+        if old is not None:
+            if old != event:
+                write(old_paths[name], event.to_json(), old.to_json)
+            continue
+        renamed_from = old_by_id.get(event.id) if event.id else None
+        if renamed_from and renamed_from not in new_events and renamed_from not in reused:
+            reused.add(renamed_from)
+            path = old_paths[renamed_from]
+            taken.add(path.lower())
+            write(path, event.to_json(), old_events[renamed_from].to_json)
+            continue
+        path = event_path(name, taken, after.settings.events_layout == "sharded")
+        if not path.endswith(f"/{slugify(name)}.yaml"):
+            warnings.append(f"event {name!r} shares its file name with another event; written to {path}")
+        taken.add(path.lower())
+        write(path, event.to_json(), None)
+    for name in sorted(old_events.keys() - new_events.keys()):
+        if name not in reused:
+            changes.setdefault(old_paths[name], None)
+
+
+def plan_files(
+    before: LoadedPlan | None,
+    after: Plan,
+    read_text: Callable[[str], str] | None = None,
+    docs: dict[str, tuple[Any, bool]] | None = None,
+    is_canonical: Callable[[str], bool] = lambda path: False,
+    old_plan: Plan | None = None,
+) -> tuple[dict[str, bytes | None], list[str]]:
+    """The files to write to turn `before` into `after`: {path: bytes, or None to delete}.
+
+    Only parts whose model changed are rendered, so cost follows the change. Files that
+    people wrote are rewritten in place, keeping comments, when `read_text` is given;
+    `is_canonical(path)` says a file is known to be exactly the tool's own dump (no need
+    to read it). `docs` receives {path: (document, written as a canonical dump)}.
+    `old_plan` stands for `before.plan` when only part of the plan changes: the same events
+    before and after, with everything else left alone.
+    """
+    if old_plan is None:
+        old_plan = before.plan if before else Plan()
+    old_paths = dict(before.event_paths) if before else {}
+    changes: dict[str, bytes | None] = {}
+    warnings: list[str] = []
+
+    def write(path: str, doc: dict[str, Any], old_doc: OldDoc) -> None:
+        """`old_doc` renders the previous document, only when it is needed."""
+        text = yamlio.dump(doc)
+        canonical = True
+        # A file still exactly as the tool wrote it has nothing to keep: skip the slow
+        # round-trip parser. Anything people edited is rewritten in place.
+        if old_doc is not None and read_text is not None and not is_canonical(path):
+            original = read_text(path)
+            if original != yamlio.dump(old_doc()):
+                text, canonical = yamlio.rewrite(original, doc), False
+        changes[path] = text.encode()
+        if docs is not None:
+            docs[path] = (doc, canonical)
+
+    if old_plan.settings != after.settings:
+        existed = before is not None and SETTINGS_FILE in before.blob_ids
+        doc = after.settings.to_json()
+        if existed and read_text is not None:
+            written = yamlio.load(read_text(SETTINGS_FILE), SETTINGS_FILE)
+            if isinstance(written, dict):
+                doc = after.settings.edit(written, old_plan.settings)
+        write(SETTINGS_FILE, doc, old_plan.settings.to_json if existed else None)
+
+    if len(old_plan.events) == len(after.events) and all(
+        a is b or a.name == b.name for a, b in zip(old_plan.events, after.events, strict=True)
+    ):
+        # Same events, some edited (the common case): no maps, no renames to look for.
+        for old, event in zip(old_plan.events, after.events, strict=True):
+            if old is not event and old != event:
+                write(old_paths[old.name], event.to_json(), old.to_json)
+    else:
+        _events_changed(old_plan, after, old_paths, write, warnings, changes)
+
+    for path, old_trait, new_trait in (
+        (IDENTIFY_FILE, old_plan.identify, after.identify),
+        (GROUP_FILE, old_plan.group, after.group),
+    ):
+        if old_trait != new_trait:
+            if new_trait is None:
+                changes[path] = None
+            else:
+                write(path, new_trait.to_json(), old_trait.to_json if old_trait else None)
+
+    old_contexts = dict(old_plan.contexts)
+    new_contexts = dict(after.contexts)
+    for source in sorted(old_contexts.keys() | new_contexts.keys()):
+        old_ctx, new_ctx = old_contexts.get(source), new_contexts.get(source)
+        if old_ctx == new_ctx:
+            continue
+        path = (before.context_paths.get(source) if before else None) or context_path(source)
+        if new_ctx is None:
+            changes[path] = None
+        else:
+            write(
+                path,
+                _context_doc(source, new_ctx),
+                functools.partial(_context_doc, source, old_ctx) if old_ctx else None,
+            )
+    return changes, warnings
+
+
+def _context_doc(source: str, context: Event) -> dict[str, Any]:
+    return {**context.to_json(), "x-source": source}
