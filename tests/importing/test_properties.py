@@ -6,7 +6,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from trackplan.diffing.changes import apply_add_only, diff_plans
+from trackplan.diffing.changes import diff_plans
+from trackplan.diffing.records import apply_add_only
 from trackplan.importing.merge import merge
 from trackplan.model import Event, Plan, Property
 

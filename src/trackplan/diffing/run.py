@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from trackplan.diffing.changes import Change, Differ, DiffResult, VersionAdvice, pair_events
+from trackplan.diffing.changes import Differ, pair_events
+from trackplan.diffing.records import Change, DiffResult, VersionAdvice
 from trackplan.diffing.rules import PROFILES
 from trackplan.errors import InputError
 from trackplan.model import Event, Plan, Settings

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from trackplan.diffing.changes import Change, DiffResult
+from trackplan.diffing.records import Change, DiffResult
 
 SEVERITY_ORDER = {"breaking": 0, "warning": 1, "info": 2}
 SourceText = Callable[[str], str | None]

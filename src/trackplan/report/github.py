@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from trackplan.diffing.changes import Change, DiffResult
+from trackplan.diffing.records import Change, DiffResult
 from trackplan.report import ReportContext, locate, markdown, ordered, text
 
 # GitHub shows 10 errors and 10 warnings per step; more is noise in the log.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from trackplan.diffing.changes import DiffResult
+from trackplan.diffing.records import DiffResult
 from trackplan.report import ReportContext, ordered
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import difflib
 
 from trackplan import yamlio
-from trackplan.diffing.changes import Change, DiffResult
+from trackplan.diffing.records import Change, DiffResult
 from trackplan.model import Event
 from trackplan.report import ReportContext, ordered
 

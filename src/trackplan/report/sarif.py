@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from trackplan import __version__
-from trackplan.diffing.changes import DiffResult
+from trackplan.diffing.records import DiffResult
 from trackplan.diffing.rules import RULES
 from trackplan.report import ReportContext, locate, ordered
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from trackplan.diffing.changes import DiffResult
+from trackplan.diffing.records import DiffResult
 from trackplan.report import ReportContext, ordered
 
 COLOURS = {"breaking": "red", "warning": "yellow", "info": "cyan"}
