@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 import yaml
 from ruamel.yaml import YAML
@@ -46,7 +48,7 @@ AMBIGUOUS = [
 ]
 
 
-def _ruamel_load(text: str) -> object:
+def _ruamel_load(text: str) -> Any:
     return YAML(typ="rt").load(text)
 
 

@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 import pytest
 
 from trackplan.model import Domain, Event, Plan, Property, SchemaVer, Settings, Source
 from trackplan.model.frozen import SetList, freeze, thaw
 
-FULL_EVENT = {
+FULL_EVENT: dict[str, Any] = {
     "title": "Checkout Completed",
     "description": "Sent when the order is placed.",
     "type": "object",
