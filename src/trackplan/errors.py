@@ -25,6 +25,10 @@ class RefError(InputError):
     """A git ref cannot be resolved."""
 
 
+class RefNameError(RefError):
+    """A branch name git does not accept (the rules of `git check-ref-format`)."""
+
+
 class GitError(TrackplanError):
     """The repository cannot be read or written."""
 

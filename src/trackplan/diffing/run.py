@@ -153,7 +153,7 @@ def _other_parts(
 def fix_versions(ws: Workspace, result: DiffResult) -> list[str]:
     """Write the expected x-version into work-tree files whose bump is too small."""
     from trackplan import yamlio
-    from trackplan.repo.git.store import atomic_write
+    from trackplan.repo.atomic import atomic_write
 
     fixed = []
     for advice in result.versions:

@@ -215,7 +215,7 @@ def render(ws: Workspace, request: ExportRequest, folder: bool = False) -> Rende
 
 def write_output(rendered: Rendered, output: str | None, compress: bool, stdout: Any) -> None:
     """Write to a file, a folder (Iglu layout) or stdout; gzip is deterministic (mtime 0)."""
-    from trackplan.repo.git.store import atomic_write
+    from trackplan.repo.atomic import atomic_write
 
     if rendered.files:
         assert output is not None

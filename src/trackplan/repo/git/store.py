@@ -3,14 +3,15 @@
 Reads any ref without a checkout and writes commits without one: only changed blobs and
 trees are created (unchanged subtrees are reused by id), and the branch moves by
 compare-and-swap under git's own ref lock, so two writers never lose each other's work.
-pygit2 errors are wrapped into the project's exceptions here and never leak.
+Every public function and method turns pygit2's errors (and the KeyError and ValueError it
+raises for unknown ids and bad names) into the project's own, so none leaks to a caller.
 """
 
 from __future__ import annotations
 
 import os
-import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -23,7 +24,10 @@ from trackplan.errors import (
     GitError,
     IdentityError,
     RefError,
+    RefNameError,
+    TrackplanError,
 )
+from trackplan.repo.atomic import atomic_write
 from trackplan.repo.git import objects as gitobjects
 
 
@@ -56,15 +60,36 @@ FOLDER_ENTRY = gitobjects.TREE_MODE + b" "  # may also match inside an id: that 
 PACK_MIN_OBJECTS = 100
 
 
+_FAILURES = (pygit2.GitError, KeyError, ValueError, OSError)
+"""What reading or writing a repository raises: pygit2's errors, the KeyError and ValueError
+it raises for unknown ids and bad names, and the file system's."""
+
+
+@contextmanager
+def _reraise(error: Callable[[Exception], TrackplanError]) -> Iterator[None]:
+    """Raise `error(exc)` from any of _FAILURES; the project's own errors pass through."""
+    try:
+        yield
+    except _FAILURES as exc:
+        raise error(exc) from exc
+
+
+def _branch_ref(branch: str) -> str:
+    """The full ref name of a branch, refused before anything is written if git would refuse it."""
+    refname = f"refs/heads/{branch}"
+    if not pygit2.reference_is_valid_name(refname):
+        raise RefNameError(f"{branch!r} is not a valid branch name (see git check-ref-format)")
+    return refname
+
+
 def hash_blob(data: bytes) -> str:
     return str(pygit2.hash(data))
 
 
 def init_repository(path: Path, branch: str) -> GitStore:
-    try:
+    _branch_ref(branch)
+    with _reraise(lambda exc: GitError(f"{path}: cannot create a git repository: {exc}")):
         pygit2.init_repository(str(path), initial_head=branch)
-    except pygit2.GitError as exc:
-        raise GitError(f"{path}: cannot create a git repository: {exc}") from None
     return GitStore(path)
 
 
@@ -72,13 +97,11 @@ class GitStore:
     """A git repository, addressed by refs and paths relative to its root."""
 
     def __init__(self, path: Path) -> None:
-        found = pygit2.discover_repository(str(path))
-        if found is None:
-            raise GitError(f"{path}: not inside a git repository")
-        try:
+        with _reraise(lambda exc: GitError(f"{path}: cannot open the git repository: {exc}")):
+            found = pygit2.discover_repository(str(path))
+            if found is None:
+                raise GitError(f"{path}: not inside a git repository")
             self.repo = pygit2.Repository(found)
-        except pygit2.GitError as exc:
-            raise GitError(f"{path}: cannot open the git repository: {exc}") from None
         self.workdir = Path(self.repo.workdir).resolve() if self.repo.workdir else None
         self.git_dir = Path(self.repo.path).resolve()
         self._raw_trees: dict[str, bytes] = {}
@@ -88,48 +111,46 @@ class GitStore:
     # -- refs ---------------------------------------------------------------------------------
     def resolve(self, ref: str) -> str:
         """The commit id a ref names: branch, tag, sha, HEAD~2, remote branch."""
-        try:
-            obj = self.repo.revparse_single(ref)
-            commit = obj.peel(pygit2.Commit)
-        except (KeyError, ValueError, pygit2.GitError, pygit2.InvalidSpecError):
-            raise RefError(f"unknown ref {ref!r}") from None
-        return str(commit.id)
+        with _reraise(lambda _: RefError(f"unknown ref {ref!r}")):
+            return str(self.repo.revparse_single(ref).peel(pygit2.Commit).id)
 
     def branch_head(self, branch: str) -> str | None:
-        ref = self.repo.references.get(f"refs/heads/{branch}")
-        return str(ref.resolve().target) if ref is not None else None
+        """The commit a branch points at; None for no such branch (or a name git would refuse:
+        protected_branches may hold such a name, and it names no branch)."""
+        with _reraise(lambda exc: GitError(f"cannot read branch {branch!r}: {exc}")):
+            ref = self.repo.references.get(f"refs/heads/{branch}")
+            return str(ref.resolve().target) if ref is not None else None
 
     def current_branch(self) -> str | None:
-        if self.repo.head_is_detached:
-            return None
         try:
-            name = self.repo.references["HEAD"].target
+            if self.repo.head_is_detached:
+                return None
+            name = str(self.repo.references["HEAD"].target)
         except (KeyError, pygit2.GitError):
-            return None
-        name = str(name)
+            return None  # no HEAD, or one git cannot read: no branch is checked out
         return name.removeprefix("refs/heads/") if name.startswith("refs/heads/") else None
-
-    def branches(self) -> list[str]:
-        return sorted(self.repo.branches.local)
 
     def is_ancestor(self, ancestor: str, descendant: str) -> bool:
         if ancestor == descendant:
             return True
-        return bool(self.repo.descendant_of(descendant, ancestor))
+        with _reraise(lambda _: RefError(f"unknown commit {ancestor!r} or {descendant!r}")):
+            return bool(self.repo.descendant_of(descendant, ancestor))
 
     def merge_base(self, a: str, b: str) -> str | None:
-        base = self.repo.merge_base(a, b)
+        with _reraise(lambda _: RefError(f"unknown commit {a!r} or {b!r}")):
+            base = self.repo.merge_base(a, b)
         return str(base) if base is not None else None
 
     def branch_creation_point(self, branch: str) -> str | None:
         """Where the branch was created, from its reflog (None if there is no reflog)."""
-        ref = self.repo.references.get(f"refs/heads/{branch}")
+        with _reraise(lambda exc: GitError(f"cannot read branch {branch!r}: {exc}")):
+            ref = self.repo.references.get(f"refs/heads/{branch}")
         if ref is None:
             return None
         try:
             entries = list(ref.log())
         except pygit2.GitError:
-            return None
+            return None  # an unreadable reflog is treated as none
         return str(entries[-1].oid_new) if entries else None
 
     # -- reading ------------------------------------------------------------------------------
@@ -141,7 +162,8 @@ class GitStore:
 
     def subtree_id(self, commit_id: str, prefix: str) -> str | None:
         """The id of the tree at `prefix` in a commit (None if absent)."""
-        tree = self.repo[commit_id].peel(pygit2.Tree)
+        with _reraise(lambda _: RefError(f"unknown commit {commit_id!r}")):
+            tree = self.repo[commit_id].peel(pygit2.Tree)
         if prefix:
             try:
                 entry = tree[prefix]
@@ -154,7 +176,8 @@ class GitStore:
 
     def blob_at(self, commit_id: str, path: str) -> str | None:
         """The blob id at `path` in a commit, found by path (no listing of the tree)."""
-        tree = self._commit(commit_id).tree
+        with _reraise(lambda _: RefError(f"unknown commit {commit_id!r}")):
+            tree = self._commit(commit_id).tree
         try:
             entry = tree[path]
         except KeyError:
@@ -166,15 +189,16 @@ class GitStore:
         if tree_id is None:
             return {}
         out: dict[str, str] = {}
-        stack: list[tuple[str, pygit2.Tree]] = [("", self._tree(tree_id))]
-        while stack:
-            base, tree = stack.pop()
-            for entry in tree:
-                path = f"{base}{entry.name}"
-                if entry.type == ObjectType.TREE:
-                    stack.append((path + "/", self._tree(entry.id)))
-                elif entry.type == ObjectType.BLOB:
-                    out[path] = str(entry.id)
+        with _reraise(lambda exc: GitError(f"cannot read tree {tree_id}: {exc}")):
+            stack: list[tuple[str, pygit2.Tree]] = [("", self._tree(tree_id))]
+            while stack:
+                base, tree = stack.pop()
+                for entry in tree:
+                    path = f"{base}{entry.name}"
+                    if entry.type == ObjectType.TREE:
+                        stack.append((path + "/", self._tree(entry.id)))
+                    elif entry.type == ObjectType.BLOB:
+                        out[path] = str(entry.id)
         return out
 
     def diff_trees(self, old_tree: str | None, new_tree: str | None) -> list[tuple[str, str | None, str | None]]:
@@ -215,7 +239,8 @@ class GitStore:
                 if a_blob != b_blob:
                     out.append((f"{base}{name}", a_blob, b_blob))
 
-        walk("", old_tree, new_tree)
+        with _reraise(lambda exc: GitError(f"cannot compare trees {old_tree} and {new_tree}: {exc}")):
+            walk("", old_tree, new_tree)
         return sorted(out)
 
     def _raw_tree(self, tree_id: str | None) -> bytes:
@@ -231,14 +256,17 @@ class GitStore:
         return raw
 
     def read_blob(self, blob_id: str) -> bytes:
-        return bytes(self.repo.odb.read(blob_id)[1])
+        with _reraise(lambda exc: GitError(f"cannot read blob {blob_id}: {exc}")):
+            return bytes(self.repo.odb.read(blob_id)[1])
 
     def iter_commits(self, start: str) -> Iterator[CommitInfo]:
         """Commits from `start` back along first parents (the branch's own history)."""
-        walker = self.repo.walk(self.resolve(start), pygit2.enums.SortMode.TOPOLOGICAL)
-        walker.simplify_first_parent()
-        for commit in walker:
-            yield _info(commit)
+        commit_id = self.resolve(start)
+        with _reraise(lambda exc: GitError(f"cannot read the history of {start!r}: {exc}")):
+            walker = self.repo.walk(commit_id, pygit2.enums.SortMode.TOPOLOGICAL)
+            walker.simplify_first_parent()
+            for commit in walker:
+                yield _info(commit)
 
     # -- writing ------------------------------------------------------------------------------
     def signature(self) -> tuple[pygit2.Signature, pygit2.Signature]:
@@ -260,7 +288,8 @@ class GitStore:
                     "(git config --global user.name 'You'; git config --global user.email you@x)"
                     " or GIT_AUTHOR_NAME/GIT_AUTHOR_EMAIL"
                 )
-            return pygit2.Signature(name, email)
+            with _reraise(lambda exc: IdentityError(f"git identity {name} <{email}> cannot be used: {exc}")):
+                return pygit2.Signature(name, email)
 
         return make("AUTHOR"), make("COMMITTER")
 
@@ -330,32 +359,34 @@ class GitStore:
         nothing changes. If the branch is checked out, the work tree and index follow,
         but only when the affected files have no uncommitted edits.
         """
-        refname = f"refs/heads/{branch}"
-        checked_out = self.workdir is not None and self.current_branch() == branch
-        if checked_out:
-            self._ensure_clean(expected_head, list(changes))
-        author, committer = self.signature()
-        parent_tree = self._commit(expected_head).tree_id.raw if expected_head else None
-        new_objects: list[tuple[int, bytes]] = []
-        tree_id = self._build_tree(parent_tree, changes, new_objects)
-        if tree_id is None:
-            new_objects.append((gitobjects.TREE, b""))
-            tree_id = gitobjects.object_id(gitobjects.TREE, b"")
-        parents = [pygit2.Oid(hex=expected_head)] if expected_head else []
-        try:
+        refname = _branch_ref(branch)
+        with _reraise(lambda exc: GitError(f"cannot write to branch {branch!r}: {exc}")):
+            checked_out = self.workdir is not None and self.current_branch() == branch
+            if checked_out:
+                self._ensure_clean(expected_head, list(changes))
+            author, committer = self.signature()
+            parent_tree = self._commit(expected_head).tree_id.raw if expected_head else None
+            new_objects: list[tuple[int, bytes]] = []
+            tree_id = self._build_tree(parent_tree, changes, new_objects)
+            if tree_id is None:
+                new_objects.append((gitobjects.TREE, b""))
+                tree_id = gitobjects.object_id(gitobjects.TREE, b"")
+            parents = [pygit2.Oid(hex=expected_head)] if expected_head else []
             self._write_objects(new_objects)
             commit_id = self.repo.create_commit(None, author, committer, message, pygit2.Oid(raw=tree_id), parents)
             self._compare_and_swap(refname, expected_head, str(commit_id), message)
-        except (pygit2.GitError, OSError) as exc:
-            raise GitError(f"cannot write to branch {branch!r}: {exc}") from None
         if checked_out:
-            self._update_worktree(changes)
+            with _reraise(lambda exc: GitError(f"branch {branch!r} moved, but the work tree did not follow: {exc}")):
+                self._update_worktree(changes)
         return str(commit_id)
 
     def create_branch(self, branch: str, start: str) -> None:
-        self._compare_and_swap(f"refs/heads/{branch}", None, start, f"branch: Created from {start}")
+        refname = _branch_ref(branch)
+        with _reraise(lambda exc: GitError(f"cannot create branch {branch!r}: {exc}")):
+            self._compare_and_swap(refname, None, start, f"branch: Created from {start}")
 
     def _compare_and_swap(self, refname: str, expected: str | None, new: str, message: str) -> None:
+        branch = refname.removeprefix("refs/heads/")
         try:
             with self.repo.transaction() as txn:
                 txn.lock_ref(refname)
@@ -363,46 +394,41 @@ class GitStore:
                 current = str(ref.target) if ref is not None else None
                 if current != expected:
                     raise ConcurrentUpdateError(
-                        f"branch {refname.removeprefix('refs/heads/')!r} moved while this change "
-                        "was prepared (another import or commit landed first); nothing was "
-                        "written, run the command again"
+                        f"branch {branch!r} moved while this change was prepared (another import or "
+                        "commit landed first); nothing was written, run the command again"
                     )
                 txn.set_target(refname, pygit2.Oid(hex=new), message=message)
-        except pygit2.AlreadyExistsError:
-            raise ConcurrentUpdateError(
-                f"branch {refname.removeprefix('refs/heads/')!r} is locked by another writer; "
-                "nothing was written, run the command again"
-            ) from None
         except pygit2.GitError as exc:
-            if "lock" in str(exc).lower():
+            # AlreadyExistsError: git's ref lock file is there; other errors name the lock.
+            if isinstance(exc, pygit2.AlreadyExistsError) or "lock" in str(exc).lower():
                 raise ConcurrentUpdateError(
-                    f"branch {refname.removeprefix('refs/heads/')!r} is locked by another "
-                    "writer; nothing was written, run the command again"
-                ) from None
-            raise
+                    f"branch {branch!r} is locked by another writer; nothing was written, run the command again"
+                ) from exc
+            raise  # the public caller turns it into GitError
 
     # -- work tree ----------------------------------------------------------------------------
     def dirty_paths(self, head: str | None, paths: list[str]) -> list[str]:
         """Of `paths` (from the repo root), those whose work tree or index differ from head."""
         assert self.workdir is not None
-        head_tree = self.repo[head].peel(pygit2.Tree) if head else None
-        index = self.repo.index
-        index.read()
-        dirty = []
-        for path in paths:
-            try:
-                committed = str(head_tree[path].id) if head_tree is not None else None
-            except KeyError:
-                committed = None
-            try:
-                staged: str | None = str(index[path].id)
-            except KeyError:
-                staged = None
-            file = self.workdir / path
-            on_disk = hash_blob(file.read_bytes()) if file.is_file() else None
-            if staged != committed or on_disk != committed:
-                dirty.append(path)
-        return dirty
+        with _reraise(lambda exc: GitError(f"cannot compare the work tree with {head}: {exc}")):
+            head_tree = self.repo[head].peel(pygit2.Tree) if head else None
+            index = self.repo.index
+            index.read()
+            return [path for path in paths if self._is_dirty(path, head_tree, index)]
+
+    def _is_dirty(self, path: str, head_tree: pygit2.Tree | None, index: pygit2.Index) -> bool:
+        assert self.workdir is not None
+        try:
+            committed = str(head_tree[path].id) if head_tree is not None else None
+        except KeyError:
+            committed = None
+        try:
+            staged: str | None = str(index[path].id)
+        except KeyError:
+            staged = None
+        file = self.workdir / path
+        on_disk = hash_blob(file.read_bytes()) if file.is_file() else None
+        return staged != committed or on_disk != committed
 
     def _ensure_clean(self, head: str | None, paths: list[str]) -> None:
         dirty = self.dirty_paths(head, paths)
@@ -436,16 +462,3 @@ def _remove_empty_parents(folder: Path, top: Path) -> None:
     while folder != top and folder.is_dir() and not any(folder.iterdir()):
         folder.rmdir()
         folder = folder.parent
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write a file so that readers see the old or the new content, never a part."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
