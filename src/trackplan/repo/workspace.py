@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from trackplan.errors import InputError, PlanNotFoundError
+from trackplan.errors import InputError, PlanNotFoundError, RefError
 from trackplan.memory import building
 from trackplan.model import Plan, Settings
 from trackplan.repo import reading, writing
 from trackplan.repo.cache import BlobCache
+from trackplan.repo.git import remote
 from trackplan.repo.git.store import GitStore, hash_blob
 from trackplan.repo.parallel import PARALLEL_MIN, parse_all
 from trackplan.repo.paths import (
@@ -70,8 +71,22 @@ class Workspace:
         self.cache = BlobCache(self.store.git_dir / "trackplan" / "blobs.sqlite")
 
     # -- paths --------------------------------------------------------------------------------
+    @property
+    def path_prefix(self) -> str:
+        """What turns a plan path into a path from the repository root: "" or "folder/"."""
+        return f"{self.prefix}/" if self.prefix else ""
+
     def repo_path(self, plan_path: str) -> str:
-        return f"{self.prefix}/{plan_path}" if self.prefix else plan_path
+        return f"{self.path_prefix}{plan_path}"
+
+    # -- refs ---------------------------------------------------------------------------------
+    def resolve_base(self, base_ref: str) -> str:
+        """The commit of the ref a change is compared with; if this clone lacks it (a shallow
+        CI checkout), it is fetched from origin first."""
+        try:
+            return self.store.resolve(base_ref)
+        except RefError:
+            return remote.fetch_base(self.store, self.root, base_ref)
 
     # -- reading ------------------------------------------------------------------------------
     def plan_blobs(self, ref: str) -> dict[str, str]:

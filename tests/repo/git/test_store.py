@@ -25,6 +25,11 @@ def test_round_trip_model_to_commit_to_model(tmp_path: Path) -> None:
     )
 
 
+def test_a_plan_at_the_repository_root_has_no_path_prefix(plan_repo: Path) -> None:
+    ws = Workspace(plan_repo)
+    assert (ws.prefix, ws.path_prefix, ws.repo_path("events/a.yaml")) == ("", "", "events/a.yaml")
+
+
 def test_reading_a_ref_equals_reading_the_checked_out_work_tree(plan_repo: Path) -> None:
     ws = Workspace(plan_repo)
     assert ws.load("HEAD").plan == ws.load(WORKTREE).plan
@@ -71,7 +76,11 @@ def test_unchanged_subtrees_are_reused_by_id(tmp_path: Path) -> None:
     subprocess.run(["git", "commit", "-qm", "app"], cwd=repo_root, check=True)
     init_plan(repo_root / "analytics" / "plan", name="Sub")
     ws = Workspace(repo_root / "analytics" / "plan")
-    assert ws.prefix == "analytics/plan"
+    assert (ws.prefix, ws.path_prefix, ws.repo_path("events/a.yaml")) == (
+        "analytics/plan",
+        "analytics/plan/",
+        "analytics/plan/events/a.yaml",
+    )
     store = ws.store
     head = store.resolve("HEAD")
     loaded = ws.load("HEAD")
