@@ -1,10 +1,15 @@
 """The project's exception hierarchy. Every error a user can cause is one of these.
 
 Exit codes follow the design contract: 2 for usage or invalid input, 3 for a refusal by a
-guard (protected or merged branch, concurrent update, dirty work tree).
+guard (protected or merged branch, concurrent update, dirty work tree). Two more belong to
+the CLI: INTERNAL_ERROR for an exception that is none of these (a bug), and INTERRUPTED for
+Ctrl-C, as shells report a process ended by SIGINT.
 """
 
 from __future__ import annotations
+
+INTERNAL_ERROR = 70  # sysexits.h EX_SOFTWARE: not the user's fault
+INTERRUPTED = 130  # 128 + SIGINT
 
 
 class TrackplanError(Exception):
@@ -57,3 +62,7 @@ class DirtyWorktreeError(RefusedError):
 
 class IdentityError(TrackplanError):
     """No author or committer identity is configured."""
+
+
+class GitHubError(TrackplanError):
+    """The GitHub API refused or failed a request."""

@@ -168,18 +168,3 @@ class Checker:
         for error in validator.iter_errors(instance):
             path = where + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.instance_path)
             result.errors.append((path, error.message))
-
-
-def parse_max_invalid(value: str | None) -> tuple[float, bool] | None:
-    """`N` (a count) or `P%` (a share of checked payloads)."""
-    if value is None:
-        return None
-    text = value.strip()
-    try:
-        if text.endswith("%"):
-            return float(text[:-1]) / 100, True
-        return float(int(text)), False
-    except ValueError:
-        from trackplan.errors import InputError
-
-        raise InputError(f"--max-invalid {value!r}: expected a count like 10 or a share like 0.5%") from None

@@ -1,5 +1,6 @@
-"""`trackplan check`: stream payloads from a file (JSONL or a JSON array) through a Checker
-and summarise per event. Memory stays bounded whatever the file size."""
+"""`trackplan check`: stream payloads from a file (JSONL or a JSON array) through a Checker,
+summarise per event, and judge the result against --max-invalid. Memory stays bounded
+whatever the file size."""
 
 from __future__ import annotations
 
@@ -8,11 +9,16 @@ import random
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, BinaryIO
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import orjson
 
 from trackplan.checking.checker import Checker, CheckResult
+from trackplan.errors import InputError
+
+if TYPE_CHECKING:
+    from trackplan.repo.workspace import Workspace
 
 CHUNK = 1 << 20
 
@@ -153,3 +159,55 @@ def run_checks(checker: Checker, stream: BinaryIO, sample: int | None = None, ke
         result = checker.check(doc)
         report.add(result, len(checker.properties.get(str(result.event), ())))
     return report
+
+
+@dataclass(frozen=True)
+class MaxInvalid:
+    """How many invalid payloads a check allows: a count, or a share of the payloads checked."""
+
+    threshold: float
+    share: bool
+
+    @classmethod
+    def parse(cls, value: str) -> MaxInvalid:
+        """`N` (a count) or `P%` (a share of checked payloads)."""
+        text = value.strip()
+        try:
+            if text.endswith("%"):
+                return cls(float(text[:-1]) / 100, True)
+            return cls(float(int(text)), False)
+        except ValueError:
+            raise InputError(f"--max-invalid {value!r}: expected a count like 10 or a share like 0.5%") from None
+
+    def exceeded_by(self, report: QAReport) -> bool:
+        allowed = self.threshold * report.checked if self.share else self.threshold
+        return report.invalid > allowed
+
+
+@dataclass(frozen=True)
+class CheckRequest:
+    payloads: str  # a file, or - for standard input
+    ref: str = "HEAD"
+    sample: int | None = None
+    max_invalid: str | None = None  # as given: N or P%
+
+
+@dataclass(frozen=True)
+class CheckOutcome:
+    summary: dict[str, Any]  # QAReport.to_json
+    failed: bool  # more payloads were invalid than --max-invalid allows
+
+
+def check_ref(ws: Workspace, request: CheckRequest, stdin: BinaryIO) -> CheckOutcome:
+    """Check the payloads of `request` against the plan at its ref."""
+    limit = MaxInvalid.parse(request.max_invalid) if request.max_invalid is not None else None
+    checker = Checker(ws.load(request.ref).plan)
+    if request.payloads == "-":
+        report = run_checks(checker, stdin, request.sample)
+    else:
+        path = Path(request.payloads)
+        if not path.is_file():
+            raise InputError(f"{request.payloads}: no such file")
+        with path.open("rb") as stream:
+            report = run_checks(checker, stream, request.sample)
+    return CheckOutcome(report.to_json(checker), limit is not None and limit.exceeded_by(report))

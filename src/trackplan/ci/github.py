@@ -1,5 +1,8 @@
-"""The GitHub side of `trackplan ci`: the PR from the Actions environment, one sticky
-comment (found by its hidden marker, then updated in place or created), step outputs."""
+"""Everything trackplan knows of GitHub: the Actions environment (the pull request, the
+workflow run), one sticky comment (found by its hidden marker, then updated in place or
+created), and the files a step writes: $GITHUB_OUTPUT and $GITHUB_STEP_SUMMARY.
+
+Renderers return text; only this module writes it where GitHub reads it."""
 
 from __future__ import annotations
 
@@ -7,15 +10,12 @@ import json
 import os
 import urllib.error
 import urllib.request
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from trackplan.errors import TrackplanError
-
-
-class GitHubError(TrackplanError):
-    """The GitHub API refused or failed a request."""
+from trackplan.errors import GitHubError
 
 
 @dataclass(frozen=True)
@@ -28,9 +28,31 @@ class PullRequest:
     from_fork: bool
 
 
-def pull_request_from_env() -> PullRequest | None:
+@dataclass(frozen=True)
+class WorkflowRun:
+    """The job this runs in: its name makes the comment marker, its run the report's link."""
+
+    workflow: str
+    job: str
+    run_url: str | None
+
+    @property
+    def marker(self) -> str:
+        return f"trackplan:{self.workflow}:{self.job}"
+
+
+def workflow_run(env: Mapping[str, str] = os.environ) -> WorkflowRun:
+    server, repository, run_id = (env.get(k) for k in ("GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_RUN_ID"))
+    return WorkflowRun(
+        workflow=env.get("GITHUB_WORKFLOW", "trackplan"),
+        job=env.get("GITHUB_JOB", "review"),
+        run_url=f"{server}/{repository}/actions/runs/{run_id}" if server and repository and run_id else None,
+    )
+
+
+def pull_request_from_env(env: Mapping[str, str] = os.environ) -> PullRequest | None:
     """The PR this workflow runs for, from $GITHUB_EVENT_PATH (None outside a PR)."""
-    path = os.environ.get("GITHUB_EVENT_PATH")
+    path = env.get("GITHUB_EVENT_PATH")
     if not path or not Path(path).is_file():
         return None
     try:
@@ -40,13 +62,13 @@ def pull_request_from_env() -> PullRequest | None:
     pr = event.get("pull_request") if isinstance(event, dict) else None
     if not isinstance(pr, dict):
         return None
-    repository = os.environ.get("GITHUB_REPOSITORY") or pr.get("base", {}).get("repo", {}).get("full_name", "")
+    repository = env.get("GITHUB_REPOSITORY") or pr.get("base", {}).get("repo", {}).get("full_name", "")
     head_repo = pr.get("head", {}).get("repo", {}) or {}
     return PullRequest(
         repository=repository,
         number=int(pr.get("number") or event.get("number") or 0),
         base_sha=pr.get("base", {}).get("sha"),
-        base_ref=pr.get("base", {}).get("ref") or os.environ.get("GITHUB_BASE_REF"),
+        base_ref=pr.get("base", {}).get("ref") or env.get("GITHUB_BASE_REF"),
         head_sha=pr.get("head", {}).get("sha"),
         from_fork=bool(head_repo.get("full_name")) and head_repo.get("full_name") != repository,
     )
@@ -92,9 +114,9 @@ class GitHub:
         return "created", int(created["id"])
 
 
-def write_outputs(values: dict[str, str]) -> None:
+def write_outputs(values: dict[str, str], env: Mapping[str, str] = os.environ) -> None:
     """Append step outputs to $GITHUB_OUTPUT (multi-line values use a delimiter)."""
-    target = os.environ.get("GITHUB_OUTPUT")
+    target = env.get("GITHUB_OUTPUT")
     if not target:
         return
     with Path(target).open("a", encoding="utf-8") as handle:
@@ -103,3 +125,12 @@ def write_outputs(values: dict[str, str]) -> None:
                 handle.write(f"{name}<<TRACKPLAN_EOF\n{value}\nTRACKPLAN_EOF\n")
             else:
                 handle.write(f"{name}={value}\n")
+
+
+def append_step_summary(text: str | None, env: Mapping[str, str] = os.environ) -> None:
+    """Append Markdown to $GITHUB_STEP_SUMMARY, the job's summary page (nothing outside Actions)."""
+    target = env.get("GITHUB_STEP_SUMMARY")
+    if not target or not text:
+        return
+    with Path(target).open("a", encoding="utf-8") as handle:
+        handle.write(text)

@@ -1,34 +1,67 @@
 """The command line: parse options, call the core, render, exit. Nothing else lives here.
 
-One top-level handler turns the project's errors into a one-line message and the exit code
-the design contract gives (2 invalid input, 3 refused by a guard); --debug shows the
-traceback instead.
+One top-level handler turns the project's errors into a one-line message (or the JSON
+document a command's --format json promises) and the exit code the design contract gives
+(2 invalid input, 3 refused by a guard). Any other exception is a bug: one line says so and
+the exit code is INTERNAL_ERROR. --debug shows the traceback instead. Click's own exits,
+aborts and usage errors pass through; Ctrl-C exits with INTERRUPTED.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
 from trackplan import __version__
-from trackplan.cli.context import AppContext
-from trackplan.errors import TrackplanError
+from trackplan.cli.context import AppContext, echo_json
+from trackplan.errors import INTERNAL_ERROR, INTERRUPTED, TrackplanError
 
 
 class TrackplanGroup(click.Group):
-    """Runs commands under one error handler."""
+    """Runs commands under the one error handler."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except TrackplanError as exc:
-            app = ctx.find_object(AppContext)
-            if app is not None and app.debug:
+            if _debugging(ctx):
                 raise
-            click.echo(f"trackplan: error: {exc}", err=True)
-            ctx.exit(exc.exit_code)
+            _fail(ctx, exc)
+        except KeyboardInterrupt:
+            click.echo("\nAborted!", err=True)
+            ctx.exit(INTERRUPTED)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort, BrokenPipeError):
+            raise  # click reports these itself, as it always has
+        except Exception as exc:
+            if _debugging(ctx):
+                raise
+            _crash(ctx, exc)
+
+
+def _debugging(ctx: click.Context) -> bool:
+    app = ctx.find_object(AppContext)
+    return app is not None and app.debug
+
+
+def _fail(ctx: click.Context, exc: TrackplanError) -> NoReturn:
+    app = ctx.find_object(AppContext)
+    if app is not None and app.error_format == "json":
+        echo_json({"message": str(exc), "warnings": []})
+    else:
+        click.echo(f"trackplan: error: {exc}", err=True)
+    ctx.exit(exc.exit_code)
+
+
+def _crash(ctx: click.Context, exc: Exception) -> NoReturn:
+    detail = " ".join(str(exc).splitlines())
+    click.echo(
+        f"trackplan: internal error: {type(exc).__name__}{': ' if detail else ''}{detail} "
+        "(this is a bug; run again with --debug for the traceback and report it)",
+        err=True,
+    )
+    ctx.exit(INTERNAL_ERROR)
 
 
 @click.group(cls=TrackplanGroup, context_settings={"help_option_names": ["-h", "--help"]})

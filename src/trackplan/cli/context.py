@@ -18,6 +18,7 @@ class AppContext:
     cwd: Path
     plan_dir: Path | None
     debug: bool
+    error_format: str = "text"  # json when the command promised a JSON document, errors included
 
     def workspace(self) -> Workspace:
         from trackplan.repo.workspace import Workspace

@@ -1,30 +1,98 @@
-"""Options shared by commands, so every command speaks one vocabulary."""
+"""The options commands share, declared once so every command speaks one vocabulary: --ref,
+--format, --fail-on, --color, --branch and the events layout.
+
+A help text a command has always shown differently is passed in; None keeps an option
+without one.
+"""
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 
 import click
 
+from trackplan.ci.verdict import CHANGE_LEVELS, FINDING_LEVELS
+from trackplan.cli.context import AppContext
+from trackplan.model import EVENTS_LAYOUTS
 from trackplan.repo.refs import WORKTREE
 
+Decorator = Callable[[Any], Any]
+Style = Callable[[str, str], str]
 
-def ref_option(default: str = "HEAD") -> Callable[[Any], Any]:
-    return click.option(
-        "--ref",
-        default=default,
-        show_default=True,
-        help=f"Git ref to read (branch, tag, sha, HEAD~2); {WORKTREE} reads uncommitted files.",
-    )
+REF_HELP = f"Git ref to read (branch, tag, sha, HEAD~2); {WORKTREE} reads uncommitted files."
+FORMAT_HELP = "Output format."
+COLOURS = {"breaking": "red", "warning": "yellow", "info": "cyan"}
 
 
-def format_option(*choices: str, default: str | None = None) -> Callable[[Any], Any]:
+def ref_option(default: str | None = "HEAD", help: str = REF_HELP) -> Decorator:
+    return click.option("--ref", default=default, show_default=True, help=help)
+
+
+def format_option(
+    *choices: str, default: str | None = None, help: str | None = FORMAT_HELP, json_errors: bool = False
+) -> Decorator:
+    """`--format`. With `json_errors`, the command's errors are a JSON document when it is json."""
     return click.option(
         "--format",
         "output_format",
         type=click.Choice(choices),
         default=default or choices[0],
         show_default=True,
-        help="Output format.",
+        help=help,
+        callback=_errors_follow_format if json_errors else None,
     )
+
+
+def _errors_follow_format(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    app = ctx.find_object(AppContext)
+    if app is not None:
+        app.error_format = value
+    return value
+
+
+def fail_on_option(subject: Literal["change", "finding"], default: str, explained: bool = True) -> Decorator:
+    """`--fail-on`: the severity, or worse, of a diff's changes or of a lint's findings that exits 1."""
+    return click.option(
+        "--fail-on",
+        type=click.Choice(CHANGE_LEVELS if subject == "change" else FINDING_LEVELS),
+        default=default,
+        show_default=True,
+        help=f"Exit 1 when a {subject} of this severity (or worse) is found." if explained else None,
+    )
+
+
+def color_option() -> Decorator:
+    return click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True)
+
+
+def severity_style(color: str) -> Style | None:
+    """The `style` for renderers under `--color` (None for plain text): auto colours a terminal
+    unless NO_COLOR is set."""
+    if color == "never" or (color == "auto" and (os.environ.get("NO_COLOR") or not sys.stdout.isatty())):
+        return None
+    return lambda label, severity: click.style(label, fg=COLOURS[severity], bold=severity == "breaking")
+
+
+def branch_option() -> Decorator:
+    return click.option("--branch", default=None, help="Plan branch to write (default: the checked-out branch).")
+
+
+EVENTS_LAYOUT = click.Choice(EVENTS_LAYOUTS)
+
+
+def events_layout_option() -> Decorator:
+    return click.option(
+        "--layout",
+        "events_layout",
+        type=EVENTS_LAYOUT,
+        default="flat",
+        show_default=True,
+        help="events/<slug>.yaml, or events/<xx>/<slug>.yaml over 256 folders for plans of thousands of events.",
+    )
+
+
+def events_layout_argument() -> Decorator:
+    return click.argument("events_layout", type=EVENTS_LAYOUT)

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import click
 
 from trackplan.cli.context import AppContext, echo_json, pass_context
+from trackplan.cli.options import format_option, ref_option
 
 
 @click.command("check")
 @click.argument("payloads")
-@click.option("--ref", default="HEAD", show_default=True, help="Plan version to check against.")
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@ref_option(help="Plan version to check against.")
+@format_option("text", "json", help=None)
 @click.option("--max-invalid", default=None, metavar="N|P%", help="Exit 1 when more payloads than this are invalid.")
 @click.option("--sample", type=click.IntRange(min=1), default=None, help="Check a random sample of N payloads.")
 @pass_context
@@ -32,37 +32,13 @@ def command(
       kafkacat -C -t events -e | trackplan check - --max-invalid 0.5%
       trackplan check sample.json --ref v2.0 --format json
     """
-    from trackplan.checking.checker import Checker, parse_max_invalid
-    from trackplan.checking.run import run_checks
-    from trackplan.errors import InputError
+    from trackplan.checking.run import CheckRequest, check_ref
+    from trackplan.checking.text import render_text
 
-    limit = parse_max_invalid(max_invalid)
-    checker = Checker(ctx.workspace().load(ref).plan)
-    if payloads == "-":
-        report = run_checks(checker, sys.stdin.buffer, sample)
-    else:
-        path = Path(payloads)
-        if not path.is_file():
-            raise InputError(f"{payloads}: no such file")
-        with path.open("rb") as stream:
-            report = run_checks(checker, stream, sample)
+    outcome = check_ref(ctx.workspace(), CheckRequest(payloads, ref, sample, max_invalid), sys.stdin.buffer)
     if output_format == "json":
-        echo_json(report.to_json(checker))
+        echo_json(outcome.summary)
     else:
-        doc = report.to_json(checker)
-        for name, stats in doc["events"].items():
-            click.echo(f"{name}: {stats['seen']} seen, {stats['valid']} valid, {stats['invalid']} invalid")
-            for error in stats["topErrors"]:
-                click.echo(f"    {error['count']}× {error['path']}: {error['message']}")
-            if stats["neverSent"]:
-                click.echo(f"    never sent: {', '.join(stats['neverSent'])}")
-        for name, count in doc["unknownEvents"].items():
-            click.echo(f"unknown event {name}: {count}")
-        for item in doc["malformedLines"]:
-            click.echo(f"malformed line {item['line']}: {item['error']}")
-        click.echo(f"{report.checked} checked, {report.invalid} invalid, {report.malformed_count} malformed")
-    if limit is not None:
-        threshold, share = limit
-        allowed = threshold * report.checked if share else threshold
-        if report.invalid > allowed:
-            click.get_current_context().exit(1)
+        click.echo(render_text(outcome.summary), nl=False)
+    if outcome.failed:
+        click.get_current_context().exit(1)

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
 from trackplan.cli.context import AppContext, echo_json, pass_context
-from trackplan.errors import TrackplanError
+from trackplan.cli.options import branch_option, format_option
 from trackplan.formats import FORMATS as PLAN_FORMATS
 from trackplan.importing.merge import METHODS
+
+if TYPE_CHECKING:
+    from trackplan.importing.run import ImportOutcome
 
 FORMATS = ("auto", *PLAN_FORMATS)
 
@@ -32,7 +36,7 @@ FORMATS = ("auto", *PLAN_FORMATS)
     help="How to merge.",
 )
 @click.option("--source", default=None, help="itly source-specific import: link the file's events to SOURCE.")
-@click.option("--branch", default=None, help="Plan branch to write (default: the checked-out branch).")
+@branch_option()
 @click.option("--base", default=None, help="Where a new --branch starts (default: the plan's main branch).")
 @click.option("--message", "-m", default=None, help="Commit summary line.")
 @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
@@ -43,13 +47,7 @@ FORMATS = ("auto", *PLAN_FORMATS)
     show_default=True,
     help="Refuse larger inputs.",
 )
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-)
+@format_option("text", "json", help=None, json_errors=True)
 @pass_context
 def command(
     ctx: AppContext,
@@ -81,15 +79,9 @@ def command(
     from trackplan.formats import read_input
     from trackplan.importing.run import ImportRequest, run_import
 
-    try:
-        data, name = read_input(file, sys.stdin.buffer, max_bytes)
-        request = ImportRequest(data, name, fmt, method, source, branch, base, message, dry_run)
-        outcome = run_import(ctx.workspace(), request)
-    except TrackplanError as exc:
-        if output_format == "json":
-            echo_json({"message": str(exc), "warnings": []})
-            ctx_exit(exc.exit_code)
-        raise
+    data, name = read_input(file, sys.stdin.buffer, max_bytes)
+    request = ImportRequest(data, name, fmt, method, source, branch, base, message, dry_run)
+    outcome = run_import(ctx.workspace(), request)
     result = outcome.result
     if output_format == "json":
         if dry_run:
@@ -100,7 +92,11 @@ def command(
         return
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
-    counts = ", ".join(f"{k} {v}" for k, v in result.counts().items())
+    _echo_summary(outcome, name, method, dry_run)
+
+
+def _echo_summary(outcome: ImportOutcome, name: str, method: str, dry_run: bool) -> None:
+    counts = ", ".join(f"{k} {v}" for k, v in outcome.result.counts().items())
     if dry_run:
         from trackplan.report import ReportContext, render
 
@@ -116,7 +112,3 @@ def command(
     else:
         click.echo(f"Imported {name} into {outcome.branch!r} as {outcome.commit[:12]} ({outcome.format}, {method})")
         click.echo(f"  {counts}; {len(outcome.changed_paths)} files changed")
-
-
-def ctx_exit(code: int) -> None:
-    raise SystemExit(code)

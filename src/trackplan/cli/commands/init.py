@@ -7,20 +7,14 @@ from pathlib import Path
 import click
 
 from trackplan.cli.context import AppContext, pass_context
+from trackplan.cli.options import events_layout_option
 
 
 @click.command("init")
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default=".")
 @click.option("--name", default=None, help="The plan's name (default: the folder name).")
 @click.option("--empty", is_flag=True, help="Start with no example events.")
-@click.option(
-    "--layout",
-    "events_layout",
-    type=click.Choice(["flat", "sharded"]),
-    default="flat",
-    show_default=True,
-    help="events/<slug>.yaml, or events/<xx>/<slug>.yaml over 256 folders for plans of thousands of events.",
-)
+@events_layout_option()
 @pass_context
 def command(ctx: AppContext, directory: Path, name: str | None, empty: bool, events_layout: str) -> None:
     """Create a plan: git init plus a first commit, or a plan folder in an existing repo.

@@ -5,11 +5,12 @@ from __future__ import annotations
 import click
 
 from trackplan.cli.context import AppContext, pass_context
+from trackplan.cli.options import branch_option, events_layout_argument
 
 
 @click.command("layout")
-@click.argument("events_layout", type=click.Choice(["flat", "sharded"]))
-@click.option("--branch", default=None, help="Plan branch to write (default: the checked-out branch).")
+@events_layout_argument()
+@branch_option()
 @pass_context
 def command(ctx: AppContext, events_layout: str, branch: str | None) -> None:
     """Move every event file to the EVENTS_LAYOUT layout, as one commit.
