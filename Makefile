@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit bench clean
+.PHONY: demo test lint typecheck unit golden bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,11 @@ unit: $(STAMP)
 	$(BIN)/pytest
 
 test: lint typecheck unit
+
+# Rewrites every golden file (tests/data/import/expected, tests/data/export) from the current
+# code; review the diff before committing it.
+golden: $(STAMP)
+	TRACKPLAN_UPDATE_GOLDEN=1 $(BIN)/pytest -q tests/formats/test_golden.py
 
 bench: $(STAMP)
 	$(BIN)/pip install --quiet -e '.[dev,bench]'
