@@ -65,7 +65,8 @@ def test_one_change_in_a_sharded_plan_rewrites_one_shard(tmp_path: Path) -> None
     repo = ws.store.repo
     old_events = repo[commit].peel(pygit2.Tree)["events"].peel(pygit2.Tree)
     new_events = repo[result.commit].peel(pygit2.Tree)["events"].peel(pygit2.Tree)
-    changed_shards = {e.name for e in new_events if old_events[e.name].id != e.id}
+    old_ids = {e.name: e.id for e in old_events}
+    changed_shards = {e.name for e in new_events if old_ids.get(e.name) != e.id}
     assert changed_shards == {PurePosixPath(result.changed_paths[0]).parts[1]}
 
 

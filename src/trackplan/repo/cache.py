@@ -15,6 +15,8 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from trackplan.repo.reading import document_title
+
 try:
     import fcntl
 except ImportError:  # pragma: no cover - Windows: no file locks, the retry logic still holds
@@ -170,9 +172,8 @@ class BlobCache:
             self._failed(exc)
 
     def put(self, blob_id: str, doc: Any, canonical: bool = False) -> None:
-        title = doc.get("title") if isinstance(doc, dict) else None
-        title = title if isinstance(title, str) and title.strip() else None
-        self._pending.append((blob_id, title, int(canonical), json.dumps(doc, ensure_ascii=False, default=str)))
+        row = (blob_id, document_title(doc), int(canonical), json.dumps(doc, ensure_ascii=False, default=str))
+        self._pending.append(row)
 
     def flush(self) -> None:
         db = self._connect()

@@ -118,6 +118,12 @@ def settings_from(doc: Any) -> Settings:
         raise InputError(f"{SETTINGS_FILE}: {exc}") from None
 
 
+def document_title(doc: Any) -> str | None:
+    """An event document's title; None when it has none, or a blank one (the file name stands in)."""
+    title = doc.get("title") if isinstance(doc, Mapping) else None
+    return title if isinstance(title, str) and title.strip() else None
+
+
 def parse_document(data: bytes, path: str) -> Any:
     if path.endswith(".json"):
         try:
@@ -130,10 +136,4 @@ def parse_document(data: bytes, path: str) -> Any:
 def build_plan(blob_ids: Mapping[str, str], load_doc: DocLoader) -> LoadedPlan:
     """A plan from the plan files of a tree ({relative path: blob id}), titles read from
     the documents themselves."""
-
-    def title_of(path: str, blob_id: str) -> str | None:
-        doc = load_doc(path, blob_id)
-        title = doc.get("title") if isinstance(doc, Mapping) else None
-        return title if isinstance(title, str) and title.strip() else None
-
-    return LoadedPlan(blob_ids, title_of, load_doc)
+    return LoadedPlan(blob_ids, lambda path, blob_id: document_title(load_doc(path, blob_id)), load_doc)

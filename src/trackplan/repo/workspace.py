@@ -69,6 +69,8 @@ class Workspace:
             raise PlanNotFoundError(f"{root} is outside the repository at {workdir}")
         self.prefix = "" if prefix == "." else Path(prefix).as_posix()
         self.cache = BlobCache(self.store.git_dir / "trackplan" / "blobs.sqlite")
+        self._worktree_data: dict[str, bytes] = {}
+        """The bytes of the work-tree files last listed, by blob id (they are in no object database)."""
 
     # -- paths --------------------------------------------------------------------------------
     @property
@@ -98,7 +100,7 @@ class Workspace:
         return {p: b for p, b in self.store.list_tree(tree).items() if is_plan_file(p)}
 
     def _worktree_blobs(self) -> dict[str, str]:
-        self._worktree_data: dict[str, bytes] = {}
+        self._worktree_data = {}
         out: dict[str, str] = {}
         for path in [SETTINGS_FILE, IDENTIFY_FILE, GROUP_FILE]:
             self._add_worktree_file(path, out)
@@ -118,7 +120,7 @@ class Workspace:
             out[path] = blob_id
 
     def read_blob(self, blob_id: str) -> bytes:
-        data = getattr(self, "_worktree_data", {}).get(blob_id)
+        data = self._worktree_data.get(blob_id)
         return data if data is not None else self.store.read_blob(blob_id)
 
     def load(self, ref: str = "HEAD") -> LoadedPlan:
@@ -146,13 +148,7 @@ class Workspace:
             return doc
 
         def title_of(path: str, blob_id: str) -> str | None:
-            if blob_id in titles:
-                return titles[blob_id]
-            doc = docs.get(blob_id)
-            if doc is None:
-                doc = docs[blob_id] = self.parsed(path, blob_id)
-            title = doc.get("title") if isinstance(doc, dict) else None
-            return title if isinstance(title, str) and title.strip() else None
+            return titles[blob_id] if blob_id in titles else reading.document_title(load_doc(path, blob_id))
 
         with building():  # a cold index parses every file
             loaded = LoadedPlan(blobs, title_of, load_doc, on_built=self.cache.flush, prefetch=prefetch)
@@ -162,10 +158,11 @@ class Workspace:
     def settings(self, ref: str) -> Settings:
         """trackplan.yaml alone, at a ref or in the work tree (no other file is read)."""
         if ref == WORKTREE:
-            file = self.root / SETTINGS_FILE
-            doc = reading.parse_document(file.read_bytes(), SETTINGS_FILE) if file.is_file() else None
-            return reading.settings_from(doc)
-        blob = self.store.blob_at(self.store.resolve(ref), self.repo_path(SETTINGS_FILE))
+            found: dict[str, str] = {}
+            self._add_worktree_file(SETTINGS_FILE, found)
+            blob = found.get(SETTINGS_FILE)
+        else:
+            blob = self.store.blob_at(self.store.resolve(ref), self.repo_path(SETTINGS_FILE))
         return reading.settings_from(self.parsed(SETTINGS_FILE, blob))
 
     def parsed(self, path: str, blob_id: str | None) -> Any:

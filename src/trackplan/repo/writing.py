@@ -14,13 +14,16 @@ from trackplan.repo.paths import GROUP_FILE, IDENTIFY_FILE, SETTINGS_FILE, conte
 from trackplan.repo.reading import LoadedPlan
 
 OldDoc = Callable[[], dict[str, Any]] | None
+"""Renders a file's previous document, called only when that file must be compared."""
+Write = Callable[[str, dict[str, Any], OldDoc], None]
+"""(path, document, previous document) -> None: renders one file into the changes."""
 
 
 def _events_changed(
     old_plan: Plan,
     after: Plan,
     old_paths: dict[str, str],
-    write: Callable[[str, dict[str, Any], OldDoc], None],
+    write: Write,
     warnings: list[str],
     changes: dict[str, bytes | None],
 ) -> None:
@@ -94,13 +97,7 @@ def plan_files(
             docs[path] = (doc, canonical)
 
     if old_plan.settings != after.settings:
-        existed = before is not None and SETTINGS_FILE in before.blob_ids
-        doc = after.settings.to_json()
-        if existed and read_text is not None:
-            written = yamlio.load(read_text(SETTINGS_FILE), SETTINGS_FILE)
-            if isinstance(written, dict):
-                doc = after.settings.edit(written, old_plan.settings)
-        write(SETTINGS_FILE, doc, old_plan.settings.to_json if existed else None)
+        _settings_changed(before, old_plan, after, read_text, write)
 
     if len(old_plan.events) == len(after.events) and all(
         a is b or a.name == b.name for a, b in zip(old_plan.events, after.events, strict=True)
@@ -112,6 +109,13 @@ def plan_files(
     else:
         _events_changed(old_plan, after, old_paths, write, warnings, changes)
 
+    _traits_changed(old_plan, after, write, changes)
+    _contexts_changed(before, old_plan, after, write, changes)
+    return changes, warnings
+
+
+def _traits_changed(old_plan: Plan, after: Plan, write: Write, changes: dict[str, bytes | None]) -> None:
+    """identify.yaml and group.yaml, written or removed with their traits."""
     for path, old_trait, new_trait in (
         (IDENTIFY_FILE, old_plan.identify, after.identify),
         (GROUP_FILE, old_plan.group, after.group),
@@ -122,6 +126,28 @@ def plan_files(
             else:
                 write(path, new_trait.to_json(), old_trait.to_json if old_trait else None)
 
+
+def _settings_changed(
+    before: LoadedPlan | None,
+    old_plan: Plan,
+    after: Plan,
+    read_text: Callable[[str], str] | None,
+    write: Write,
+) -> None:
+    """trackplan.yaml, edited in place when it exists (people's keys, order and comments stay)."""
+    existed = before is not None and SETTINGS_FILE in before.blob_ids
+    doc = after.settings.to_json()
+    if existed and read_text is not None:
+        written = yamlio.load(read_text(SETTINGS_FILE), SETTINGS_FILE)
+        if isinstance(written, dict):
+            doc = after.settings.edit(written, old_plan.settings)
+    write(SETTINGS_FILE, doc, old_plan.settings.to_json if existed else None)
+
+
+def _contexts_changed(
+    before: LoadedPlan | None, old_plan: Plan, after: Plan, write: Write, changes: dict[str, bytes | None]
+) -> None:
+    """Context files added, edited or removed; an existing file keeps its path."""
     old_contexts = dict(old_plan.contexts)
     new_contexts = dict(after.contexts)
     for source in sorted(old_contexts.keys() | new_contexts.keys()):
@@ -137,7 +163,6 @@ def plan_files(
                 _context_doc(source, new_ctx),
                 functools.partial(_context_doc, source, old_ctx) if old_ctx else None,
             )
-    return changes, warnings
 
 
 def _context_doc(source: str, context: Event) -> dict[str, Any]:
