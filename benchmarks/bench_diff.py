@@ -8,7 +8,7 @@ from common import git, pack, report, timed, trackplan_process
 from plans import plan_repo
 from synthetic import synthetic_event
 from trackplan.diffing.run import diff_refs
-from trackplan.repo.history import history
+from trackplan.repo.history import LogRequest, history
 from trackplan.repo.workspace import Workspace
 
 
@@ -66,7 +66,7 @@ def main() -> None:
             )
         pack(root)
         log_git = timed(lambda: git("log", "--name-status", "--format=%H", cwd=root), repeat=3)
-        log_tp = timed(lambda: history(Workspace(root)), repeat=3)
+        log_tp = timed(lambda: history(Workspace(root), LogRequest()), repeat=3)
         print("\nlog over 1,001 commits")
         report(
             [("git log --name-status", log_git, "reference"), ("trackplan log", log_tp, f"{log_tp / log_git:.1f}x git")]

@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from trackplan.errors import InputError
 from trackplan.repo.paths import is_event_file, is_plan_file
+from trackplan.repo.reading import document_title
 from trackplan.repo.workspace import Workspace
 
 
@@ -42,9 +44,7 @@ class HistoryEntry:
 
 
 def _title(ws: Workspace, path: str, blob: str | None) -> str:
-    doc = ws.parsed(path, blob)
-    title = doc.get("title") if isinstance(doc, dict) else None
-    return str(title) if title else path
+    return document_title(ws.parsed(path, blob)) or path
 
 
 def _entries(ws: Workspace, start: str) -> Iterator[HistoryEntry]:
@@ -81,34 +81,43 @@ def _entry(ws: Workspace, pending: tuple[Any, str | None], parent_tree: str | No
         yield entry
 
 
-def history(
-    ws: Workspace,
-    start: str = "HEAD",
-    event: str | None = None,
-    before: str | None = None,
-    limit: int | None = None,
-    offset: int = 0,
-    order: str = "desc",
-) -> list[HistoryEntry]:
-    cutoff = None
-    if before:
-        try:
-            parsed = datetime.fromisoformat(before.replace("Z", "+00:00"))
-        except ValueError:
-            from trackplan.errors import InputError
+@dataclass(frozen=True)
+class LogRequest:
+    """Which history to show: from `ref` back, only commits touching `event` (a name), at or
+    before `before` (ISO-8601), `limit` entries after skipping `offset`, newest first ("desc")
+    or oldest first ("asc")."""
 
-            raise InputError(f"--before {before!r}: expected an ISO-8601 timestamp") from None
-        cutoff = parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    ref: str = "HEAD"
+    event: str | None = None
+    before: str | None = None
+    limit: int | None = None
+    offset: int = 0
+    order: str = "desc"
+
+
+def _cutoff(before: str | None) -> datetime | None:
+    if not before:
+        return None
+    try:
+        parsed = datetime.fromisoformat(before.replace("Z", "+00:00"))
+    except ValueError:
+        raise InputError(f"--before {before!r}: expected an ISO-8601 timestamp") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def history(ws: Workspace, request: LogRequest) -> list[HistoryEntry]:
+    cutoff = _cutoff(request.before)
+    limit, offset = request.limit, request.offset
     found = []
-    for entry in _entries(ws, start):
+    for entry in _entries(ws, request.ref):
         if cutoff is not None and datetime.fromtimestamp(entry.time, UTC) > cutoff:
             continue
-        if event is not None and event not in entry.events:
+        if request.event is not None and request.event not in entry.events:
             continue
         found.append(entry)
-        if order == "desc" and limit is not None and len(found) >= offset + limit:
+        if request.order == "desc" and limit is not None and len(found) >= offset + limit:
             break
     ws.cache.flush()
-    if order == "asc":
+    if request.order == "asc":
         found.reverse()
     return found[offset : offset + limit if limit is not None else None]

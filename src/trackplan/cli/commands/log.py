@@ -35,9 +35,9 @@ def command(
       trackplan log --event "Checkout Completed" --format json
       trackplan log --before 2026-01-01T00:00:00Z --order asc
     """
-    from trackplan.repo.history import history
+    from trackplan.repo.history import LogRequest, history
 
-    entries = history(ctx.workspace(), ref, event, before, limit, offset, order)
+    entries = history(ctx.workspace(), LogRequest(ref, event, before, limit, offset, order))
     if output_format == "json":
         echo_json([e.to_json() for e in entries])
         return

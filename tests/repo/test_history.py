@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from trackplan.errors import InputError
+from trackplan.repo.history import LogRequest, history
+from trackplan.repo.workspace import Workspace
+
+TEMPLATE_EVENTS = ["Checkout Completed", "Product Viewed", "Search Performed", "Signed Up", "Subscription Cancelled"]
+
+
+def git(repo: Path, *args: str, date: str | None = None) -> str:
+    env = {**os.environ, "GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date} if date else None
+    return subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, check=True, env=env).stdout
+
+
+def iso(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@pytest.fixture
+def noon(plan_repo: Path) -> datetime:
+    """The day after the plan was created, at noon UTC: the edits below are a day apart from it."""
+    created = datetime.fromtimestamp(int(git(plan_repo, "log", "-1", "--format=%ct")), UTC)
+    return created.replace(hour=12, minute=0, second=0) + timedelta(days=1)
+
+
+@pytest.fixture
+def ws(plan_repo: Path, noon: datetime) -> Workspace:
+    """The template's plan, then: Signed Up edited (day 0), an untitled event added (day 1),
+    a file outside the plan (day 2), Search Performed removed (day 3)."""
+    signed_up = plan_repo / "events" / "signed-up.yaml"
+    edits: list[tuple[str, Callable[[], object]]] = [
+        ("Edit Signed Up", lambda: signed_up.write_text(signed_up.read_text() + "# edited\n")),
+        (
+            "Add an untitled event\n\nWith a body.",
+            lambda: (plan_repo / "events" / "untitled.yaml").write_text("a: 1\n"),
+        ),
+        ("Docs", lambda: (plan_repo / "README.md").write_text("not a plan file\n")),
+        ("Drop Search Performed", lambda: (plan_repo / "events" / "search-performed.yaml").unlink()),
+    ]
+    for days, (message, edit) in enumerate(edits):
+        edit()
+        git(plan_repo, "add", "-A")
+        git(plan_repo, "commit", "-qm", message, date=iso(noon + timedelta(days=days)))
+    return Workspace(plan_repo)
+
+
+def summaries(ws: Workspace, request: LogRequest) -> list[tuple[str, list[str], list[str], list[str]]]:
+    return [(e.summary, e.added, e.updated, e.removed) for e in history(ws, request)]
+
+
+def test_the_whole_history_newest_first(ws: Workspace) -> None:
+    assert summaries(ws, LogRequest()) == [
+        ("Drop Search Performed", [], [], ["Search Performed"]),
+        ("Add an untitled event", ["events/untitled.yaml"], [], []),
+        ("Edit Signed Up", [], ["Signed Up"], []),
+        ("Create tracking plan 'Test plan'", TEMPLATE_EVENTS, [], []),
+    ]
+    assert history(ws, LogRequest())[-1].other_files == ["identify.yaml", "trackplan.yaml"]
+
+
+def test_filters_pages_and_order(ws: Workspace, noon: datetime) -> None:
+    assert [s for s, *_ in summaries(ws, LogRequest(event="Signed Up"))] == [
+        "Edit Signed Up",
+        "Create tracking plan 'Test plan'",
+    ]
+    assert [s for s, *_ in summaries(ws, LogRequest(before=iso(noon + timedelta(days=1)), limit=1))] == [
+        "Add an untitled event"
+    ]
+    assert [s for s, *_ in summaries(ws, LogRequest(before=iso(noon + timedelta(hours=12))[:-1], offset=0))] == [
+        "Edit Signed Up",
+        "Create tracking plan 'Test plan'",
+    ]
+    assert [s for s, *_ in summaries(ws, LogRequest(order="asc", limit=2, offset=1))] == [
+        "Edit Signed Up",
+        "Add an untitled event",
+    ]
+    assert [s for s, *_ in summaries(ws, LogRequest(ref="HEAD~3", limit=5))] == [
+        "Edit Signed Up",
+        "Create tracking plan 'Test plan'",
+    ]
+
+
+def test_a_bad_before_is_an_input_error(ws: Workspace) -> None:
+    with pytest.raises(InputError) as caught:
+        history(ws, LogRequest(before="yesterday"))
+    assert str(caught.value) == "--before 'yesterday': expected an ISO-8601 timestamp"
