@@ -11,7 +11,7 @@ from pathlib import Path
 
 from common import report
 from plans import drop_cache, plan_repo
-from trackplan.linting.engine import lint_ref
+from trackplan.linting.run import lint_ref
 from trackplan.repo.refs import WORKTREE
 from trackplan.repo.workspace import Workspace
 

@@ -33,16 +33,21 @@ _FastLoader.yaml_implicit_resolvers = {
     for first, resolvers in yaml.CSafeLoader.yaml_implicit_resolvers.items()
 }
 
+# Plain scalars YAML 1.1 reads as booleans, octals or sexagesimals and YAML 1.2 as strings or decimals.
+_READ_DIFFERENTLY = (
+    r"y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF|[-+]?0[0-9_]+|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+"
+)
+_VERSIONS_DIFFER = re.compile(rf"^(?:{_READ_DIFFERENTLY})$")
 # Plain scalars that some YAML 1.1 or 1.2 resolver reads as a non-string.
 _AMBIGUOUS = re.compile(
-    r"""^(?:
-        ~|null|Null|NULL|
-        y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF|
+    rf"""^(?:
+        {_READ_DIFFERENTLY}|
+        ~|null|Null|NULL|true|True|TRUE|false|False|FALSE|
         [-+]?(?:0b[01_]+|0o?[0-7_]+|0x[0-9a-fA-F_]+|[0-9][0-9_]*(?::[0-5]?[0-9])*)|
         [-+]?(?:[0-9][0-9_]*)?\.[0-9_]*(?:[eE][-+]?[0-9]+)?|
         [-+]?[0-9][0-9_]*[eE][-+]?[0-9]+|
         [-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)|
-        \d{4}-\d\d?-\d\d?(?:[Tt\s].*)?|
+        \d{{4}}-\d\d?-\d\d?(?:[Tt\s].*)?|
         =|<<
     )$""",
     re.VERBOSE,
@@ -54,6 +59,11 @@ MAX_NODES = 2_000_000
 def is_ambiguous(text: str) -> bool:
     """True if a plain (unquoted) scalar with this text would not load as this string."""
     return bool(_AMBIGUOUS.match(text))
+
+
+def versions_differ(text: str) -> bool:
+    """True if YAML 1.1 and YAML 1.2 load a plain (unquoted) scalar with this text differently."""
+    return bool(_VERSIONS_DIFFER.match(text))
 
 
 def load(data: bytes | str, path: str = "<input>") -> Any:

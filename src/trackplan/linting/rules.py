@@ -1,24 +1,11 @@
-"""The lint rule catalogue. Each rule's `valid` and `invalid` examples are event files that
-the rule accepts and flags; they are the rule's tests and appear in docs/rules.md."""
+"""The lint rule catalogue (TP1xx). Each rule's two examples are the event file it accepts and
+the plan files it flags; they are the rule's tests and appear in docs/rules.md."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from trackplan.catalogue import Example, Rule
 
-
-@dataclass(frozen=True)
-class LintRule:
-    id: str
-    name: str
-    severity: str  # error | warning | info
-    summary: str
-    hint: str
-    valid: str
-    invalid: str
-    # Plan files the examples need beside the event (path -> text), e.g. identify.yaml.
-    extra_files: tuple[tuple[str, str], ...] = ()
-
-
+EVENT_FILE = "events/order-completed.yaml"
 EXAMPLE_SETTINGS = """name: Example
 sources: [web, ios]
 domains: [Growth]
@@ -45,322 +32,356 @@ def _bad(old: str, new: str) -> str:
     return GOOD.replace(old, new)
 
 
+def _examples(valid: str, invalid: str, extra_files: tuple[tuple[str, str], ...] = ()) -> tuple[Example, ...]:
+    """The event file the rule accepts, and the one it flags in a plan that also holds
+    `extra_files` (path, text), such as identify.yaml or a second event."""
+    return (
+        Example(fires=False, after=((EVENT_FILE, valid),)),
+        Example(fires=True, after=((EVENT_FILE, invalid), *extra_files)),
+    )
+
+
 CATALOGUE = (
-    LintRule(
+    Rule(
         "TP101",
         "parse-error",
-        "error",
+        "validate",
         "The file must be valid YAML (or JSON).",
+        {"default": "error"},
         "Fix the syntax at the position shown.",
-        GOOD,
-        "title: [unclosed\n",
+        _examples(GOOD, "title: [unclosed\n"),
     ),
-    LintRule(
+    Rule(
         "TP102",
         "invalid-json-schema",
-        "error",
+        "validate",
         "The event must be a valid JSON Schema (draft 2020-12).",
+        {"default": "error"},
         "Use JSON Schema keywords with the right value types.",
-        GOOD,
-        _bad("    type: string\n    description: The order.", "    type: text\n    description: The order."),
-    ),
-    LintRule(
-        "TP103",
-        "title-missing",
-        "error",
-        "Every event needs a non-empty `title`: the event name.",
-        "Add `title: Event Name`.",
-        GOOD,
-        _bad("title: Order Completed\n", ""),
-    ),
-    LintRule(
-        "TP104",
-        "title-duplicate",
-        "error",
-        "Event names are unique in the plan.",
-        "Rename one of the events, or merge them.",
-        GOOD,
-        GOOD,
-        (("events/order-completed-copy.yaml", GOOD),),
-    ),
-    LintRule(
-        "TP105",
-        "file-name-mismatch",
-        "warning",
-        "The file name is the slug of the title.",
-        "Rename the file to the slug shown (git mv keeps history).",
-        GOOD,
-        _bad("title: Order Completed", "title: Order Placed"),
-    ),
-    LintRule(
-        "TP106",
-        "unknown-x-key",
-        "warning",
-        "Only known `x-` keys are used.",
-        "Check the spelling against docs/format.md.",
-        GOOD,
-        _bad("x-status: live\n", "x-status: live\nx-owners: Growth\n"),
-    ),
-    LintRule(
-        "TP107",
-        "unknown-source",
-        "error",
-        "Every source in `x-sources` is declared in trackplan.yaml.",
-        "Declare the source under `sources:` or fix the name.",
-        GOOD,
-        _bad("x-sources: [web]", "x-sources: [web, tv]"),
-    ),
-    LintRule(
-        "TP108",
-        "unknown-domain",
-        "warning",
-        "Owner and stakeholders are domains declared in trackplan.yaml.",
-        "Declare the domain under `domains:` or fix the name.",
-        GOOD,
-        _bad("x-owner: Growth", "x-owner: Growht"),
-    ),
-    LintRule(
-        "TP109",
-        "invalid-status",
-        "error",
-        "`x-status` is draft, live or deprecated.",
-        "Use one of the allowed values.",
-        GOOD,
-        _bad("x-status: live", "x-status: shipped"),
-    ),
-    LintRule(
-        "TP110",
-        "invalid-version",
-        "error",
-        "`x-version` is SchemaVer: MODEL-REVISION-ADDITION.",
-        "Write it like 1-0-0.",
-        GOOD,
-        _bad("x-version: 1-0-0", "x-version: 1.0.0"),
-    ),
-    LintRule(
-        "TP111",
-        "unresolved-ref",
-        "error",
-        "Every `$ref` resolves.",
-        "Point the ref at a definition in the same file, or inline the schema.",
-        GOOD,
-        _bad(
-            "    type: string\n    description: The order.",
-            "    $ref: '#/$defs/missing'\n    description: The order.",
+        _examples(
+            GOOD, _bad("    type: string\n    description: The order.", "    type: text\n    description: The order.")
         ),
     ),
-    LintRule(
+    Rule(
+        "TP103",
+        "title-missing",
+        "validate",
+        "Every event needs a non-empty `title`: the event name.",
+        {"default": "error"},
+        "Add `title: Event Name`.",
+        _examples(GOOD, _bad("title: Order Completed\n", "")),
+    ),
+    Rule(
+        "TP104",
+        "title-duplicate",
+        "validate",
+        "Event names are unique in the plan.",
+        {"default": "error"},
+        "Rename one of the events, or merge them.",
+        _examples(GOOD, GOOD, (("events/order-completed-copy.yaml", GOOD),)),
+    ),
+    Rule(
+        "TP105",
+        "file-name-mismatch",
+        "validate",
+        "The file name is the slug of the title.",
+        {"default": "warning"},
+        "Rename the file to the slug shown (git mv keeps history).",
+        _examples(GOOD, _bad("title: Order Completed", "title: Order Placed")),
+    ),
+    Rule(
+        "TP106",
+        "unknown-x-key",
+        "validate",
+        "Only known `x-` keys are used.",
+        {"default": "warning"},
+        "Check the spelling against docs/format.md.",
+        _examples(GOOD, _bad("x-status: live\n", "x-status: live\nx-owners: Growth\n")),
+    ),
+    Rule(
+        "TP107",
+        "unknown-source",
+        "validate",
+        "Every source in `x-sources` is declared in trackplan.yaml.",
+        {"default": "error"},
+        "Declare the source under `sources:` or fix the name.",
+        _examples(GOOD, _bad("x-sources: [web]", "x-sources: [web, tv]")),
+    ),
+    Rule(
+        "TP108",
+        "unknown-domain",
+        "validate",
+        "Owner and stakeholders are domains declared in trackplan.yaml.",
+        {"default": "warning"},
+        "Declare the domain under `domains:` or fix the name.",
+        _examples(GOOD, _bad("x-owner: Growth", "x-owner: Growht")),
+    ),
+    Rule(
+        "TP109",
+        "invalid-status",
+        "validate",
+        "`x-status` is draft, live or deprecated.",
+        {"default": "error"},
+        "Use one of the allowed values.",
+        _examples(GOOD, _bad("x-status: live", "x-status: shipped")),
+    ),
+    Rule(
+        "TP110",
+        "invalid-version",
+        "validate",
+        "`x-version` is SchemaVer: MODEL-REVISION-ADDITION.",
+        {"default": "error"},
+        "Write it like 1-0-0.",
+        _examples(GOOD, _bad("x-version: 1-0-0", "x-version: 1.0.0")),
+    ),
+    Rule(
+        "TP111",
+        "unresolved-ref",
+        "validate",
+        "Every `$ref` resolves.",
+        {"default": "error"},
+        "Point the ref at a definition in the same file, or inline the schema.",
+        _examples(
+            GOOD,
+            _bad(
+                "    type: string\n    description: The order.",
+                "    $ref: '#/$defs/missing'\n    description: The order.",
+            ),
+        ),
+    ),
+    Rule(
         "TP112",
         "circular-ref",
-        "error",
+        "validate",
         "`$ref`s do not form a cycle.",
+        {"default": "error"},
         "Break the cycle by inlining one definition.",
-        GOOD,
-        GOOD + "$defs:\n  a: {$ref: '#/$defs/b'}\n  b: {$ref: '#/$defs/a'}\n",
+        _examples(GOOD, GOOD + "$defs:\n  a: {$ref: '#/$defs/b'}\n  b: {$ref: '#/$defs/a'}\n"),
     ),
-    LintRule(
+    Rule(
         "TP113",
         "event-name-convention",
-        "warning",
+        "validate",
         "Event names follow `naming.events` in trackplan.yaml.",
+        {"default": "warning"},
         "Rename the event to match the convention.",
-        GOOD,
-        _bad("title: Order Completed", "title: order_completed").replace("description: Sent", "description: Sent"),
+        _examples(GOOD, _bad("title: Order Completed", "title: order_completed")),
     ),
-    LintRule(
+    Rule(
         "TP114",
         "property-name-convention",
-        "warning",
+        "validate",
         "Property names follow `naming.properties`.",
+        {"default": "warning"},
         "Rename the property to match the convention.",
-        GOOD,
-        _bad("  order_id:\n", "  orderId:\n").replace("required: [order_id]", "required: [orderId]"),
+        _examples(GOOD, _bad("  order_id:\n", "  orderId:\n").replace("required: [order_id]", "required: [orderId]")),
     ),
-    LintRule(
+    Rule(
         "TP115",
         "description-missing",
-        "warning",
+        "validate",
         "Events have descriptions (properties too, if `lint.descriptions.properties`).",
+        {"default": "warning"},
         "Add a `description` that says when the event is sent.",
-        GOOD,
-        _bad("description: Sent when an order is placed.\n", ""),
+        _examples(GOOD, _bad("description: Sent when an order is placed.\n", "")),
     ),
-    LintRule(
+    Rule(
         "TP116",
         "property-drift",
-        "warning",
+        "validate",
         "A property name means one thing: the same type in every event.",
+        {"default": "warning"},
         "Align the type (or rename one of the properties).",
-        GOOD,
-        GOOD,
-        (
+        _examples(
+            GOOD,
+            GOOD,
             (
-                "events/order-shipped.yaml",
-                GOOD.replace("Order Completed", "Order Shipped").replace(
-                    "type: string\n    description: The order.", "type: integer\n    description: The order."
+                (
+                    "events/order-shipped.yaml",
+                    GOOD.replace("Order Completed", "Order Shipped").replace(
+                        "type: string\n    description: The order.", "type: integer\n    description: The order."
+                    ),
                 ),
             ),
         ),
     ),
-    LintRule(
+    Rule(
         "TP117",
         "case-collision",
-        "error",
+        "validate",
         "Event names do not collide when case is ignored.",
+        {"default": "error"},
         "Use one spelling for the event.",
-        GOOD,
-        GOOD,
-        (
+        _examples(
+            GOOD,
+            GOOD,
             (
-                "events/order-completed-x.yaml",
-                GOOD.replace("title: Order Completed", "title: ORDER COMPLETED"),
+                (
+                    "events/order-completed-x.yaml",
+                    GOOD.replace("title: Order Completed", "title: ORDER COMPLETED"),
+                ),
             ),
         ),
     ),
-    LintRule(
+    Rule(
         "TP118",
         "ambiguous-scalar",
-        "warning",
+        "validate",
         "No unquoted scalars that YAML 1.1 and 1.2 read differently (yes, no, on, off, 0777, 1:20).",
+        {"default": "warning"},
         "Quote the value: 'yes'.",
-        GOOD,
-        _bad("    description: The order.", "    description: The order.\n    enum: [yes, no]"),
+        _examples(GOOD, _bad("    description: The order.", "    description: The order.\n    enum: [yes, no]")),
     ),
-    LintRule(
+    Rule(
         "TP119",
         "enum-duplicate",
-        "error",
+        "validate",
         "Enum values are unique.",
+        {"default": "error"},
         "Remove the repeated value.",
-        GOOD,
-        _bad("    description: The order.", "    description: The order.\n    enum: [a, b, a]"),
+        _examples(GOOD, _bad("    description: The order.", "    description: The order.\n    enum: [a, b, a]")),
     ),
-    LintRule(
+    Rule(
         "TP120",
         "enum-empty",
-        "error",
+        "validate",
         "An enum is never empty: nothing would be valid.",
+        {"default": "error"},
         "List the allowed values, or remove `enum`.",
-        GOOD,
-        _bad("    description: The order.", "    description: The order.\n    enum: []"),
+        _examples(GOOD, _bad("    description: The order.", "    description: The order.\n    enum: []")),
     ),
-    LintRule(
+    Rule(
         "TP121",
         "required-unknown",
-        "error",
+        "validate",
         "Every name in `required` is a property.",
+        {"default": "error"},
         "Add the property or remove the name from `required`.",
-        GOOD,
-        _bad("required: [order_id]", "required: [order_id, total]"),
+        _examples(GOOD, _bad("required: [order_id]", "required: [order_id, total]")),
     ),
-    LintRule(
+    Rule(
         "TP122",
         "value-type-mismatch",
-        "error",
+        "validate",
         "`const` and `enum` values fit the declared type.",
+        {"default": "error"},
         "Fix the value or the type.",
-        GOOD,
-        _bad("    description: The order.", "    description: The order.\n    enum: [1, 2]"),
+        _examples(GOOD, _bad("    description: The order.", "    description: The order.\n    enum: [1, 2]")),
     ),
-    LintRule(
+    Rule(
         "TP123",
         "invalid-pattern",
-        "error",
+        "validate",
         "`pattern` is a valid regular expression.",
+        {"default": "error"},
         "Fix the regular expression.",
-        GOOD,
-        _bad("    description: The order.", "    description: The order.\n    pattern: '^(ord_'"),
+        _examples(GOOD, _bad("    description: The order.", "    description: The order.\n    pattern: '^(ord_'")),
     ),
-    LintRule(
+    Rule(
         "TP124",
         "user-property-mismatch",
-        "warning",
+        "validate",
         "User properties (`x-send-as: UserProperty`) are traits in identify.yaml, with the same type.",
+        {"default": "warning"},
         "Add the trait to identify.yaml or align its type.",
-        GOOD,
-        _bad("    description: The order.", "    description: The order.\n    x-send-as: UserProperty"),
-        (
+        _examples(
+            GOOD,
+            _bad("    description: The order.", "    description: The order.\n    x-send-as: UserProperty"),
             (
-                "identify.yaml",
-                "title: Identify Properties\ntype: object\nproperties:\n  plan: {type: string}\n",
+                (
+                    "identify.yaml",
+                    "title: Identify Properties\ntype: object\nproperties:\n  plan: {type: string}\n",
+                ),
             ),
         ),
     ),
-    LintRule(
+    Rule(
         "TP125",
         "unused-suppression",
-        "warning",
+        "validate",
         "Every suppression in trackplan.yaml still suppresses something.",
+        {"default": "warning"},
         "Remove the suppression.",
-        GOOD,
-        GOOD,
-        (
+        _examples(
+            GOOD,
+            GOOD,
             (
-                "trackplan.yaml",
-                EXAMPLE_SETTINGS
-                + "lint:\n  suppress:\n    - {rule: TP113, event: Order Completed, reason: legacy name}\n",
+                (
+                    "trackplan.yaml",
+                    EXAMPLE_SETTINGS
+                    + "lint:\n  suppress:\n    - {rule: TP113, event: Order Completed, reason: legacy name}\n",
+                ),
             ),
         ),
     ),
-    LintRule(
+    Rule(
         "TP126",
         "suppression-without-reason",
-        "error",
+        "validate",
         "Suppressions say why.",
+        {"default": "error"},
         "Add `reason:` to the suppression.",
-        GOOD,
-        GOOD,
-        (
+        _examples(
+            GOOD,
+            GOOD,
             (
-                "trackplan.yaml",
-                EXAMPLE_SETTINGS + "lint:\n  suppress:\n    - {rule: TP105, file: events/order-completed.yaml}\n",
+                (
+                    "trackplan.yaml",
+                    EXAMPLE_SETTINGS + "lint:\n  suppress:\n    - {rule: TP105, file: events/order-completed.yaml}\n",
+                ),
             ),
         ),
     ),
-    LintRule(
+    Rule(
         "TP127",
         "event-file-placement",
-        "warning",
+        "validate",
         "In a plan with `events_layout: sharded`, each event file is in its folder: events/<xx>/<name>.yaml.",
+        {"default": "warning"},
         "Run `trackplan layout sharded` on a branch: it moves every misplaced file.",
-        GOOD,
-        GOOD,
-        (("trackplan.yaml", EXAMPLE_SETTINGS + "events_layout: sharded\n"),),
+        _examples(GOOD, GOOD, (("trackplan.yaml", EXAMPLE_SETTINGS + "events_layout: sharded\n"),)),
     ),
-    LintRule(
+    Rule(
         "TP128",
         "large-flat-events-folder",
-        "info",
+        "validate",
         "A flat events/ folder stays under `lint.flat_events_max` files (default 1,000, what GitHub lists).",
+        {"default": "info"},
         "Run `trackplan layout sharded` on a branch: commits and diffs then cost what the change costs.",
-        GOOD,
-        GOOD,
-        (
-            ("trackplan.yaml", EXAMPLE_SETTINGS + "lint: {flat_events_max: 1}\n"),
-            ("events/order-shipped.yaml", GOOD.replace("Order Completed", "Order Shipped")),
+        _examples(
+            GOOD,
+            GOOD,
+            (
+                ("trackplan.yaml", EXAMPLE_SETTINGS + "lint: {flat_events_max: 1}\n"),
+                ("events/order-shipped.yaml", GOOD.replace("Order Completed", "Order Shipped")),
+            ),
         ),
     ),
 )
 RULES = {rule.id: rule for rule in CATALOGUE}
 
 
-def example_files(rule: LintRule, valid: bool) -> dict[str, bytes]:
-    """The plan folder of one example: settings, the event, and the rule's extra files."""
-    files = {
-        "trackplan.yaml": EXAMPLE_SETTINGS,
-        "events/order-completed.yaml": rule.valid if valid else rule.invalid,
-    }
-    if not valid:
-        files.update(dict(rule.extra_files))
+def example_files(example: Example) -> dict[str, bytes]:
+    """The plan folder of one example: the example settings, then the example's own files."""
+    files = {"trackplan.yaml": EXAMPLE_SETTINGS, **dict(example.after)}
     return {path: text.encode() for path, text in files.items()}
 
 
 def rules_markdown() -> str:
     """docs/rules.md, generated from the catalogue (a test fails when the file is stale)."""
-    out = [
+    out = [*_preamble(), "| Rule | Name | Default | What it checks |", "|---|---|---|---|"]
+    out += [f"| [{r.id}](#{r.id.lower()}) | {r.name} | {r.severity()} | {r.summary} |" for r in CATALOGUE]
+    out.append("")
+    for rule in CATALOGUE:
+        out += _section(rule)
+    return "\n".join(out)
+
+
+def _preamble() -> list[str]:
+    return [
         "# Lint rules",
         "",
-        "Generated from `src/trackplan/lint_rules.py` by `trackplan rules --markdown`; do not edit by hand.",
+        "Generated from `src/trackplan/linting/rules.py` by `trackplan rules --markdown`; do not edit by hand.",
         "Each rule's examples are its tests. Configure rules in trackplan.yaml:",
         "",
         "```yaml",
@@ -379,34 +400,16 @@ def rules_markdown() -> str:
         EXAMPLE_SETTINGS.rstrip(),
         "```",
         "",
-        "| Rule | Name | Default | What it checks |",
-        "|---|---|---|---|",
-        *(f"| [{r.id}](#{r.id.lower()}) | {r.name} | {r.severity} | {r.summary} |" for r in CATALOGUE),
-        "",
     ]
-    for rule in CATALOGUE:
-        out += [
-            f"## {rule.id}",
-            "",
-            f"**{rule.name}** · default **{rule.severity}**",
-            "",
-            rule.summary,
-            "",
-            f"Fix: {rule.hint}",
-            "",
-            "Valid:",
-            "",
-            "```yaml",
-            rule.valid.rstrip(),
-            "```",
-            "",
-            "Invalid:",
-            "",
-            "```yaml",
-            rule.invalid.rstrip(),
-            "```",
-            "",
-        ]
-        for path, text in rule.extra_files:
-            out += [f"with `{path}`:", "", "```yaml", text.rstrip(), "```", ""]
-    return "\n".join(out)
+
+
+def _section(rule: Rule) -> list[str]:
+    """A rule's heading, summary, fix, its two event files, then the flagged plan's other files."""
+    accepted, flagged = (dict(example.after) for example in rule.examples)
+    out = [f"## {rule.id}", "", f"**{rule.name}** · default **{rule.severity()}**", "", rule.summary, ""]
+    out += [f"Fix: {rule.hint}", ""]
+    out += ["Valid:", "", "```yaml", accepted[EVENT_FILE].rstrip(), "```", ""]
+    out += ["Invalid:", "", "```yaml", flagged.pop(EVENT_FILE).rstrip(), "```", ""]
+    for path, text in flagged.items():
+        out += [f"with `{path}`:", "", "```yaml", text.rstrip(), "```", ""]
+    return out

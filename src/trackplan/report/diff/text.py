@@ -1,13 +1,11 @@
-"""Human output for a terminal: grouped by change set, colour on a TTY, NO_COLOR honoured."""
+"""Human output for a terminal: grouped by change set, each severity label styled by the
+caller's `style` (colour on a terminal, nothing otherwise)."""
 
 from __future__ import annotations
 
-import click
-
 from trackplan.diffing.records import DiffResult
-from trackplan.report import ReportContext, ordered
-
-COLOURS = {"breaking": "red", "warning": "yellow", "info": "cyan"}
+from trackplan.report.context import ReportContext
+from trackplan.report.diff._changes import ordered
 
 
 def render(result: DiffResult, context: ReportContext) -> str:
@@ -23,8 +21,8 @@ def render(result: DiffResult, context: ReportContext) -> str:
         lines.append(f"\n{change_set} ({len(group)})")
         for change in group:
             label = f"{change.severity:<8}"
-            if context.color:
-                label = click.style(label, fg=COLOURS[change.severity], bold=change.severity == "breaking")
+            if context.style is not None:
+                label = context.style(label, change.severity)
             lines.append(f"  {label} {change.rule}  {change.message}")
     for advice in result.versions:
         if advice.too_small:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 
 from trackplan.diffing.records import DiffResult
-from trackplan.report import ReportContext, ordered
+from trackplan.report.context import ReportContext
+from trackplan.report.diff._changes import ordered
 
 
 def document(result: DiffResult, context: ReportContext) -> dict[str, object]:

@@ -1,6 +1,6 @@
-"""A pull-request comment a reviewer can act on in ten seconds (see PR-REVIEW.md):
-summary line, breaking banner, a table of changes, one collapsible YAML diff per event, a
-hidden marker for updating in place, trimmed to GitHub's 65,536-character limit."""
+"""A pull-request comment a reviewer can act on in ten seconds: summary line, breaking
+banner, a table of changes, one collapsible YAML diff per event, a hidden marker for
+updating in place, trimmed to GitHub's 65,536-character limit."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ import difflib
 from trackplan import yamlio
 from trackplan.diffing.records import Change, DiffResult
 from trackplan.model import Event
-from trackplan.report import ReportContext, ordered
+from trackplan.report.context import ReportContext
+from trackplan.report.diff._changes import ordered
 
 LIMIT = 65_536
 ICONS = {"breaking": "❌", "warning": "⚠️", "info": "✅"}
@@ -43,6 +44,26 @@ def _row(change: Change, versions: dict[str, str]) -> str:
 
 
 def render(result: DiffResult, context: ReportContext) -> str:
+    text = "\n".join([*_head(result, context), *_table(result)])
+    tail = "\n".join(_footer(result))
+    details = _schema_diffs(result)
+    kept = _fitting(details, LIMIT - len(text) - len(tail) - 200)
+    out = text + "\n" + "\n".join(kept)
+    cut = len(details) - len(kept)
+    if cut:
+        plural = "s" if cut != 1 else ""
+        out += (
+            f"\n_{cut} schema diff{plural} left out to fit GitHub's 65,536-character limit; "
+            "run `trackplan diff` locally for all._\n"
+        )
+    out += "\n" + tail
+    if len(out) > LIMIT:  # a table too long even on its own
+        out = out[: LIMIT - 120].rsplit("\n", 1)[0] + "\n\n_Report cut to fit GitHub's 65,536-character limit._\n"
+    return out.rstrip() + "\n"
+
+
+def _head(result: DiffResult, context: ReportContext) -> list[str]:
+    """The hidden marker, the summary line, the refs and links, and the breaking banner."""
     counts = result.counts()
     events = result.changed_events
     title = f"### Tracking plan · {len(events)} event{'s' if len(events) != 1 else ''} changed"
@@ -61,33 +82,27 @@ def render(result: DiffResult, context: ReportContext) -> str:
     breaking_events = sorted({c.event for c in result.changes if c.severity == "breaking" and c.event})
     if breaking_events:
         names = ", ".join(f"`{e}`" for e in breaking_events[:5]) + (" and more" if len(breaking_events) > 5 else "")
-        head += [
-            f"> ❌ **Breaking**: payloads or queries that work today will fail for {names} after this change.",
-            "",
-        ]
+        head += [f"> ❌ **Breaking**: payloads or queries that work today will fail for {names} after this change.", ""]
+    return head
+
+
+def _table(result: DiffResult) -> list[str]:
+    """A row per change; past MAX_ROWS the rest fold into a second table."""
     versions = _versions(result)
     rows = [_row(c, versions) for c in ordered(result.changes)]
+    if not rows:
+        return []
     table = ["| | Event | Change | Version | Rule |", "|---|---|---|---|---|"]
-    body: list[str] = []
-    if rows:
-        shown = rows[:MAX_ROWS]
-        if len(rows) > MAX_ROWS:
-            body += [
-                *table,
-                *shown,
-                "",
-                f"<details><summary>{len(rows) - MAX_ROWS} more changes</summary>",
-                "",
-                *table,
-                *rows[MAX_ROWS:],
-                "",
-                "</details>",
-                "",
-            ]
-        else:
-            body += [*table, *shown, ""]
+    if len(rows) <= MAX_ROWS:
+        return [*table, *rows, ""]
+    folded = [f"<details><summary>{len(rows) - MAX_ROWS} more changes</summary>", "", *table, *rows[MAX_ROWS:]]
+    return [*table, *rows[:MAX_ROWS], "", *folded, "", "</details>", ""]
+
+
+def _schema_diffs(result: DiffResult) -> list[str]:
+    """One collapsible YAML diff per changed event."""
     details = []
-    for name in events:
+    for name in result.changed_events:
         before, after = result.events.get(name, (None, None))
         diff = list(difflib.unified_diff(_yaml(before), _yaml(after), lineterm="", n=2))[2:]
         if diff:
@@ -96,33 +111,27 @@ def render(result: DiffResult, context: ReportContext) -> str:
                 + "\n".join(diff)
                 + "\n```\n</details>\n"
             )
-    footer = []
-    if any(a.too_small for a in result.versions):
-        footer = [
-            "<details><summary>How to fix or accept</summary>",
-            "",
-            "Run `trackplan diff --fix-versions` to set the versions; override a rule's severity with "
-            "`breaking_severity` in trackplan.yaml.",
-            "</details>",
-        ]
-    text = "\n".join([*head, *body])
-    tail = "\n".join(footer)
-    budget = LIMIT - len(text) - len(tail) - 200
+    return details
+
+
+def _fitting(blocks: list[str], budget: int) -> list[str]:
+    """The leading blocks that fit in `budget` characters, one newline after each."""
     kept = []
-    for block in details:
+    for block in blocks:
         if len(block) + 1 > budget:
             break
         kept.append(block)
         budget -= len(block) + 1
-    cut = len(details) - len(kept)
-    out = text + "\n" + "\n".join(kept)
-    if cut:
-        plural = "s" if cut != 1 else ""
-        out += (
-            f"\n_{cut} schema diff{plural} left out to fit GitHub's 65,536-character limit; "
-            "run `trackplan diff` locally for all._\n"
-        )
-    out += "\n" + tail
-    if len(out) > LIMIT:  # a table too long even on its own
-        out = out[: LIMIT - 120].rsplit("\n", 1)[0] + "\n\n_Report cut to fit GitHub's 65,536-character limit._\n"
-    return out.rstrip() + "\n"
+    return kept
+
+
+def _footer(result: DiffResult) -> list[str]:
+    if not any(a.too_small for a in result.versions):
+        return []
+    return [
+        "<details><summary>How to fix or accept</summary>",
+        "",
+        "Run `trackplan diff --fix-versions` to set the versions; override a rule's severity with "
+        "`breaking_severity` in trackplan.yaml.",
+        "</details>",
+    ]

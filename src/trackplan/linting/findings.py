@@ -1,0 +1,131 @@
+"""What the linter reports: a `Finding` (rule, file, line, column, message), a `LintReport`
+of them, `positions` (line and column from a finding's key path in the YAML), and the
+`fingerprint` code scanning uses to follow a finding across commits."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from trackplan.linting.rules import RULES
+
+LEVELS = ("error", "warning", "info")
+
+
+@dataclass
+class Finding:
+    rule: str
+    severity: str
+    file: str
+    message: str
+    line: int = 1
+    column: int = 1
+    event: str | None = None
+    where: tuple[str, ...] = ()  # the key path in the document, for positioning
+
+    @classmethod
+    def of(
+        cls, rule: str, file: str, message: str, *, event: str | None = None, where: tuple[str, ...] = ()
+    ) -> Finding:
+        """A finding at its rule's default severity; the plan's configuration applies later."""
+        return cls(rule, RULES[rule].severity(), file, message, event=event, where=where)
+
+    @property
+    def name(self) -> str:
+        return RULES[self.rule].name
+
+    @property
+    def hint(self) -> str:
+        return RULES[self.rule].hint
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "name": self.name,
+            "severity": self.severity,
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "event": self.event,
+            "message": self.message,
+            "hint": self.hint,
+        }
+
+    def to_cache(self) -> dict[str, Any]:
+        """The finding without its file: cached per file, the path is part of the key."""
+        return {
+            "rule": self.rule,
+            "severity": self.severity,
+            "message": self.message,
+            "line": self.line,
+            "column": self.column,
+            "event": self.event,
+            "where": list(self.where),
+        }
+
+    @classmethod
+    def from_cache(cls, file: str, data: Mapping[str, Any]) -> Finding:
+        return cls(
+            data["rule"],
+            data["severity"],
+            file,
+            data["message"],
+            data["line"],
+            data["column"],
+            data["event"],
+            tuple(data["where"]),
+        )
+
+
+@dataclass
+class LintReport:
+    findings: list[Finding]
+    files: int
+
+    @property
+    def has_errors(self) -> bool:
+        return any(f.severity == "error" for f in self.findings)
+
+    def counts(self) -> dict[str, int]:
+        return {level: sum(1 for f in self.findings if f.severity == level) for level in LEVELS}
+
+
+def positions(text: str, findings: list[Finding]) -> None:
+    """Fill line and column from the YAML nodes of each finding's key path."""
+    try:
+        root = yaml.compose(text, Loader=yaml.CSafeLoader)
+    except yaml.YAMLError:
+        return
+    if root is None:  # an empty document
+        return
+    for finding in findings:
+        # TP101 and TP118 are positioned where they are found.
+        if finding.where and finding.rule not in ("TP101", "TP118"):
+            mark = _mark(root, finding.where)
+            if mark is not None:
+                finding.line, finding.column = mark.line + 1, mark.column + 1
+
+
+def _mark(root: yaml.Node, where: tuple[str, ...]) -> yaml.Mark | None:
+    """Where the deepest node of the key path that exists starts: a key, or a list item."""
+    node, mark = root, None
+    for part in where:
+        if isinstance(node, yaml.MappingNode):
+            found = next(((k, v) for k, v in node.value if k.value == part), None)
+            if found is None:
+                break
+            mark, node = found[0].start_mark, found[1]
+        elif isinstance(node, yaml.SequenceNode) and part.isdigit() and int(part) < len(node.value):
+            node = node.value[int(part)]
+            mark = node.start_mark
+        else:
+            break
+    return mark
+
+
+def fingerprint(finding: Finding) -> str:
+    return hashlib.sha256(f"{finding.rule}|{finding.file}|{finding.message}".encode()).hexdigest()[:16]

@@ -1,0 +1,135 @@
+"""`trackplan validate`: lint every plan file, with exact positions.
+
+`lint_files` lints plan files given as bytes; `lint_ref` lints the plan at a ref of a
+workspace and caches each file's result by (file blob, path, settings blob), so a warm run
+reads only the files that changed. Both run `analyse` on each file (the per-file rules, the
+file's positioned findings and its summary for the plan rules), then `combine` adds the plan
+rules and applies the plan's configuration. Neither needs the git layer loaded to import.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Collection, Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from trackplan import yamlio
+from trackplan.errors import InputError
+from trackplan.linting.config import LintConfig, configure
+from trackplan.linting.file_rules import FileLinter
+from trackplan.linting.findings import Finding, LintReport, positions
+from trackplan.linting.plan_rules import large_flat_folder, plan_findings, summary
+from trackplan.memory import building
+from trackplan.model import Settings
+from trackplan.repo.paths import IDENTIFY_FILE, SETTINGS_FILE, is_event_file, is_plan_file
+from trackplan.repo.refs import WORKTREE
+
+if TYPE_CHECKING:
+    from trackplan.repo.workspace import Workspace
+
+LINT_VERSION = 2  # bump when a per-file rule changes, so cached results are not reused
+
+Results = dict[str, dict[str, Any]]  # plan file -> what `analyse` returned for it
+AnalyseAll = Callable[[Settings, LintConfig], Results]
+
+
+def analyse(path: str, text: str, settings: Settings, config: LintConfig) -> dict[str, Any]:
+    """Per-file findings (positioned) and what cross-file rules need of the file. Depends
+    only on the file and the settings, so it can be cached by their blob ids."""
+    linter = FileLinter(path, text, settings, config)
+    doc = linter.run()
+    if linter.findings:
+        positions(text, linter.findings)
+    result: dict[str, Any] = {"findings": [f.to_cache() for f in linter.findings]}
+    if is_event_file(path) and isinstance(doc, dict) and doc.get("title"):
+        result["summary"] = summary(doc)
+    if path == IDENTIFY_FILE and isinstance(doc, dict):
+        props = doc.get("properties")
+        result["identify"] = {"properties": props if isinstance(props, dict) else {}}
+    return result
+
+
+def combine(
+    results: Mapping[str, Mapping[str, Any]],
+    config: LintConfig,
+    text_of: Callable[[str], str],
+    only: set[str] | None,
+    files: int,
+) -> LintReport:
+    """Per-file results plus the cross-file rules, with the configuration applied."""
+    findings = [
+        Finding.from_cache(path, data)
+        for path, result in sorted(results.items())
+        if only is None or path in only
+        for data in result["findings"]
+    ]
+    summaries = {path: r["summary"] for path, r in results.items() if "summary" in r}
+    identify = next((r["identify"] for r in results.values() if "identify" in r), None)
+    for finding in [*plan_findings(summaries, identify), *large_flat_folder(results, config)]:
+        if only is None or finding.file in only:
+            if finding.where:
+                positions(text_of(finding.file), [finding])
+            findings.append(finding)
+    configured = configure(findings, config)
+    # Suppression findings point into trackplan.yaml, which exists when they do.
+    in_settings = [f for f in configured if f.file == SETTINGS_FILE and f.where]
+    if in_settings:
+        positions(text_of(SETTINGS_FILE), in_settings)
+    return LintReport(configured, files)
+
+
+def lint_files(files: Mapping[str, bytes], only: set[str] | None = None) -> LintReport:
+    """Lint plan files ({plan path: bytes}); `only` limits the findings to some paths."""
+
+    def text_of(path: str) -> str:
+        return files[path].decode("utf-8", "replace")
+
+    def analyse_all(settings: Settings, config: LintConfig) -> Results:
+        return {path: analyse(path, text_of(path), settings, config) for path in _linted(files)}
+
+    return _lint(files, text_of, analyse_all, only)
+
+
+def lint_ref(ws: Workspace, ref: str = WORKTREE, only: Iterable[str] | None = None) -> LintReport:
+    """Lint the plan at a ref (or the work tree); `only` limits the findings to some paths.
+    Per-file results are cached by (file blob, path, settings blob)."""
+    blobs = ws.plan_blobs(ref)
+
+    def text_of(path: str) -> str:
+        return ws.read_blob(blobs[path]).decode("utf-8", "replace")
+
+    def analyse_all(settings: Settings, config: LintConfig) -> Results:
+        # The path is part of the key: rules such as TP105 and TP127 read it.
+        prefix = f"lint/{LINT_VERSION}/{blobs.get(SETTINGS_FILE, '')}"
+        keys = {path: f"{prefix}/{blobs[path]}/{path}" for path in _linted(blobs)}
+        cached = ws.cache.get_fragments(keys.values())
+        results: Results = {}
+        with building():
+            for path, key in keys.items():
+                value = cached.get(key)
+                if value is None:
+                    results[path] = analyse(path, text_of(path), settings, config)
+                    ws.cache.put_fragment(key, json.dumps(results[path], ensure_ascii=False).encode())
+                else:
+                    results[path] = json.loads(value)
+        ws.cache.flush()
+        return results
+
+    return _lint(blobs, text_of, analyse_all, set(only) if only is not None else None)
+
+
+def _linted(paths: Iterable[str]) -> list[str]:
+    """The plan files the per-file rules read: all but trackplan.yaml, which configures them."""
+    return [path for path in paths if path != SETTINGS_FILE and is_plan_file(path)]
+
+
+def _lint(
+    paths: Collection[str], text_of: Callable[[str], str], analyse_all: AnalyseAll, only: set[str] | None
+) -> LintReport:
+    try:
+        text = text_of(SETTINGS_FILE) if SETTINGS_FILE in paths else ""
+        settings = Settings.from_json(yamlio.load(text, SETTINGS_FILE) or {})
+    except (InputError, ValueError, TypeError) as exc:
+        return LintReport([Finding("TP101", "error", SETTINGS_FILE, str(exc))], len(paths))
+    config = LintConfig.from_settings(settings)
+    return combine(analyse_all(settings, config), config, text_of, only, len(paths))
