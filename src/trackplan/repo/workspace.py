@@ -1,7 +1,8 @@
 """A plan inside a git repository: find it, load it at any ref, commit changes to it.
 
-This joins the git store, the plan layout and the blob cache. The work tree counts as a ref
-(`WORKTREE`), so uncommitted edits can be read like any commit.
+This joins the git store, the plan's files (paths, reading, writing) and the blob cache. The
+work tree counts as a ref (`WORKTREE`), so uncommitted edits can be read like any commit; a
+base ref missing from a shallow clone is fetched (`resolve_base`).
 """
 
 from __future__ import annotations

@@ -1,1 +1,2 @@
-"""repo/git"""
+"""The only users of pygit2 (`store`, with the object formats in `objects`) and of the git
+executable (`remote`)."""
