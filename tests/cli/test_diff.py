@@ -89,7 +89,8 @@ def test_markdown_comment(feature: Path, run_cli: CliRunnerCall) -> None:
 def test_markdown_is_trimmed_to_githubs_limit() -> None:
     from trackplan.diffing.changes import diff_plans
     from trackplan.model import Event, Plan, Property
-    from trackplan.report import ReportContext, render
+    from trackplan.report.context import ReportContext
+    from trackplan.report.diff import render
 
     old = Plan(events=tuple(Event(f"Event {i}", properties=(Property.build("p", type="string"),)) for i in range(600)))
     new = Plan(
@@ -126,7 +127,7 @@ def test_github_annotations_and_step_summary(
 
 
 def test_annotation_escaping() -> None:
-    from trackplan.report.github import escape_data, escape_property
+    from trackplan.report._github import escape_data, escape_property
 
     assert escape_data("50%\nnext\r") == "50%25%0Anext%0D"
     assert escape_property("a:b,c") == "a%3Ab%2Cc"

@@ -98,7 +98,8 @@ def command(
 def _echo_summary(outcome: ImportOutcome, name: str, method: str, dry_run: bool) -> None:
     counts = ", ".join(f"{k} {v}" for k, v in outcome.result.counts().items())
     if dry_run:
-        from trackplan.report import ReportContext, render
+        from trackplan.report.context import ReportContext
+        from trackplan.report.diff import render
 
         click.echo(f"Dry run for branch {outcome.branch!r} ({outcome.format}, {method}): {counts}")
         for path in outcome.changed_paths:
