@@ -6,9 +6,13 @@ import pickle
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from tests.helpers import DATA, CliRunnerCall
 from trackplan import Checker
-from trackplan.checking.run import run_checks
+from trackplan.checking.run import MaxInvalid, QAReport, run_checks
+from trackplan.checking.text import render_text
+from trackplan.errors import InputError
 from trackplan.repo.workspace import Workspace
 
 PAYLOADS = DATA / "payloads"
@@ -103,3 +107,37 @@ def test_streaming_keeps_memory_bounded() -> None:
     lines = b"".join(b'{"event": "E", "properties": {"n": %d}}\n' % i for i in range(20000))
     report = run_checks(checker, io.BytesIO(lines))
     assert report.checked == 20000 and report.invalid == 0
+
+
+def test_text_report_and_max_invalid_exit(plan_repo: Path, run_cli: CliRunnerCall) -> None:
+    result = run_cli("-C", plan_repo, "check", str(PAYLOADS / "malformed.jsonl"), "--max-invalid", "0")
+    assert result.exit_code == 1  # 1 invalid > 0
+    assert result.stdout == (
+        "Search Performed: 2 seen, 1 valid, 1 invalid\n"
+        '    1× $.properties: "result_count" is a required property\n'
+        "    never sent: filters\n"
+        "malformed line 2: unexpected character, expected a JSON value\n"
+        "malformed line 5: invalid literal, expected 'null'\n"
+        "2 checked, 1 invalid, 2 malformed\n"
+    )
+
+
+def test_text_report_names_unknown_events() -> None:
+    summary = {"checked": 3, "invalid": 3, "malformed": 0, "malformedLines": [], "unknownEvents": {"Mystery": 3}}
+    assert render_text({**summary, "events": {}}) == "unknown event Mystery: 3\n3 checked, 3 invalid, 0 malformed\n"
+
+
+def test_max_invalid_is_a_count_or_a_share() -> None:
+    assert MaxInvalid.parse(" 10 ") == MaxInvalid(10.0, share=False)
+    assert MaxInvalid.parse("0.5%") == MaxInvalid(0.005, share=True)
+    with pytest.raises(InputError, match=r"--max-invalid '1.5': expected a count like 10 or a share like 0.5%"):
+        MaxInvalid.parse("1.5")
+    report = QAReport(checked=200, invalid=1)
+    assert not MaxInvalid.parse("0.5%").exceeded_by(report)  # 1 allowed of 200
+    assert MaxInvalid.parse("0.4%").exceeded_by(report)
+    assert not MaxInvalid.parse("1").exceeded_by(report) and MaxInvalid.parse("0").exceeded_by(report)
+
+
+def test_a_missing_payload_file_is_invalid_input(plan_repo: Path, run_cli: CliRunnerCall, tmp_path: Path) -> None:
+    result = run_cli("-C", plan_repo, "check", str(tmp_path / "none.jsonl"))
+    assert (result.exit_code, result.stderr) == (2, f"trackplan: error: {tmp_path / 'none.jsonl'}: no such file\n")

@@ -5,7 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.helpers import ROOT, CliRunnerCall
+from tests.helpers import CliRunnerCall
 
 
 def test_init_creates_a_repo_on_main_whatever_the_default_branch(tmp_path: Path, run_cli: CliRunnerCall) -> None:
@@ -84,33 +84,3 @@ def test_subprocess_version_and_module_entry_point(plan_repo: Path) -> None:
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
     debug = _run_module("--debug", "events", "--ref", "x", cwd=plan_repo)
     assert "Traceback" in debug.stderr
-
-
-def test_the_wheel_ships_the_whole_plan_template(tmp_path: Path) -> None:
-    import zipfile
-
-    root = ROOT
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "wheel",
-            "-q",
-            "--no-deps",
-            "--no-build-isolation",
-            str(root),
-            "-w",
-            str(tmp_path),
-        ],
-        check=True,
-        capture_output=True,
-    )
-    [wheel] = tmp_path.glob("trackplan-*.whl")
-    shipped = {
-        n.removeprefix("trackplan/plan-template/") for n in zipfile.ZipFile(wheel).namelist() if "/plan-template/" in n
-    }
-    template = {
-        p.relative_to(root / "plan-template").as_posix() for p in (root / "plan-template").rglob("*") if p.is_file()
-    }
-    assert shipped == template and ".github/workflows/trackplan.yml" in shipped

@@ -75,9 +75,11 @@ def pull_request_from_env(env: Mapping[str, str] = os.environ) -> PullRequest | 
 
 
 class GitHub:
+    """The REST API at `api_url` ($GITHUB_API_URL; github.com's by default)."""
+
     def __init__(self, token: str, api_url: str | None = None) -> None:
         self.token = token
-        self.api_url = (api_url or os.environ.get("GITHUB_API_URL") or "https://api.github.com").rstrip("/")
+        self.api_url = (api_url or "https://api.github.com").rstrip("/")
 
     def request(self, method: str, path: str, body: Any = None) -> Any:
         data = json.dumps(body).encode() if body is not None else None

@@ -2,43 +2,21 @@
 
 from __future__ import annotations
 
-import os
-import sys
-
 import click
 
 from trackplan.cli.context import AppContext, pass_context
+from trackplan.cli.options import color_option, fail_on_option, format_option, severity_style
+from trackplan.repo.refs import WORKTREE
 
+# report.diff.FORMATS, spelled out: importing every renderer would slow the start of each command.
 FORMATS = ("text", "json", "markdown", "github", "sarif")
-
-
-def use_color(choice: str) -> bool:
-    if choice == "always":
-        return True
-    if choice == "never" or os.environ.get("NO_COLOR"):
-        return False
-    return sys.stdout.isatty()
-
-
-def fails(counts: dict[str, int], fail_on: str) -> bool:
-    if fail_on == "breaking":
-        return counts["breaking"] > 0
-    if fail_on == "warning":
-        return counts["breaking"] + counts["warning"] > 0
-    return False
 
 
 @click.command("diff")
 @click.argument("base", required=False)
 @click.argument("head", required=False)
-@click.option("--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True)
-@click.option(
-    "--fail-on",
-    type=click.Choice(["breaking", "warning", "never"]),
-    default="never",
-    show_default=True,
-    help="Exit 1 when a change of this severity (or worse) is found.",
-)
+@format_option(*FORMATS, help=None)
+@fail_on_option("change", default="never")
 @click.option(
     "--profile",
     type=click.Choice(["validation", "consumer"]),
@@ -46,7 +24,7 @@ def fails(counts: dict[str, int], fail_on: str) -> bool:
     help="Breaking-change profile (default: breaking_profile in trackplan.yaml).",
 )
 @click.option("--fix-versions", is_flag=True, help="Write the expected x-version into work-tree files.")
-@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True)
+@color_option()
 @pass_context
 def command(
     ctx: AppContext,
@@ -70,38 +48,34 @@ def command(
       trackplan diff v1.0...HEAD --fail-on breaking
       trackplan diff --fix-versions           # set the SchemaVer bumps the changes need
     """
-    from trackplan.diffing import run as reviewing
-    from trackplan.report import ReportContext, render
+    from trackplan.ci.github import append_step_summary
+    from trackplan.ci.run import source_text_at
+    from trackplan.ci.verdict import changes_fail
+    from trackplan.diffing import run as diffing
+    from trackplan.report.context import ReportContext
+    from trackplan.report.diff import render, step_summary
 
     ws = ctx.workspace()
-    span = reviewing.parse_range(ws, base, head)
-    result = reviewing.diff_refs(ws, span.base, span.head, profile)
-
-    def source_text(path: str) -> str | None:
-        try:
-            return ws.read_text(span.head, path)
-        except Exception:
-            return None
-
+    span = diffing.parse_range(ws, base, head)
+    result = diffing.diff_refs(ws, span.base, span.head, profile)
     context = ReportContext(
-        base_label=_label(ws, span.base),
-        head_label=_label(ws, span.head),
-        source_text=source_text,
-        color=use_color(color),
-        extra={"path_prefix": f"{ws.prefix}/" if ws.prefix else ""},
+        base_label=_label(span.base),
+        head_label=_label(span.head),
+        source_text=source_text_at(ws, span.head),
+        style=severity_style(color),
+        path_prefix=ws.path_prefix,
     )
-    click.echo(render(result, output_format, context), nl=False, color=context.color)
+    click.echo(render(result, output_format, context), nl=False, color=context.style is not None)
+    if output_format == "github":
+        append_step_summary(step_summary(result, context))
     if fix_versions:
-        for line in reviewing.fix_versions(ws, result):
+        for line in diffing.fix_versions(ws, result):
             click.echo(f"fixed {line}", err=True)
-    if fails(result.counts(), fail_on):
-        ctx_exit = click.get_current_context()
-        ctx_exit.exit(1)
+    if changes_fail(result.counts(), fail_on):
+        click.get_current_context().exit(1)
 
 
-def _label(ws: object, ref: str) -> str:
-    from trackplan.repo.refs import WORKTREE
-
+def _label(ref: str) -> str:
     if ref == WORKTREE:
         return "work tree"
     return ref[:12] if len(ref) == 40 else ref

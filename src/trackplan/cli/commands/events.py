@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import click
 
 from trackplan.cli.context import AppContext, echo_json, pass_context
@@ -22,21 +20,9 @@ def command(ctx: AppContext, ref: str, output_format: str) -> None:
       trackplan events
       trackplan events --ref main~3 --format json
     """
-    loaded = ctx.workspace().load(ref)
-    rows: list[dict[str, Any]] = [
-        {
-            "name": event.name,
-            "path": loaded.event_paths[event.name],
-            "id": event.id,
-            "version": event.version,
-            "status": event.status,
-            "sources": list(event.sources),
-            "tags": list(event.tags),
-            "owner": event.owner,
-            "properties": len(event.properties),
-        }
-        for event in loaded.plan.events
-    ]
+    from trackplan.repo.browse import event_rows
+
+    rows = event_rows(ctx.workspace(), ref)
     if output_format == "json":
         echo_json(rows)
         return

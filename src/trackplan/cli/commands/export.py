@@ -8,12 +8,13 @@ from pathlib import Path
 import click
 
 from trackplan.cli.context import AppContext, pass_context
+from trackplan.cli.options import ref_option
 from trackplan.formats import EXPORT_FORMATS
 from trackplan.repo.refs import WORKTREE
 
 
 @click.command("export")
-@click.option("--ref", default="HEAD", show_default=True, help="Git ref to export (branch, tag, sha, HEAD~2).")
+@ref_option(help="Git ref to export (branch, tag, sha, HEAD~2).")
 @click.option("--worktree", is_flag=True, help="Export the work tree, uncommitted edits included.")
 @click.option("--to", "to", type=click.Choice(EXPORT_FORMATS), default="avo-json", show_default=True, help="Format.")
 @click.option("--source", "sources", multiple=True, help="Only events sent from SOURCE.")

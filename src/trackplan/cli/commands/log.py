@@ -5,16 +5,17 @@ from __future__ import annotations
 import click
 
 from trackplan.cli.context import AppContext, echo_json, pass_context
+from trackplan.cli.options import format_option, ref_option
 
 
 @click.command("log")
-@click.option("--ref", default="HEAD", show_default=True, help="Where the history starts.")
+@ref_option(help="Where the history starts.")
 @click.option("--event", default=None, help="Only commits that touch this event.")
 @click.option("--before", default=None, help="Only commits at or before this ISO-8601 time.")
 @click.option("--limit", type=click.IntRange(min=0), default=None, help="At most N entries.")
 @click.option("--offset", type=click.IntRange(min=0), default=0, help="Skip the first N entries.")
 @click.option("--order", type=click.Choice(["asc", "desc"]), default="desc", show_default=True)
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@format_option("text", "json", help=None)
 @pass_context
 def command(
     ctx: AppContext,

@@ -6,7 +6,6 @@ import click
 
 from trackplan.cli.context import AppContext, echo_json, pass_context
 from trackplan.cli.options import format_option, ref_option
-from trackplan.errors import InputError
 
 
 @click.command("show")
@@ -24,17 +23,9 @@ def command(ctx: AppContext, event: str, ref: str, output_format: str) -> None:
       trackplan show "Checkout Completed"
       trackplan show "Checkout Completed" --ref v1.0 --format json | jq .properties
     """
-    workspace = ctx.workspace()
-    loaded = workspace.load(ref)
-    # Only the index is needed: the event's file is found by name or path, never parsing others.
-    path = loaded.event_paths.get(event)
-    if path is None:
-        # A file path, or a file name wherever the layout keeps it.
-        path = next((p for p in loaded.event_paths.values() if event in (p, p.rsplit("/", 1)[-1])), None)
-    if path is None:
-        known = ", ".join(sorted(loaded.event_paths)[:20])
-        raise InputError(f"no event {event!r} at {ref}; known events: {known}")
-    text = workspace.read_text(ref, path)
+    from trackplan.repo.browse import find_event
+
+    path, text = find_event(ctx.workspace(), ref, event)
     if output_format == "json":
         from trackplan.repo.reading import parse_document
 

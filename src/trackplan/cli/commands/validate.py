@@ -4,30 +4,23 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from trackplan.cli.context import AppContext, pass_context
+from trackplan.cli.options import fail_on_option, format_option, ref_option
+
+if TYPE_CHECKING:
+    from trackplan.repo.workspace import Workspace
 
 
 @click.command("validate")
 @click.argument("paths", nargs=-1)
-@click.option("--ref", default=None, help="Lint a commit instead of the work tree.")
+@ref_option(default=None, help="Lint a commit instead of the work tree.")
 @click.option("--worktree", is_flag=True, help="Lint the work tree (the default when there is one).")
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json", "github", "sarif"]),
-    default="text",
-    show_default=True,
-)
-@click.option(
-    "--fail-on",
-    type=click.Choice(["error", "warning"]),
-    default="error",
-    show_default=True,
-    help="Exit 1 when a finding of this severity (or worse) is found.",
-)
+@format_option("text", "json", "github", "sarif", help=None)
+@fail_on_option("finding", default="error")
 @pass_context
 def command(
     ctx: AppContext, paths: tuple[str, ...], ref: str | None, worktree: bool, output_format: str, fail_on: str
@@ -45,23 +38,28 @@ def command(
       trackplan validate --ref main --format json
       trackplan validate events/signed-up.yaml --fail-on warning
     """
-    from trackplan.linting.engine import lint_ref
+    from trackplan.ci.github import append_step_summary
+    from trackplan.ci.verdict import findings_fail
+    from trackplan.linting.run import lint_ref
     from trackplan.repo.refs import WORKTREE
-    from trackplan.report.lint import render
+    from trackplan.report.lint import render, step_summary
 
     ws = ctx.workspace()
     target = ref if ref and not worktree else (WORKTREE if ws.store.workdir else "HEAD")
-    only = None
-    if paths:
-        only = set()
-        for given in paths:
-            absolute = (ctx.cwd / given).resolve()
-            try:
-                only.add(Path(os.path.relpath(absolute, ws.root)).as_posix())
-            except ValueError:
-                continue
-    report = lint_ref(ws, target, only)
-    click.echo(render(report, output_format, f"{ws.prefix}/" if ws.prefix else ""), nl=False)
-    counts = report.counts()
-    if counts["error"] or (fail_on == "warning" and counts["warning"]):
+    report = lint_ref(ws, target, _plan_paths(ws, ctx.cwd, paths) if paths else None)
+    click.echo(render(report, output_format, ws.path_prefix), nl=False)
+    if output_format == "github":
+        append_step_summary(step_summary(report, ws.path_prefix))
+    if findings_fail(report.counts(), fail_on):
         click.get_current_context().exit(1)
+
+
+def _plan_paths(ws: Workspace, cwd: Path, given: tuple[str, ...]) -> set[str]:
+    """PATHS as paths in the plan; paths on another drive than the plan are left out."""
+    found = set()
+    for path in given:
+        try:
+            found.add(Path(os.path.relpath((cwd / path).resolve(), ws.root)).as_posix())
+        except ValueError:
+            continue
+    return found
