@@ -13,7 +13,7 @@ import functools
 import io
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import yaml
@@ -59,11 +59,6 @@ MAX_NODES = 2_000_000
 def is_ambiguous(text: str) -> bool:
     """True if a plain (unquoted) scalar with this text would not load as this string."""
     return bool(_AMBIGUOUS.match(text))
-
-
-def versions_differ(text: str) -> bool:
-    """True if YAML 1.1 and YAML 1.2 load a plain (unquoted) scalar with this text differently."""
-    return bool(_VERSIONS_DIFFER.match(text))
 
 
 def load(data: bytes | str, path: str = "<input>") -> Any:
@@ -350,3 +345,57 @@ def rewrite(original: str, doc: Mapping[str, Any]) -> str:
     except InputError:
         pass
     return dump(doc)
+
+
+# Composing is costly: only text with a candidate token is composed to look for them.
+_MAY_DIFFER = re.compile(r"[:\[,-]\s*(?:y|n|yes|no|on|off|0\d|\d+:\d)", re.I)
+
+
+def key_positions(text: str, paths: Sequence[Sequence[str]]) -> list[tuple[int, int] | None]:
+    """Where each key path (mapping keys and list indexes) leads in a YAML text: the 1-based
+    line and column of the deepest key or list item of the path that exists; None for a path
+    that leads nowhere, and for every path when the text does not parse."""
+    try:
+        root = yaml.compose(text, Loader=yaml.CSafeLoader)
+    except yaml.YAMLError:
+        return [None] * len(paths)
+    return [_position(root, path) for path in paths]
+
+
+def _position(root: yaml.Node | None, path: Sequence[str]) -> tuple[int, int] | None:
+    node, mark = root, None
+    for part in path:
+        if isinstance(node, yaml.MappingNode):
+            found = next(((k, v) for k, v in node.value if k.value == part), None)
+            if found is None:
+                break
+            mark, node = found[0].start_mark, found[1]
+        elif isinstance(node, yaml.SequenceNode) and part.isdigit() and int(part) < len(node.value):
+            node = node.value[int(part)]
+            mark = node.start_mark
+        else:
+            break
+    return None if mark is None else (mark.line + 1, mark.column + 1)
+
+
+def differing_scalars(text: str) -> list[tuple[str, int, int]]:
+    """The plain (unquoted) scalars, keys included, that YAML 1.1 and YAML 1.2 load
+    differently, each with its 1-based line and column; none when the text does not parse."""
+    if not _MAY_DIFFER.search(text):
+        return []
+    try:
+        root = yaml.compose(text, Loader=yaml.CSafeLoader)
+    except yaml.YAMLError:
+        return []
+    found = []
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                stack.extend((key, value))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+        elif isinstance(node, yaml.ScalarNode) and not node.style and _VERSIONS_DIFFER.match(node.value):
+            found.append((node.value, node.start_mark.line + 1, node.start_mark.column + 1))
+    return found

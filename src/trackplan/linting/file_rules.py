@@ -9,8 +9,6 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
-import yaml
-
 from trackplan import yamlio
 from trackplan.errors import InputError
 from trackplan.linting.config import LintConfig
@@ -248,23 +246,8 @@ class FileLinter:
                 self.add("TP123", f"`{name}`: pattern {pattern!r} is not a valid regex ({exc})", *where, "pattern")
 
     def _ambiguous(self) -> None:
-        # Composing is costly: only files with a candidate token get a look.
-        if not re.search(r"[:\[,-]\s*(?:y|n|yes|no|on|off|0\d|\d+:\d)", self.text, re.I):
-            return
-        try:
-            root = yaml.compose(self.text, Loader=yaml.CSafeLoader)
-        except yaml.YAMLError:
-            return
-        stack = [root]
-        while stack:
-            node = stack.pop()
-            if isinstance(node, yaml.MappingNode):
-                for key, value in node.value:
-                    stack.extend((key, value))
-            elif isinstance(node, yaml.SequenceNode):
-                stack.extend(node.value)
-            elif isinstance(node, yaml.ScalarNode) and not node.style and yamlio.versions_differ(node.value):
-                message = f"`{node.value}` reads differently in YAML 1.1 and 1.2; quote it"
-                finding = Finding.of("TP118", self.path, message, event=self.event)
-                finding.line, finding.column = node.start_mark.line + 1, node.start_mark.column + 1
-                self.findings.append(finding)
+        for value, line, column in yamlio.differing_scalars(self.text):
+            message = f"`{value}` reads differently in YAML 1.1 and 1.2; quote it"
+            finding = Finding.of("TP118", self.path, message, event=self.event)
+            finding.line, finding.column = line, column
+            self.findings.append(finding)

@@ -9,8 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import yaml
-
+from trackplan import yamlio
 from trackplan.linting.rules import RULES
 
 LEVELS = ("error", "warning", "info")
@@ -96,35 +95,13 @@ class LintReport:
 
 def positions(text: str, findings: list[Finding]) -> None:
     """Fill line and column from the YAML nodes of each finding's key path."""
-    try:
-        root = yaml.compose(text, Loader=yaml.CSafeLoader)
-    except yaml.YAMLError:
+    # TP101 and TP118 are positioned where they are found.
+    placed = [f for f in findings if f.where and f.rule not in ("TP101", "TP118")]
+    if not placed:
         return
-    if root is None:  # an empty document
-        return
-    for finding in findings:
-        # TP101 and TP118 are positioned where they are found.
-        if finding.where and finding.rule not in ("TP101", "TP118"):
-            mark = _mark(root, finding.where)
-            if mark is not None:
-                finding.line, finding.column = mark.line + 1, mark.column + 1
-
-
-def _mark(root: yaml.Node, where: tuple[str, ...]) -> yaml.Mark | None:
-    """Where the deepest node of the key path that exists starts: a key, or a list item."""
-    node, mark = root, None
-    for part in where:
-        if isinstance(node, yaml.MappingNode):
-            found = next(((k, v) for k, v in node.value if k.value == part), None)
-            if found is None:
-                break
-            mark, node = found[0].start_mark, found[1]
-        elif isinstance(node, yaml.SequenceNode) and part.isdigit() and int(part) < len(node.value):
-            node = node.value[int(part)]
-            mark = node.start_mark
-        else:
-            break
-    return mark
+    for finding, position in zip(placed, yamlio.key_positions(text, [f.where for f in placed]), strict=True):
+        if position is not None:
+            finding.line, finding.column = position
 
 
 def fingerprint(finding: Finding) -> str:
