@@ -18,14 +18,14 @@ from trackplan.ci.github import (
     workflow_run,
     write_outputs,
 )
-from trackplan.ci.verdict import changes_fail
+from trackplan.ci.review import changes_fail, source_text_at
 from trackplan.diffing.records import DiffResult
 from trackplan.diffing.run import diff_refs
-from trackplan.errors import InputError, TrackplanError
+from trackplan.errors import InputError
 from trackplan.linting.run import lint_ref
 from trackplan.report import diff as diff_report
 from trackplan.report import lint as lint_report
-from trackplan.report.context import ReportContext, SourceText
+from trackplan.report.context import ReportContext
 
 if TYPE_CHECKING:
     from trackplan.repo.workspace import Workspace
@@ -80,18 +80,6 @@ def run_ci(ws: Workspace, request: CiRequest, env: Mapping[str, str], log: Log) 
     if request.comment and pr is not None:
         log(_comment(pr, request.token, result, context, env) + "\n")
     return CiOutcome(result, lint.has_errors or changes_fail(counts, request.fail_on))
-
-
-def source_text_at(ws: Workspace, ref: str) -> SourceText:
-    """A report's view of the plan files at `ref`: a file's text, or None where it is not."""
-
-    def text(path: str) -> str | None:
-        try:
-            return ws.read_text(ref, path)
-        except TrackplanError:
-            return None
-
-    return text
 
 
 def _base_ref(base: str | None, pr: PullRequest | None) -> str:

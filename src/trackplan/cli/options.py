@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 import click
 
-from trackplan.ci.verdict import CHANGE_LEVELS, FINDING_LEVELS
+from trackplan.ci.review import CHANGE_LEVELS, FINDING_LEVELS
 from trackplan.cli.context import AppContext
 from trackplan.model import EVENTS_LAYOUTS
 from trackplan.repo.refs import WORKTREE

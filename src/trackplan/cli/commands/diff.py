@@ -49,8 +49,7 @@ def command(
       trackplan diff --fix-versions           # set the SchemaVer bumps the changes need
     """
     from trackplan.ci.github import append_step_summary
-    from trackplan.ci.run import source_text_at
-    from trackplan.ci.verdict import changes_fail
+    from trackplan.ci.review import changes_fail, source_text_at
     from trackplan.diffing import run as diffing
     from trackplan.report.context import ReportContext
     from trackplan.report.diff import render, step_summary

@@ -39,7 +39,7 @@ def command(
       trackplan validate events/signed-up.yaml --fail-on warning
     """
     from trackplan.ci.github import append_step_summary
-    from trackplan.ci.verdict import findings_fail
+    from trackplan.ci.review import findings_fail
     from trackplan.linting.run import lint_ref
     from trackplan.repo.refs import WORKTREE
     from trackplan.report.lint import render, step_summary
