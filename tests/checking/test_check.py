@@ -5,6 +5,7 @@ import json
 import pickle
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -18,7 +19,7 @@ from trackplan.repo.workspace import Workspace
 PAYLOADS = DATA / "payloads"
 
 
-def check(run_cli: CliRunnerCall, repo: Path, *args: str) -> tuple[int, dict[str, object]]:
+def check(run_cli: CliRunnerCall, repo: Path, *args: str) -> tuple[int, dict[str, Any]]:
     result = run_cli("-C", repo, "check", *args, "--format", "json")
     return result.exit_code, json.loads(result.stdout)
 
@@ -89,7 +90,7 @@ def test_checker_is_pickle_safe_and_works_as_a_plain_function(plan_repo: Path) -
     result = clone.check(payload)
     assert not result.valid and result.errors == [("$.properties", '"result_count" is a required property')]
 
-    def partition(rows: list[dict[str, object]]) -> list[bool]:  # what mapPartitions would call
+    def partition(rows: list[dict[str, Any]]) -> list[bool]:  # what mapPartitions would call
         local = pickle.loads(pickle.dumps(checker))
         return [local.check(r).valid for r in rows]
 
