@@ -87,7 +87,7 @@ def test_markdown_comment(feature: Path, run_cli: CliRunnerCall) -> None:
 
 
 def test_markdown_is_trimmed_to_githubs_limit() -> None:
-    from trackplan.diffing.changes import diff_plans
+    from trackplan.diffing.events import diff_plans
     from trackplan.model import Event, Plan, Property
     from trackplan.report.context import ReportContext
     from trackplan.report.diff import render

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from trackplan.diffing.changes import diff_plans
+from trackplan.diffing.events import diff_plans
 from trackplan.diffing.records import apply_add_only
 from trackplan.importing.merge import merge
 from trackplan.model import Event, Plan, Property

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from trackplan.diffing.changes import Differ, pair_events
+from trackplan.diffing.events import Differ, diff_plans, pair_events
 from trackplan.diffing.records import Change, DiffResult, VersionAdvice
 from trackplan.diffing.rules import PROFILES
 from trackplan.errors import InputError
@@ -126,7 +126,6 @@ def _other_parts(
     head_settings: Settings,
 ) -> list[Change]:
     """Traits and settings: compared through the plan-level engine, on just those parts."""
-    from trackplan.diffing.changes import diff_plans
 
     def part(blobs: dict[str, str | None], path: str) -> Event | None:
         return _event(ws, path, blobs.get(path)) if path in blobs else None

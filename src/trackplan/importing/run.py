@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from trackplan.diffing.changes import diff_plans
+from trackplan.diffing.events import diff_plans
 from trackplan.diffing.records import DiffResult
 from trackplan.errors import RefError
 from trackplan.formats import detect, read_source
