@@ -221,12 +221,12 @@ def test_avo_example_exports_semantically_equal(tmp_path: Path, run_cli: CliRunn
 
 @pytest.mark.corpus
 def test_iglu_central_round_trips_through_snowplow_export(tmp_path: Path) -> None:
-    from trackplan.formats import read_plan
-    from trackplan.formats.snowplow import write
+    from trackplan.formats import read_source, snowplow
+    from trackplan.formats.base import InputFile
 
     schemas = corpus("iglu-central", "schemas")
-    plan = read_plan(b"", str(schemas)).plan
-    exported = {f"{s['self']['vendor']}/{s['self']['name']}": s for s in write(plan)["eventSchemas"]}
+    plan = read_source(InputFile(b"", str(schemas))).plan
+    exported = {f"{s['self']['vendor']}/{s['self']['name']}": s for s in snowplow.document(plan)["eventSchemas"]}
     mismatches = []
     for vendor_dir in schemas.iterdir():
         for name_dir in vendor_dir.iterdir():
@@ -279,7 +279,7 @@ def test_cached_avo_json_equals_rendering_the_model(plan_repo: Path, run_cli: Cl
     repo = import_into_empty(run_cli, tmp_path, source.read_bytes(), "avo-json", "c")
     for root in (plan_repo, repo):
         ws = Workspace(root)
-        expected = pretty_json(avo_json.write(ws.load("HEAD").plan, ws.store.current_branch() or "HEAD")) + b"\n"
+        expected = pretty_json(avo_json.document(ws.load("HEAD").plan, ws.store.current_branch() or "HEAD")) + b"\n"
         cold = export(run_cli, root)
         warm = export(run_cli, root)
         assert cold == expected and warm == expected

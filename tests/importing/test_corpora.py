@@ -10,7 +10,8 @@ import pytest
 
 from tests.helpers import CliRunnerCall, corpus
 from trackplan.errors import ConcurrentUpdateError
-from trackplan.formats import read_plan
+from trackplan.formats import read_source
+from trackplan.formats.base import InputFile
 from trackplan.importing.run import ImportRequest, run_import
 from trackplan.repo.workspace import Workspace
 
@@ -55,7 +56,7 @@ def test_segment_typewriter_plans_import(name: str, tmp_path: Path, run_cli: Cli
 
 def test_whole_iglu_central_imports_without_a_crash(tmp_path: Path) -> None:
     schemas = corpus("iglu-central", "schemas")
-    incoming = read_plan(b"", str(schemas))
+    incoming = read_source(InputFile(b"", str(schemas)))
     files = [p for p in schemas.rglob("*") if p.is_file() and "jsonschema" in p.parts]
     keys = {(p.parts[-4], p.parts[-3]) for p in files}
     assert len(incoming.plan.events) == len(keys)

@@ -7,12 +7,19 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import DATA, CliRunnerCall
-from trackplan.formats import read_plan
+from trackplan.formats import read_source
+from trackplan.formats.base import Incoming, InputFile
 from trackplan.repo.workspace import Workspace
 
 IMPORTS = DATA / "import"
 GOOD = sorted((IMPORTS / "good").iterdir())
 BAD = sorted((IMPORTS / "bad").iterdir())
+
+
+def read_example(name: str) -> Incoming:
+    """A good example read as an import reads it, its format told from its shape."""
+    path = IMPORTS / "good" / name
+    return read_source(InputFile(path.read_bytes(), path.name))
 
 
 def head(repo: Path, branch: str) -> str:
@@ -98,7 +105,7 @@ REFERENCE_WARNINGS = [
 
 
 def test_standard_json_schema_warnings_and_type_mapping() -> None:
-    incoming = read_plan((IMPORTS / "good" / "standard.json").read_bytes(), "standard.json")
+    incoming = read_example("standard.json")
     for warning in REFERENCE_WARNINGS:
         assert warning in incoming.warnings
     assert "Event 'Merged': 'oneOf' branches were merged; results may be imprecise." in incoming.warnings
@@ -128,7 +135,7 @@ def test_standard_json_schema_warnings_and_type_mapping() -> None:
 
 
 def test_avo_export_fields() -> None:
-    incoming = read_plan((IMPORTS / "good" / "avo-export.json").read_bytes(), "avo-export.json")
+    incoming = read_example("avo-export.json")
     assert "Event variant 'Login - Mobile' was skipped. Variants are not supported in import." in incoming.warnings
     assert "Event 'Signed Up': 'groupProperties' is not supported in import and will be skipped." in incoming.warnings
     [event] = incoming.plan.events
@@ -148,7 +155,7 @@ def test_avo_export_fields() -> None:
 
 
 def test_csv_ultimate_template_columns() -> None:
-    incoming = read_plan((IMPORTS / "good" / "ultimate.csv").read_bytes(), "ultimate.csv")
+    incoming = read_example("ultimate.csv")
     app = incoming.plan.event("App Opened")
     assert app is not None
     assert list(app.sources) == ["Android", "Web", "iOS"]
@@ -173,33 +180,33 @@ def test_csv_ultimate_template_columns() -> None:
 
 
 def test_csv_variant_rows_are_skipped_with_a_warning() -> None:
-    incoming = read_plan((IMPORTS / "good" / "ultimate-variant.csv").read_bytes(), "v.csv")
+    incoming = read_example("ultimate-variant.csv")
     assert "Event variant 'Login - Mobile' was skipped. Variants are not supported in import." in incoming.warnings
     assert incoming.plan.event("Login").property_names == ["method"]  # type: ignore[union-attr]
 
 
 def test_csv_of_the_import_api_curl_example() -> None:
-    incoming = read_plan((IMPORTS / "good" / "avo-api-example.csv").read_bytes(), "curl.csv")
+    incoming = read_example("avo-api-example.csv")
     [event] = incoming.plan.events
     assert event.name == "Imported Event I" and list(event.sources) == ["Android", "Web", "iOS"]
 
 
 def test_other_csv_layouts() -> None:
-    amplitude = read_plan((IMPORTS / "good" / "amplitude.csv").read_bytes(), "a.csv").plan
+    amplitude = read_example("amplitude.csv").plan
     song = amplitude.event("Song Played")
     assert song is not None and song.get_property("subscription").send_as == "UserProperty"  # type: ignore[union-attr]
-    mixpanel = read_plan((IMPORTS / "good" / "mixpanel.csv").read_bytes(), "m.csv").plan
+    mixpanel = read_example("mixpanel.csv").plan
     assert mixpanel.event("Video Watched").get_property("duration").type == "integer"  # type: ignore[union-attr]
-    segment = read_plan((IMPORTS / "good" / "segment-protocols.csv").read_bytes(), "s.csv").plan
+    segment = read_example("segment-protocols.csv").plan
     order = segment.event("Order Completed")
     assert order is not None and list(order.tags) == ["area:checkout"] and order.description == "Order done"
     assert order.get_property("order_id").required and not order.get_property("coupon").required  # type: ignore[union-attr]
     assert segment.identify is not None and segment.identify.property_names == ["email"]
-    props = read_plan((IMPORTS / "good" / "properties.csv").read_bytes(), "p.csv")
+    props = read_example("properties.csv")
     assert props.plan.identify is not None and props.plan.identify.property_names == ["plan"]
     assert props.plan.context("system") is not None
     assert "Event property 'orphan' is not linked to any event in this file and was skipped." in props.warnings
-    group = read_plan((IMPORTS / "good" / "group.csv").read_bytes(), "g.csv").plan
+    group = read_example("group.csv").plan
     assert group.group is not None and group.group.get_property("Member Count").schema["x-sent-with"] == (
         "Invite Accepted",
         "Member Removed",

@@ -1,32 +1,27 @@
-"""The export use case: render a ref (or the work tree) in a downstream format.
+"""The export use case: an `ExportRequest` (a ref or the work tree, filters, a format) becomes
+`Rendered` bytes or files, written by `write_output`.
 
-Read-only: nothing in the repository changes (the parsed-blob cache aside). Output is
-deterministic: the same ref, format and options always give the same bytes. JSON keeps
-the key order each format documents; events come sorted by name.
+The formats registry writes every format; the whole-plan avo-json export is assembled from
+the cache instead (avo_json_cache.py). Read-only: nothing in the repository changes (the
+parsed-blob cache aside). Output is deterministic: the same ref, format and options always
+give the same bytes. JSON keeps the key order each format documents; events come sorted by
+name.
 """
 
 from __future__ import annotations
 
 import gzip
-import hashlib
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from trackplan.errors import InputError
-from trackplan.formats import EXPORT_FORMATS
-from trackplan.formats.base import pretty_json
-from trackplan.memory import building
+from trackplan.formats import EXPORT_FORMATS, FORMATS
+from trackplan.formats.base import WriteOptions
 from trackplan.model import Plan
-from trackplan.repo.paths import SETTINGS_FILE
-from trackplan.repo.reading import LoadedPlan
+from trackplan.repo.atomic import atomic_write
 from trackplan.repo.refs import WORKTREE
 from trackplan.repo.workspace import Workspace
-
-FRAGMENT_VERSION = 5  # bump when an event's rendering changes
-# Formats whose top-level object can carry `removedEvents` for --changed-since.
-CARRIES_REMOVED = ("avo-json", "jsonschema", "snowplow", "segment", "trackplan")
 
 
 @dataclass(frozen=True)
@@ -93,130 +88,41 @@ def changed_since(ws: Workspace, base_ref: str, head: Plan, request: ExportReque
     return head.replace(events=tuple(changed)), removed
 
 
-def _json(doc: Any) -> bytes:
-    return pretty_json(doc) + b"\n"
-
-
-def _indent(text: bytes, spaces: int) -> bytes:
-    pad = b" " * spaces
-    return b"\n".join(pad + line for line in text.split(b"\n"))
-
-
-def avo_json_from_fragments(ws: Workspace, loaded: LoadedPlan, label: str) -> bytes:
-    """The whole-plan avo-json export, assembled from per-event pieces cached by (event
-    blob, settings blob): a warm export reads no event file and builds no model. The bytes
-    equal those of rendering the model (tested)."""
-    with building():
-        return _avo_json_from_fragments(ws, loaded, label)
-
-
-def _avo_json_from_fragments(ws: Workspace, loaded: LoadedPlan, label: str) -> bytes:
-    from trackplan.formats import avo_json
-
-    settings_blob = loaded.blob_ids.get(SETTINGS_FILE, "")
-    names = sorted(loaded.event_paths)
-    # The whole output of this exact plan (same events, settings and label) may be cached.
-    digest = hashlib.sha256(f"{FRAGMENT_VERSION}\0{label}\0{settings_blob}".encode())
-    for name in names:
-        digest.update(f"\0{name}\0{loaded.blob_ids[loaded.event_paths[name]]}".encode())
-    whole_key = f"avo-json/{digest.hexdigest()}"
-    whole = ws.cache.get_output(whole_key)
-    if whole is not None:
-        return whole
-    settings = loaded.settings
-    keys = {
-        name: f"avo-json/{FRAGMENT_VERSION}/{settings_blob}/{loaded.blob_ids[loaded.event_paths[name]]}"
-        for name in names
-    }
-    cached = ws.cache.get_fragments(keys.values())
-    if len(keys) - len(cached) > 1:
-        loaded.prefetch()
-    ids = None
-    pieces: list[bytes] = []
-    categories: dict[str, list[Any]] = {}
-    for name in names:
-        value = cached.get(keys[name])
-        if value is None:
-            ids = ids or avo_json.Ids(settings)
-            event = loaded.event(name)
-            assert event is not None
-            doc = avo_json.event_doc(event, ids)
-            # One line of metadata (for the categories map), then the event's JSON text.
-            header = json.dumps([doc["id"], list(event.categories)], ensure_ascii=False, separators=(",", ":"))
-            value = header.encode() + b"\n" + _indent(pretty_json(doc), 4)
-            ws.cache.put_fragment(keys[name], value)
-        line, _, piece = value.partition(b"\n")
-        if not line.endswith(b",[]]"):
-            event_id, event_categories = json.loads(line)
-            for category in event_categories:
-                categories.setdefault(category, []).append(event_id)
-        pieces.append(piece)
-    ws.cache.flush()
-    text = pretty_json(avo_json.envelope(settings, label, [], categories)) + b"\n"
-    if pieces:
-        head, tail = text.split(b'"events": [],', 1)
-        output = b"".join([head, b'"events": [\n', b",\n".join(pieces), b"\n  ],", tail])
-    else:
-        output = text
-    ws.cache.put_output(whole_key, output)
-    return output
-
-
 def render(ws: Workspace, request: ExportRequest, folder: bool = False) -> Rendered:
-    if request.to not in EXPORT_FORMATS:
+    """The export `request` asks for; `folder`: as files, when the format writes a folder."""
+    fmt = FORMATS.get(request.to)
+    if fmt is None or fmt.write is None:
         raise InputError(f"unknown export format {request.to!r}; use one of {', '.join(EXPORT_FORMATS)}")
     loaded = ws.load(request.ref)
-    whole_plan = not (request.sources or request.tags or request.events or request.changed_since)
-    if request.to == "avo-json" and whole_plan:
-        return Rendered(data=avo_json_from_fragments(ws, loaded, label_for(ws, request.ref)))
+    label = label_for(ws, request.ref)
+    if request.to == "avo-json" and not (request.sources or request.tags or request.events or request.changed_since):
+        # Imported here: only this path needs the avo-json code.
+        from trackplan.exporting.avo_json_cache import avo_json_from_fragments
+
+        return Rendered(data=avo_json_from_fragments(ws, loaded, label))
     plan = _filter(loaded.plan, request)
     out = Rendered()
     if request.changed_since is not None:
         plan, out.removed_events = changed_since(ws, request.changed_since, plan, request)
-    label = label_for(ws, request.ref)
-    commit = None if request.ref == WORKTREE else ws.store.resolve(request.ref)
-    source = request.sources[0] if len(request.sources) == 1 else None
-    doc: Any = None
-    from trackplan.formats import avo_csv, avo_json, bundle, docs, itly, jsonschema, segment, snowplow
-
-    match request.to:
-        case "avo-json":
-            doc = avo_json.write(plan, label)
-        case "jsonschema":
-            doc = jsonschema.write(plan)
-        case "itly":
-            doc = itly.write(plan, source)
-        case "segment":
-            doc = segment.write(plan)
-        case "trackplan":
-            doc = bundle.write(plan)
-        case "snowplow":
-            doc = snowplow.write(plan, request.vendor)
-            if folder:
-                for schema in doc["eventSchemas"] + doc["contextSchemas"]:
-                    out.files[f"schemas/{snowplow.iglu_key(schema)}"] = _json(schema)
-                return out
-        case "csv":
-            out.data = avo_csv.write(plan).encode()
-        case "ndjson":
-            out.data = snowplow.write_ndjson(plan, request.vendor).encode()
-        case "markdown":
-            out.data = docs.write_markdown(plan, docs.BuildInfo(label, commit)).encode()
-        case "html":
-            out.data = docs.write_html(plan, docs.BuildInfo(label, commit)).encode()
-    if doc is not None:
-        if request.changed_since is not None and request.to in CARRIES_REMOVED:
-            doc["removedEvents"] = out.removed_events
-        out.data = _json(doc)
-    if request.changed_since is not None and request.to not in CARRIES_REMOVED and out.removed_events:
+    listed_removed = request.changed_since is not None and fmt.carries_removed
+    options = WriteOptions(
+        label=label,
+        commit=None if request.ref == WORKTREE else ws.store.resolve(request.ref),
+        source=request.sources[0] if len(request.sources) == 1 else None,
+        vendor=request.vendor,
+        removed_events=out.removed_events if listed_removed else None,
+    )
+    if folder and fmt.write_folder is not None:
+        out.files = fmt.write_folder(plan, options)
+        return out
+    out.data = fmt.write(plan, options)
+    if request.changed_since is not None and not listed_removed and out.removed_events:
         out.notes.append(f"removed since {request.changed_since}: {', '.join(out.removed_events)}")
     return out
 
 
 def write_output(rendered: Rendered, output: str | None, compress: bool, stdout: Any) -> None:
     """Write to a file, a folder (Iglu layout) or stdout; gzip is deterministic (mtime 0)."""
-    from trackplan.repo.atomic import atomic_write
-
     if rendered.files:
         assert output is not None
         for path, data in sorted(rendered.files.items()):

@@ -1,17 +1,113 @@
-"""External plan formats. Each module offers `detect(doc) -> bool` (for JSON formats) and
-`read(source: InputFile) -> Incoming`; `read_plan` picks the format."""
+"""External plan formats, in one registry: `FORMATS` says for each format how to recognise an
+input in it, how to read one (bytes or a folder -> `Incoming`) and how to write a plan in it
+(-> bytes, or files), with None where trackplan only imports or only exports that format.
+
+Each format's code lives in its own module and is imported on first use: listing the formats,
+which every start of the CLI does, loads none of them.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import import_module
 from pathlib import Path
 from typing import Any
 
 from trackplan.errors import InputError
-from trackplan.formats.base import Incoming, InputFile
+from trackplan.formats.base import Incoming, InputFile, WriteOptions
 from trackplan.memory import building
+from trackplan.model import Plan
 
-FORMATS = ("avo-csv", "avo-json", "jsonschema", "itly", "segment", "snowplow", "trackplan")
+Detector = Callable[[InputFile], bool]
+Reader = Callable[[InputFile], Incoming]
+Writer = Callable[[Plan, WriteOptions], bytes]
+FolderWriter = Callable[[Plan, WriteOptions], dict[str, bytes]]
+
+
+@dataclass(frozen=True)
+class Format:
+    """One format: whether an input is in it, how to read it, how to write a plan in it."""
+
+    detect: Detector | None = None
+    read: Reader | None = None
+    write: Writer | None = None
+    write_folder: FolderWriter | None = None  # a folder of files instead of one (snowplow -o DIR/)
+    carries_removed: bool = False  # the written document has a place for --changed-since's removedEvents
+
+
+def _lazy(module: str, function: str) -> Callable[..., Any]:
+    """trackplan.formats.<module>.<function>, its module imported on the first call."""
+
+    def call(*args: Any) -> Any:
+        return getattr(import_module(f"trackplan.formats.{module}"), function)(*args)
+
+    return call
+
+
+def _json_shape(module: str) -> Detector:
+    """JSON input whose document trackplan.formats.<module>.detect accepts; any other input is
+    turned down without importing the module."""
+    matches = _lazy(module, "detect")
+    return lambda source: source.is_json and bool(matches(source.json))
+
+
+def _text_file(source: InputFile) -> bool:
+    return not source.is_json and not source.is_dir
+
+
+def _yaml_file(source: InputFile) -> bool:
+    return _text_file(source) and source.name.endswith((".yaml", ".yml"))
+
+
+_bundle_json = _json_shape("bundle")
+_snowplow_json = _json_shape("snowplow")
+
+# Detection tries the formats in this order and takes the first that matches: a bundle also
+# has an `events` array, and so has itly, so both come before avo-json.
+FORMATS: dict[str, Format] = {
+    "trackplan": Format(
+        detect=lambda source: _bundle_json(source) or _yaml_file(source),
+        read=_lazy("bundle", "read"),
+        write=_lazy("bundle", "write"),
+        carries_removed=True,
+    ),
+    "jsonschema": Format(
+        detect=_json_shape("jsonschema"),
+        read=_lazy("jsonschema", "read"),
+        write=_lazy("jsonschema", "write"),
+        carries_removed=True,
+    ),
+    "snowplow": Format(
+        detect=lambda source: source.is_dir or _snowplow_json(source),
+        read=_lazy("snowplow", "read"),
+        write=_lazy("snowplow", "write"),
+        write_folder=_lazy("snowplow", "write_folder"),
+        carries_removed=True,
+    ),
+    "segment": Format(
+        detect=_json_shape("segment"),
+        read=_lazy("segment", "read"),
+        write=_lazy("segment", "write"),
+        carries_removed=True,
+    ),
+    "itly": Format(detect=_json_shape("itly"), read=_lazy("itly", "read"), write=_lazy("itly", "write")),
+    "avo-json": Format(
+        detect=_json_shape("avo_json"),
+        read=_lazy("avo_json", "read"),
+        write=_lazy("avo_json", "write"),
+        carries_removed=True,
+    ),
+    "avo-csv": Format(
+        detect=lambda source: _text_file(source) and not _yaml_file(source), read=_lazy("avo_csv", "read")
+    ),
+    "csv": Format(write=_lazy("avo_csv", "write")),
+    "ndjson": Format(write=_lazy("snowplow", "write_ndjson")),
+    "markdown": Format(write=_lazy("docs", "write_markdown")),
+    "html": Format(write=_lazy("docs", "write_html")),
+}
+# The formats in the order `import --from` and `export --to` list them.
+IMPORT_FORMATS = ("avo-csv", "avo-json", "jsonschema", "itly", "segment", "snowplow", "trackplan")
 EXPORT_FORMATS = (
     "avo-json",
     "jsonschema",
@@ -54,51 +150,21 @@ def read_input(path: str, stdin: Any = None, max_bytes: int = MAX_BYTES) -> tupl
 
 def detect(source: InputFile) -> str:
     """The format of an input, from its shape."""
-    if source.is_dir:
-        return "snowplow"
-    if not source.is_json:
-        return "trackplan" if source.name.endswith((".yaml", ".yml")) else "avo-csv"
-    doc = source.json
-    from trackplan.formats import avo_json, itly, jsonschema, segment, snowplow
-
-    detectors: list[tuple[str, Callable[[Any], bool]]] = [
-        ("trackplan", _is_bundle),
-        ("jsonschema", jsonschema.detect),
-        ("snowplow", snowplow.detect),
-        ("segment", segment.detect),
-        ("itly", itly.detect),
-        ("avo-json", avo_json.detect),
-    ]
-    for fmt, matches in detectors:
-        if matches(doc):
-            return fmt
-    raise InputError(f"{source.name}: cannot tell the format of this JSON (expected {', '.join(FORMATS)}); pass --from")
-
-
-def _is_bundle(doc: Any) -> bool:
-    return isinstance(doc, dict) and doc.get("format") == "trackplan-bundle"
-
-
-def read_plan(data: bytes, name: str, fmt: str = "auto") -> Incoming:
-    return read_source(InputFile(data, name), fmt)
+    for name, fmt in FORMATS.items():
+        if fmt.detect is not None and fmt.detect(source):
+            return name
+    raise InputError(
+        f"{source.name}: cannot tell the format of this JSON (expected {', '.join(IMPORT_FORMATS)}); pass --from"
+    )
 
 
 def read_source(source: InputFile, fmt: str = "auto") -> Incoming:
-    """The incoming plan of an input whose JSON (if any) the caller may also look at."""
-    if fmt == "auto":
-        fmt = detect(source)
-    from trackplan.formats import avo_csv, avo_json, bundle, itly, jsonschema, segment, snowplow
-
-    readers: dict[str, Callable[[InputFile], Incoming]] = {
-        "avo-csv": avo_csv.read,
-        "avo-json": avo_json.read,
-        "jsonschema": jsonschema.read,
-        "itly": itly.read,
-        "segment": segment.read,
-        "snowplow": snowplow.read,
-        "trackplan": bundle.read,
-    }
+    """The incoming plan of an input, in `fmt` or in the format its shape tells."""
+    name = detect(source) if fmt == "auto" else fmt
+    reader = FORMATS[name].read if name in FORMATS else None
+    if reader is None:
+        raise InputError(f"unknown import format {name!r}; use one of {', '.join(IMPORT_FORMATS)}")
     with building():
-        incoming = readers[fmt](source)
-    incoming.format = fmt
+        incoming = reader(source)
+    incoming.format = name
     return incoming

@@ -14,7 +14,7 @@ from typing import Any
 
 from trackplan.errors import InputError
 from trackplan.formats._schema_reader import SchemaReader
-from trackplan.formats.base import Incoming, InputFile
+from trackplan.formats.base import Incoming, InputFile, WriteOptions
 from trackplan.model import Domain, Event, Plan, Settings, Source
 
 
@@ -553,7 +553,7 @@ def _type_cells(prop: Any) -> tuple[str, str, list[str]]:
     return value_type, "true" if is_array else "false", values
 
 
-def write(plan: Plan) -> str:
+def write(plan: Plan, options: WriteOptions) -> bytes:
     """Avo's ultimate template, one row per event-property, re-importable."""
     event_dests = sorted({m.destination for e in plan.events for m in e.name_mapping})
     prop_dests = sorted({m.destination for e in plan.events for p in e.properties for m in p.name_mapping})
@@ -601,4 +601,4 @@ def write(plan: Plan) -> str:
                     }
                 )
             writer.writerow([row.get(column, "") for column in header])
-    return out.getvalue()
+    return out.getvalue().encode()

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from trackplan.formats._schema_reader import SchemaReader, require
-from trackplan.formats.base import Incoming, InputFile, plain_property, stable_id
+from trackplan.formats.base import Incoming, InputFile, WriteOptions, json_document, plain_property, stable_id
 from trackplan.model import Destination, Domain, Event, Plan, Property, Settings, Source
 from trackplan.model.frozen import SetList
 
@@ -240,7 +240,7 @@ def envelope(settings: Settings, label: str, events: list[Any], categories: dict
     }
 
 
-def write(plan: Plan, label: str) -> dict[str, Any]:
+def document(plan: Plan, label: str) -> dict[str, Any]:
     """Avo's JSON Schema export (see the Avo export example): events, sources,
     destinations and categories, keyed and ordered deterministically."""
     ids = Ids(plan.settings)
@@ -252,3 +252,7 @@ def write(plan: Plan, label: str) -> dict[str, Any]:
             categories.setdefault(category, []).append(doc["id"])
         events.append(doc)
     return envelope(plan.settings, label, events, categories)
+
+
+def write(plan: Plan, options: WriteOptions) -> bytes:
+    return json_document(document(plan, options.label), options)

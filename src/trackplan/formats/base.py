@@ -1,4 +1,5 @@
-"""What every reader produces: an incoming plan plus the warnings met on the way."""
+"""What readers and writers share: an input file and the incoming plan read from it (with the
+warnings met on the way), the options a writer may use, and JSON output."""
 
 from __future__ import annotations
 
@@ -55,6 +56,24 @@ class InputFile:
     @property
     def is_dir(self) -> bool:
         return Path(self.name).is_dir()
+
+
+@dataclass(frozen=True)
+class WriteOptions:
+    """What a writer may use besides the plan; each format reads the fields it needs."""
+
+    label: str = ""  # the exported ref's name: avo-json's title, the docs' "built from"
+    commit: str | None = None  # the exported commit (docs); None for the work tree
+    source: str | None = None  # itly: only this source's events, without their `sources`
+    vendor: str | None = None  # snowplow, ndjson: the Iglu vendor, over the plan's own
+    removed_events: list[str] | None = None  # --changed-since: names gone since the base
+
+
+def json_document(doc: dict[str, Any], options: WriteOptions) -> bytes:
+    """A JSON export: the document, `removedEvents` last when given, and a final newline."""
+    if options.removed_events is not None:
+        doc = {**doc, "removedEvents": options.removed_events}
+    return pretty_json(doc) + b"\n"
 
 
 @dataclass

@@ -8,13 +8,17 @@ from typing import Any
 from trackplan import yamlio
 from trackplan.errors import InputError
 from trackplan.formats._schema_reader import require
-from trackplan.formats.base import Incoming, InputFile
+from trackplan.formats.base import Incoming, InputFile, WriteOptions, json_document
 from trackplan.model import Event, Plan, Settings
 
 FORMAT = "trackplan-bundle"
 
 
-def write(plan: Plan) -> dict[str, Any]:
+def detect(doc: Any) -> bool:
+    return isinstance(doc, Mapping) and doc.get("format") == FORMAT
+
+
+def document(plan: Plan) -> dict[str, Any]:
     doc: dict[str, Any] = {
         "format": FORMAT,
         "version": 1,
@@ -30,15 +34,14 @@ def write(plan: Plan) -> dict[str, Any]:
     return doc
 
 
+def write(plan: Plan, options: WriteOptions) -> bytes:
+    return json_document(document(plan), options)
+
+
 def read(source: InputFile) -> Incoming:
     name = source.name
     doc = source.json if source.is_json else yamlio.load(source.data, name)
-    require(
-        isinstance(doc, Mapping) and doc.get("format") == FORMAT,
-        name,
-        "format",
-        f"expected {FORMAT!r}",
-    )
+    require(detect(doc), name, "format", f"expected {FORMAT!r}")
 
     def event(value: Any, where: str) -> Event:
         try:

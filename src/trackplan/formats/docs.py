@@ -6,19 +6,13 @@ from __future__ import annotations
 import html
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
+from trackplan.formats.base import WriteOptions
 from trackplan.model import Event, Plan, Property
 from trackplan.model.slugs import slugify
 
 UNCATEGORISED = "Uncategorised"
-
-
-@dataclass(frozen=True)
-class BuildInfo:
-    ref: str
-    commit: str | None
 
 
 def _anchor(kind: str, name: str) -> str:
@@ -82,8 +76,8 @@ def _md_props(props: Iterable[Property], link: bool = True) -> list[str]:
     return lines
 
 
-def write_markdown(plan: Plan, info: BuildInfo) -> str:
-    built = f"`{info.ref}`" + (f" at commit `{info.commit[:12]}`" if info.commit else "")
+def write_markdown(plan: Plan, options: WriteOptions) -> bytes:
+    built = f"`{options.label}`" + (f" at commit `{options.commit[:12]}`" if options.commit else "")
     out = [f"# {plan.settings.name}", "", f"Built from {built}. {len(plan.events)} events.", ""]
     categories = _by_category(plan)
     out += ["## Contents", ""]
@@ -127,7 +121,7 @@ def write_markdown(plan: Plan, info: BuildInfo) -> str:
         owns = ", ".join(f"[{_md(e.name)}](#{_anchor('event', e.name)})" for e in plan.events if e.owner == domain)
         holds = ", ".join(_md(e.name) for e in plan.events if domain in e.stakeholders)
         out.append(f"| {_md(domain)} | {owns} | {holds} |")
-    return "\n".join(out).rstrip() + "\n"
+    return ("\n".join(out).rstrip() + "\n").encode()
 
 
 CSS = """
@@ -184,42 +178,38 @@ def _html_props(props: Iterable[Property], link: bool = True) -> str:
     return f"<table>{head}{''.join(rows)}</table>"
 
 
-def write_html(plan: Plan, info: BuildInfo) -> str:
-    built = f"<code>{_h(info.ref)}</code>" + (f" at commit <code>{_h(info.commit[:12])}</code>" if info.commit else "")
+def _html_event(event: Event) -> str:
+    search = " ".join(
+        [event.name, event.description, *event.tags, *event.sources, *(event.owner or "",), *event.property_names]
+    ).lower()
+    facts = [
+        ("Owner", _h(event.owner) if event.owner else ""),
+        ("Stakeholders", _h(", ".join(event.stakeholders))),
+        ("Sources", _h(", ".join(event.sources))),
+        ("Version", _h(event.version or "")),
+        ("Status", _h(event.status or "")),
+    ]
+    tags = "".join(f'<span class="tag">{_h(t)}</span>' for t in event.tags)
+    return (
+        f'<section class="event" id="{_anchor("event", event.name)}" data-search="{_h(search)}">'
+        f"<h3>{_h(event.name)}</h3><p>{_h(event.description)}</p>"
+        f'<p class="facts">{" · ".join(f"<b>{k}:</b> {v}" for k, v in facts if v)} {tags}</p>'
+        + (_html_props(event.properties) if event.properties else "")
+        + "</section>"
+    )
+
+
+def write_html(plan: Plan, options: WriteOptions) -> bytes:
+    built = f"<code>{_h(options.label)}</code>"
+    if options.commit:
+        built += f" at commit <code>{_h(options.commit[:12])}</code>"
     nav, body = [], []
     for category, events in _by_category(plan):
         nav.append(f'<a href="#{_anchor("category", category)}"><b>{_h(category)}</b></a>')
-        sections = []
-        for event in events:
-            nav.append(f'<a href="#{_anchor("event", event.name)}">{_h(event.name)}</a>')
-            search = " ".join(
-                [
-                    event.name,
-                    event.description,
-                    *event.tags,
-                    *event.sources,
-                    *(event.owner or "",),
-                    *event.property_names,
-                ]
-            ).lower()
-            facts = [
-                ("Owner", _h(event.owner) if event.owner else ""),
-                ("Stakeholders", _h(", ".join(event.stakeholders))),
-                ("Sources", _h(", ".join(event.sources))),
-                ("Version", _h(event.version or "")),
-                ("Status", _h(event.status or "")),
-            ]
-            tags = "".join(f'<span class="tag">{_h(t)}</span>' for t in event.tags)
-            sections.append(
-                f'<section class="event" id="{_anchor("event", event.name)}" data-search="{_h(search)}">'
-                f"<h3>{_h(event.name)}</h3><p>{_h(event.description)}</p>"
-                f'<p class="facts">{" · ".join(f"<b>{k}:</b> {v}" for k, v in facts if v)} {tags}</p>'
-                + (_html_props(event.properties) if event.properties else "")
-                + "</section>"
-            )
+        nav += [f'<a href="#{_anchor("event", e.name)}">{_h(e.name)}</a>' for e in events]
         body.append(
             f'<h2 class="category" id="{_anchor("category", category)}">{_h(category)}</h2>'
-            f"<div>{''.join(sections)}</div>"
+            f"<div>{''.join(_html_event(e) for e in events)}</div>"
         )
     prop_items = "".join(
         f'<li id="{_anchor("property", name)}"><code>{_h(name)}</code>: '
@@ -240,4 +230,4 @@ def write_html(plan: Plan, info: BuildInfo) -> str:
         '<input id="search" type="search" placeholder="Search events, properties, tags, owners…" autofocus>'
         f'</header><main><nav>{"".join(nav)}</nav><div id="content">{"".join(body)}</div></main>'
         f"<script>{SCRIPT}</script></body></html>\n"
-    )
+    ).encode()

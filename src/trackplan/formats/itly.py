@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from trackplan.formats._schema_reader import SchemaReader, require
-from trackplan.formats.base import Incoming, InputFile, plain_schema
+from trackplan.formats.base import Incoming, InputFile, WriteOptions, json_document, plain_schema
 from trackplan.model import Event, Plan, Settings, Source
 from trackplan.model.slugs import slugify
 
@@ -128,7 +128,7 @@ def _itly_schema(part: Event, default_id: str) -> dict[str, Any]:
     return schema
 
 
-def write(plan: Plan, source: str | None = None) -> dict[str, Any]:
+def document(plan: Plan, source: str | None = None) -> dict[str, Any]:
     """itly's export: account-wide, or only `source`'s events without `sources` fields."""
     base = f"urn:trackplan:{slugify(plan.settings.name)}"
     events = []
@@ -147,3 +147,7 @@ def write(plan: Plan, source: str | None = None) -> dict[str, Any]:
     if contexts:
         doc["context"] = [{"source": s, "schema": _itly_schema(c, f"{base}:context-{slugify(s)}")} for s, c in contexts]
     return doc
+
+
+def write(plan: Plan, options: WriteOptions) -> bytes:
+    return json_document(document(plan, options.source), options)

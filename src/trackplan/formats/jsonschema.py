@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from trackplan.formats._schema_reader import SchemaReader, require
-from trackplan.formats.base import Incoming, InputFile, plain_schema
+from trackplan.formats.base import Incoming, InputFile, WriteOptions, json_document, plain_schema
 from trackplan.model import Plan
 
 
@@ -32,7 +32,7 @@ def read(source: InputFile) -> Incoming:
     return Incoming(plan=Plan(events=tuple(events)), warnings=reader.warnings, skipped=skipped)
 
 
-def write(plan: Plan) -> dict[str, Any]:
+def document(plan: Plan) -> dict[str, Any]:
     """The standard {"schema": {"events": {...}}} that Avo's Import API accepts."""
     events = {}
     for event in plan.events:
@@ -42,3 +42,7 @@ def write(plan: Plan) -> dict[str, Any]:
                 schema["properties"][prop.name]["x-avo-sendAs"] = prop.send_as
         events[event.name] = schema
     return {"schema": {"events": events}}
+
+
+def write(plan: Plan, options: WriteOptions) -> bytes:
+    return json_document(document(plan), options)

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from trackplan.formats._schema_reader import SchemaReader, require
-from trackplan.formats.base import Incoming, InputFile, plain_schema
+from trackplan.formats.base import Incoming, InputFile, WriteOptions, json_document, plain_schema
 from trackplan.model import Event, Plan
 
 ENVELOPE_KEYS = {"context", "properties", "traits"}
@@ -100,7 +100,7 @@ def read(source: InputFile) -> Incoming:
     return Incoming(plan=Plan(events=tuple(events), identify=identify, group=group), warnings=reader.warnings)
 
 
-def write(plan: Plan) -> dict[str, Any]:
+def document(plan: Plan) -> dict[str, Any]:
     """Segment Public API tracking-plan rules: TRACK per event, IDENTIFY and GROUP traits."""
     draft = "http://json-schema.org/draft-07/schema#"
 
@@ -128,3 +128,7 @@ def write(plan: Plan) -> dict[str, Any]:
     if plan.group is not None:
         rules.append(rule("GROUP", None, plan.group, "traits"))
     return {"name": plan.settings.name, "rules": rules}
+
+
+def write(plan: Plan, options: WriteOptions) -> bytes:
+    return json_document(document(plan), options)

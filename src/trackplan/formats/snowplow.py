@@ -15,7 +15,15 @@ from typing import Any
 
 from trackplan.errors import InputError
 from trackplan.formats._schema_reader import SchemaReader, require
-from trackplan.formats.base import Incoming, InputFile, parse_json, plain_schema
+from trackplan.formats.base import (
+    Incoming,
+    InputFile,
+    WriteOptions,
+    json_document,
+    parse_json,
+    plain_schema,
+    pretty_json,
+)
 from trackplan.model import Event, Plan, SchemaVer
 from trackplan.model.frozen import thaw
 
@@ -165,7 +173,7 @@ def self_describing(event: Event, vendor: str | None, default_vendor: str) -> di
     return {"$schema": SELF_DESC, "self": meta, **body}
 
 
-def write(plan: Plan, vendor: str | None = None) -> dict[str, Any]:
+def document(plan: Plan, vendor: str | None = None) -> dict[str, Any]:
     default = str(plan.settings.get("vendor") or DEFAULT_VENDOR)
     events: list[dict[str, Any]] = []
     contexts: list[dict[str, Any]] = []
@@ -179,11 +187,24 @@ def iglu_key(schema: Mapping[str, Any]) -> str:
     return f"{meta['vendor']}/{meta['name']}/jsonschema/{meta['version']}"
 
 
-def write_ndjson(plan: Plan, vendor: str | None = None) -> str:
+def _schemas(plan: Plan, vendor: str | None) -> list[dict[str, Any]]:
+    doc = document(plan, vendor)
+    return [*doc["eventSchemas"], *doc["contextSchemas"]]
+
+
+def write(plan: Plan, options: WriteOptions) -> bytes:
+    return json_document(document(plan, options.vendor), options)
+
+
+def write_folder(plan: Plan, options: WriteOptions) -> dict[str, bytes]:
+    """The Iglu repository layout: one file per schema, schemas/<vendor>/<name>/jsonschema/<version>."""
+    return {f"schemas/{iglu_key(schema)}": pretty_json(schema) + b"\n" for schema in _schemas(plan, options.vendor)}
+
+
+def write_ndjson(plan: Plan, options: WriteOptions) -> bytes:
     """One self-contained envelope per event per line, as Avo's NDJSON export."""
     lines = []
-    bundle = write(plan, vendor)
-    for schema in bundle["eventSchemas"] + bundle["contextSchemas"]:
+    for schema in _schemas(plan, options.vendor):
         envelope = {"schema": f"iglu:{iglu_key(schema)}", "data": schema}
         lines.append(json.dumps(envelope, ensure_ascii=False, separators=(",", ":")))
-    return "".join(line + "\n" for line in lines)
+    return "".join(line + "\n" for line in lines).encode()

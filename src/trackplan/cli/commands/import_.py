@@ -9,7 +9,7 @@ import click
 
 from trackplan.cli.context import AppContext, echo_json, pass_context
 from trackplan.cli.options import branch_option, format_option
-from trackplan.formats import FORMATS as PLAN_FORMATS
+from trackplan.formats import IMPORT_FORMATS as PLAN_FORMATS
 from trackplan.importing.merge import METHODS
 
 if TYPE_CHECKING:

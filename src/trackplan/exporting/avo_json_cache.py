@@ -1,0 +1,98 @@
+"""The whole-plan avo-json export, assembled from per-event pieces in the cache.
+
+Each event's piece is cached by (event blob, settings blob), and the whole output by every
+blob and the label: a warm export reads no event file and builds no model. The bytes equal
+those of rendering the model (tested).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from trackplan.formats import avo_json
+from trackplan.formats.base import pretty_json
+from trackplan.memory import building
+from trackplan.repo.paths import SETTINGS_FILE
+from trackplan.repo.reading import LoadedPlan
+from trackplan.repo.workspace import Workspace
+
+FRAGMENT_VERSION = 5  # bump when an event's rendering changes
+
+
+def avo_json_from_fragments(ws: Workspace, loaded: LoadedPlan, label: str) -> bytes:
+    """The avo-json export of the whole plan, labelled `label`, from the cache where it can."""
+    with building():
+        settings_blob = loaded.blob_ids.get(SETTINGS_FILE, "")
+        whole_key = _whole_key(loaded, label, settings_blob)
+        whole = ws.cache.get_output(whole_key)
+        if whole is not None:
+            return whole
+        categories: dict[str, list[Any]] = {}
+        pieces = []
+        for header, piece in _fragments(ws, loaded, settings_blob):
+            # The header line is [event id, categories]: the envelope's categories map.
+            if not header.endswith(b",[]]"):
+                event_id, event_categories = json.loads(header)
+                for category in event_categories:
+                    categories.setdefault(category, []).append(event_id)
+            pieces.append(piece)
+        output = _envelope(loaded, label, categories, pieces)
+        ws.cache.put_output(whole_key, output)
+        return output
+
+
+def _whole_key(loaded: LoadedPlan, label: str, settings_blob: str) -> str:
+    """The cache key of the whole output of this exact plan: same events, settings and label."""
+    digest = hashlib.sha256(f"{FRAGMENT_VERSION}\0{label}\0{settings_blob}".encode())
+    for name in sorted(loaded.event_paths):
+        digest.update(f"\0{name}\0{loaded.blob_ids[loaded.event_paths[name]]}".encode())
+    return f"avo-json/{digest.hexdigest()}"
+
+
+def _fragments(ws: Workspace, loaded: LoadedPlan, settings_blob: str) -> list[tuple[bytes, bytes]]:
+    """(header line, indented event JSON) of every event, by name: cached, or rendered and cached."""
+    names = sorted(loaded.event_paths)
+    keys = {
+        name: f"avo-json/{FRAGMENT_VERSION}/{settings_blob}/{loaded.blob_ids[loaded.event_paths[name]]}"
+        for name in names
+    }
+    cached = ws.cache.get_fragments(keys.values())
+    if len(keys) - len(cached) > 1:
+        loaded.prefetch()
+    ids = None
+    fragments = []
+    for name in names:
+        value = cached.get(keys[name])
+        if value is None:
+            ids = ids or avo_json.Ids(loaded.settings)
+            value = _fragment(loaded, name, ids)
+            ws.cache.put_fragment(keys[name], value)
+        header, _, piece = value.partition(b"\n")
+        fragments.append((header, piece))
+    ws.cache.flush()
+    return fragments
+
+
+def _fragment(loaded: LoadedPlan, name: str, ids: avo_json.Ids) -> bytes:
+    """One line of metadata (for the categories map), then the event's JSON text."""
+    event = loaded.event(name)
+    assert event is not None
+    doc = avo_json.event_doc(event, ids)
+    header = json.dumps([doc["id"], list(event.categories)], ensure_ascii=False, separators=(",", ":"))
+    return header.encode() + b"\n" + _indent(pretty_json(doc), 4)
+
+
+def _envelope(loaded: LoadedPlan, label: str, categories: dict[str, list[Any]], pieces: list[bytes]) -> bytes:
+    """The document around the events, with the events' JSON text spliced in."""
+    text = pretty_json(avo_json.envelope(loaded.settings, label, [], categories)) + b"\n"
+    if not pieces:
+        return text
+    head, tail = text.split(b'"events": [],', 1)
+    return b"".join([head, b'"events": [\n', b",\n".join(pieces), b"\n  ],", tail])
+
+
+def _indent(text: bytes, spaces: int) -> bytes:
+    pad = b" " * spaces
+    return b"\n".join(pad + line for line in text.split(b"\n"))
