@@ -36,36 +36,70 @@ def _source(value: Mapping[str, Any], destinations: Mapping[str, Mapping[str, An
 def read(source: InputFile, only: set[int] | None = None) -> Incoming:
     """The plan in an export; with `only`, just the events at those positions (the
     settings then list their sources and domains only)."""
-    doc, name = source.json, source.name
-    require(detect(doc), name, "events", "expected an array of events")
-    destinations = _by_id(doc.get("destinations"))
-    plan_sources = {str(v.get("name")): v for v in _by_id(doc.get("sources")).values()}
-    reader = SchemaReader(name, avo=True, root=doc, may_have_refs=b'"$ref"' in source.data)
-    reader.destination_names = {k: str(v.get("name") or k) for k, v in destinations.items()}
-    # Avo leaves categories out because events carry goal ids; when the export's own
-    # `categories` map names them, there is no phantom to fear, so they are kept.
-    category_names = {k: str(v["name"]) for k, v in _by_id(doc.get("categories")).items() if v.get("name")}
+    require(detect(source.json), source.name, "events", "expected an array of events")
+    export = _Export(source)
     events = []
-    skipped = 0
-    sources: dict[str, Source] = {}
-    domains: set[str] = set()
-    for index, item in enumerate(doc["events"]):
-        if only is not None and index not in only:
-            continue
-        where = f"events[{index}]"
-        require(isinstance(item, Mapping), name, where, "each event must be an object")
+    for index, item in enumerate(source.json["events"]):
+        if only is None or index in only:
+            event = export.event(item, f"events[{index}]")
+            if event is not None:
+                events.append(event)
+    plan = Plan(settings=export.settings(), events=tuple(events))
+    return Incoming(plan=plan, warnings=export.reader.warnings, skipped=export.skipped)
+
+
+class _Export:
+    """One export being read: its events one by one, and the sources and domains they name."""
+
+    def __init__(self, source: InputFile) -> None:
+        doc = source.json
+        self.name = source.name
+        self.destinations = _by_id(doc.get("destinations"))
+        self.plan_sources = {str(v.get("name")): v for v in _by_id(doc.get("sources")).values()}
+        self.reader = SchemaReader(self.name, avo=True, root=doc, may_have_refs=b'"$ref"' in source.data)
+        self.reader.destination_names = {k: str(v.get("name") or k) for k, v in self.destinations.items()}
+        # Avo leaves categories out because events carry goal ids; when the export's own
+        # `categories` map names them, there is no phantom to fear, so they are kept.
+        self.category_names = {k: str(v["name"]) for k, v in _by_id(doc.get("categories")).items() if v.get("name")}
+        self.sources: dict[str, Source] = {}
+        self.domains: set[str] = set()
+        self.skipped = 0  # events without a name, and variants
+
+    def event(self, item: Any, where: str) -> Event | None:
+        require(isinstance(item, Mapping), self.name, where, "each event must be an object")
         event_name = item.get("name")
         if not isinstance(event_name, str) or not event_name.strip():
-            skipped += 1
-            continue
+            self.skipped += 1
+            return None
         if item.get("eventType") == "variant":
-            reader.warn(f"Event variant '{event_name}' was skipped. Variants are not supported in import.")
-            skipped += 1
-            continue
+            self.reader.warn(f"Event variant '{event_name}' was skipped. Variants are not supported in import.")
+            self.skipped += 1
+            return None
         rules = item.get("rules") or {}
-        require(isinstance(rules, Mapping), name, f"{where}.rules", "must be an object")
+        require(isinstance(rules, Mapping), self.name, f"{where}.rules", "must be an object")
+        schema = self._schema(rules, event_name, where)
+        event_sources = self._sources(item)
+        domains = [d for d in item.get("stakeholderDomains") or [] if isinstance(d, Mapping)]
+        stakeholders = [str(d["name"]) for d in domains if d.get("name")]
+        self.domains.update(stakeholders)
+        return self.reader.event(
+            event_name,
+            schema,
+            f"{where}.rules.properties.properties",
+            id=item.get("id"),
+            description=str(item.get("description") or ""),
+            tags=[str(t) for t in item.get("tags") or []],
+            categories=[self.category_names[c] for c in item.get("categories") or [] if c in self.category_names],
+            sources=event_sources,
+            owner=next((str(d["name"]) for d in domains if d.get("isOwner")), None),
+            stakeholders=stakeholders,
+            name_mapping=self.reader.name_mapping(rules.get("nameMapping") or [], f"{where}.rules.nameMapping"),
+        )
+
+    def _schema(self, rules: Mapping[str, Any], event_name: str, where: str) -> dict[str, Any]:
+        """The event's properties schema, its user properties merged in (sent as such)."""
         schemas = rules.get("properties") or {}
-        require(isinstance(schemas, Mapping), name, f"{where}.rules.properties", "must be an object")
+        require(isinstance(schemas, Mapping), self.name, f"{where}.rules.properties", "must be an object")
         schema = dict(schemas.get("properties") or {"type": "object", "properties": {}})
         user = schemas.get("userProperties")
         if isinstance(user, Mapping) and user.get("properties"):
@@ -75,59 +109,33 @@ def read(source: InputFile, only: set[int] | None = None) -> Incoming:
             schema["properties"] = merged
             schema["required"] = [*schema.get("required", []), *user.get("required", [])]
         if schemas.get("groupProperties"):
-            reader.warn(f"Event '{event_name}': 'groupProperties' is not supported in import and will be skipped.")
-        event_sources = []
+            self.reader.warn(f"Event '{event_name}': 'groupProperties' is not supported in import and will be skipped.")
+        return schema
+
+    def _sources(self, item: Mapping[str, Any]) -> list[str]:
+        """The names of the event's sources; each new one joins the plan's sources."""
+        names = []
         for listed in item.get("sources") or []:
             if not (isinstance(listed, Mapping) and listed.get("name")):
                 continue
             source_name = str(listed["name"])
-            event_sources.append(source_name)
-            if source_name not in sources:
+            names.append(source_name)
+            if source_name not in self.sources:
                 # The top-level `sources` lists every destination; the event's copy may not.
-                sources[source_name] = _source(plan_sources.get(source_name, listed), destinations)
-        stakeholders = [
-            str(d["name"]) for d in item.get("stakeholderDomains") or [] if isinstance(d, Mapping) and d.get("name")
-        ]
-        owner = next(
-            (
-                str(d["name"])
-                for d in item.get("stakeholderDomains") or []
-                if isinstance(d, Mapping) and d.get("isOwner")
-            ),
-            None,
+                self.sources[source_name] = _source(self.plan_sources.get(source_name, listed), self.destinations)
+        return names
+
+    def settings(self) -> Settings:
+        destinations = (
+            Destination(name=str(d.get("name")), id=k, kind=d.get("type"))
+            for k, d in self.destinations.items()
+            if d.get("name")
         )
-        domains.update(stakeholders)
-        events.append(
-            reader.event(
-                event_name,
-                schema,
-                f"{where}.rules.properties.properties",
-                id=item.get("id"),
-                description=str(item.get("description") or ""),
-                tags=[str(t) for t in item.get("tags") or []],
-                categories=[category_names[c] for c in item.get("categories") or [] if c in category_names],
-                sources=event_sources,
-                owner=owner,
-                stakeholders=stakeholders,
-                name_mapping=reader.name_mapping(rules.get("nameMapping") or [], f"{where}.rules.nameMapping"),
-            )
+        return Settings(
+            sources=tuple(sorted(self.sources.values())),
+            destinations=tuple(sorted(destinations)),
+            domains=tuple(sorted(Domain(name=d) for d in self.domains)),
         )
-    settings = Settings(
-        sources=tuple(sorted(sources.values())),
-        destinations=tuple(
-            sorted(
-                Destination(name=str(d.get("name")), id=k, kind=d.get("type"))
-                for k, d in destinations.items()
-                if d.get("name")
-            )
-        ),
-        domains=tuple(sorted(Domain(name=d) for d in domains)),
-    )
-    return Incoming(
-        plan=Plan(settings=settings, events=tuple(events)),
-        warnings=reader.warnings,
-        skipped=skipped,
-    )
 
 
 # -- writing -----------------------------------------------------------------------------------
