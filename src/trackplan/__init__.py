@@ -1,19 +1,126 @@
-"""trackplan: an analytics tracking plan as code in git."""
+"""trackplan: an analytics tracking plan as code in git.
 
+The library API (docs/library.md): one entry function per command, with its request type,
+the `Workspace` they all take, the model's values, `Checker` and the errors. Every name but
+the errors loads on first use, so `import trackplan` and the CLI's start-up import none of
+the packages behind them.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING
+
+from trackplan.errors import (
+    ConcurrentUpdateError,
+    DirtyWorktreeError,
+    GitError,
+    GitHubError,
+    IdentityError,
+    InputError,
+    MergedBranchError,
+    PlanNotFoundError,
+    ProtectedBranchError,
+    RefError,
+    RefNameError,
+    RefusedError,
+    TrackplanError,
+)
+
+if TYPE_CHECKING:
+    from trackplan.catalogue import all_rules
+    from trackplan.checking.checker import Checker
+    from trackplan.checking.run import CheckRequest, check_ref, run_checks
+    from trackplan.ci.run import CiRequest, run_ci
+    from trackplan.diffing.run import diff_refs
+    from trackplan.exporting.run import ExportRequest, render
+    from trackplan.importing.run import ImportRequest, run_import
+    from trackplan.linting.run import lint_files, lint_ref
+    from trackplan.model import Event, Plan, Property, SchemaVer, Settings
+    from trackplan.repo.browse import event_rows, find_event
+    from trackplan.repo.history import LogRequest, history
+    from trackplan.repo.refs import WORKTREE
+    from trackplan.repo.relayout import relayout
+    from trackplan.repo.scaffold import init_plan
+    from trackplan.repo.workspace import Workspace
 
 try:
     __version__ = version("trackplan")
 except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.0.0"
 
-__all__ = ["Checker", "__version__"]
+# The modules behind the lazily loaded names: the same imports as the block above.
+_LAZY = {
+    "trackplan.catalogue": ("all_rules",),
+    "trackplan.checking.checker": ("Checker",),
+    "trackplan.checking.run": ("CheckRequest", "check_ref", "run_checks"),
+    "trackplan.ci.run": ("CiRequest", "run_ci"),
+    "trackplan.diffing.run": ("diff_refs",),
+    "trackplan.exporting.run": ("ExportRequest", "render"),
+    "trackplan.importing.run": ("ImportRequest", "run_import"),
+    "trackplan.linting.run": ("lint_files", "lint_ref"),
+    "trackplan.model": ("Event", "Plan", "Property", "SchemaVer", "Settings"),
+    "trackplan.repo.browse": ("event_rows", "find_event"),
+    "trackplan.repo.history": ("LogRequest", "history"),
+    "trackplan.repo.refs": ("WORKTREE",),
+    "trackplan.repo.relayout": ("relayout",),
+    "trackplan.repo.scaffold": ("init_plan",),
+    "trackplan.repo.workspace": ("Workspace",),
+}
+_MODULE_OF = {name: module for module, names in _LAZY.items() for name in names}
+
+__all__ = [
+    "WORKTREE",
+    "CheckRequest",
+    "Checker",
+    "CiRequest",
+    "ConcurrentUpdateError",
+    "DirtyWorktreeError",
+    "Event",
+    "ExportRequest",
+    "GitError",
+    "GitHubError",
+    "IdentityError",
+    "ImportRequest",
+    "InputError",
+    "LogRequest",
+    "MergedBranchError",
+    "Plan",
+    "PlanNotFoundError",
+    "Property",
+    "ProtectedBranchError",
+    "RefError",
+    "RefNameError",
+    "RefusedError",
+    "SchemaVer",
+    "Settings",
+    "TrackplanError",
+    "Workspace",
+    "__version__",
+    "all_rules",
+    "check_ref",
+    "diff_refs",
+    "event_rows",
+    "find_event",
+    "history",
+    "init_plan",
+    "lint_files",
+    "lint_ref",
+    "relayout",
+    "render",
+    "run_checks",
+    "run_ci",
+    "run_import",
+]
 
 
 def __getattr__(name: str) -> object:
-    # `trackplan.Checker` without importing the validator stack at CLI start-up.
-    if name == "Checker":
-        from trackplan.checking.checker import Checker
+    module = _MODULE_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module 'trackplan' has no attribute {name!r}")
+    return getattr(import_module(module), name)
 
-        return Checker
-    raise AttributeError(name)
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
