@@ -1,10 +1,11 @@
 """The import use case: read a file, merge it into a plan branch, commit the result.
 
-Guards (guards.py) follow Avo's Import API: a protected branch is refused (Avo's 403), so
-is a branch already merged into a protected one (Avo's 409). The branch moves by
+Guards (repo/guards.py) follow Avo's Import API: a protected branch is refused (Avo's 403),
+so is a branch already merged into a protected one (Avo's 409). The branch moves by
 compare-and-swap, so concurrent imports either land or are refused with a retry message;
 none is dropped. A re-import of an Avo export merges only its changed events when it can
-(reimport.py).
+(incremental.py). The diff an import reports (dry runs, the commit message) is the one
+`trackplan diff` gives, under the plan's breaking profile (diffing/run.py).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 
 from trackplan.diffing.events import diff_plans
 from trackplan.diffing.records import DiffResult
+from trackplan.diffing.run import differ_for
 from trackplan.errors import RefError
 from trackplan.formats import detect, read_source
 from trackplan.formats.base import InputFile
@@ -43,12 +45,7 @@ class ImportOutcome:
     format: str
     commit: str | None
     changed_paths: tuple[str, ...]
-    dry_run: bool
     diff: DiffResult | None = None
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.changed_paths)
 
 
 def commit_message(request: ImportRequest, outcome: ImportOutcome) -> str:
@@ -107,10 +104,8 @@ def run_import(ws: Workspace, request: ImportRequest) -> ImportOutcome:
         old_plan = before.plan
         new_plan, result = merge(old_plan, incoming.plan, request.method, request.source)
     result.warnings = [*incoming.warnings, *before.warnings]
-    from trackplan.diffing.run import differ_for
-
     diff = diff_plans(old_plan, new_plan, differ_for(new_plan.settings), before.event_paths)
-    outcome = ImportOutcome(branch, result, incoming.format, None, (), request.dry_run, diff)
+    outcome = ImportOutcome(branch, result, incoming.format, None, (), diff)
     if request.dry_run:
         changes, layout_warnings = ws.planned_changes(before, new_plan, old_plan=old_plan)
         outcome.changed_paths = tuple(sorted(changes))
