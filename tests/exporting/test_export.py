@@ -160,6 +160,21 @@ def test_changed_since_on_a_branch_that_adds_changes_removes_and_renames(
     assert "Search Performed" in web["removedEvents"]
 
 
+def test_changed_since_puts_removed_events_last_in_the_document_or_on_stderr(
+    plan_repo: Path, run_cli: CliRunnerCall
+) -> None:
+    subprocess.run(["git", "checkout", "-qb", "feature"], cwd=plan_repo, check=True)
+    subprocess.run(["git", "rm", "-q", "events/search-performed.yaml"], cwd=plan_repo, check=True)
+    subprocess.run(["git", "commit", "-qm", "remove"], cwd=plan_repo, check=True)
+    for fmt in ("avo-json", "jsonschema", "snowplow", "segment", "trackplan"):
+        doc = json.loads(export(run_cli, plan_repo, "--changed-since", "main", "--to", fmt))
+        assert list(doc)[-1] == "removedEvents" and doc["removedEvents"] == ["Search Performed"], fmt
+    for fmt in ("itly", "csv", "ndjson", "markdown", "html"):
+        result = run_cli("-C", plan_repo, "export", "--changed-since", "main", "--to", fmt)
+        assert (result.exit_code, result.stderr) == (0, "removed since main: Search Performed\n"), fmt
+        assert b"removedEvents" not in result.stdout_bytes
+
+
 def test_snowplow_folder_layout_and_vendor_check(plan_repo: Path, run_cli: CliRunnerCall, tmp_path: Path) -> None:
     out = tmp_path / "iglu"
     out.mkdir()
