@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 import shutil
 import subprocess
 import sys
+import tomllib
 from collections.abc import Iterator
+from importlib.metadata import packages_distributions
 from pathlib import Path
 
 import pytest
@@ -63,6 +66,31 @@ def process_uses(tree: ast.Module) -> Iterator[tuple[int, str]]:
             yield node.lineno, "from subprocess import"
         if os_attribute(node).startswith(PROCESS_CALLS):
             yield node.lineno, f"os.{os_attribute(node)}"
+
+
+def imported_packages(tree: ast.Module) -> Iterator[str]:
+    """The top-level names of the modules a module imports, but its own package's."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            yield from (alias.name.split(".")[0] for alias in node.names)
+        if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            yield node.module.split(".")[0]
+
+
+def distribution(requirement: str) -> str:
+    """A requirement's distribution name in normal form (PEP 503): `ruamel.yaml>=0.18` -> `ruamel-yaml`."""
+    name = re.match(r"[A-Za-z0-9._-]+", requirement)
+    assert name is not None, requirement
+    return re.sub(r"[-_.]+", "-", name.group()).lower()
+
+
+def test_the_declared_dependencies_are_the_ones_src_imports() -> None:
+    names = {name for _, tree in sources(PACKAGE) for name in imported_packages(tree)}
+    third_party = names - set(sys.stdlib_module_names) - {"trackplan"}
+    installed = packages_distributions()
+    imported = {distribution(dist) for name in third_party for dist in installed.get(name, [name])}
+    declared = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["dependencies"]
+    assert imported == {distribution(requirement) for requirement in declared}
 
 
 def test_report_reads_no_environment_and_touches_no_files() -> None:
