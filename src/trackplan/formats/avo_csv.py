@@ -249,78 +249,29 @@ class _EventDraft:
 
 def read(source: InputFile) -> Incoming:
     name = source.name
-    text = _text(source.data, name)
-    reader = csv.DictReader(io.StringIO(text, newline=""))
+    rows, layout = _rows(_text(source.data, name), name)
+    sheet = _Sheet(name, layout)
+    line = 1
     try:
-        header = [h.strip() for h in (reader.fieldnames or [])]
+        for row in rows:
+            line = rows.line_num
+            sheet.add(row, f"{name}:{line}")
+    except csv.Error as exc:
+        raise InputError(f"{name}:{line}: invalid CSV: {exc}") from None
+    return sheet.incoming()
+
+
+def _rows(text: str, name: str) -> tuple[csv.DictReader[str], Layout]:
+    """The rows of a CSV text, keyed by their stripped header cells, and the header's layout."""
+    rows = csv.DictReader(io.StringIO(text, newline=""))
+    try:
+        header = [h.strip() for h in (rows.fieldnames or [])]
     except csv.Error as exc:
         raise InputError(f"{name}:1: invalid CSV: {exc}") from None
     if not header:
         raise InputError(f"{name}: empty file, expected a CSV header row")
-    reader.fieldnames = header
-    layout = _layout(header, name)
-    schema_reader = SchemaReader(name, avo=True)
-    drafts: dict[str, _EventDraft] = {}
-    traits: dict[str, dict[str, dict[str, Any]]] = {"identify": {}, "group": {}, "system": {}}
-    trait_required: dict[str, list[str]] = {"identify": [], "group": [], "system": []}
-    current: _EventDraft | None = None
-    skipping_variant = False
-    line = 1
-    try:
-        for row in reader:
-            line = reader.line_num
-            cell = _cells(row, layout)
-            event_name = cell("event")
-            prop = cell("property")
-            if layout.name in ("properties import", "group properties import"):
-                _trait_row(
-                    cell,
-                    prop,
-                    layout,
-                    traits,
-                    trait_required,
-                    schema_reader,
-                    drafts,
-                    f"{name}:{line}",
-                )
-                continue
-            kind = cell("event_type").lower()
-            if kind == "identify":
-                if prop:
-                    spec, required = _property(cell, prop, schema_reader, f"{name}:{line}")
-                    traits["identify"][prop] = spec
-                    if required:
-                        trait_required["identify"].append(prop)
-                continue
-            if event_name:
-                variant = cell("variant")
-                skipping_variant = bool(variant)
-                if variant:
-                    schema_reader.warn(
-                        f"Event variant '{event_name} - {variant}' was skipped. Variants are not supported in import."
-                    )
-                    continue
-                current = drafts.get(event_name)
-                if current is None:
-                    current = drafts[event_name] = _EventDraft(event_name)
-                _event_fields(current, cell, row, layout, prop)
-            elif skipping_variant:
-                continue
-            if current is None or not prop:
-                continue
-            spec, required = _property(cell, prop, schema_reader, f"{name}:{line}")
-            mappings = _mappings(row, "Property Name Mapping:")
-            if mappings:
-                spec["x-name-mapping"] = mappings
-            pinned = cell("pinned")
-            if pinned:
-                spec["const"] = pinned
-            current.properties[prop] = spec
-            if required and prop not in current.required:
-                current.required.append(prop)
-    except csv.Error as exc:
-        raise InputError(f"{name}:{line}: invalid CSV: {exc}") from None
-    return _incoming(drafts, traits, trait_required, schema_reader)
+    rows.fieldnames = header
+    return rows, _layout(header, name)
 
 
 def _layout(header: list[str], name: str) -> Layout:
@@ -438,95 +389,120 @@ def _event_fields(draft: _EventDraft, cell: Any, row: Mapping[str, Any], layout:
             draft.name_mapping.append(mapping)
 
 
-def _trait_row(
-    cell: Any,
-    prop: str,
-    layout: Layout,
-    traits: dict[str, dict[str, dict[str, Any]]],
-    trait_required: dict[str, list[str]],
-    reader: SchemaReader,
-    drafts: dict[str, _EventDraft],
-    where: str,
-) -> None:
-    if not prop:
-        return
-    spec, required = _property(cell, prop, reader, where)
-    if layout.name == "group properties import":
-        spec["x-group-type"] = cell("group_type")
-        sent_with = _split(cell("sent_with"), "/")
-        if sent_with:
-            spec["x-sent-with"] = sent_with
-        traits["group"][prop] = spec
-        return
-    kind = spec.get("x-send-as", "EventProperty")
-    if kind == "UserProperty":
-        spec.pop("x-send-as")
-        traits["identify"][prop] = spec
-        target = "identify"
-    elif kind == "SystemProperty":
-        spec.pop("x-send-as")
-        traits["system"][prop] = spec
-        target = "system"
-    else:
-        reader.warn(f"Event property '{prop}' is not linked to any event in this file and was skipped.")
-        return
-    if required:
-        trait_required[target].append(prop)
+class _Sheet:
+    """The rows of one file read so far: event drafts, trait properties, and the event whose
+    rows are being read (a row without an event name adds a property to it)."""
 
+    def __init__(self, name: str, layout: Layout) -> None:
+        self.layout = layout
+        self.reader = SchemaReader(name, avo=True)
+        self.drafts: dict[str, _EventDraft] = {}
+        self.traits: dict[str, dict[str, dict[str, Any]]] = {"identify": {}, "group": {}, "system": {}}
+        self.trait_required: dict[str, list[str]] = {"identify": [], "group": [], "system": []}
+        self.current: _EventDraft | None = None
+        self.skipping_variant = False
 
-def _incoming(
-    drafts: dict[str, _EventDraft],
-    traits: dict[str, dict[str, dict[str, Any]]],
-    trait_required: dict[str, list[str]],
-    reader: SchemaReader,
-) -> Incoming:
-    events = []
-    sources: set[str] = set()
-    domains: set[str] = set()
-    for draft in drafts.values():
-        sources.update(draft.sources)
-        domains.update(draft.stakeholders)
-        if draft.owner:
-            domains.add(draft.owner)
-        schema = {"type": "object", "properties": draft.properties, "required": draft.required}
-        events.append(
-            reader.event(
-                draft.name,
-                schema,
-                f"event {draft.name!r}",
-                description=draft.description or None,
-                categories=draft.categories,
-                sources=draft.sources,
-                tags=draft.tags,
-                owner=draft.owner,
-                stakeholders=draft.stakeholders,
-                name_mapping=draft.name_mapping,
-                status=draft.status,
-            )
+    def add(self, row: Mapping[str, Any], where: str) -> None:
+        cell = _cells(row, self.layout)
+        event_name = cell("event")
+        prop = cell("property")
+        if self.layout.name in ("properties import", "group properties import"):
+            self._trait_row(cell, prop, where)
+            return
+        if cell("event_type").lower() == "identify":
+            if prop:
+                spec, required = _property(cell, prop, self.reader, where)
+                self.traits["identify"][prop] = spec
+                if required:
+                    self.trait_required["identify"].append(prop)
+            return
+        if event_name:
+            variant = cell("variant")
+            self.skipping_variant = bool(variant)
+            if variant:
+                self.reader.warn(
+                    f"Event variant '{event_name} - {variant}' was skipped. Variants are not supported in import."
+                )
+                return
+            self.current = self.drafts.setdefault(event_name, _EventDraft(event_name))
+            _event_fields(self.current, cell, row, self.layout, prop)
+        elif self.skipping_variant:
+            return
+        if self.current is not None and prop:
+            self._event_property(self.current, cell, row, prop, where)
+
+    def _event_property(self, draft: _EventDraft, cell: Any, row: Mapping[str, Any], prop: str, where: str) -> None:
+        spec, required = _property(cell, prop, self.reader, where)
+        mappings = _mappings(row, "Property Name Mapping:")
+        if mappings:
+            spec["x-name-mapping"] = mappings
+        pinned = cell("pinned")
+        if pinned:
+            spec["const"] = pinned
+        draft.properties[prop] = spec
+        if required and prop not in draft.required:
+            draft.required.append(prop)
+
+    def _trait_row(self, cell: Any, prop: str, where: str) -> None:
+        """A row of a properties-only file: a user, system or group property."""
+        if not prop:
+            return
+        spec, required = _property(cell, prop, self.reader, where)
+        if self.layout.name == "group properties import":
+            spec["x-group-type"] = cell("group_type")
+            sent_with = _split(cell("sent_with"), "/")
+            if sent_with:
+                spec["x-sent-with"] = sent_with
+            self.traits["group"][prop] = spec
+            return
+        kind = spec.get("x-send-as", "EventProperty")
+        if kind not in ("UserProperty", "SystemProperty"):
+            self.reader.warn(f"Event property '{prop}' is not linked to any event in this file and was skipped.")
+            return
+        spec.pop("x-send-as")
+        target = "identify" if kind == "UserProperty" else "system"
+        self.traits[target][prop] = spec
+        if required:
+            self.trait_required[target].append(prop)
+
+    def incoming(self) -> Incoming:
+        events = [self._event(draft) for draft in self.drafts.values()]
+        sources = {s for d in self.drafts.values() for s in d.sources}
+        domains = {x for d in self.drafts.values() for x in (*d.stakeholders, *([d.owner] if d.owner else []))}
+        system = self._trait("system", "System Properties")
+        plan = Plan(
+            settings=Settings(
+                sources=tuple(Source(name=s) for s in sorted(sources)),
+                domains=tuple(Domain(name=d) for d in sorted(domains)),
+            ),
+            events=tuple(events),
+            identify=self._trait("identify", "Identify Properties"),
+            group=self._trait("group", "Group Properties"),
+            contexts=(("system", system),) if system is not None else (),
+        )
+        return Incoming(plan=plan, warnings=self.reader.warnings)
+
+    def _event(self, draft: _EventDraft) -> Event:
+        return self.reader.event(
+            draft.name,
+            {"type": "object", "properties": draft.properties, "required": draft.required},
+            f"event {draft.name!r}",
+            description=draft.description or None,
+            categories=draft.categories,
+            sources=draft.sources,
+            tags=draft.tags,
+            owner=draft.owner,
+            stakeholders=draft.stakeholders,
+            name_mapping=draft.name_mapping,
+            status=draft.status,
         )
 
-    def trait(key: str, title: str) -> Event | None:
-        if not traits[key]:
+    def _trait(self, key: str, title: str) -> Event | None:
+        if not self.traits[key]:
             return None
-        return reader.event(
-            title,
-            {"type": "object", "properties": traits[key], "required": trait_required[key]},
-            key,
+        return self.reader.event(
+            title, {"type": "object", "properties": self.traits[key], "required": self.trait_required[key]}, key
         )
-
-    contexts = tuple(("system", t) for t in [trait("system", "System Properties")] if t is not None)
-    settings = Settings(
-        sources=tuple(Source(name=s) for s in sorted(sources)),
-        domains=tuple(Domain(name=d) for d in sorted(domains)),
-    )
-    plan = Plan(
-        settings=settings,
-        events=tuple(events),
-        identify=trait("identify", "Identify Properties"),
-        group=trait("group", "Group Properties"),
-        contexts=contexts,
-    )
-    return Incoming(plan=plan, warnings=reader.warnings)
 
 
 # -- writing -----------------------------------------------------------------------------------
