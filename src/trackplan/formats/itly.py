@@ -54,56 +54,52 @@ def read(source: InputFile) -> Incoming:
     )
     require(isinstance(doc.get("events", []), list), name, "events", "must be an array")
     reader = SchemaReader(name, avo=False, root=None)
-    events = []
-    sources: set[str] = set()
-    for index, item in enumerate(doc.get("events", [])):
-        where = f"events[{index}]"
-        schema = _schema(item, name, where)
-        title = schema.get("title")
-        require(
-            isinstance(title, str) and bool(title.strip()),
-            name,
-            f"{where}.schema.title",
-            "the event name is required",
-        )
-        event_sources = _source_names(item.get("sources"))
-        sources.update(event_sources)
-        events.append(reader.event(str(title), schema, f"{where}.schema", id=schema.get("$id"), sources=event_sources))
-
-    def traits(key: str, title: str) -> Event | None:
-        part = doc.get(key)
-        if part is None:
-            return None
-        schema = _schema(part, name, key)
-        return reader.event(str(schema.get("title") or title), schema, f"{key}.schema", id=schema.get("$id"))
-
-    contexts: list[tuple[str, Event]] = []
-    context = doc.get("context")
-    items = context if isinstance(context, list) else [context] if isinstance(context, Mapping) else []
-    for index, item in enumerate(items):
-        where = f"context[{index}]" if isinstance(context, list) else "context"
-        schema = _schema(item, name, where)
-        context_source = str(item.get("source") or _context_source(schema) or "all")
-        contexts.append(
-            (
-                context_source,
-                reader.event(
-                    str(schema.get("title") or "Context Properties"),
-                    schema,
-                    f"{where}.schema",
-                    id=schema.get("$id"),
-                ),
-            )
-        )
-    settings = Settings(sources=tuple(Source(name=s) for s in sorted(sources)))
+    items = doc.get("events", [])
+    events = tuple(_event(item, f"events[{index}]", reader) for index, item in enumerate(items))
+    sources = sorted({s for item in items for s in _source_names(item.get("sources"))})
+    contexts = _contexts(doc.get("context"), reader)
     plan = Plan(
-        settings=settings,
-        events=tuple(events),
-        identify=traits("identify", "Identify Properties"),
-        group=traits("group", "Group Properties"),
-        contexts=tuple(contexts),
+        settings=Settings(sources=tuple(Source(name=s) for s in sources)),
+        events=events,
+        identify=_traits(doc, "identify", "Identify Properties", reader),
+        group=_traits(doc, "group", "Group Properties", reader),
+        contexts=contexts,
     )
     return Incoming(plan=plan, warnings=reader.warnings)
+
+
+def _event(item: Any, where: str, reader: SchemaReader) -> Event:
+    schema = _schema(item, reader.source_name, where)
+    title = schema.get("title")
+    require(
+        isinstance(title, str) and bool(title.strip()),
+        reader.source_name,
+        f"{where}.schema.title",
+        "the event name is required",
+    )
+    sources = _source_names(item.get("sources"))
+    return reader.event(str(title), schema, f"{where}.schema", id=schema.get("$id"), sources=sources)
+
+
+def _traits(doc: Mapping[str, Any], key: str, title: str, reader: SchemaReader) -> Event | None:
+    part = doc.get(key)
+    if part is None:
+        return None
+    schema = _schema(part, reader.source_name, key)
+    return reader.event(str(schema.get("title") or title), schema, f"{key}.schema", id=schema.get("$id"))
+
+
+def _contexts(context: Any, reader: SchemaReader) -> tuple[tuple[str, Event], ...]:
+    """(source, context properties) of `context`: one object, or an array of them."""
+    items = context if isinstance(context, list) else [context] if isinstance(context, Mapping) else []
+    contexts = []
+    for index, item in enumerate(items):
+        where = f"context[{index}]" if isinstance(context, list) else "context"
+        schema = _schema(item, reader.source_name, where)
+        context_source = str(item.get("source") or _context_source(schema) or "all")
+        title = str(schema.get("title") or "Context Properties")
+        contexts.append((context_source, reader.event(title, schema, f"{where}.schema", id=schema.get("$id"))))
+    return tuple(contexts)
 
 
 def _context_source(schema: Mapping[str, Any]) -> str | None:

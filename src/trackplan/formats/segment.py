@@ -43,32 +43,8 @@ def read(source: InputFile) -> Incoming:
     require(detect(doc), name, "rules", "expected Segment tracking-plan rules")
     reader = SchemaReader(name, avo=False)
     events: list[Event] = []
-    identify = group = None
-    rules = doc["rules"]
-    if isinstance(rules, list):
-        entries = [
-            (
-                str(r.get("type")),
-                r.get("key") or (r.get("jsonSchema") or {}).get("eventMetadata", {}).get("name"),
-                r.get("jsonSchema"),
-                f"rules[{i}]",
-            )
-            for i, r in enumerate(rules)
-        ]
-    else:
-        entries = [
-            (
-                "TRACK",
-                e.get("name"),
-                {**(e.get("rules") or {}), "description": e.get("description")},
-                f"rules.events[{i}]",
-            )
-            for i, e in enumerate(rules.get("events") or [])
-        ]
-        for kind in ("identify", "group"):
-            if isinstance(rules.get(kind), Mapping):
-                entries.append((kind.upper(), None, rules[kind], f"rules.{kind}"))
-    for kind, event_name, schema, where in entries:
+    traits: dict[str, Event] = {}
+    for kind, event_name, schema, where in _rules(doc["rules"]):
         require(isinstance(schema, Mapping), name, where, "needs a JSON Schema object")
         schema = dict(schema)
         description = schema.get("description")
@@ -77,27 +53,43 @@ def read(source: InputFile) -> Incoming:
         schema.pop("eventMetadata", None)
         if kind == "TRACK":
             require(
-                isinstance(event_name, str) and bool(event_name),
-                name,
-                f"{where}.key",
-                "the event name is required",
+                isinstance(event_name, str) and bool(event_name), name, f"{where}.key", "the event name is required"
             )
             inner = dict(_payload_schema(schema, "properties"))
             inner.setdefault("description", description)
             events.append(reader.event(str(event_name), inner, where, tags=tags))
         elif kind in ("IDENTIFY", "GROUP"):
-            inner = dict(_payload_schema(schema, "traits"))
             title = "Identify Properties" if kind == "IDENTIFY" else "Group Properties"
-            trait = reader.event(title, inner, where)
-            if kind == "IDENTIFY":
-                identify = trait
-            else:
-                group = trait
+            traits[kind] = reader.event(title, dict(_payload_schema(schema, "traits")), where)
         else:
             reader.warn(
                 f"Segment rule {where} of type {kind!r} is not a track, identify or group rule and was skipped."
             )
-    return Incoming(plan=Plan(events=tuple(events), identify=identify, group=group), warnings=reader.warnings)
+    plan = Plan(events=tuple(events), identify=traits.get("IDENTIFY"), group=traits.get("GROUP"))
+    return Incoming(plan=plan, warnings=reader.warnings)
+
+
+def _rules(rules: Any) -> list[tuple[str, Any, Any, str]]:
+    """(kind, event name, schema, where) of each rule: the Public API's `rules` array, or the
+    Config API's `rules.events` with `rules.identify` and `rules.group`."""
+    if isinstance(rules, list):
+        return [
+            (
+                str(r.get("type")),
+                r.get("key") or (r.get("jsonSchema") or {}).get("eventMetadata", {}).get("name"),
+                r.get("jsonSchema"),
+                f"rules[{i}]",
+            )
+            for i, r in enumerate(rules)
+        ]
+    entries = [
+        ("TRACK", e.get("name"), {**(e.get("rules") or {}), "description": e.get("description")}, f"rules.events[{i}]")
+        for i, e in enumerate(rules.get("events") or [])
+    ]
+    for kind in ("identify", "group"):
+        if isinstance(rules.get(kind), Mapping):
+            entries.append((kind.upper(), None, rules[kind], f"rules.{kind}"))
+    return entries
 
 
 def document(plan: Plan) -> dict[str, Any]:
