@@ -18,9 +18,9 @@ from trackplan.ci.review import CHANGE_LEVELS, FINDING_LEVELS
 from trackplan.cli.context import AppContext
 from trackplan.model import EVENTS_LAYOUTS
 from trackplan.repo.refs import WORKTREE
+from trackplan.report.context import Style
 
 Decorator = Callable[[Any], Any]
-Style = Callable[[str, str], str]
 
 REF_HELP = f"Git ref to read (branch, tag, sha, HEAD~2); {WORKTREE} reads uncommitted files."
 FORMAT_HELP = "Output format."
