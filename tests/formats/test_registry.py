@@ -88,14 +88,22 @@ def test_an_export_only_format_cannot_be_read() -> None:
 
 
 def test_the_registry_loads_no_format_code_until_a_format_is_used() -> None:
-    probe = (
-        "import sys, trackplan.formats as f; loaded = lambda: sorted(m for m in sys.modules if m.startswith('trackplan.formats.'));"
-        "print(loaded()); f.detect(f.InputFile(b'a,b', 'x.csv')); print(loaded());"
-        "f.read_source(f.InputFile(b'{\"schema\": {\"events\": {}}}', 'x.json')); print(loaded())"
+    probe = "; ".join(
+        [
+            "import sys",
+            "loaded = lambda: sorted(m for m in sys.modules if m.startswith('trackplan.formats.'))",
+            "import trackplan.formats as f",
+            "print(loaded())",
+            "from trackplan.formats.base import InputFile",
+            "f.detect(InputFile(b'a,b', 'x.csv'))",
+            "print(loaded())",
+            "f.read_source(InputFile(b'{\"schema\": {\"events\": {}}}', 'x.json'))",
+            "print(loaded())",
+        ]
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.splitlines()
     assert out == [
-        "['trackplan.formats.base']",
+        "[]",
         "['trackplan.formats.base']",
         "['trackplan.formats._schema_reader', 'trackplan.formats.base', 'trackplan.formats.bundle', "
         "'trackplan.formats.jsonschema']",

@@ -12,17 +12,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import import_module
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trackplan.errors import InputError
-from trackplan.formats.base import Incoming, InputFile, WriteOptions
 from trackplan.memory import building
-from trackplan.model import Plan
 
-Detector = Callable[[InputFile], bool]
-Reader = Callable[[InputFile], Incoming]
-Writer = Callable[[Plan, WriteOptions], bytes]
-FolderWriter = Callable[[Plan, WriteOptions], dict[str, bytes]]
+if TYPE_CHECKING:  # not loaded at start-up: base.py brings orjson
+    from trackplan.formats.base import Incoming, InputFile, WriteOptions
+    from trackplan.model import Plan
+
+    Detector = Callable[[InputFile], bool]
+    Reader = Callable[[InputFile], Incoming]
+    Writer = Callable[[Plan, WriteOptions], bytes]
+    FolderWriter = Callable[[Plan, WriteOptions], dict[str, bytes]]
 
 
 @dataclass(frozen=True)
