@@ -100,6 +100,7 @@ FORMATS: dict[str, Format] = {
         write=_lazy("avo_json", "write"),
         carries_removed=True,
     ),
+    # Avo's CSV is `avo-csv` to `import --from` and `csv` to `export --to`, as it always was.
     "avo-csv": Format(
         detect=lambda source: _text_file(source) and not _yaml_file(source), read=_lazy("avo_csv", "read")
     ),
