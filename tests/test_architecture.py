@@ -44,7 +44,7 @@ def os_attribute(node: ast.AST) -> str:
 def environment_and_file_uses(tree: ast.Module) -> Iterator[tuple[int, str]]:
     for node in ast.walk(tree):
         if os_attribute(node) in ENVIRONMENT:
-            yield node.lineno, f"os.{os_attribute(node)}"
+            yield getattr(node, "lineno", 0), f"os.{os_attribute(node)}"
         if isinstance(node, ast.ImportFrom) and node.module == "os":
             for alias in node.names:
                 if alias.name in ENVIRONMENT:
@@ -65,7 +65,7 @@ def process_uses(tree: ast.Module) -> Iterator[tuple[int, str]]:
         if isinstance(node, ast.ImportFrom) and node.module == "subprocess":
             yield node.lineno, "from subprocess import"
         if os_attribute(node).startswith(PROCESS_CALLS):
-            yield node.lineno, f"os.{os_attribute(node)}"
+            yield getattr(node, "lineno", 0), f"os.{os_attribute(node)}"
 
 
 def imported_packages(tree: ast.Module) -> Iterator[str]:

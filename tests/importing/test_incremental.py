@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from trackplan.importing import run as imports
+from trackplan.importing.incremental import incremental
 from trackplan.importing.run import ImportOutcome, ImportRequest, run_import
 from trackplan.repo.scaffold import init_plan
 from trackplan.repo.workspace import Workspace
@@ -20,7 +21,7 @@ SOURCES = ["web", "ios", "android"]
 
 
 def avo_export(rng: random.Random, n: int) -> dict[str, Any]:
-    definitions = {
+    definitions: dict[str, dict[str, Any]] = {
         "order_id": {"type": "string", "pattern": "^ord_"},
         "price": {"type": "number", "minimum": 0},
         "currency": {"type": "string", "enum": ["EUR", "USD"]},
@@ -119,7 +120,7 @@ def test_reimport_equals_the_full_import(
     root = tmp_path / "plan"
     init_plan(root, with_examples=False)
     used: list[bool] = []
-    original = imports.incremental
+    original = incremental
 
     def spy(*args: Any) -> Any:
         found = original(*args)
@@ -170,7 +171,7 @@ def test_a_plan_edited_since_the_last_import_gets_the_full_import(
     ws.commit_plan("b", ws.store.resolve("b"), before, edited, "edit by hand")
     export["events"][0]["description"] = "From Avo."
     used: list[bool] = []
-    original = imports.incremental
+    original = incremental
     monkeypatch.setattr(imports, "incremental", lambda *a: used.append(original(*a) is not None))
     import_into(root, "b", export, "addAndUpdate")
     assert used == [False]

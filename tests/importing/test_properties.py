@@ -113,7 +113,7 @@ def test_remove_and_update_sets(pair: tuple[Plan, Plan]) -> None:
     changes = diff_plans(a, b).changes
     # The remove set names exactly the events and event-properties of A that B lacks.
     removed = {(c.event, c.prop) for c in changes if c.change_set == "remove" and c.rule in ("TP002", "TP012", "TP013")}
-    expected = {(e.name, None) for e in a.events if b.event(e.name) is None}
+    expected: set[tuple[str | None, str | None]] = {(e.name, None) for e in a.events if b.event(e.name) is None}
     expected |= {
         (e.name, p.name)
         for e in a.events

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -169,7 +170,12 @@ def test_warm_runs_reuse_per_file_results(plan_repo: Path, monkeypatch: pytest.M
     first = linting.lint_ref(Workspace(plan_repo))
     calls: list[str] = []
     original = linting.analyse
-    monkeypatch.setattr(linting, "analyse", lambda path, *a: calls.append(path) or original(path, *a))
+
+    def counting(path: str, *args: Any) -> Any:
+        calls.append(path)
+        return original(path, *args)
+
+    monkeypatch.setattr(linting, "analyse", counting)
     second = linting.lint_ref(Workspace(plan_repo))
     assert [f.to_json() for f in second.findings] == [f.to_json() for f in first.findings] != []
     assert calls == []
