@@ -96,6 +96,7 @@ def _register() -> None:
     from trackplan.cli.commands import (
         check,
         ci,
+        codegen,
         diff,
         events,
         export,
@@ -105,10 +106,11 @@ def _register() -> None:
         log,
         rules,
         show,
+        status,
         validate,
     )
 
-    for module in (init, events, show, import_, export, diff, log, validate, check, ci, rules, layout):
+    for module in (init, events, show, import_, export, diff, log, validate, check, ci, rules, layout, codegen, status):
         cli.add_command(module.command)
 
 
