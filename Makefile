@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit golden bench clean
+.PHONY: demo test lint typecheck unit golden bench clean typescript
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,7 +23,21 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-unit: $(STAMP)
+# The TypeScript compiler the codegen tests type-check generated code with, from npm into
+# .tools/ (pinned by tools/typescript/package-lock.json). The unit tests need it only where
+# node is installed; without node those tests are skipped and say why.
+NODE := $(shell command -v node 2>/dev/null)
+TSC_STAMP := .tools/typescript/.installed
+
+$(TSC_STAMP): tools/typescript/package.json tools/typescript/package-lock.json
+	mkdir -p .tools/typescript
+	cp tools/typescript/package.json tools/typescript/package-lock.json .tools/typescript/
+	npm ci --prefix .tools/typescript --no-audit --no-fund --loglevel=error
+	touch $(TSC_STAMP)
+
+typescript: $(TSC_STAMP)
+
+unit: $(STAMP) $(if $(NODE),$(TSC_STAMP))
 	$(BIN)/pytest
 
 test: lint typecheck unit

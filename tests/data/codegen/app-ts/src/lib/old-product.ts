@@ -1,0 +1,2 @@
+import { productViewed } from "../tracking";
+productViewed({ product_id: "prd_1", price: 1, currency: "EUR" }); // ignored by src/lib/.gitignore

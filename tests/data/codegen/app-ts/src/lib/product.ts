@@ -1,0 +1,2 @@
+// productViewed is only mentioned here, and defined for a test double below.
+export function productViewed(): void {}
