@@ -36,6 +36,7 @@ class ImportRequest:
     base: str | None = None
     message: str | None = None
     dry_run: bool = False
+    trailers: tuple[str, ...] = ()  # further `Key: value` trailers, e.g. the server's service account
 
 
 @dataclass
@@ -76,6 +77,7 @@ def commit_message(request: ImportRequest, outcome: ImportOutcome) -> str:
     ]
     if request.source:
         trailers.append(f"Trackplan-Import-Source: {request.source}")
+    trailers.extend(request.trailers)
     return f"{summary}\n\n{body}\n\n" + "\n".join(trailers) + "\n"
 
 

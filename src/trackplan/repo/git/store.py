@@ -121,6 +121,11 @@ class GitStore:
             ref = self.repo.references.get(f"refs/heads/{branch}")
             return str(ref.resolve().target) if ref is not None else None
 
+    def branch_names(self) -> list[str]:
+        """The local branches, sorted."""
+        with _reraise(lambda exc: GitError(f"cannot list the branches: {exc}")):
+            return sorted(self.repo.branches.local)
+
     def current_branch(self) -> str | None:
         try:
             if self.repo.head_is_detached:
