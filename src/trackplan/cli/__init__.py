@@ -9,6 +9,7 @@ aborts and usage errors pass through; Ctrl-C exits with INTERRUPTED.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -22,6 +23,12 @@ from trackplan.errors import INTERNAL_ERROR, INTERRUPTED, TrackplanError
 class TrackplanGroup(click.Group):
     """Runs commands under the one error handler."""
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if not args:  # as git does: the help, and success
+            click.echo(ctx.get_help())
+            ctx.exit(0)
+        return super().parse_args(ctx, args)
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
@@ -30,7 +37,7 @@ class TrackplanGroup(click.Group):
                 raise
             _fail(ctx, exc)
         except KeyboardInterrupt:
-            click.echo("\nAborted!", err=True)
+            click.echo(f"\ntrackplan: interrupted; {_what_landed(ctx)}", err=True)
             ctx.exit(INTERRUPTED)
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort, BrokenPipeError):
             raise  # click reports these itself, as it always has
@@ -52,6 +59,19 @@ def _fail(ctx: click.Context, exc: TrackplanError) -> NoReturn:
     else:
         click.echo(f"trackplan: error: {exc}", err=True)
     ctx.exit(exc.exit_code)
+
+
+def _what_landed(ctx: click.Context) -> str:
+    """Whether this command moved a branch before it was interrupted (the git layer is loaded
+    only if something was written)."""
+    store = sys.modules.get("trackplan.repo.git.store")
+    started = ctx.find_object(AppContext)
+    landed = [c for c in getattr(store, "LANDED", ()) if started is not None and c.time >= started.started]
+    if not landed:
+        return "nothing was written"
+    last = landed[-1]
+    text = f"branch {last.branch!r} had already moved to {last.commit[:12]}: that commit landed"
+    return text + (f"; the work tree did not follow: run `{last.repair}`" if last.repair else "")
 
 
 def _crash(ctx: click.Context, exc: Exception) -> NoReturn:
@@ -94,6 +114,7 @@ def cli(ctx: click.Context, directory: Path | None, plan_dir: Path | None, debug
 
 def _register() -> None:
     from trackplan.cli.commands import (
+        accounts,
         check,
         ci,
         codegen,
@@ -104,7 +125,12 @@ def _register() -> None:
         init,
         layout,
         log,
+        merge,
+        merge_driver,
+        resolve,
         rules,
+        setup_merge_driver,
+        serve,
         show,
         status,
         validate,
@@ -112,6 +138,10 @@ def _register() -> None:
 
     for module in (init, events, show, import_, export, diff, log, validate, check, ci, rules, layout, codegen, status):
         cli.add_command(module.command)
+    for module in (merge_driver, setup_merge_driver, resolve, merge):
+        cli.add_command(module.command)
+    cli.add_command(serve.command)
+    cli.add_command(accounts.command)
 
 
 _register()
