@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import DATA, CliRunnerCall
+from trackplan.repo.git.store import GitStore
 from trackplan.repo.workspace import Workspace
 
 BUG = (
@@ -67,7 +68,64 @@ def test_a_bug_in_a_real_process(plan_repo: Path) -> None:
 def test_ctrl_c_exits_130(plan_repo: Path, run_cli: CliRunnerCall, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(Workspace, "load", interrupt)
     result = run_cli("-C", plan_repo, "events")
-    assert (result.exit_code, result.stdout, result.stderr) == (130, "", "\nAborted!\n")
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        130,
+        "",
+        "\ntrackplan: interrupted; nothing was written\n",
+    )
+
+
+def test_ctrl_c_after_the_branch_moved_says_which_commit_landed(
+    plan_repo: Path, run_cli: CliRunnerCall, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(GitStore, "_update_worktree", interrupt)
+    monkeypatch.setattr(GitStore, "current_branch", lambda self: "import/x")
+    result = run_cli("-C", plan_repo, "import", DATA / "import" / "good" / "standard.json", "--branch", "import/x")
+    commit = GitStore(plan_repo).resolve("import/x")
+    paths = "':(top,literal)events/button-clicked.yaml' ':(top,literal)events/merged.yaml'"
+    repair = f"git restore --source=HEAD --staged --worktree -- {paths}"
+    assert result.exit_code == 130
+    assert result.stderr.splitlines()[-1] == (
+        f"trackplan: interrupted; branch 'import/x' had already moved to {commit[:12]}: that commit landed; "
+        f"the work tree did not follow: run `{repair}`"
+    )
+
+
+def test_ctrl_c_before_a_new_branch_moved_leaves_no_branch(
+    plan_repo: Path, run_cli: CliRunnerCall, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(GitStore, "_compare_and_swap", interrupt)
+    result = run_cli("-C", plan_repo, "import", DATA / "import" / "good" / "standard.json", "--branch", "import/x")
+    assert (result.exit_code, result.stderr) == (130, "\ntrackplan: interrupted; nothing was written\n")
+    assert GitStore(plan_repo).branch_head("import/x") is None
+
+
+def test_no_arguments_print_the_help_and_succeed(run_cli: CliRunnerCall) -> None:
+    result = run_cli()
+    assert result.exit_code == 0
+    assert result.stdout.startswith("Usage: cli [OPTIONS] COMMAND [ARGS]...\n\n  Keep an analytics tracking plan")
+
+
+@pytest.mark.parametrize(
+    ("args", "option"),
+    [
+        (["import", str(DATA / "import" / "good" / "standard.json"), "--branch", ""], "--branch"),
+        (["import", str(DATA / "import" / "good" / "standard.json"), "--branch", "x", "--base", ""], "--base"),
+        (["import", str(DATA / "import" / "good" / "standard.json"), "--branch", "x", "-m", ""], "--message"),
+        (["layout", "sharded", "--branch", ""], "--branch"),
+        (["validate", "--ref", ""], "--ref"),
+        (["export", "--changed-since", ""], "--changed-since"),
+        (["export", "-o", ""], "--output"),
+        (["export", "--to", "csv", "--tag", ""], "--tag"),
+        (["diff", "", "HEAD"], "BASE"),
+    ],
+)
+def test_an_empty_value_is_invalid_input(args: list[str], option: str, plan_repo: Path, run_cli: CliRunnerCall) -> None:
+    before = GitStore(plan_repo).branch_names()
+    result = run_cli("-C", plan_repo, *args)
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == f"trackplan: error: {option}: the value is empty; leave the option out to use its default\n"
+    assert GitStore(plan_repo).branch_names() == before
 
 
 def test_clicks_own_exits_are_unchanged(plan_repo: Path, run_cli: CliRunnerCall) -> None:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +20,7 @@ class AppContext:
     plan_dir: Path | None
     debug: bool
     error_format: str = "text"  # json when the command promised a JSON document, errors included
+    started: float = field(default_factory=time.monotonic)  # commits since then are this command's
 
     def workspace(self) -> Workspace:
         from trackplan.repo.workspace import Workspace

@@ -16,6 +16,7 @@ import click
 
 from trackplan.ci.review import CHANGE_LEVELS, FINDING_LEVELS
 from trackplan.cli.context import AppContext
+from trackplan.errors import InputError
 from trackplan.model import EVENTS_LAYOUTS
 from trackplan.repo.refs import WORKTREE
 from trackplan.report.context import Style
@@ -27,8 +28,17 @@ FORMAT_HELP = "Output format."
 COLOURS = {"breaking": "red", "warning": "yellow", "info": "cyan"}
 
 
+def non_empty(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    """Refuse an empty value (`--branch ''`): it names nothing, and must not fall back to a default."""
+    values = value if isinstance(value, tuple) else (value,)
+    if "" in values:
+        name = max(param.opts, key=len) if isinstance(param, click.Option) else param.human_readable_name
+        raise InputError(f"{name}: the value is empty; leave the option out to use its default")
+    return value
+
+
 def ref_option(default: str | None = "HEAD", help: str = REF_HELP) -> Decorator:
-    return click.option("--ref", default=default, show_default=True, help=help)
+    return click.option("--ref", default=default, show_default=True, help=help, callback=non_empty)
 
 
 def format_option(
@@ -77,7 +87,9 @@ def severity_style(color: str) -> Style | None:
 
 
 def branch_option() -> Decorator:
-    return click.option("--branch", default=None, help="Plan branch to write (default: the checked-out branch).")
+    return click.option(
+        "--branch", default=None, help="Plan branch to write (default: the checked-out branch).", callback=non_empty
+    )
 
 
 EVENTS_LAYOUT = click.Choice(EVENTS_LAYOUTS)

@@ -11,6 +11,7 @@ name.
 from __future__ import annotations
 
 import gzip
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from trackplan.formats import EXPORT_FORMATS, FORMATS
 from trackplan.formats.base import WriteOptions
 from trackplan.model import Plan
 from trackplan.repo.atomic import atomic_write
+from trackplan.repo.paths import is_plan_file
 from trackplan.repo.refs import WORKTREE
 from trackplan.repo.workspace import Workspace
 
@@ -121,16 +123,62 @@ def render(ws: Workspace, request: ExportRequest, folder: bool = False) -> Rende
     return out
 
 
-def write_output(rendered: Rendered, output: str | None, compress: bool, stdout: Any) -> None:
-    """Write to a file, a folder (Iglu layout) or stdout; gzip is deterministic (mtime 0)."""
+def write_output(ws: Workspace, rendered: Rendered, output: str | None, compress: bool, stdout: Any) -> None:
+    """Write to a file, a folder (Iglu layout) or stdout; gzip is deterministic (mtime 0).
+    Every target is checked before anything is written (see `output_target`)."""
     if rendered.files:
         assert output is not None
-        for path, data in sorted(rendered.files.items()):
-            atomic_write(Path(output) / path, gzip.compress(data, mtime=0) if compress else data)
+        targets = folder_targets(ws, Path(output), rendered.files)
+        for target, data in targets:
+            atomic_write(target, gzip.compress(data, mtime=0) if compress else data)
         return
     data = gzip.compress(rendered.data, mtime=0) if compress else rendered.data
     if output in (None, "-"):
         stdout.write(data)
         stdout.flush()
     else:
-        atomic_write(Path(output), data)
+        atomic_write(output_target(ws, Path(output)), data)
+
+
+def output_target(ws: Workspace, output: Path) -> Path:
+    """The file `-o` names, refused when writing it would damage something: a path inside a
+    .git folder, a plan file (trackplan.yaml, an event), anything but a regular file (a
+    folder, a FIFO, a device), or a symlink (name its target to write there on purpose)."""
+    where = output.absolute()
+    if where.is_symlink():
+        raise InputError(f"-o {output}: is a symlink; to write through it, name its target ({where.resolve()})")
+    if where.exists() and not where.is_file():
+        kind = "a folder" if where.is_dir() else "not a regular file"
+        raise InputError(f"-o {output}: is {kind}; name a file to write (only --to snowplow writes a folder)")
+    _refuse_protected(ws, output, where.resolve())
+    return where
+
+
+def _refuse_protected(ws: Workspace, output: Path, resolved: Path) -> None:
+    if ".git" in resolved.parts or resolved.is_relative_to(ws.store.git_dir):
+        raise InputError(f"-o {output}: is inside a .git folder; write the export elsewhere")
+    if resolved.is_relative_to(ws.root) and is_plan_file(resolved.relative_to(ws.root).as_posix()):
+        raise InputError(f"-o {output}: is a file of the plan; write the export elsewhere")
+
+
+SAFE_PART = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
+
+
+def folder_targets(ws: Workspace, folder: Path, files: dict[str, bytes]) -> list[tuple[Path, bytes]]:
+    """Where each file of a folder export goes, all checked first: a path made from plan data
+    (an Iglu vendor, schema name or version) must be plain names that stay inside `folder`."""
+    top = folder.resolve()
+    _refuse_protected(ws, folder, top)
+    targets: list[tuple[Path, bytes]] = []
+    for path, data in sorted(files.items()):
+        parts = path.split("/")
+        target = top.joinpath(*parts)
+        if not all(SAFE_PART.fullmatch(part) and part.strip(".") for part in parts):
+            raise InputError(
+                f"-o {folder}: the export path {path!r} (from an event's vendor, x-schema-name or x-version) "
+                "is not a plain relative path; nothing was written"
+            )
+        if not target.resolve().is_relative_to(top) or (target.exists() and not target.is_file()):
+            raise InputError(f"-o {folder}: {path} would not be a regular file inside {folder}; nothing was written")
+        targets.append((target, data))
+    return targets

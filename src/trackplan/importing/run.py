@@ -10,19 +10,22 @@ none is dropped. A re-import of an Avo export merges only its changed events whe
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from trackplan.diffing.events import diff_plans
 from trackplan.diffing.records import DiffResult
 from trackplan.diffing.run import differ_for
-from trackplan.errors import RefError
+from trackplan.errors import InputError, RefError
 from trackplan.formats import detect, read_source
 from trackplan.formats.base import InputFile
 from trackplan.importing.incremental import fingerprints, incremental, note_of, remember
 from trackplan.importing.merge import ImportResult, merge
 from trackplan.repo.guards import guard_branch, target_branch
-from trackplan.repo.workspace import Workspace
+from trackplan.repo.workspace import Workspace, retried
+
+FORGED_TRAILER = re.compile(r"^\s*trackplan-[\w-]*:", re.IGNORECASE | re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -82,6 +85,14 @@ def commit_message(request: ImportRequest, outcome: ImportOutcome) -> str:
 
 
 def run_import(ws: Workspace, request: ImportRequest) -> ImportOutcome:
+    """Import as one commit; when another writer moves the branch first, the import is merged
+    again on the new head, a few times, before it is refused."""
+    if request.message is not None and (not request.message.strip() or FORGED_TRAILER.search(request.message)):
+        raise InputError("--message: give a summary, without Trackplan-* trailer lines (trackplan writes those)")
+    return retried(lambda: _import_once(ws, request))
+
+
+def _import_once(ws: Workspace, request: ImportRequest) -> ImportOutcome:
     source = InputFile(request.data, request.name)
     fmt = detect(source) if request.fmt == "auto" else request.fmt
     branch = target_branch(ws, request.branch)
@@ -113,12 +124,9 @@ def run_import(ws: Workspace, request: ImportRequest) -> ImportOutcome:
         outcome.changed_paths = tuple(sorted(changes))
         result.warnings.extend(layout_warnings)
         return outcome
-    if head is None and parent is not None and new_plan != old_plan:
-        # Create the branch at its base first, so its reflog records where it started
-        # (the merged-branch guard relies on that).
-        ws.store.create_branch(branch, parent)
-        head = parent
-    written = ws.commit_plan(branch, head, before, new_plan, commit_message(request, outcome), old_plan)
+    # A new branch is created with its first commit (its reflog records the base, which the
+    # merged-branch guard relies on), so a failed import leaves no branch behind.
+    written = ws.commit_plan(branch, head, before, new_plan, commit_message(request, outcome), old_plan, parent)
     result.warnings.extend(written.warnings)
     outcome.commit = written.commit
     outcome.changed_paths = written.changed_paths

@@ -8,11 +8,14 @@ base ref missing from a shallow clone is fetched (`resolve_base`).
 from __future__ import annotations
 
 import os
+import random
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from trackplan.errors import InputError, PlanNotFoundError, RefError
+from trackplan.errors import ConcurrentUpdateError, InputError, PlanNotFoundError, RefError
 from trackplan.memory import building
 from trackplan.model import Plan, Settings
 from trackplan.repo import reading, writing
@@ -42,6 +45,23 @@ def find_plan_root(start: Path) -> Path:
         if (folder / ".git").exists():
             break
     raise PlanNotFoundError(f"no {SETTINGS_FILE} in {start} or its parents; run `trackplan init` or pass --plan-dir")
+
+
+T = TypeVar("T")
+WRITE_ATTEMPTS = 6
+"""How often a write that lost the compare-and-swap to another writer is prepared again."""
+
+
+def retried(write: Callable[[], T], attempts: int = WRITE_ATTEMPTS) -> T:
+    """`write()`, run again from the start (on the branch's new head, merging again) while
+    another writer moves the branch first; the last refusal is raised. A short random pause
+    between attempts keeps writers that collided from colliding again."""
+    for attempt in range(attempts - 1):
+        try:
+            return write()
+        except ConcurrentUpdateError:
+            time.sleep(random.uniform(0, 0.05 * 2**attempt))
+    return write()
 
 
 @dataclass(frozen=True)
@@ -217,14 +237,16 @@ class Workspace:
         after: Plan,
         message: str,
         old_plan: Plan | None = None,
+        start: str | None = None,
     ) -> WriteResult:
-        """Commit the files that turn `before` (read at `head`) into `after` on `branch`."""
+        """Commit the files that turn `before` (read at `head`) into `after` on `branch`. With no
+        `head`, the branch is created on `start` by the same compare-and-swap as the commit."""
         docs: dict[str, tuple[Any, bool]] = {}
         changes, warnings = self.planned_changes(before, after, docs, old_plan)
         if not changes:
             return WriteResult(None, branch, (), tuple(warnings))
         repo_changes = {self.repo_path(p): d for p, d in changes.items()}
-        commit = self.store.commit_changes(branch, head, repo_changes, message)
+        commit = self.store.commit_changes(branch, head, repo_changes, message, start)
         # The next read of these blobs needs no parse: their documents are known.
         for path, data in changes.items():
             if data is not None and path in docs:

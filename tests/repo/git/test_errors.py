@@ -14,7 +14,20 @@ from tests.helpers import DATA, CliRunnerCall
 from trackplan.errors import ConcurrentUpdateError, GitError, RefError, RefNameError
 from trackplan.repo.git.store import GitStore, init_repository
 
-BAD_NAMES = ["bad..name", "with space", "ends.lock", "tilde~1", "colon:x", "trailing/"]
+BAD_NAMES = [
+    "bad..name",
+    "with space",
+    "ends.lock",
+    "tilde~1",
+    "colon:x",
+    "trailing/",
+    "x@{1}",
+    "a\x01b",
+    "-f",
+    "--force",
+    "HEAD",
+    "a" * 300,
+]
 UNKNOWN = "0123456789abcdef0123456789abcdef01234567"
 
 
@@ -29,7 +42,8 @@ def snapshot(repo: Path) -> tuple[str, str, str]:
 
 
 def message(name: str) -> str:
-    return f"{name!r} is not a valid branch name (see git check-ref-format)"
+    shown = name if len(name) <= 60 else name[:57] + "..."
+    return f"{shown!r} is not a valid branch name (see git check-ref-format --branch)"
 
 
 @pytest.mark.parametrize("name", BAD_NAMES)

@@ -7,11 +7,16 @@ import os
 import click
 
 from trackplan.cli.context import AppContext, pass_context
-from trackplan.cli.options import fail_on_option
+from trackplan.cli.options import fail_on_option, non_empty
 
 
 @click.command("ci")
-@click.option("--base", default=None, help="Base ref (default: the PR base from the GitHub environment).")
+@click.option(
+    "--base",
+    default=None,
+    help="Base ref (default: the PR base from the GitHub environment).",
+    callback=non_empty,
+)
 @fail_on_option("change", default="breaking", explained=False)
 @click.option(
     "--comment/--no-comment",

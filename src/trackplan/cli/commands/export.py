@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from trackplan.cli.context import AppContext, pass_context
-from trackplan.cli.options import ref_option
+from trackplan.cli.options import non_empty, ref_option
 from trackplan.formats import EXPORT_FORMATS
 from trackplan.repo.refs import WORKTREE
 
@@ -17,12 +17,23 @@ from trackplan.repo.refs import WORKTREE
 @ref_option(help="Git ref to export (branch, tag, sha, HEAD~2).")
 @click.option("--worktree", is_flag=True, help="Export the work tree, uncommitted edits included.")
 @click.option("--to", "to", type=click.Choice(EXPORT_FORMATS), default="avo-json", show_default=True, help="Format.")
-@click.option("--source", "sources", multiple=True, help="Only events sent from SOURCE.")
-@click.option("--tag", "tags", multiple=True, help="Only events tagged TAG.")
-@click.option("--event", "events", multiple=True, help="Only the event NAME (repeatable).")
-@click.option("--changed-since", default=None, metavar="REF", help="Only events changed since REF.")
-@click.option("--vendor", default=None, help="Iglu vendor for snowplow/ndjson (default: trackplan.yaml).")
-@click.option("-o", "--output", default=None, help="File to write (- for stdout); a folder for snowplow.")
+@click.option("--source", "sources", multiple=True, help="Only events sent from SOURCE.", callback=non_empty)
+@click.option("--tag", "tags", multiple=True, help="Only events tagged TAG.", callback=non_empty)
+@click.option("--event", "events", multiple=True, help="Only the event NAME (repeatable).", callback=non_empty)
+@click.option("--changed-since", default=None, metavar="REF", help="Only events changed since REF.", callback=non_empty)
+@click.option(
+    "--vendor",
+    default=None,
+    help="Iglu vendor for snowplow/ndjson (default: trackplan.yaml).",
+    callback=non_empty,
+)
+@click.option(
+    "-o",
+    "--output",
+    default=None,
+    help="File to write (- for stdout); a folder for snowplow.",
+    callback=non_empty,
+)
 @click.option("--gzip", "compress", is_flag=True, help="Compress the output (deterministic gzip).")
 @pass_context
 def command(
@@ -60,7 +71,8 @@ def command(
         vendor=vendor,
     )
     folder = to == "snowplow" and output not in (None, "-") and (output.endswith("/") or Path(output).is_dir())
-    rendered = render(ctx.workspace(), request, folder=folder)
+    workspace = ctx.workspace()
+    rendered = render(workspace, request, folder=folder)
     for note in rendered.notes:
         click.echo(note, err=True)
-    write_output(rendered, output, compress, sys.stdout.buffer)
+    write_output(workspace, rendered, output, compress, sys.stdout.buffer)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 from trackplan.cli.context import AppContext, echo_json, pass_context
-from trackplan.cli.options import branch_option, format_option
+from trackplan.cli.options import branch_option, format_option, non_empty
 from trackplan.formats import IMPORT_FORMATS as PLAN_FORMATS
 from trackplan.importing.merge import METHODS
 
@@ -35,10 +35,20 @@ FORMATS = ("auto", *PLAN_FORMATS)
     show_default=True,
     help="How to merge.",
 )
-@click.option("--source", default=None, help="itly source-specific import: link the file's events to SOURCE.")
+@click.option(
+    "--source",
+    default=None,
+    help="itly source-specific import: link the file's events to SOURCE.",
+    callback=non_empty,
+)
 @branch_option()
-@click.option("--base", default=None, help="Where a new --branch starts (default: the plan's main branch).")
-@click.option("--message", "-m", default=None, help="Commit summary line.")
+@click.option(
+    "--base",
+    default=None,
+    help="Where a new --branch starts (default: the plan's main branch).",
+    callback=non_empty,
+)
+@click.option("--message", "-m", default=None, help="Commit summary line.", callback=non_empty)
 @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
 @click.option(
     "--max-bytes",

@@ -7,12 +7,12 @@ from pathlib import Path
 import click
 
 from trackplan.cli.context import AppContext, pass_context
-from trackplan.cli.options import events_layout_option
+from trackplan.cli.options import events_layout_option, non_empty
 
 
 @click.command("init")
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default=".")
-@click.option("--name", default=None, help="The plan's name (default: the folder name).")
+@click.option("--name", default=None, help="The plan's name (default: the folder name).", callback=non_empty)
 @click.option("--empty", is_flag=True, help="Start with no example events.")
 @events_layout_option()
 @pass_context

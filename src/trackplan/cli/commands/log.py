@@ -5,13 +5,13 @@ from __future__ import annotations
 import click
 
 from trackplan.cli.context import AppContext, echo_json, pass_context
-from trackplan.cli.options import format_option, ref_option
+from trackplan.cli.options import format_option, non_empty, ref_option
 
 
 @click.command("log")
 @ref_option(help="Where the history starts.")
-@click.option("--event", default=None, help="Only commits that touch this event.")
-@click.option("--before", default=None, help="Only commits at or before this ISO-8601 time.")
+@click.option("--event", default=None, help="Only commits that touch this event.", callback=non_empty)
+@click.option("--before", default=None, help="Only commits at or before this ISO-8601 time.", callback=non_empty)
 @click.option("--limit", type=click.IntRange(min=0), default=None, help="At most N entries.")
 @click.option("--offset", type=click.IntRange(min=0), default=0, help="Skip the first N entries.")
 @click.option("--order", type=click.Choice(["asc", "desc"]), default="desc", show_default=True)

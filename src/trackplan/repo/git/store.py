@@ -10,9 +10,14 @@ raises for unknown ids and bad names) into the project's own, so none leaks to a
 from __future__ import annotations
 
 import os
+import re
+import shlex
+import stat
+import time
+from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 import pygit2
@@ -74,12 +79,36 @@ def _reraise(error: Callable[[Exception], TrackplanError]) -> Iterator[None]:
         raise error(exc) from exc
 
 
+NAME_MAX = 250
+"""Bytes of one part of a branch name: the file system's 255, less git's `.lock` suffix."""
+CREATED_FROM = re.compile(r"^branch: Created from ([0-9a-f]{40})")
+
+
 def _branch_ref(branch: str) -> str:
-    """The full ref name of a branch, refused before anything is written if git would refuse it."""
+    """The full ref name of a branch, refused before anything is written if git would refuse
+    it: the rules of `git check-ref-format --branch`, which also refuse a name that reads as an
+    option or as HEAD, and a part too long for a file name."""
     refname = f"refs/heads/{branch}"
-    if not pygit2.reference_is_valid_name(refname):
-        raise RefNameError(f"{branch!r} is not a valid branch name (see git check-ref-format)")
+    too_long = any(len(part.encode("utf-8", "surrogateescape")) > NAME_MAX for part in branch.split("/"))
+    if branch.startswith("-") or branch == "HEAD" or too_long or not pygit2.reference_is_valid_name(refname):
+        shown = branch if len(branch) <= 60 else branch[:57] + "..."
+        raise RefNameError(f"{shown!r} is not a valid branch name (see git check-ref-format --branch)")
     return refname
+
+
+@dataclass
+class Landed:
+    """A commit this process moved a branch to; `repair` is the command that brings the work
+    tree and index to it when their update did not finish."""
+
+    branch: str
+    commit: str
+    repair: str | None = None
+    time: float = field(default_factory=time.monotonic)
+
+
+LANDED: deque[Landed] = deque(maxlen=16)
+"""The last commits this process made, newest last: what an interrupted command reports."""
 
 
 def hash_blob(data: bytes) -> str:
@@ -156,7 +185,10 @@ class GitStore:
             entries = list(ref.log())
         except pygit2.GitError:
             return None  # an unreadable reflog is treated as none
-        return str(entries[-1].oid_new) if entries else None
+        if not entries:
+            return None
+        created = CREATED_FROM.match(entries[-1].message or "")  # created with its first commit
+        return created.group(1) if created else str(entries[-1].oid_new)
 
     # -- reading ------------------------------------------------------------------------------
     def _commit(self, commit_id: str) -> pygit2.Commit:
@@ -355,35 +387,79 @@ class GitStore:
         expected_head: str | None,
         changes: Mapping[str, bytes | None],
         message: str,
+        start: str | None = None,
     ) -> str:
         """Commit `changes` (paths from the repo root) on `branch` as one commit.
 
-        `expected_head` is the commit the changes were computed against (None: the branch
-        must not exist yet and is created with a root commit). The
-        branch moves only if it still points there; otherwise ConcurrentUpdateError and
-        nothing changes. If the branch is checked out, the work tree and index follow,
-        but only when the affected files have no uncommitted edits.
+        `expected_head` is the commit the changes were computed against. None: the branch
+        must not exist yet, and is created by the same compare-and-swap, with a first commit
+        on `start` (or a root commit), so a failed write leaves no branch behind. The branch
+        moves only if it still points there; otherwise ConcurrentUpdateError and nothing
+        changes. If the branch is checked out, the work tree and index follow: every obstacle
+        (uncommitted edits, a folder or file in the way, a held index lock) is checked before
+        the branch moves.
         """
         refname = _branch_ref(branch)
+        parent = expected_head or start
         with _reraise(lambda exc: GitError(f"cannot write to branch {branch!r}: {exc}")):
             checked_out = self.workdir is not None and self.current_branch() == branch
             if checked_out:
-                self._ensure_clean(expected_head, list(changes))
+                self._ensure_clean(parent, list(changes))
+                self._ensure_writable(changes)
             author, committer = self.signature()
-            parent_tree = self._commit(expected_head).tree_id.raw if expected_head else None
+            parent_tree = self._commit(parent).tree_id.raw if parent else None
             new_objects: list[tuple[int, bytes]] = []
             tree_id = self._build_tree(parent_tree, changes, new_objects)
             if tree_id is None:
                 new_objects.append((gitobjects.TREE, b""))
                 tree_id = gitobjects.object_id(gitobjects.TREE, b"")
-            parents = [pygit2.Oid(hex=expected_head)] if expected_head else []
+            parents = [pygit2.Oid(hex=parent)] if parent else []
             self._write_objects(new_objects)
-            commit_id = self.repo.create_commit(None, author, committer, message, pygit2.Oid(raw=tree_id), parents)
-            self._compare_and_swap(refname, expected_head, str(commit_id), message)
+            commit_id = str(self.repo.create_commit(None, author, committer, message, pygit2.Oid(raw=tree_id), parents))
+            summary = message.splitlines()[0] if message else ""
+            reflog = f"branch: Created from {start} with commit: {summary}" if start and not expected_head else summary
+            self._compare_and_swap(refname, expected_head, commit_id, reflog)
+            landed = Landed(branch, commit_id)
+            LANDED.append(landed)
         if checked_out:
-            with _reraise(lambda exc: GitError(f"branch {branch!r} moved, but the work tree did not follow: {exc}")):
-                self._update_worktree(changes)
-        return str(commit_id)
+            self._follow(landed, changes)
+        return commit_id
+
+    def _follow(self, landed: Landed, changes: Mapping[str, bytes | None]) -> None:
+        """Bring the checked-out work tree and index to a commit that landed; if that fails
+        (a full disk, an interruption), say which one command repairs it."""
+        assert self.workdir is not None
+        try:
+            self._update_worktree(changes)
+        except BaseException as exc:
+            targets = " ".join(
+                ":/" if target == "." else shlex.quote(f":(top,literal){target}") for target in _repair_targets(changes)
+            )
+            landed.repair = f"git restore --source=HEAD --staged --worktree -- {targets}"
+            if isinstance(exc, _FAILURES):
+                raise GitError(
+                    f"branch {landed.branch!r} moved to {landed.commit[:12]}, but the work tree did not follow "
+                    f"({exc}); run `{landed.repair}` in {self.workdir}"
+                ) from exc
+            raise
+
+    def _ensure_writable(self, changes: Mapping[str, bytes | None]) -> None:
+        """Refuse, before the branch moves, a work-tree update that would fail: a folder or a
+        symlink where a file goes, a file where a folder goes, git's index lock held."""
+        assert self.workdir is not None
+        if (self.git_dir / "index.lock").exists():
+            raise ConcurrentUpdateError(
+                f"{self.git_dir / 'index.lock'} exists: another git command is running (or one crashed: "
+                "remove the file if none is); nothing was written"
+            )
+        for path in changes:
+            file = self.workdir / PurePosixPath(path)
+            for folder in list(reversed(file.relative_to(self.workdir).parents))[1:]:
+                there = self.workdir / folder
+                if there.is_symlink() or (there.exists() and not there.is_dir()):
+                    raise DirtyWorktreeError(f"{there} is in the way of {path}: move it, then run the command again")
+            if file.is_symlink() or (file.exists() and not file.is_file()):
+                raise DirtyWorktreeError(f"{file} is in the way of {path}: move it, then run the command again")
 
     def create_branch(self, branch: str, start: str) -> None:
         refname = _branch_ref(branch)
@@ -422,18 +498,33 @@ class GitStore:
             return [path for path in paths if self._is_dirty(path, head_tree, index)]
 
     def _is_dirty(self, path: str, head_tree: pygit2.Tree | None, index: pygit2.Index) -> bool:
+        """The index or the file differs from the commit: content, mode (an executable bit) or
+        kind (a symlink, a folder in its place)."""
         assert self.workdir is not None
         try:
-            committed = str(head_tree[path].id) if head_tree is not None else None
+            entry = head_tree[path] if head_tree is not None else None
+            committed = (str(entry.id), int(entry.filemode)) if entry is not None else None
         except KeyError:
             committed = None
         try:
-            staged: str | None = str(index[path].id)
+            staged: tuple[str, int] | None = (str(index[path].id), int(index[path].mode))
         except KeyError:
             staged = None
-        file = self.workdir / path
-        on_disk = hash_blob(file.read_bytes()) if file.is_file() else None
-        return staged != committed or on_disk != committed
+        return staged != committed or self._on_disk(self.workdir / path) != committed
+
+    @staticmethod
+    def _on_disk(file: Path) -> tuple[str, int] | None:
+        """(blob id, git file mode) of a work-tree file, as git would stage it."""
+        try:
+            info = file.lstat()
+        except FileNotFoundError:
+            return None
+        if stat.S_ISLNK(info.st_mode):
+            return hash_blob(os.fsencode(os.readlink(file))), int(FileMode.LINK)
+        if not stat.S_ISREG(info.st_mode):
+            return "", 0  # a folder or a device: never what a commit holds
+        mode = FileMode.BLOB_EXECUTABLE if info.st_mode & stat.S_IXUSR else FileMode.BLOB
+        return hash_blob(file.read_bytes()), int(mode)
 
     def _ensure_clean(self, head: str | None, paths: list[str]) -> None:
         dirty = self.dirty_paths(head, paths)
@@ -456,10 +547,21 @@ class GitStore:
                     index.remove(path)
                 continue
             atomic_write(file, data)
-            index.add(
-                pygit2.IndexEntry(path, pygit2.Oid(raw=gitobjects.object_id(gitobjects.BLOB, data)), FileMode.BLOB)
-            )
+            blob_id = pygit2.Oid(raw=gitobjects.object_id(gitobjects.BLOB, data))
+            index.add(pygit2.IndexEntry(path, blob_id, FileMode.BLOB))
         index.write()
+
+
+def _repair_targets(changes: Mapping[str, bytes | None], most: int = 20) -> list[str]:
+    """What a repair restores: the changed paths, or their folders when there are many (the
+    dirty check has just found every changed path clean, so restoring them loses nothing)."""
+    targets = sorted(changes)
+    while len(targets) > most:
+        folders = sorted({str(PurePosixPath(t).parent) for t in targets})
+        if folders == targets:
+            return ["."]
+        targets = folders
+    return targets
 
 
 def _remove_empty_parents(folder: Path, top: Path) -> None:
