@@ -36,6 +36,10 @@ class Format:
     write: Writer | None = None
     write_folder: FolderWriter | None = None  # a folder of files instead of one (snowplow -o DIR/)
     carries_removed: bool = False  # the written document has a place for --changed-since's removedEvents
+    # "plan": a property name is one plan-wide definition (Avo's model); "event": each event
+    # defines its own properties, as Segment, itly and Iglu do; None: the file carries its
+    # plan's own setting (the bundle).
+    property_scope: str | None = "event"
 
 
 def _lazy(module: str, function: str) -> Callable[..., Any]:
@@ -73,12 +77,14 @@ FORMATS: dict[str, Format] = {
         read=_lazy("bundle", "read"),
         write=_lazy("bundle", "write"),
         carries_removed=True,
+        property_scope=None,
     ),
     "jsonschema": Format(
         detect=_json_shape("jsonschema"),
         read=_lazy("jsonschema", "read"),
         write=_lazy("jsonschema", "write"),
         carries_removed=True,
+        property_scope="plan",
     ),
     "snowplow": Format(
         detect=lambda source: source.is_dir or _snowplow_json(source),
@@ -99,10 +105,13 @@ FORMATS: dict[str, Format] = {
         read=_lazy("avo_json", "read"),
         write=_lazy("avo_json", "write"),
         carries_removed=True,
+        property_scope="plan",
     ),
     # Avo's CSV is `avo-csv` to `import --from` and `csv` to `export --to`, as it always was.
     "avo-csv": Format(
-        detect=lambda source: _text_file(source) and not _yaml_file(source), read=_lazy("avo_csv", "read")
+        detect=lambda source: _text_file(source) and not _yaml_file(source),
+        read=_lazy("avo_csv", "read"),
+        property_scope="plan",
     ),
     "csv": Format(write=_lazy("avo_csv", "write")),
     "ndjson": Format(write=_lazy("snowplow", "write_ndjson")),

@@ -150,7 +150,7 @@ def incremental(
             return None
         current.append(event)
     old = Plan(settings=before.settings, events=tuple(current))
-    merged = Merger(old, incoming.plan, method, None).run_matched()
+    merged = Merger(old, incoming.plan, method, None, ("plan", None)).run_matched()
     if merged is None:
         return None
     new, result = merged

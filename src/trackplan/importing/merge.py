@@ -2,7 +2,9 @@
 
 addOnly, addAndUpdate and addUpdateAndRemove follow Avo's Import API; `sync` is itly's
 account-wide import, and a `source` turns any method into itly's source-specific import.
-Events match by `x-id` first, then by name; properties match by name and are plan-wide.
+Events match by `x-id` first, then by name. How properties match follows the plan's
+`property_scope` (trackplan.yaml): `plan` is Avo's model, where a name is one plan-wide
+definition; `event` keeps each event's properties as its file wrote them.
 """
 
 from __future__ import annotations
@@ -10,12 +12,35 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
+from trackplan.errors import InputError
 from trackplan.memory import building
 from trackplan.model import Domain, Event, Plan, Property, Settings, Source
 from trackplan.model.frozen import SetList
 
 METHODS = ("addOnly", "addAndUpdate", "addUpdateAndRemove", "sync")
 PROTECTED_SEND_AS = ("UserProperty", "SystemProperty", "GroupProperty")
+SCOPE_KEY = "property_scope"
+PROPERTY_SCOPES = ("plan", "event")
+
+
+def property_scope(current: Plan, incoming: Plan, format_scope: str | None) -> tuple[str, str | None]:
+    """(the property model an import into `current` follows, the one it records in
+    trackplan.yaml or None). A plan's `property_scope` rules; a plan without one that has
+    events follows `plan`, the model every plan followed before the setting existed; into an
+    empty plan the format chooses (`format_scope`) and is recorded. A bundle (`format_scope`
+    None) carries its plan's settings: its own setting is recorded, or none when it has none,
+    and its events are kept as written."""
+    recorded = current.settings.get(SCOPE_KEY)
+    if recorded is not None:
+        if recorded not in PROPERTY_SCOPES:
+            raise InputError(f"trackplan.yaml: {SCOPE_KEY}: {recorded!r} is not one of {', '.join(PROPERTY_SCOPES)}")
+        return str(recorded), None
+    if current.events:
+        return "plan", None
+    if format_scope is None:
+        carried = incoming.settings.get(SCOPE_KEY)
+        return str(carried or "event"), carried
+    return format_scope, format_scope
 
 
 @dataclass
@@ -92,12 +117,17 @@ def _update_event_specific(existing: Property, incoming: Property) -> Property:
 
 
 class Merger:
-    """One import. Properties are plan-wide by name: a definition (description, type, list
-    flag, matches) is shared by every event using it, while presence, regex and pinned value
-    belong to each event."""
+    """One import. Under the `plan` scope properties are plan-wide by name: a definition
+    (description, type, list flag, matches) is shared by every event using it, while presence,
+    regex and pinned value belong to each event. Under the `event` scope each event's
+    properties are its own, taken as written."""
 
-    def __init__(self, current: Plan, incoming: Plan, method: str, source: str | None) -> None:
+    def __init__(
+        self, current: Plan, incoming: Plan, method: str, source: str | None, scope: tuple[str, str | None]
+    ) -> None:
         self.current = current
+        self.plan_wide = scope[0] == "plan"
+        self.record_scope = scope[1]
         self.incoming = incoming
         self.method = method
         self.source = source
@@ -117,6 +147,9 @@ class Merger:
         # The last incoming definition of each name wins, as in Avo.
         self.incoming_definitions = {p.name: p for e in incoming_events for p in e.properties}
         self._new_links: dict[tuple[str, bool, str | None, str], Property] = {}
+        self.named = {self.match(e) or e.name for e in incoming_events}
+        # property -> events the file does not name that its plan-wide definition changed
+        self.changed_elsewhere: dict[str, set[str]] = {}
 
     def match(self, incoming: Event) -> str | None:
         if incoming.id:
@@ -126,13 +159,15 @@ class Merger:
         return incoming.name if incoming.name in self.events else None
 
     def run(self) -> tuple[Plan, ImportResult]:
-        if self.update:
+        if self.update and self.plan_wide:
             self._update_definitions()
         touched: set[str] = set()
         for incoming in self.incoming_events:
             name = self.match(incoming)
             if self.method == "sync":
                 merged = self._synced(self.events.get(name) if name else None, incoming)
+            elif name is None and not self.plan_wide:
+                merged = incoming
             elif name is None:
                 merged = incoming.replace(properties=tuple(self._link(p) for p in incoming.properties))
             else:
@@ -145,7 +180,7 @@ class Merger:
             if merged.id:
                 self.names_by_id[merged.id] = merged.name
             touched.add(merged.name)
-        if self.update:
+        if self.update and self.plan_wide:
             self._update_presence()
         self._remove_untouched(touched)
         self.result.updated_events = sum(
@@ -158,9 +193,18 @@ class Merger:
             group=self._traits(self.current.group, self.incoming.group),
             contexts=self._contexts(),
         )
+        if self.record_scope is not None and self.events:
+            plan = plan.replace(
+                settings=replace(plan.settings, raw=plan.settings.raw.set(SCOPE_KEY, self.record_scope))
+            )
         before = _property_names(self.current)
         self.result.new_properties = len(_property_names(plan) - before)
         self.result.updated_properties = len(self.changed_properties & before)
+        self.result.warnings.extend(
+            f"Property '{prop}' is one plan-wide definition (property_scope: plan): this import also "
+            f"changes it in {', '.join(sorted(events))}, which the file does not name."
+            for prop, events in sorted(self.changed_elsewhere.items())
+        )
         return plan, self.result
 
     def run_matched(self) -> tuple[Plan, ImportResult] | None:
@@ -195,8 +239,14 @@ class Merger:
             for event_name, event in list(self.events.items()):
                 prop = event.get_property(name)
                 if prop is not None:
-                    self.events[event_name] = event.with_property(_update_definition(prop, incoming))
+                    updated = _update_definition(prop, incoming)
+                    self.events[event_name] = event.with_property(updated)
+                    self._note_elsewhere(event_name, name, updated != prop)
             self.definitions[name] = _update_definition(definition, incoming)
+
+    def _note_elsewhere(self, event_name: str, prop_name: str, changed: bool) -> None:
+        if changed and event_name not in self.named:
+            self.changed_elsewhere.setdefault(prop_name, set()).add(event_name)
 
     def _link(self, incoming: Property) -> Property:
         """The property to add to an event that does not have it yet."""
@@ -219,6 +269,8 @@ class Merger:
         return _update_event_specific(linked, incoming) if self.update else linked
 
     def _with_properties(self, event: Event, incoming: Event) -> Event:
+        if not self.plan_wide:
+            return self._with_own_properties(event, incoming)
         for prop in incoming.properties:
             existing = event.get_property(prop.name)
             if existing is None:
@@ -228,6 +280,19 @@ class Merger:
                 if updated != existing:
                     self.changed_properties.add(prop.name)
                     event = event.with_property(updated)
+        return event
+
+    def _with_own_properties(self, event: Event, incoming: Event) -> Event:
+        """`event` scope: a new property is added as written; with an update, a changed one is
+        replaced by the file's definition, and the event's own keywords follow the file."""
+        for prop in incoming.properties:
+            existing = event.get_property(prop.name)
+            if existing is None or (self.update and existing != prop):
+                if existing is not None:
+                    self.changed_properties.add(prop.name)
+                event = event.with_property(prop)
+        if self.update:
+            event = event.replace(extra=incoming.extra, additional_properties=incoming.additional_properties)
         return event
 
     # -- events -----------------------------------------------------------------------------
@@ -280,6 +345,7 @@ class Merger:
                 if required is not None and required != linked.required:
                     self.events[event_name] = event.with_property(replace(linked, required=required))
                     self.changed_properties.add(prop_name)
+                    self._note_elsewhere(event_name, prop_name, True)
 
     def _presence_of_existing_links(self, prop_name: str) -> set[bool]:
         """Presence over the links the plan had before and still has after removals."""
@@ -360,9 +426,14 @@ class Merger:
 
 
 def merge(
-    current: Plan, incoming: Plan, method: str = "addOnly", source: str | None = None
+    current: Plan,
+    incoming: Plan,
+    method: str = "addOnly",
+    source: str | None = None,
+    scope: tuple[str, str | None] = ("plan", None),
 ) -> tuple[Plan, ImportResult]:
+    """`current` with `incoming` merged by `method`, under `scope` (see `property_scope`)."""
     if method not in METHODS:
         raise ValueError(f"unknown import method {method!r}; use one of {', '.join(METHODS)}")
     with building():
-        return Merger(current, incoming, method, source).run()
+        return Merger(current, incoming, method, source, scope).run()

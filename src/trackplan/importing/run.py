@@ -18,10 +18,10 @@ from trackplan.diffing.events import diff_plans
 from trackplan.diffing.records import DiffResult
 from trackplan.diffing.run import differ_for
 from trackplan.errors import InputError, RefError
-from trackplan.formats import detect, read_source
+from trackplan.formats import FORMATS, detect, read_source
 from trackplan.formats.base import InputFile
 from trackplan.importing.incremental import fingerprints, incremental, note_of, remember
-from trackplan.importing.merge import ImportResult, merge
+from trackplan.importing.merge import ImportResult, merge, property_scope
 from trackplan.repo.guards import guard_branch, target_branch
 from trackplan.repo.workspace import Workspace, retried
 
@@ -115,8 +115,9 @@ def _import_once(ws: Workspace, request: ImportRequest) -> ImportOutcome:
     else:
         incoming = read_source(source, fmt)
         old_plan = before.plan
-        new_plan, result = merge(old_plan, incoming.plan, request.method, request.source)
-    result.warnings = [*incoming.warnings, *before.warnings]
+        scope = property_scope(old_plan, incoming.plan, FORMATS[incoming.format].property_scope)
+        new_plan, result = merge(old_plan, incoming.plan, request.method, request.source, scope)
+    result.warnings = [*incoming.warnings, *before.warnings, *result.warnings]
     diff = diff_plans(old_plan, new_plan, differ_for(new_plan.settings), before.event_paths)
     outcome = ImportOutcome(branch, result, incoming.format, None, (), diff)
     if request.dry_run:

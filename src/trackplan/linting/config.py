@@ -22,6 +22,7 @@ class LintConfig:
     suppressions: list[dict[str, Any]] = field(default_factory=list)
     events_layout: str = "flat"
     flat_events_max: int = 1000  # GitHub lists 1,000 files of a folder
+    property_scope: str = "plan"  # "event": each event defines its properties, so they may differ
 
     @classmethod
     def from_settings(cls, settings: Settings) -> LintConfig:
@@ -41,6 +42,7 @@ class LintConfig:
             suppressions=[dict(s) for s in lint.get("suppress") or []],
             events_layout=settings.events_layout,
             flat_events_max=_positive(lint.get("flat_events_max"), 1000),
+            property_scope=str(settings.get("property_scope") or "plan"),
         )
 
     def severity(self, rule: str) -> str | None:

@@ -27,8 +27,9 @@ def summary(doc: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def plan_findings(summaries: Summaries, identify: Mapping[str, Any] | None) -> list[Finding]:
-    """The cross-file rules over every event's summary and identify.yaml's traits."""
+def plan_findings(summaries: Summaries, identify: Mapping[str, Any] | None, plan_wide: bool = True) -> list[Finding]:
+    """The cross-file rules over every event's summary and identify.yaml's traits. Types that
+    differ across events are drift only where a property name is one plan-wide definition."""
     by_title: dict[str, list[str]] = {}
     for path, event in sorted(summaries.items()):
         by_title.setdefault(event["title"], []).append(path)
@@ -36,7 +37,7 @@ def plan_findings(summaries: Summaries, identify: Mapping[str, Any] | None) -> l
     return [
         *_duplicate_titles(by_title),
         *_case_collisions(by_title),
-        *_property_drift(summaries),
+        *(_property_drift(summaries) if plan_wide else ()),
         *_user_properties(summaries, traits),
     ]
 

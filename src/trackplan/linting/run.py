@@ -65,7 +65,8 @@ def combine(
     ]
     summaries = {path: r["summary"] for path, r in results.items() if "summary" in r}
     identify = next((r["identify"] for r in results.values() if "identify" in r), None)
-    for finding in [*plan_findings(summaries, identify), *large_flat_folder(results, config)]:
+    plan_wide = config.property_scope == "plan"
+    for finding in [*plan_findings(summaries, identify, plan_wide), *large_flat_folder(results, config)]:
         if only is None or finding.file in only:
             if finding.where:
                 positions(text_of(finding.file), [finding])

@@ -11,6 +11,7 @@ from trackplan import yamlio
 from trackplan.errors import GitError, InputError
 from trackplan.model import Settings
 from trackplan.repo.git.store import GitStore, init_repository
+from trackplan.repo.merge import ATTRIBUTES_FILE, attributes_text, declare_driver
 from trackplan.repo.paths import EVENTS_DIR, SETTINGS_FILE, relocated
 
 
@@ -21,8 +22,12 @@ class InitResult:
     commit: str
 
 
+# `init --empty`: identify.yaml without the example traits.
+EMPTY_IDENTIFY = b"title: Identify Properties\ndescription: User traits sent with identify calls.\ntype: object\n"
+
+
 def template_files(with_examples: bool = True) -> dict[str, bytes]:
-    """The template's files, {relative path: bytes}."""
+    """The template's files, {relative path: bytes}; without examples, no example events or traits."""
     root = files("trackplan") / "plan-template"
     out: dict[str, bytes] = {}
 
@@ -35,6 +40,8 @@ def template_files(with_examples: bool = True) -> dict[str, bytes]:
                 out[path] = child.read_bytes()
 
     walk(root, "")
+    if not with_examples:
+        out["identify.yaml"] = EMPTY_IDENTIFY
     return out
 
 
@@ -52,6 +59,7 @@ def init_plan(
         settings_doc["events_layout"] = events_layout
         plan_files = {relocated(p, sharded=True): d for p, d in plan_files.items()}
     plan_files[SETTINGS_FILE] = yamlio.rewrite(settings_text, settings_doc).encode()
+    plan_files[ATTRIBUTES_FILE] = (attributes_text("") or "").encode()  # plan files merge with the plan's driver
     main_branch = Settings.from_json(settings_doc).main_branch
 
     target.mkdir(parents=True, exist_ok=True)
@@ -66,4 +74,7 @@ def init_plan(
     head = store.branch_head(branch)
     changes: dict[str, bytes | None] = {f"{prefix}{p}": d for p, d in plan_files.items()}
     commit = store.commit_changes(branch, head, changes, f"Create tracking plan {plan_name!r}")
+    declare_driver(store)
+    # git keeps no empty folder; the work tree gets events/ so people see where events go.
+    (target / EVENTS_DIR).mkdir(exist_ok=True)
     return InitResult(root=target, name=plan_name, commit=commit)
