@@ -399,3 +399,30 @@ def differing_scalars(text: str) -> list[tuple[str, int, int]]:
         elif isinstance(node, yaml.ScalarNode) and not node.style and _VERSIONS_DIFFER.match(node.value):
             found.append((node.value, node.start_mark.line + 1, node.start_mark.column + 1))
     return found
+
+
+def value_lines(text: str, path: Sequence[str | int]) -> tuple[int, int] | None:
+    """The 0-based line range [start, end) that holds the entry a key path (mapping keys
+    and list indexes) leads to: its key line through the last line of its value. None when
+    the path leads nowhere or the text does not parse."""
+    try:
+        node = yaml.compose(text, Loader=yaml.CSafeLoader)
+    except yaml.YAMLError:
+        return None
+    start: yaml.Mark | None = None
+    for part in path:
+        if isinstance(node, yaml.MappingNode):
+            found = next(((k, v) for k, v in node.value if k.value == str(part)), None)
+            if found is None:
+                return None
+            start, node = found[0].start_mark, found[1]
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            node = node.value[part]
+            start = node.start_mark
+        else:
+            return None
+    if start is None or node is None:
+        return None
+    end = node.end_mark
+    # A block value ends at the start of the next line; a scalar or flow value ends inside its last line.
+    return start.line, end.line if end.column == 0 and end.line > start.line else end.line + 1

@@ -23,6 +23,7 @@ from trackplan.diffing.records import DiffResult
 from trackplan.diffing.run import diff_refs
 from trackplan.errors import InputError
 from trackplan.linting.run import lint_ref
+from trackplan.repo.merge import driver_warning
 from trackplan.report import diff as diff_report
 from trackplan.report import lint as lint_report
 from trackplan.report.context import ReportContext
@@ -54,6 +55,8 @@ def run_ci(ws: Workspace, request: CiRequest, env: Mapping[str, str], log: Log) 
     base_commit = ws.resolve_base(base_ref)
     lint = lint_ref(ws, "HEAD")
     log("".join(f"{annotation}\n" for annotation in lint_report.annotations(lint, ws.path_prefix)))
+    if warning := driver_warning(ws):
+        log(f"::warning::{warning}\n")
     head = ws.store.resolve("HEAD")
     result = diff_refs(ws, ws.store.merge_base(base_commit, head) or base_commit, "HEAD")
     run = workflow_run(env)

@@ -41,10 +41,13 @@ def command(
     from trackplan.ci.github import append_step_summary
     from trackplan.ci.review import findings_fail
     from trackplan.linting.run import lint_ref
+    from trackplan.repo.merge import driver_warning
     from trackplan.repo.refs import WORKTREE
     from trackplan.report.lint import render, step_summary
 
     ws = ctx.workspace()
+    if ws.store.workdir and (warning := driver_warning(ws)):
+        click.echo(f"trackplan: warning: {warning}", err=True)
     target = ref if ref and not worktree else (WORKTREE if ws.store.workdir else "HEAD")
     report = lint_ref(ws, target, _plan_paths(ws, ctx.cwd, paths) if paths else None)
     click.echo(render(report, output_format, ws.path_prefix), nl=False)
