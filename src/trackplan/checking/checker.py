@@ -60,6 +60,10 @@ def read_payload(doc: Any) -> Payload | None:
     return None
 
 
+def _no_remote_refs(uri: str) -> Any:
+    raise ValueError(f"$ref {uri!r} is outside the plan; only local refs (#/...) are followed")
+
+
 def _closed(schema: dict[str, Any]) -> dict[str, Any]:
     return {"$schema": DRAFT, **schema}
 
@@ -105,11 +109,19 @@ class Checker:
         self.__dict__.update(state)
 
     def _validator(self, key: str, schema: dict[str, Any]) -> Any:
+        """The compiled validator, or the one-line reason the plan's schema cannot be used (it
+        does not compile, or a `$ref` leaves the plan: plan data must not make a CI runner
+        read local files or the network)."""
         validator = self._compiled.get(key)
         if validator is None:
             import jsonschema_rs
 
-            validator = self._compiled[key] = jsonschema_rs.validator_for(_closed(schema))
+            try:
+                validator = jsonschema_rs.validator_for(_closed(schema), retriever=_no_remote_refs)
+            except (ValueError, TypeError, OverflowError) as exc:
+                reason = str(exc).split("\n", 1)[0]
+                validator = f"the plan's schema for {key.split('#')[0]!r} cannot be used: {reason}"
+            self._compiled[key] = validator
         return validator
 
     def event_name(self, payload: Payload) -> str | None:
@@ -162,6 +174,10 @@ class Checker:
 
     def _validate(self, key: str, schema: dict[str, Any], instance: Any, where: str, result: CheckResult) -> None:
         validator = self._validator(key, schema)
+        if isinstance(validator, str):
+            result.valid = False
+            result.errors.append(("$", validator))
+            return
         if validator.is_valid(instance):
             return
         result.valid = False

@@ -143,6 +143,7 @@ def read_input(path: str, stdin: Any = None, max_bytes: int = MAX_BYTES) -> tupl
     else:
         file = Path(path)
         if file.is_dir():
+            _check_folder(file, max_bytes)
             return b"", path
         try:
             size = file.stat().st_size
@@ -158,6 +159,22 @@ def read_input(path: str, stdin: Any = None, max_bytes: int = MAX_BYTES) -> tupl
     if len(data) > max_bytes:
         raise InputError(f"{name}: input exceeds {max_bytes / 1e6:.0f} MB (raise it with --max-bytes)")
     return data, name
+
+
+def _check_folder(folder: Path, max_bytes: int) -> None:
+    """An imported folder (Iglu) holds only what is inside it, within `max_bytes` in all: a
+    symlink leading out of it is refused, or its target's content would be committed."""
+    top = folder.resolve()
+    total = 0
+    for entry in sorted(folder.rglob("*")):
+        if entry.is_symlink() and not entry.resolve().is_relative_to(top):
+            raise InputError(f"{entry}: a symlink to {entry.resolve()}, outside the imported folder {folder}")
+        if entry.is_file():
+            total += entry.stat().st_size
+            if total > max_bytes:
+                raise InputError(
+                    f"{entry}: the folder {folder} exceeds {max_bytes / 1e6:.0f} MB (raise it with --max-bytes)"
+                )
 
 
 def detect(source: InputFile) -> str:

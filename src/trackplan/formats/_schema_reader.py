@@ -21,6 +21,9 @@ from trackplan.model import SEND_AS_VALUES, Event
 JSON_TYPES = ("string", "integer", "number", "boolean", "object", "array", "null")
 UNSUPPORTED_EVENT_KEYWORDS = ("patternProperties", "if", "then", "else", "not")
 MAX_DEPTH = 64
+MAX_INLINED = 200_000
+"""Nodes one schema may grow to once its $refs are inlined: a few KB of refs to refs can
+otherwise expand to gigabytes (a "$ref bomb")."""
 ROOT_URI = "urn:trackplan:import"
 
 
@@ -70,9 +73,16 @@ class SchemaReader:
                 "and local refs (#/definitions/..., #/$defs/...) are supported"
             )
 
+        budget = [MAX_INLINED]
+
         def walk(node: Any, path: str, stack: tuple[str, ...]) -> Any:
             if len(stack) > MAX_DEPTH or path.count(".") > 4 * MAX_DEPTH:
                 raise InputError(f"{self.source_name}: schema nested too deeply at {path}")
+            budget[0] -= 1
+            if budget[0] < 0:
+                raise InputError(
+                    f"{self.source_name}: the $refs at {where} expand to more than {MAX_INLINED:,} schema nodes"
+                )
             if isinstance(node, Mapping):
                 ref = node.get("$ref")
                 if isinstance(ref, str):

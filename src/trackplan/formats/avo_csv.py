@@ -294,13 +294,32 @@ def _layout(header: list[str], name: str) -> Layout:
     return best
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _formula_like(cell: str) -> bool:
+    """A spreadsheet would run the cell as a formula (OWASP's CSV injection), or it is one
+    that was guarded: a quote before such a cell."""
+    return cell.startswith(FORMULA_STARTS) or (cell.startswith("'") and _formula_like(cell[1:]))
+
+
+def guarded(cell: str) -> str:
+    """A cell a spreadsheet shows as text: a quote goes before a formula-like cell, as OWASP
+    recommends; `unguarded` takes it off again on import."""
+    return f"'{cell}" if _formula_like(cell) else cell
+
+
+def unguarded(cell: str) -> str:
+    return cell[1:] if cell.startswith("'") and _formula_like(cell[1:]) else cell
+
+
 def _cells(row: Mapping[str, Any], layout: Layout) -> Any:
     columns = {**OPTIONAL, **layout.columns}
 
     def cell(key: str) -> str:
         column = columns.get(key)
         value = row.get(column) if column else None
-        return value.strip() if isinstance(value, str) else ""
+        return unguarded(value.strip()) if isinstance(value, str) else ""
 
     return cell
 
@@ -362,7 +381,7 @@ def _mappings(row: Mapping[str, Any], prefix: str) -> list[dict[str, str]]:
     out = []
     for column, value in row.items():
         if isinstance(column, str) and column.startswith(prefix) and isinstance(value, str) and value.strip():
-            out.append({"name": value.strip(), "destination": column[len(prefix) :].strip()})
+            out.append({"name": unguarded(value.strip()), "destination": column[len(prefix) :].strip()})
     return out
 
 
@@ -576,5 +595,5 @@ def write(plan: Plan, options: WriteOptions) -> bytes:
                         **{f"Property Name Mapping: {m.destination}": m.name for m in prop.name_mapping},
                     }
                 )
-            writer.writerow([row.get(column, "") for column in header])
+            writer.writerow([guarded(row.get(column, "")) for column in header])
     return out.getvalue().encode()

@@ -2,12 +2,15 @@
 
 Parsing YAML dominates reading a plan, and a blob id names its content for ever, so a parse
 is never needed twice. The cache is only a speed-up: any error reading it (corrupt file,
-wrong schema, bad row) drops it and it is rebuilt.
+wrong schema, bad row) drops it and it is rebuilt. Damage sqlite cannot see (a flipped byte
+in a value, a row holding another blob's document) is caught by a short digest stored with
+each value over its key and the value: a row whose digest does not match is not used.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import sqlite3
@@ -22,15 +25,25 @@ try:
 except ImportError:  # pragma: no cover - Windows: no file locks, the retry logic still holds
     fcntl = None  # type: ignore[assignment]
 
-FORMAT = 5
+FORMAT = 6
+
+
+def _digest(key: str, *values: str | bytes | int | None) -> str:
+    """A value's check: 8 bytes of BLAKE2b over its key and the value, so a row copied under
+    another key fails too (not a defence against an attacker who can write .git, who could
+    as well rewrite the objects)."""
+    h = hashlib.blake2b(key.encode(), digest_size=8)
+    for value in values:
+        h.update(b"\0" + (value if isinstance(value, bytes) else str(value).encode()))
+    return h.hexdigest()
 
 
 class BlobCache:
     def __init__(self, path: Path | None) -> None:
         self.path = path
         self._db: sqlite3.Connection | None = None
-        self._pending: list[tuple[str, str | None, int, str]] = []
-        self._pending_fragments: list[tuple[str, bytes]] = []
+        self._pending: list[tuple[str, str | None, int, str, str, str]] = []
+        self._pending_fragments: list[tuple[str, bytes, str]] = []
 
     def _connect(self) -> sqlite3.Connection | None:
         if self._db is not None or self.path is None:
@@ -74,13 +87,19 @@ class BlobCache:
             db.execute("DROP TABLE IF EXISTS outputs")
             db.execute("DELETE FROM meta")
             row = None
+        # title_sum covers (id, title, canonical), read without the document; doc_sum covers (id, doc).
         db.execute(
-            "CREATE TABLE IF NOT EXISTS blobs (id TEXT PRIMARY KEY, title TEXT, canonical INTEGER, doc TEXT NOT NULL)"
+            "CREATE TABLE IF NOT EXISTS blobs (id TEXT PRIMARY KEY, title TEXT, canonical INTEGER, doc TEXT NOT NULL,"
+            " title_sum TEXT NOT NULL, doc_sum TEXT NOT NULL)"
         )
         # Rendered pieces of outputs (e.g. one event of an export), keyed by what they depend on.
-        db.execute("CREATE TABLE IF NOT EXISTS fragments (key TEXT PRIMARY KEY, value BLOB NOT NULL)")
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS fragments (key TEXT PRIMARY KEY, value BLOB NOT NULL, sum TEXT NOT NULL)"
+        )
         # A few whole outputs (an export of an unchanged plan is one read); least recent go first.
-        db.execute("CREATE TABLE IF NOT EXISTS outputs (key TEXT PRIMARY KEY, value BLOB NOT NULL, used REAL)")
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS outputs (key TEXT PRIMARY KEY, value BLOB NOT NULL, used REAL, sum TEXT)"
+        )
         if row is None:
             db.execute("INSERT INTO meta VALUES ('format', ?)", (str(FORMAT),))
         return db
@@ -118,9 +137,15 @@ class BlobCache:
             self.path = None  # no cache at all rather than a broken one
 
     def get_many(self, blob_ids: Iterable[str]) -> dict[str, Any]:
-        return self._query("SELECT id, doc FROM blobs WHERE id IN ({marks})", blob_ids, lambda row: json.loads(row[1]))
+        return self._query(
+            "SELECT id, doc, doc_sum FROM blobs WHERE id IN ({marks})",
+            blob_ids,
+            lambda row: json.loads(row[1]) if row[2] == _digest(row[0], row[1]) else _DAMAGED,
+        )
 
     def _query(self, sql: str, blob_ids: Iterable[str], value: Callable[[Any], Any]) -> dict[str, Any]:
+        """{key: value(row)} for the rows found; a row whose digest fails (value gives _DAMAGED)
+        counts as absent, so it is read from git again and rewritten."""
         db = self._connect()
         ids = list(blob_ids)
         if db is None or not ids:
@@ -130,7 +155,9 @@ class BlobCache:
             for start in range(0, len(ids), 900):
                 chunk = ids[start : start + 900]
                 for row in db.execute(sql.format(marks=",".join("?" * len(chunk))), chunk):
-                    found[row[0]] = value(row)
+                    checked = value(row)
+                    if checked is not _DAMAGED:
+                        found[row[0]] = checked
         except (sqlite3.DatabaseError, ValueError) as exc:
             self._failed(exc)
             return {}
@@ -139,22 +166,38 @@ class BlobCache:
     def get_titles(self, blob_ids: Iterable[str]) -> dict[str, str | None]:
         """{blob id: title or None} for the cached blobs among `blob_ids` (no document is
         decoded, which keeps an index load near git's own speed)."""
-        return self._query("SELECT id, title FROM blobs WHERE id IN ({marks})", blob_ids, lambda row: row[1])
+        return self._query(
+            "SELECT id, title, canonical, title_sum FROM blobs WHERE id IN ({marks})",
+            blob_ids,
+            lambda row: row[1] if row[3] == _digest(row[0], row[1], row[2]) else _DAMAGED,
+        )
 
     def canonical(self, blob_ids: Iterable[str]) -> set[str]:
         """Those of `blob_ids` known to be exactly the tool's own dump of their document."""
-        found = self._query("SELECT id, canonical FROM blobs WHERE id IN ({marks})", blob_ids, lambda row: row[1])
+        found = self._query(
+            "SELECT id, canonical, title, title_sum FROM blobs WHERE id IN ({marks})",
+            blob_ids,
+            lambda row: row[1] if row[3] == _digest(row[0], row[2], row[1]) else _DAMAGED,
+        )
         return {blob_id for blob_id, flag in found.items() if flag}
 
     def get_fragments(self, keys: Iterable[str]) -> dict[str, bytes]:
         """Cached rendered pieces (UTF-8 bytes, ready to join into an output)."""
-        return self._query("SELECT key, value FROM fragments WHERE key IN ({marks})", keys, lambda row: bytes(row[1]))
+        return self._query(
+            "SELECT key, value, sum FROM fragments WHERE key IN ({marks})",
+            keys,
+            lambda row: bytes(row[1]) if row[2] == _digest(row[0], bytes(row[1])) else _DAMAGED,
+        )
 
     def put_fragment(self, key: str, value: bytes) -> None:
-        self._pending_fragments.append((key, value))
+        self._pending_fragments.append((key, value, _digest(key, value)))
 
     def get_output(self, key: str) -> bytes | None:
-        found = self._query("SELECT key, value FROM outputs WHERE key IN ({marks})", [key], lambda row: bytes(row[1]))
+        found = self._query(
+            "SELECT key, value, sum FROM outputs WHERE key IN ({marks})",
+            [key],
+            lambda row: bytes(row[1]) if row[2] == _digest(row[0], bytes(row[1])) else _DAMAGED,
+        )
         return found.get(key)
 
     def put_output(self, key: str, value: bytes, keep: int = 4) -> None:
@@ -163,7 +206,9 @@ class BlobCache:
             return
         try:
             db.execute("BEGIN")
-            db.execute("INSERT OR REPLACE INTO outputs VALUES (?, ?, julianday('now'))", (key, value))
+            db.execute(
+                "INSERT OR REPLACE INTO outputs VALUES (?, ?, julianday('now'), ?)", (key, value, _digest(key, value))
+            )
             db.execute(
                 "DELETE FROM outputs WHERE key NOT IN (SELECT key FROM outputs ORDER BY used DESC LIMIT ?)", (keep,)
             )
@@ -172,8 +217,9 @@ class BlobCache:
             self._failed(exc)
 
     def put(self, blob_id: str, doc: Any, canonical: bool = False) -> None:
-        row = (blob_id, document_title(doc), int(canonical), json.dumps(doc, ensure_ascii=False, default=str))
-        self._pending.append(row)
+        title, text = document_title(doc), json.dumps(doc, ensure_ascii=False, default=str)
+        flag = int(canonical)
+        self._pending.append((blob_id, title, flag, text, _digest(blob_id, title, flag), _digest(blob_id, text)))
 
     def flush(self) -> None:
         db = self._connect()
@@ -183,8 +229,8 @@ class BlobCache:
             return
         try:
             db.execute("BEGIN")
-            db.executemany("INSERT OR REPLACE INTO blobs VALUES (?, ?, ?, ?)", pending)
-            db.executemany("INSERT OR REPLACE INTO fragments VALUES (?, ?)", fragments)
+            db.executemany("INSERT OR REPLACE INTO blobs VALUES (?, ?, ?, ?, ?, ?)", pending)
+            db.executemany("INSERT OR REPLACE INTO fragments VALUES (?, ?, ?)", fragments)
             db.execute("COMMIT")
         except sqlite3.DatabaseError as exc:
             self._failed(exc)
@@ -194,6 +240,10 @@ class BlobCache:
         if self._db is not None:
             self._db.close()
             self._db = None
+
+
+_DAMAGED = object()
+"""What a row whose digest fails reads as."""
 
 
 def _corrupt(exc: Exception) -> bool:

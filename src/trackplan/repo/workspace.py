@@ -134,7 +134,8 @@ class Workspace:
 
     def _add_worktree_file(self, path: str, out: dict[str, str]) -> None:
         file = self.root / path
-        if file.is_file() and is_plan_file(path):
+        # A symlink is not followed (it could lead out of the plan): git commits the link itself.
+        if file.is_file() and file.resolve() == file and is_plan_file(path):
             data = file.read_bytes()
             blob_id = hash_blob(data)
             self._worktree_data[blob_id] = data

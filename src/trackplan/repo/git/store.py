@@ -234,8 +234,8 @@ class GitStore:
                     path = f"{base}{entry.name}"
                     if entry.type == ObjectType.TREE:
                         stack.append((path + "/", self._tree(entry.id)))
-                    elif entry.type == ObjectType.BLOB:
-                        out[path] = str(entry.id)
+                    elif entry.type == ObjectType.BLOB and entry.filemode != FileMode.LINK:
+                        out[path] = str(entry.id)  # a symlink's blob is its target's name, never a plan file
         return out
 
     def diff_trees(self, old_tree: str | None, new_tree: str | None) -> list[tuple[str, str | None, str | None]]:
