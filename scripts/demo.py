@@ -58,6 +58,19 @@ def run(*args: str, cwd: Path) -> None:
         raise SystemExit(f"demo step failed with exit code {result.returncode}: {shown}")
 
 
+def merge_two_branches(plan: Path) -> None:
+    """Two branches change one event's enum; the merge driver merges them with one version bump."""
+    event = plan / "events" / "checkout-completed.yaml"
+    for branch, value in (("plan/klarna", "klarna"), ("plan/ideal", "ideal")):
+        run("git", "checkout", "-q", "-b", branch, "main", cwd=plan)
+        text = event.read_text().replace("apple_pay, invoice]", f"apple_pay, invoice, {value}]")
+        event.write_text(text.replace("x-version: 2-0-0", "x-version: 2-0-1"))
+        run("git", "commit", "-q", "-am", f"Accept {value}", cwd=plan)
+    run("git", "merge", "-q", "--no-edit", "plan/klarna", cwd=plan)
+    run("trackplan", "show", "Checkout Completed", cwd=plan)
+    run("trackplan", "merge", "plan/ideal", "--into", "import/avo", cwd=plan)
+
+
 def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="trackplan-demo-"))
     plan = work / "plan"
@@ -94,6 +107,8 @@ def main() -> None:
         run("git", "branch", "layout/sharded", "import/avo", cwd=plan)
         run("trackplan", "layout", "sharded", "--branch", "layout/sharded", cwd=plan)
         run("trackplan", "diff", "import/avo", "layout/sharded", cwd=plan)
+        print("\n# Two branches add a value to one enum and bump x-version: git alone would conflict.", flush=True)
+        merge_two_branches(plan)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
