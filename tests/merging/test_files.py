@@ -126,3 +126,11 @@ def test_files_that_are_not_plan_files_or_do_not_parse_are_left_to_git() -> None
     assert merge_texts("README.md", "a\n", "b\n", "c\n") is None
     assert merge_texts("events/x.yaml", "title: X\n", "title: [X\n", "title: Y\n") is None
     assert merge_texts("events/x.yaml", "title: X\n", "- a list\n", "title: Y\n") is None
+
+
+def test_a_side_that_bumped_further_than_needed_keeps_its_bump() -> None:
+    ours = BASE.replace("[free, pro]", "[free, pro, team]").replace("1-0-0", "1-1-0")
+    theirs = BASE.replace("x-tags: [checkout]", "x-tags: [checkout, revenue]")
+    merged = merge_texts("events/checkout-completed.yaml", BASE, ours, theirs)
+    assert merged is not None and merged.conflicts == []
+    assert (merged.doc["x-version"], merged.doc["x-tags"]) == ("1-1-0", ["checkout", "revenue"])

@@ -188,3 +188,13 @@ def test_setup_merge_driver_in_a_fresh_clone(plan_repo: Path, tmp_path: Path, ru
     )
     assert "merge.trackplan.driver" in pygit2.Repository(str(clone)).config
     assert run_cli("-C", clone, "validate").stderr == ""
+
+
+def test_ci_warns_when_git_config_lacks_the_driver(plan_repo: Path, run_cli: CliRunnerCall) -> None:
+    warning = (
+        "::warning::.gitattributes sends plan files to the trackplan merge driver, but this clone's git config "
+        "does not declare it; run `trackplan setup-merge-driver`\n"
+    )
+    assert warning not in run_cli("-C", plan_repo, "ci", "--base", "main").stdout
+    assert git(plan_repo, "config", "--remove-section", "merge.trackplan").returncode == 0
+    assert warning in run_cli("-C", plan_repo, "ci", "--base", "main").stdout

@@ -51,7 +51,9 @@ def merge_texts(
         ours, theirs = yamlio.load(ours_text, path), yamlio.load(theirs_text, path)
     except InputError:
         return None
-    if not all(isinstance(doc, Mapping) for doc in (ours, theirs)) or not isinstance(base, Mapping | type(MISSING)):
+    if not isinstance(ours, dict) or not isinstance(theirs, dict):
+        return None
+    if base is not MISSING and not isinstance(base, Mapping):
         return None
     doc, conflicts = merge_plan_documents(kind, base, ours, theirs, differ or Differ())
     text = render((ours_text, theirs_text), doc, conflicts, marker_size, labels)

@@ -38,7 +38,8 @@ def run_driver(cwd: Path, paths: tuple[Path, Path, Path], marker_size: int, name
     merged = merge_texts(name, texts[0], texts[1], texts[2], _differ_near(cwd, name), marker_size)
     if merged is None:
         status = repomerge.merge_file(base_file, ours_file, theirs_file, marker_size, ("ours", "theirs"))
-        return DriverOutcome(status, [f"{name}: merged line by line (not a plan file git can parse)"] if status else [])
+        note = f"{name}: merged line by line (not a plan file, or it does not parse)"
+        return DriverOutcome(status, [note] if status else [])
     ours_file.write_text(merged.text)
     return DriverOutcome(1 if merged.conflicts else 0, merged.summaries())
 

@@ -29,7 +29,23 @@ ATTRIBUTE_PATTERNS = (
 )
 ATTRIBUTE_LINES = tuple(f"{pattern} merge={DRIVER}" for pattern in ATTRIBUTE_PATTERNS)
 
-__all__ = ["DRIVER", "FileConflict", "TreeMerge", "merge_file"]
+__all__ = [
+    "ATTRIBUTES_FILE",
+    "DRIVER",
+    "FileConflict",
+    "TreeMerge",
+    "attributes_name_driver",
+    "attributes_text",
+    "declare_driver",
+    "driver_command",
+    "driver_configured",
+    "driver_warning",
+    "in_progress_conflicts",
+    "merge_file",
+    "set_up_driver",
+    "stage_resolution",
+    "tree_merge",
+]
 
 
 def tree_merge(ws: Workspace, ours: str, theirs: str) -> TreeMerge:
