@@ -10,7 +10,6 @@ address. The OpenAPI document is hand-written (openapi.json beside this module).
 from __future__ import annotations
 
 import functools
-import gzip
 import logging
 import re
 import traceback
@@ -171,7 +170,7 @@ async def _rendered(request: Request, api: Api, call: ExportCall, media_type: st
         headers["ETag"] = exported.etag
     data = exported.data
     if "gzip" in request.headers.get("accept-encoding", "").lower() and len(data) >= _MIN_GZIP:
-        data = await run_in_threadpool(gzip.compress, data, 6, mtime=0)
+        data = await run_in_threadpool(exported.gzipped)
         headers["Content-Encoding"] = "gzip"
     return Response(data, 200, headers=headers, media_type=media_type)
 

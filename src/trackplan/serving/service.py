@@ -10,6 +10,7 @@ export costs a lookup.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import logging
 import threading
@@ -91,10 +92,18 @@ class ExportCall:
     changed_only: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass
 class Export:
+    """A rendering, kept by its ETag; compressed once, for the first client that accepts gzip."""
+
     data: bytes
     etag: str | None
+    _gzipped: bytes | None = None
+
+    def gzipped(self) -> bytes:
+        if self._gzipped is None:
+            self._gzipped = gzip.compress(self.data, 6, mtime=0)
+        return self._gzipped
 
 
 class Service:
@@ -104,7 +113,7 @@ class Service:
         self._local = threading.local()
         self._locks: dict[tuple[str, str], threading.Lock] = {}
         self._locks_guard = threading.Lock()
-        self._rendered: OrderedDict[str, bytes] = OrderedDict()
+        self._rendered: OrderedDict[str, Export] = OrderedDict()
         self._rendered_guard = threading.Lock()
 
     # -- workspaces and branches ---------------------------------------------------------------
@@ -192,20 +201,21 @@ class Service:
         if if_none_match is not None and etag in {t.strip() for t in if_none_match.split(",")}:
             return None
         with self._rendered_guard:
-            data = self._rendered.get(etag)
-        if data is not None:
-            return Export(data, etag)
+            kept = self._rendered.get(etag)
+        if kept is not None:
+            return kept
         # By name, so the document is titled with the branch; a commit landing meanwhile
         # leaves the rendering without an ETag.
         request = ExportRequest(ref=branch.name, to=call.fmt, vendor=call.vendor, changed_since=base)
         data = render(ws, request).data
         if ws.store.branch_head(branch.name) != branch.head:
             return Export(data, None)
+        exported = Export(data, etag)
         with self._rendered_guard:
-            self._rendered[etag] = data
+            self._rendered[etag] = exported
             while len(self._rendered) > _RENDER_CACHE:
                 self._rendered.popitem(last=False)
-        return Export(data, etag)
+        return exported
 
 
 def _import_format(call: ImportCall) -> str:
