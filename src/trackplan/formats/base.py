@@ -100,7 +100,8 @@ def plain_schema(event: Event, *, keep_extra: bool = True) -> dict[str, Any]:
     if keep_extra:
         out.update((k, v) for k, v in doc.items() if k in event.extra and not k.startswith("x-"))
     out["properties"] = {p.name: plain_property(p) for p in event.properties}
-    required = [p.name for p in event.properties if p.required]
+    names = {p.name for p in event.properties if p.required}
+    required = [name for name in doc.get("required", ()) if name in names]  # in the order written
     if required:
         out["required"] = required
     if event.additional_properties is not None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from trackplan.errors import InputError
 from trackplan.memory import building
 from trackplan.model import Domain, Event, Plan, Property, Settings, Source
-from trackplan.model.frozen import SetList
+from trackplan.model.frozen import SetList, WrittenSet
 
 METHODS = ("addOnly", "addAndUpdate", "addUpdateAndRemove", "sync")
 PROTECTED_SEND_AS = ("UserProperty", "SystemProperty", "GroupProperty")
@@ -79,13 +79,13 @@ def _property_names(plan: Plan) -> set[str]:
     return {p.name for part in parts for p in part.properties}
 
 
-def _enum_values(prop: Property) -> SetList:
+def _enum_values(prop: Property) -> WrittenSet:
     if prop.type == "array" and hasattr(prop.schema.get("items"), "get"):
-        return prop.schema["items"].get("enum") or SetList()
-    return prop.enum or SetList()
+        return WrittenSet(prop.schema["items"].get("enum") or ())
+    return WrittenSet(prop.enum or ())
 
 
-def _with_enum(prop: Property, values: SetList) -> Property:
+def _with_enum(prop: Property, values: WrittenSet) -> Property:
     if prop.type == "array" and hasattr(prop.schema.get("items"), "get"):
         return prop.with_keyword("items", prop.schema["items"].set("enum", values))
     return prop.with_keyword("enum", values)
@@ -100,9 +100,10 @@ def _update_definition(existing: Property, incoming: Property) -> Property:
     if incoming.type is not None and incoming.type != existing.type:
         updated = updated.with_keyword("type", incoming.type)
         updated = updated.with_keyword("items", incoming.schema.get("items"))
-    new_values = set(_enum_values(incoming)) - set(_enum_values(existing))
-    if new_values:
-        updated = _with_enum(updated, SetList([*_enum_values(updated), *new_values]))
+    # New values go after the ones already there, in the file's order.
+    combined = WrittenSet([*_enum_values(updated), *_enum_values(incoming)])
+    if combined != _enum_values(updated):
+        updated = _with_enum(updated, combined)
     return updated
 
 

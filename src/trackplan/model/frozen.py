@@ -2,8 +2,9 @@
 
 Plans are compared, hashed and written in a canonical order, so every JSON value held by the
 model is frozen: objects become `FrozenDict`, arrays become tuples, and arrays whose order
-carries no meaning (`required`, `enum`, tags, sources, ...) become sorted `SetList`s, so
-reordering them is not a change.
+carries no meaning become sets, so reordering them is not a change: tags, sources and the
+like become sorted `SetList`s; `required` and `enum`, whose order people and vendors choose,
+become `WrittenSet`s, kept in the order written.
 """
 
 from __future__ import annotations
@@ -23,6 +24,10 @@ SET_KEYS = frozenset(
         "x-stakeholders",
     }
 )
+
+
+# Of those, the keys whose values keep the order they were written in.
+WRITTEN_ORDER_KEYS = frozenset({"required", "enum"})
 
 
 def sort_key(value: Any) -> tuple[int, Any]:
@@ -102,6 +107,37 @@ def _sorted_setlist(items: tuple[Any, ...]) -> SetList:
     return tuple.__new__(SetList, items)
 
 
+class WrittenSet(tuple[Any, ...]):
+    """A tuple in the order it was written, duplicates dropped, that compares as a set."""
+
+    __slots__ = ()
+
+    def __new__(cls, values: Iterable[Any] = ()) -> WrittenSet:
+        if type(values) is cls:
+            return values
+        unique: dict[tuple[int, Any], Any] = {}
+        for value in values:
+            unique.setdefault(sort_key(value), value)
+        return super().__new__(cls, unique.values())
+
+    def _keys(self) -> frozenset[tuple[int, Any]]:
+        return frozenset(sort_key(v) for v in self)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, tuple):
+            return NotImplemented
+        return self._keys() == frozenset(sort_key(v) for v in other)
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    def __hash__(self) -> int:
+        return hash(self._keys())
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (WrittenSet, (tuple(self),))
+
+
 _SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
@@ -116,12 +152,14 @@ def freeze(value: Any, key: str | None = None) -> Any:
         return FrozenDict({k: v if type(v) in _SCALARS else freeze(v, k) for k, v in value.items()})
     if kind is list and key not in SET_KEYS:
         return tuple([v if type(v) in _SCALARS else freeze(v) for v in value])
-    if isinstance(value, FrozenDict | SetList):
+    if isinstance(value, FrozenDict | SetList | WrittenSet):
         return value
     if isinstance(value, Mapping):
         return FrozenDict((str(k), freeze(v, str(k))) for k, v in value.items())
     if isinstance(value, list | tuple):
         items = [freeze(v) for v in value]
+        if key in WRITTEN_ORDER_KEYS:
+            return WrittenSet(items)
         if key in SET_KEYS:
             return SetList(items)
         return tuple(items)

@@ -16,6 +16,7 @@ from trackplan.model.frozen import (
     EMPTY,
     FrozenDict,
     SetList,
+    WrittenSet,
     as_names,
     as_optional_text,
     as_text,
@@ -132,7 +133,7 @@ class Property:
         return str(self.schema.get("description") or "")
 
     @property
-    def enum(self) -> SetList | None:
+    def enum(self) -> WrittenSet | None:
         return self.schema.get("enum")
 
     @property
@@ -182,6 +183,8 @@ class Event:
     properties: tuple[Property, ...] = ()
     additional_properties: Any = None
     extra: FrozenDict = field(default_factory=FrozenDict)
+    # The order `required` was written in: kept on writing, not part of equality.
+    required_order: tuple[str, ...] = field(default=(), compare=False)
 
     def __post_init__(self) -> None:
         # Canonical order: properties by name, so equal plans are equal values.
@@ -263,6 +266,7 @@ class Event:
             properties=tuple(properties),
             additional_properties=doc.get("additionalProperties"),
             extra=extra,
+            required_order=tuple(r for r in required if isinstance(r, str)),
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -289,7 +293,9 @@ class Event:
         doc.update(extra)
         if self.properties:
             doc["properties"] = {p.name: p.to_json() for p in self.properties}
-        required = sorted([p.name for p in self.properties if p.required] + orphans)
+        names = {p.name for p in self.properties if p.required} | set(orphans)
+        written = [n for n in self.required_order if n in names]
+        required = written + sorted(names.difference(written))
         if required:
             doc["required"] = required
         if self.additional_properties is not None:
