@@ -6,11 +6,16 @@ result with trackplan's own commands. Run with `make demo`.
 
 from __future__ import annotations
 
+import gzip
+import json
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 TRACKPLAN = [sys.executable, "-m", "trackplan"]
@@ -71,6 +76,61 @@ def merge_two_branches(plan: Path) -> None:
     run("trackplan", "merge", "plan/ideal", "--into", "import/avo", cwd=plan)
 
 
+def serve_over_http(plan: Path, work: Path) -> None:
+    """trackplan serve on a free loopback port, driven as Avo's API reference's curl examples do."""
+
+    def call(method: str, url: str, auth: str, body: bytes | None = None, kind: str = "", gz: bool = False) -> None:
+        headers = {"Authorization": auth, **({"Content-Type": kind} if kind else {})}
+        headers.update({"Accept-Encoding": "gzip"} if gz else {})
+        print(f"\n$ curl -X {method} {url}" + (" -H 'accept-encoding: gzip'" if gz else ""), flush=True)
+        try:
+            with urllib.request.urlopen(urllib.request.Request(url, body, headers, method=method)) as response:
+                status, data, encoding = response.status, response.read(), response.headers.get("Content-Encoding")
+        except urllib.error.HTTPError as error:
+            status, data, encoding = error.code, error.read(), None
+        if encoding == "gzip":
+            name = json.loads(gzip.decompress(data))["name"]
+            print(f"{status}: {len(data)} bytes gzipped, {len(gzip.decompress(data))} bytes of {name!r}", flush=True)
+        else:
+            print(f"{status}: {data.decode()[:300]}", flush=True)
+
+    state = str(work / "state")  # outside the plan repository, as the server requires
+    command = [*TRACKPLAN, "serve", "--port", "0", "--state-dir", state]
+    server = subprocess.Popen(command, cwd=plan, env=ENV, stdout=subprocess.PIPE, text=True)
+    try:
+        assert server.stdout is not None
+        announced = server.stdout.readline().strip()  # workspace ID: http://127.0.0.1:PORT/workspaces/ID/...
+        print(f"\n$ trackplan serve --port 0\n{announced}", flush=True)
+        branches = announced.split(": ", 1)[1].split("/branches/")[0] + "/branches"
+        add = [*TRACKPLAN, "accounts", "add", "demo", "--state-dir", state]
+        added = subprocess.run(add, env=ENV, capture_output=True, text=True, check=True).stdout
+        print(f"\n$ trackplan accounts add demo\n{added}", end="", flush=True)
+        auth = added.splitlines()[2].split(": ", 1)[1]
+        run("git", "branch", "api/import", "main", cwd=plan)
+        example = b"""{"schema": {"events": {"Button Clicked": {
+          "type": "object", "description": "User clicked a button",
+          "properties": {"button_name": {"type": "string", "description": "Name of the button",
+                                         "enum": ["signup", "login", "checkout"]},
+                         "screen": {"type": "string"}},
+          "required": ["button_name"]}}}}"""
+        csv = (
+            b"KPI,Event Category,Event Name,Event Description,Event Property Name,Property Description,"
+            b"Property Value Type,Is Property Required?,Is Property Array?,Property Enumeration Options,"
+            b"Platforms,Status,Code Snippet\n,,Imported Event I,Event sent when a user clicks the import button. "
+            b',,,,,,,"iOS, Android, Web",,'
+        )
+        call("POST", f"{branches}/api/import/import/v1?importMethod=addAndUpdate", auth, example, "application/json")
+        call("GET", f"{branches}/main/export/v1", "Basic ZGVtbzp3cm9uZw==")  # a wrong secret: 401
+        time.sleep(1.0)  # one request per second per service account
+        call("POST", f"{branches}/main/import/v1", auth, csv, "text/csv")  # the protected main: 403
+        call("GET", f"{branches}/api/import/export/v1?payloadFormat=ndjson", auth)  # the same second: 429
+        time.sleep(1.0)  # one request per second per service account
+        call("GET", f"{branches}/api/import/export/v1", auth, gz=True)
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
 def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="trackplan-demo-"))
     plan = work / "plan"
@@ -109,6 +169,8 @@ def main() -> None:
         run("trackplan", "diff", "import/avo", "layout/sharded", cwd=plan)
         print("\n# Two branches add a value to one enum and bump x-version: git alone would conflict.", flush=True)
         merge_two_branches(plan)
+        print("\n# Avo's Import and Export API scripts work against trackplan serve by changing the host.", flush=True)
+        serve_over_http(plan, work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
