@@ -164,9 +164,9 @@ def test_merge_refuses_conflicts_and_protected_targets(plan_repo: Path, tmp_path
     result = run_cli("-C", bare, "--plan-dir", ".", "merge", "plan/one", "--into", "plan/two")
     assert result.exit_code == 3
     assert result.stderr == (
-        "trackplan: error: 1 conflict(s) remain; nothing was written:\n"
-        "  events/checkout-completed.yaml: properties.order_id.description: "
+        "trackplan: conflict: events/checkout-completed.yaml: properties.order_id.description: "
         'changed differently on both sides ("Order id, two." / "Order id, one.")\n'
+        "trackplan: error: 1 conflict left, so no merge commit was written; resolve them on a branch and merge that\n"
     )
     protected = run_cli("-C", bare, "--plan-dir", ".", "merge", "plan/one", "--into", "main")
     assert protected.exit_code == 3

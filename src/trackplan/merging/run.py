@@ -109,13 +109,13 @@ class MergeOutcome:
 
 
 class MergeConflictError(TrackplanError):
-    """Conflicts remain: no merge commit was written."""
+    """Conflicts remain: no merge commit was written. `conflicts` has one line per conflict."""
 
     exit_code = 3
 
     def __init__(self, conflicts: list[str]) -> None:
-        listing = "\n".join(f"  {line}" for line in conflicts)
-        super().__init__(f"{len(conflicts)} conflict(s) remain; nothing was written:\n{listing}")
+        count = f"{len(conflicts)} conflict{'s' if len(conflicts) != 1 else ''}"
+        super().__init__(f"{count} left, so no merge commit was written; resolve them on a branch and merge that")
         self.conflicts = conflicts
 
 

@@ -26,9 +26,14 @@ def command(ctx: AppContext, source: str, target: str, message: str | None, allo
       trackplan merge plan/checkout-v2 --into plan/release
       trackplan merge plan/release --into main --allow-protected -m "Release 12"
     """
-    from trackplan.merging.run import merge_refs
+    from trackplan.merging.run import MergeConflictError, merge_refs
 
-    outcome = merge_refs(ctx.workspace(), source, target, message, allow_protected)
+    try:
+        outcome = merge_refs(ctx.workspace(), source, target, message, allow_protected)
+    except MergeConflictError as exc:
+        for line in exc.conflicts:
+            click.echo(f"trackplan: conflict: {line}", err=True)
+        raise
     if outcome.commit is None:
         click.echo(f"{source} is already merged into {target!r}; nothing to commit.")
         return
