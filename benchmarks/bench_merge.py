@@ -40,6 +40,8 @@ class Counts:
     git_conflicts_unbumped: int = 0  # the same, had neither branch touched x-version
     driver_clean: int = 0
     driver_exact: int = 0  # clean, and equal to the newer version (set order aside)
+    git_seconds: float = 0.0  # the bumped merges through git merge-file (a process each)
+    driver_seconds: float = 0.0  # the same merges through the driver's file merge, in-process
 
 
 def versions(root: Path) -> Iterator[list[dict[str, Any]]]:
@@ -144,14 +146,18 @@ def measure(root: Path) -> Counts:
                 ours = bumped(old, applied(old, new, units[0::2]), differ)
                 theirs = bumped(old, applied(old, new, units[1::2]), differ)
                 texts = (yamlio.dump(old), yamlio.dump(ours), yamlio.dump(theirs))
+                start = time.perf_counter()
                 counts.git_conflicts += git_conflicts(texts, Path(scratch))
+                counts.git_seconds += time.perf_counter() - start
                 unbumped = (
                     texts[0],
                     yamlio.dump({**ours, "x-version": old["x-version"]}),
                     yamlio.dump({**theirs, "x-version": old["x-version"]}),
                 )
                 counts.git_conflicts_unbumped += git_conflicts(unbumped, Path(scratch))
+                start = time.perf_counter()
                 merged = merge_texts("events/e.yaml", *texts, differ)
+                counts.driver_seconds += time.perf_counter() - start
                 if merged is not None and not merged.conflicts:
                     counts.driver_clean += 1
                     counts.driver_exact += without_version(merged.doc) == without_version(new)
@@ -162,9 +168,7 @@ def main() -> None:
     if not CORPUS.is_dir():
         print(f"  skipped: {CORPUS} is absent")
         return
-    start = time.perf_counter()
     counts = measure(CORPUS)
-    seconds = time.perf_counter() - start
     print(
         f"  {counts.pairs} consecutive version pairs; {counts.merges} with two or more changes, split over two branches"
     )
@@ -175,7 +179,13 @@ def main() -> None:
     )
     print(
         f"  trackplan merge-driver merges {counts.driver_clean} of {counts.merges} cleanly, "
-        f"{counts.driver_exact} to exactly the newer version ({seconds:.1f} s for both)",
+        f"{counts.driver_exact} to exactly the newer version",
+        flush=True,
+    )
+    per_git, per_driver = counts.git_seconds / counts.merges, counts.driver_seconds / counts.merges
+    print(
+        f"  per merge: git merge-file {per_git * 1000:.1f} ms (a process), driver file merge "
+        f"{per_driver * 1000:.1f} ms in-process ({per_driver / per_git:.1f}x)",
         flush=True,
     )
 
