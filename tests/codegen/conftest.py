@@ -1,4 +1,4 @@
-"""Plan repositories for the codegen tests, with pinned commits."""
+"""The hostile plan's repository for the codegen tests."""
 
 from __future__ import annotations
 
@@ -6,18 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.codegen.support import pin, use_hostile_plan
-
-
-@pytest.fixture
-def template_repo(plan_repo: Path) -> Path:
-    """plan-template, as `trackplan init` makes it, in one pinned commit."""
-    pin(plan_repo)
-    return plan_repo
+from tests.codegen.support import use_hostile_plan
 
 
 @pytest.fixture
 def hostile_repo(plan_repo: Path) -> Path:
-    """tests/data/codegen/hostile in one pinned commit."""
+    """A plan repository holding tests/data/codegen/hostile."""
     use_hostile_plan(plan_repo)
     return plan_repo

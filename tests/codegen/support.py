@@ -1,6 +1,5 @@
-"""What the codegen tests share: plan repositories whose commit is pinned (the same id in every
-run, so golden files can hold it), golden-file comparison, and the compilers that check
-generated code."""
+"""What the codegen tests share: the hostile plan, golden-file comparison, and the compilers
+that check generated code."""
 
 from __future__ import annotations
 
@@ -18,15 +17,6 @@ CODEGEN_DATA = DATA / "codegen"
 GOLDEN = CODEGEN_DATA / "golden"
 HOSTILE_PLAN = CODEGEN_DATA / "hostile"
 UPDATE = os.environ.get("TRACKPLAN_UPDATE_GOLDEN") == "1"
-PINNED = {
-    "GIT_AUTHOR_NAME": "Test User",
-    "GIT_AUTHOR_EMAIL": "test@example.com",
-    "GIT_AUTHOR_DATE": "2026-01-01T00:00:00Z",
-    "GIT_COMMITTER_NAME": "Test User",
-    "GIT_COMMITTER_EMAIL": "test@example.com",
-    "GIT_COMMITTER_DATE": "2026-01-01T00:00:00Z",
-}
-
 NODE = shutil.which("node")
 TSC = ROOT / ".tools" / "typescript" / "node_modules" / ".bin" / "tsc"
 if NODE is None:
@@ -49,26 +39,7 @@ TSC_STRICTEST = (
 
 
 def git(repo: Path, *args: str) -> str:
-    env = {**os.environ, **PINNED}
-    return subprocess.run(["git", *args], cwd=repo, env=env, capture_output=True, text=True, check=True).stdout.strip()
-
-
-def pin(repo: Path) -> str:
-    """Make the checked-out branch one commit of the work tree as it is, with a fixed author,
-    committer and date: the same commit id in every run. Returns it."""
-    git(repo, "add", "-A")
-    commit = git(repo, "commit-tree", git(repo, "write-tree"), "-m", "Create tracking plan")
-    git(repo, "update-ref", "HEAD", commit)
-    return commit
-
-
-def use_hostile_plan(repo: Path) -> str:
-    """Replace the plan in `repo` by tests/data/codegen/hostile and pin it; returns the commit."""
-    for name in ("events", "identify.yaml", "trackplan.yaml"):
-        target = repo / name
-        shutil.rmtree(target) if target.is_dir() else target.unlink()
-    shutil.copytree(HOSTILE_PLAN, repo, dirs_exist_ok=True)
-    return pin(repo)
+    return subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, check=True).stdout.strip()
 
 
 def commit_all(repo: Path, message: str) -> str:
@@ -77,8 +48,20 @@ def commit_all(repo: Path, message: str) -> str:
     return git(repo, "rev-parse", "HEAD")
 
 
-def assert_golden(name: str, actual: str) -> None:
+def use_hostile_plan(repo: Path) -> str:
+    """Replace the plan in `repo` by tests/data/codegen/hostile and commit it; returns the commit."""
+    for name in ("events", "identify.yaml", "trackplan.yaml"):
+        target = repo / name
+        shutil.rmtree(target) if target.is_dir() else target.unlink()
+    shutil.copytree(HOSTILE_PLAN, repo, dirs_exist_ok=True)
+    return commit_all(repo, "The hostile plan")
+
+
+def assert_golden(name: str, actual: str, commit: str) -> None:
+    """Compare with a golden file, in which `commit` (the plan's, different in every run) reads
+    <commit>."""
     path = GOLDEN / name
+    actual = actual.replace(commit, "<commit>")
     if UPDATE:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(actual, encoding="utf-8")

@@ -18,19 +18,20 @@ LANGUAGES = [("ts", "ts"), ("python", "py")]
 
 
 @pytest.mark.parametrize(("lang", "suffix"), LANGUAGES)
-def test_plan_template_web_source(template_repo: Path, run_cli: CliRunnerCall, lang: str, suffix: str) -> None:
-    result = run_cli("-C", template_repo, "codegen", "--lang", lang, "--source", "web")
+def test_plan_template_web_source(plan_repo: Path, run_cli: CliRunnerCall, lang: str, suffix: str) -> None:
+    result = run_cli("-C", plan_repo, "codegen", "--lang", lang, "--source", "web")
     assert result.exit_code == 0, result.output
     assert result.stderr == ""
-    assert_golden(f"template-web.{suffix}", result.stdout)
-    assert f"Commit:   {git(template_repo, 'rev-parse', 'HEAD')}" in result.stdout
+    commit = git(plan_repo, "rev-parse", "HEAD")
+    assert f"Commit:   {commit}\n" in result.stdout
+    assert_golden(f"template-web.{suffix}", result.stdout, commit)
 
 
 @pytest.mark.parametrize(("lang", "suffix"), LANGUAGES)
 def test_hostile_plan(hostile_repo: Path, run_cli: CliRunnerCall, lang: str, suffix: str) -> None:
     result = run_cli("-C", hostile_repo, "codegen", "--lang", lang)
     assert result.exit_code == 0, result.output
-    assert_golden(f"hostile.{suffix}", result.stdout)
+    assert_golden(f"hostile.{suffix}", result.stdout, git(hostile_repo, "rev-parse", "HEAD"))
 
 
 def test_names_that_collide_are_noted(hostile_repo: Path, run_cli: CliRunnerCall) -> None:

@@ -49,7 +49,7 @@ def test_mypy_strict_rejects_wrongly_typed_calls(plan_repo: Path, run_cli: CliRu
     assert errors == [
         'wrong.py:7: error: Argument "revenue" to "checkout_completed" has incompatible type "str"; expected "float"  [arg-type]',
         'wrong.py:8: error: Argument "payment_method" to "checkout_completed" has incompatible type "Literal[\'bitcoin\']"; '
-        "expected \"Literal['apple_pay', 'card', 'invoice', 'paypal']\"  [arg-type]",
+        "expected \"Literal['card', 'paypal', 'apple_pay', 'invoice']\"  [arg-type]",
         'wrong.py:9: error: Missing named argument "plan" for "signed_up"  [call-arg]',
         'wrong.py:10: error: Unexpected keyword argument "colour" for "product_viewed"  [call-arg]',
         'wrong.py:11: error: Missing named argument "email" for "identify"  [call-arg]',
@@ -105,13 +105,13 @@ def test_calls_reach_the_transport_as_the_plan_says(plan_repo: Path, run_cli: Cl
         {
             "event": "Checkout Completed",
             "path": "payment_method",
-            "message": 'must be one of "apple_pay", "card", "invoice", "paypal"',
+            "message": 'must be one of "card", "paypal", "apple_pay", "invoice"',
         },
         {"event": "Checkout Completed", "path": "revenue", "message": "must be >= 0"},
         {
             "event": "Search Performed",
             "path": "filters[1]",
-            "message": 'must be one of "brand", "in_stock", "price", "rating"',
+            "message": 'must be one of "price", "brand", "rating", "in_stock"',
         },
         {"event": "Search Performed", "path": "query", "message": "must be a string"},
         {"event": "Search Performed", "path": "result_count", "message": "must be an integer"},

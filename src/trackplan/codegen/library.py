@@ -71,6 +71,8 @@ def build_library(
     destinations: Iterable[str],
     style: NamingStyle,
 ) -> Library:
+    """The calls for `events` (and the traits) in `style`. `destinations` are those of the
+    source in trackplan.yaml; the ones the events' name mappings name are added."""
     values = Scope(style.keywords, style.taken_values)
     types = values if style.one_namespace else Scope(style.keywords, style.taken_types)
     builder = ShapeBuilder(types, style.type, lambda: Scope(style.keywords, style.taken_parameters), style.parameter)
@@ -81,12 +83,13 @@ def build_library(
     notes: list[str] = []
     named = _claim_names(sorted(events, key=lambda e: e.name), values, types, style, notes)
     calls = tuple(_call(builder, event, event.name, function, type_name) for event, function, type_name in named)
+    mapped = {d for call in calls for d, _ in call.sent_names} | {d for call in calls for d, _ in call.sent_keys}
     return Library(
         events=calls,
         identify=traits.get(IDENTIFY),
         group=traits.get(GROUP),
         objects=tuple(builder.objects),
-        destinations=tuple(sorted(set(destinations))),
+        destinations=tuple(sorted({*destinations, *mapped})),
         notes=tuple(notes),
     )
 

@@ -12,25 +12,27 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import cache
 
-Words = list[str]
+Words = tuple[str, ...]
 
 
+@cache
 def words(name: str) -> Words:
     """The words of a name: runs of letters and digits, split again where camelCase changes
     case (`signUpClicked`, `HTTPRequest`). Unicode letters stay (NFKC, as Python reads
     identifiers); everything else separates words."""
     text = unicodedata.normalize("NFKC", name)
     chunks = "".join(ch if _identifier_char(ch) and ch != "_" else " " for ch in text).split()
-    return [word for chunk in chunks for word in _case_words(chunk)]
+    return tuple(word for chunk in chunks for word in _case_words(chunk))
 
 
 def _identifier_char(ch: str) -> bool:
     return ("a" + ch).isidentifier()
 
 
-def _case_words(chunk: str) -> Words:
-    out: Words = []
+def _case_words(chunk: str) -> list[str]:
+    out: list[str] = []
     start = 0
     for i in range(1, len(chunk)):
         prev, ch, nxt = chunk[i - 1], chunk[i], chunk[i + 1 : i + 2]
@@ -77,6 +79,7 @@ class NamingStyle:
     one_namespace: bool
 
 
+@cache
 def identifier(parts: Words, case: Callable[[Words], str], fallback: str) -> str:
     """An identifier in a casing: never empty, never starting with a digit."""
     name = case(parts) or fallback
@@ -107,11 +110,15 @@ class Scope:
 # -- literals and comments ------------------------------------------------------------------
 
 
+@cache
 def string_literal(text: str, astral_escape: Callable[[int], str]) -> str:
     """A double-quoted string literal both TypeScript and Python read as `text`: printable
     characters as they are, everything else (controls, line and paragraph separators,
     bidirectional overrides) escaped, so no name can end a string or hide code.
-    `astral_escape` spells a code point above U+FFFF in the target language."""
+    `astral_escape` spells a code point above U+FFFF in the target language. Cached: a
+    plan's keys, values and messages repeat."""
+    if text.isprintable() and '"' not in text and "\\" not in text:
+        return f'"{text}"'
     out = ['"']
     for ch in text:
         if ch in _SIMPLE_ESCAPES:
@@ -132,6 +139,8 @@ _SIMPLE_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\
 def comment_text(text: str) -> str:
     """Text for a one-line comment: unprintable characters become spaces and every run of
     white space one space, so a description cannot end a comment line or hide code."""
+    if text.isprintable() and "  " not in text and text == text.strip():
+        return text
     return " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
 
 

@@ -10,7 +10,7 @@ written, whatever they are. Only spelling happens here: every name and type was 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from trackplan.codegen.header import Provenance, comment_block, header_lines
 from trackplan.codegen.library import GROUP, IDENTIFY, Call, Library
@@ -20,9 +20,13 @@ from trackplan.codegen.shapes import Field, JsonScalar, ObjectType, Rule, TypeRe
 INDENT = "    "
 
 
+def _astral(point: int) -> str:
+    return f"\\U{point:08x}"
+
+
 def literal(value: JsonScalar) -> str:
     if isinstance(value, str):
-        return string_literal(value, lambda point: f"\\U{point:08x}")
+        return string_literal(value, _astral)
     return repr(value)
 
 
@@ -310,11 +314,29 @@ _HELPER_NEEDS = {"_required": ("_at",), "_closed": ("_at",)}
 
 
 class _Emitter:
-    """Writes types, calls and checks, and keeps track of the imports and helpers they use."""
+    """Writes types, calls and checks, and keeps track of the imports and helpers they use.
+
+    Plans repeat property schemas, which share one TypeRef: what is written for a property is
+    kept by its key and the identity of its type (alive for the whole render)."""
 
     def __init__(self, validate: str) -> None:
         self.validate = validate
         self.needed: set[str] = {"Final", "Protocol", "TypedDict"}
+        self._types: dict[int, str] = {}
+        self._lines: dict[tuple[str, str, bool, str, int], list[str]] = {}
+
+    def _kept(self, what: str, field: Field, write: Callable[[Field], list[str]]) -> list[str]:
+        memo = (
+            what,
+            field.key,
+            field.required,
+            field.description if what == "member" else field.parameter,
+            id(field.type),
+        )
+        lines = self._lines.get(memo)
+        if lines is None:
+            lines = self._lines[memo] = write(field)
+        return lines
 
     def use(self, name: str) -> str:
         self.needed.add(name)
@@ -343,6 +365,12 @@ class _Emitter:
     # -- types --------------------------------------------------------------------------------
 
     def type_expression(self, ref: TypeRef) -> str:
+        known = self._types.get(id(ref))
+        if known is None:
+            known = self._types[id(ref)] = self._type_expression(ref)
+        return known
+
+    def _type_expression(self, ref: TypeRef) -> str:
         if ref.alternatives:
             return _union(self.type_expression(alt) for alt in ref.alternatives)
         if ref.literals is not None:
@@ -372,13 +400,15 @@ class _Emitter:
             return [*out, f"{obj.name} = TypedDict({literal(obj.name)}, {{}})", "", ""]
         out += [f"{obj.name} = TypedDict(", f"{INDENT}{literal(obj.name)},", f"{INDENT}{{"]
         for field in obj.fields:
-            if field.description:
-                out.append(f"{INDENT * 2}# {comment_text(field.description)}")
-            value = self.type_expression(field.type)
-            if not field.required:
-                value = f"{self.use('NotRequired')}[{value}]"
-            out.append(f"{INDENT * 2}{literal(field.key)}: {value},")
+            out += self._kept("member", field, self._member)
         return [*out, f"{INDENT}}},", ")", "", ""]
+
+    def _member(self, field: Field) -> list[str]:
+        out = [f"{INDENT * 2}# {comment_text(field.description)}"] if field.description else []
+        value = self.type_expression(field.type)
+        if not field.required:
+            value = f"{self.use('NotRequired')}[{value}]"
+        return [*out, f"{INDENT * 2}{literal(field.key)}: {value},"]
 
     # -- calls --------------------------------------------------------------------------------
 
@@ -387,7 +417,8 @@ class _Emitter:
         positional = {IDENTIFY: "user_id", GROUP: "group_id"}.get(call.event)
         kind = {IDENTIFY: "identify", GROUP: "group"}.get(call.event, "track")
         parameters = [f"{positional}: str"] if positional else []
-        parameters += ["*", *map(self._parameter, props.fields), "_options: CallOptions | None = None"]
+        parameters += ["*", *(self._kept("parameter", f, self._parameter)[0] for f in props.fields)]
+        parameters.append("_options: CallOptions | None = None")
         out = [f"def {call.function}(", *(f"{INDENT}{p}," for p in parameters), ") -> None:"]
         out += _docstring(_call_doc(call), INDENT)
         out.append(f"{INDENT}_properties: {props.name} = {{")
@@ -402,13 +433,13 @@ class _Emitter:
         out.append(f"{INDENT}_send({literal(kind)}, {subject}, _properties, _options, _EventInfo(")
         return [*out, *self._event_info(call), f"{INDENT}))", "", ""]
 
-    def _parameter(self, f: Field) -> str:
+    def _parameter(self, f: Field) -> list[str]:
         annotation = self.type_expression(f.type)
         if f.required:
-            return f"{f.parameter}: {annotation}"
+            return [f"{f.parameter}: {annotation}"]
         if f.type.nullable:
-            return f"{f.parameter}: {annotation} | {self.use('_Unset')} = _Unset.UNSET"
-        return f"{f.parameter}: {annotation} | None = None"
+            return [f"{f.parameter}: {annotation} | {self.use('_Unset')} = _Unset.UNSET"]
+        return [f"{f.parameter}: {annotation} | None = None"]
 
     def _event_info(self, call: Call) -> list[str]:
         names = ", ".join(f"{literal(d)}: {literal(n)}" for d, n in call.sent_names)
@@ -444,11 +475,15 @@ class _Emitter:
             out.append(
                 f"    {self.use('_closed')}(value, {_tuple([literal(f.key) for f in obj.fields])}, path, report)"
             )
-        for field in (f for f in obj.fields if f.type.checked):
-            path = f"{self.use('_at')}(path, {literal(field.key)})"
-            out += [f"    if {literal(field.key)} in value:", f"        v = value[{literal(field.key)}]"]
-            out += [f"        {line}" for line in self.value(field.type, "v", path, 0)]
+        for field in obj.fields:
+            if field.type.checked:
+                out += self._kept("check", field, self._field_check)
         return [*out, "", ""]
+
+    def _field_check(self, field: Field) -> list[str]:
+        path = f"{self.use('_at')}(path, {literal(field.key)})"
+        out = [f"    if {literal(field.key)} in value:", f"        v = value[{literal(field.key)}]"]
+        return out + [f"        {line}" for line in self.value(field.type, "v", path, 0)]
 
     def value(self, ref: TypeRef, v: str, path: str, depth: int) -> list[str]:
         """Statements that report what in `v` (a value at `path`) breaks `ref`."""

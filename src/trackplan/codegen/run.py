@@ -10,7 +10,7 @@ up to date, and `trackplan check` can read the plan at the commit each payload n
 from __future__ import annotations
 
 import shlex
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +20,7 @@ from trackplan.codegen.library import Library, build_library
 from trackplan.codegen.names import PYTHON_STYLE, TS_STYLE, NamingStyle
 from trackplan.codegen.tracking_plans import TRACKING_PLANS_DIR, find_tracking_plan
 from trackplan.errors import InputError
+from trackplan.memory import building
 from trackplan.model import Event, Plan
 from trackplan.repo.atomic import atomic_write
 from trackplan.repo.paths import CONTEXTS_DIR, EVENTS_DIR, GROUP_FILE, IDENTIFY_FILE, SETTINGS_FILE
@@ -88,8 +89,9 @@ def select(ws: Workspace, request: CodegenRequest) -> Selected:
         raise InputError(f"unknown language {request.lang!r}; use one of {', '.join(LANGUAGES)}")
     plan = ws.load(request.ref).plan
     events, selection = _selected_events(ws, plan, request)
-    destinations = _destinations(plan, events, request.source)
-    library = build_library(events, plan.identify, plan.group, destinations, LANGUAGES[request.lang].style)
+    destinations = _destinations(plan, request.source)
+    with building():  # one object per property: the collector would rescan them all, again and again
+        library = build_library(events, plan.identify, plan.group, destinations, LANGUAGES[request.lang].style)
     return Selected(library, plan, selection)
 
 
@@ -106,7 +108,8 @@ def generate(ws: Workspace, request: CodegenRequest) -> Generated:
         command=request.command,
         source=request.source,
     )
-    text = LANGUAGES[request.lang].render(selected.library, provenance, request.validate)
+    with building():
+        text = LANGUAGES[request.lang].render(selected.library, provenance, request.validate)
     return Generated(text, commit, len(selected.library.events), selected.library.notes, request)
 
 
@@ -134,15 +137,11 @@ def _selected_events(ws: Workspace, plan: Plan, request: CodegenRequest) -> tupl
     return events, ", ".join(said) or "all events"
 
 
-def _destinations(plan: Plan, events: Iterable[Event], source: str | None) -> set[str]:
-    """The destinations a transport may stand for: the source's (every one without a source)
-    and every one a name mapping of the chosen events names."""
+def _destinations(plan: Plan, source: str | None) -> set[str]:
+    """The destinations of the source in trackplan.yaml (every one without a source); the
+    library adds those the chosen events' name mappings name."""
     names = {d.name for d in plan.settings.destinations} if source is None else set()
-    names |= {d for s in plan.settings.sources if source in (None, s.name) for d in s.destinations}
-    for event in events:
-        names |= {m.destination for m in event.name_mapping}
-        names |= {m.destination for p in event.properties for m in p.name_mapping}
-    return names
+    return names | {d for s in plan.settings.sources if source in (None, s.name) for d in s.destinations}
 
 
 def plan_commit(ws: Workspace, ref: str) -> str | None:

@@ -2,7 +2,9 @@
 values, array items, a named nested object, alternatives) and the runtime checks that
 `--validate` inlines. The emitters only spell these decisions.
 
-The semantics follow JSON Schema, as `trackplan check` applies it: an `enum` keeps only the
+Schemas are the model's frozen values (`FrozenDict`, a dict), so `isinstance(x, dict)`
+stands for "is a JSON object": the abstract `Mapping` check costs more than the rest of a
+property's work. The semantics follow JSON Schema, as `trackplan check` applies it: an `enum` keeps only the
 values its `type` allows (so `type: [string, "null"]` with `enum: [a, b]` is not nullable),
 `integer` is a kind of its own but `number` covers it, and a local `$ref` is followed.
 """
@@ -118,6 +120,8 @@ class ShapeBuilder:
         self.parameters = parameters
         self.parameter_case = parameter_case
         self.objects: list[ObjectType] = []
+        self._shared: dict[Any, TypeRef] = {}
+        self._fields: dict[tuple[Any, ...], Field] = {}
 
     def object_type(
         self,
@@ -130,14 +134,12 @@ class ShapeBuilder:
     ) -> ObjectType:
         scope = self.parameters()
         fields = tuple(
-            Field(
-                key=prop.name,
-                type=self.type_of(prop.schema, name, prop.name, definitions, following),
-                required=prop.required,
-                description=prop.description,
-                parameter=scope.claim(identifier(words(prop.name), self.parameter_case, "value")),
-                sent_keys=tuple((m.destination, m.name) for m in prop.name_mapping),
-                user_property=prop.send_as == "UserProperty",
+            self._field(
+                prop,
+                scope.claim(identifier(words(prop.name), self.parameter_case, "value")),
+                name,
+                definitions,
+                following,
             )
             for prop in properties
         )
@@ -145,10 +147,39 @@ class ShapeBuilder:
         self.objects.append(made)
         return made
 
+    def _field(self, prop: Property, parameter: str, owner: str, definitions: Any, following: frozenset[str]) -> Field:
+        """One property as a field; equal properties of many events share one Field, so the
+        emitters write each just once."""
+        field_type = self.type_of(prop.schema, owner, prop.name, definitions, following)
+        sent_keys, user_property = _sent_keys(prop), prop.send_as == "UserProperty"
+        # A shared type is kept alive by the builder, so its id names it for the builder's life.
+        memo = (prop.name, prop.required, parameter, prop.description, id(field_type), sent_keys, user_property)
+        known = self._fields.get(memo)
+        if known is not None:
+            return known
+        made = Field(prop.name, field_type, prop.required, prop.description, parameter, sent_keys, user_property)
+        if _shareable(field_type) and not _mentions_ref(prop.schema):
+            self._fields[memo] = made
+        return made
+
     def type_of(self, schema: Any, owner: str, key: str, definitions: Any, following: frozenset[str]) -> TypeRef:
-        """The type of `schema`, the property `key` of the object type named `owner`."""
-        if not isinstance(schema, Mapping):
+        """The type of `schema`, the property `key` of the object type named `owner`. A type
+        with no nested object and no `$ref` is the same wherever its schema appears, and
+        plans repeat property schemas across events (Avo keeps them plan-wide): it is kept."""
+        if not isinstance(schema, dict):
             return TypeRef()
+        schema_key = _ordered(schema)
+        known = self._shared.get(schema_key)
+        if known is not None:
+            return known
+        made = self._type_of(schema, owner, key, definitions, following)
+        if _shareable(made) and not _mentions_ref(schema):
+            self._shared[schema_key] = made
+        return made
+
+    def _type_of(
+        self, schema: Mapping[str, Any], owner: str, key: str, definitions: Any, following: frozenset[str]
+    ) -> TypeRef:
         ref = schema.get("$ref")
         if isinstance(ref, str):
             target = _local_ref(definitions, ref)
@@ -165,17 +196,17 @@ class ShapeBuilder:
         if literals is not None:
             return TypeRef(literals=literals)
         item = None
-        if "array" in kinds and isinstance(schema.get("items"), Mapping):
+        if "array" in kinds and isinstance(schema.get("items"), dict):
             item = self.type_of(schema["items"], owner, key, definitions, following)
         nested = None
-        if "object" in kinds and isinstance(schema.get("properties"), Mapping) and schema["properties"]:
+        if "object" in kinds and isinstance(schema.get("properties"), dict) and schema["properties"]:
             nested = self._nested(schema, owner, key, definitions, following)
         return TypeRef(kinds=kinds, item=item, object=nested, rules=_rules(schema, kinds))
 
     def _nested(
         self, schema: Mapping[str, Any], owner: str, key: str, definitions: Any, following: frozenset[str]
     ) -> ObjectType:
-        name = self.types.claim(identifier([*words(owner.lstrip("_")), *words(key)], self.type_case, "Value"))
+        name = self.types.claim(identifier((*words(owner.lstrip("_")), *words(key)), self.type_case, "Value"))
         required = schema.get("required") or ()
         properties = tuple(
             Property(prop_name, sub if isinstance(sub, FrozenDict) else FrozenDict(), prop_name in required)
@@ -185,6 +216,38 @@ class ShapeBuilder:
         return self.object_type(name, properties, closed, str(schema.get("description") or ""), definitions, following)
 
 
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
+def _ordered(value: Any) -> Any:
+    """A key for a frozen JSON value that tells orders apart, where the value itself does not
+    (an enum compares as a set, but `"b" | "a"` is another type than `"a" | "b"`); hashing
+    plain tuples is also much cheaper than hashing a FrozenDict."""
+    if type(value) in _PLAIN:
+        return value
+    if isinstance(value, dict):
+        return tuple((k, v if type(v) in _PLAIN else _ordered(v)) for k, v in value.items())
+    return tuple(map(_ordered, value)) if isinstance(value, tuple) else value
+
+
+def _sent_keys(prop: Property) -> tuple[tuple[str, str], ...]:
+    if "x-name-mapping" not in prop.schema:  # most properties: skip building an empty list
+        return ()
+    return tuple((m.destination, m.name) for m in prop.name_mapping)
+
+
+def _shareable(made: TypeRef) -> bool:
+    if made.object is not None:
+        return False
+    return all(_shareable(t) for t in (*made.alternatives, *((made.item,) if made.item else ())))
+
+
+def _mentions_ref(node: Any) -> bool:
+    if isinstance(node, dict):
+        return "$ref" in node or any(_mentions_ref(value) for value in node.values())
+    return isinstance(node, tuple) and any(_mentions_ref(value) for value in node)
+
+
 def _local_ref(definitions: Any, ref: str) -> Any:
     """The schema a `#/...` pointer names inside the event document (None if there is none)."""
     if not ref.startswith("#/"):
@@ -192,17 +255,17 @@ def _local_ref(definitions: Any, ref: str) -> Any:
     node = definitions
     for part in ref[2:].split("/"):
         part = part.replace("~1", "/").replace("~0", "~")
-        if not isinstance(node, Mapping) or part not in node:
+        if not isinstance(node, dict) or part not in node:
             return None
         node = node[part]
-    return node if isinstance(node, Mapping) else None
+    return node if isinstance(node, dict) else None
 
 
 def _kinds(schema: Mapping[str, Any]) -> tuple[str, ...]:
     declared = schema.get("type")
     names = [declared] if isinstance(declared, str) else list(declared) if isinstance(declared, tuple) else []
     if not names:
-        if isinstance(schema.get("properties"), Mapping):
+        if isinstance(schema.get("properties"), dict):
             names = ["object"]
         elif "items" in schema:
             names = ["array"]

@@ -17,15 +17,19 @@ from collections.abc import Iterable
 from trackplan.codegen.header import Provenance, comment_block, header_lines
 from trackplan.codegen.library import GROUP, IDENTIFY, Call, Library
 from trackplan.codegen.names import comment_text, string_literal
-from trackplan.codegen.shapes import JsonScalar, ObjectType, Rule, TypeRef
+from trackplan.codegen.shapes import Field, JsonScalar, ObjectType, Rule, TypeRef
 
 INDENT = "  "
 _IDENTIFIER = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*")
 
 
+def _astral(point: int) -> str:
+    return f"\\u{{{point:x}}}"
+
+
 def literal(value: JsonScalar) -> str:
     if isinstance(value, str):
-        return string_literal(value, lambda point: f"\\u{{{point:x}}}")
+        return string_literal(value, _astral)
     return json.dumps(value)
 
 
@@ -41,19 +45,19 @@ def _doc(lines: list[str], indent: str = "") -> list[str]:
 
 
 def render(library: Library, provenance: Provenance, validate: str) -> str:
-    checks = _Checks() if validate != "none" else None
+    emitter = _Emitter()
     out = comment_block(header_lines(provenance, len(library.events)), "//")
     out += ["/* eslint-disable */", ""]
     out += _public_api(library, provenance, validate)
     for obj in library.objects:
-        out += _interface(obj)
+        out += emitter.interface(obj)
     for call in library.calls:
-        out += _function(call, checks is not None)
+        out += _function(call, validate != "none")
     out += _send(validate)
-    if checks is not None:
+    if validate != "none":
         for obj in library.objects:
-            out += checks.checker(obj)
-        out += checks.helpers()
+            out += emitter.checker(obj)
+        out += emitter.helpers()
     return "\n".join(out).rstrip("\n") + "\n"
 
 
@@ -81,19 +85,6 @@ def _kind_type(kind: str, ref: TypeRef) -> str:
 
 def _union(parts: Iterable[str]) -> str:
     return " | ".join(dict.fromkeys(parts))
-
-
-def _interface(obj: ObjectType) -> list[str]:
-    if not obj.fields:
-        return [*_doc([obj.description or "No properties."]), f"export type {obj.name} = Record<string, never>;", ""]
-    out = _doc([obj.description]) if obj.description else []
-    out.append(f"export interface {obj.name} {{")
-    for field in obj.fields:
-        if field.description:
-            out += _doc([field.description], INDENT)
-        optional = "" if field.required else "?"
-        out.append(f"{INDENT}readonly {_key(field.key)}{optional}: {type_expression(field.type)};")
-    return [*out, "}", ""]
 
 
 def _function(call: Call, validated: bool) -> list[str]:
@@ -406,11 +397,36 @@ function _matches(source: string, value: string): boolean {
 _HELPER_NEEDS = {"_required": ("_at",), "_closed": ("_at",)}
 
 
-class _Checks:
-    """Writes the check functions and keeps track of the helpers they call."""
+class _Emitter:
+    """Writes interfaces and check functions, and keeps track of the helpers the checks call.
+
+    Plans repeat property schemas, which share one TypeRef: the lines of a property are
+    kept by its key and the identity of its type (alive for the whole render)."""
 
     def __init__(self) -> None:
         self.needed: set[str] = set()
+        self._members: dict[tuple[str, bool, str, int], list[str]] = {}
+        self._checks: dict[tuple[str, int], list[str]] = {}
+
+    def interface(self, obj: ObjectType) -> list[str]:
+        if not obj.fields:
+            return [
+                *_doc([obj.description or "No properties."]),
+                f"export type {obj.name} = Record<string, never>;",
+                "",
+            ]
+        out = _doc([obj.description]) if obj.description else []
+        out.append(f"export interface {obj.name} {{")
+        for field in obj.fields:
+            memo = (field.key, field.required, field.description, id(field.type))
+            lines = self._members.get(memo)
+            if lines is None:
+                lines = _doc([field.description], INDENT) if field.description else []
+                optional = "" if field.required else "?"
+                lines.append(f"{INDENT}readonly {_key(field.key)}{optional}: {type_expression(field.type)};")
+                self._members[memo] = lines
+            out += lines
+        return [*out, "}", ""]
 
     def _use(self, helper: str) -> str:
         self.needed.add(helper)
@@ -443,11 +459,19 @@ class _Checks:
         if checked:
             out.append("  let v: unknown;")
         for field in checked:
-            path = f"{self._use('_at')}(path, {literal(field.key)})"
-            out += [f"  v = _own(value, {literal(field.key)});", "  if (v !== undefined) {"]
-            out += [f"    {line}" for line in self.value(field.type, "v", path, 0)]
-            out.append("  }")
+            out += self._field(field)
         return [*out, "}", ""]
+
+    def _field(self, field: Field) -> list[str]:
+        memo = (field.key, id(field.type))
+        lines = self._checks.get(memo)
+        if lines is None:
+            path = f"{self._use('_at')}(path, {literal(field.key)})"
+            lines = [f"  v = _own(value, {literal(field.key)});", "  if (v !== undefined) {"]
+            lines += [f"    {line}" for line in self.value(field.type, "v", path, 0)]
+            lines.append("  }")
+            self._checks[memo] = lines
+        return lines
 
     def value(self, ref: TypeRef, v: str, path: str, depth: int) -> list[str]:
         """Statements that report what in `v` (a value at `path`) breaks `ref`."""

@@ -3,7 +3,7 @@
 #
 # Plan:     Hostile "plan" */ \ $
 # Ref:      HEAD
-# Commit:   a6ce19ee379039b789918146034fc4deb532c5b9
+# Commit:   <commit>
 # Events:   all events, 9 events
 # Version:  trackplan 0.1.0
 # ruff: noqa
@@ -92,7 +92,7 @@ _setup: _Setup | None = None
 PLAN: Final = PlanIdentity(
     name="Hostile \"plan\" */ \\ $",
     ref="HEAD",
-    commit="a6ce19ee379039b789918146034fc4deb532c5b9",
+    commit="<commit>",
     source=None,
 )
 

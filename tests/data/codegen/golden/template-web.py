@@ -3,7 +3,7 @@
 #
 # Plan:     Test plan
 # Ref:      HEAD
-# Commit:   290c1788bfc9aad44ace1a5f5c32dddc627897c8
+# Commit:   <commit>
 # Events:   source web, 4 events
 # Version:  trackplan 0.1.0
 # ruff: noqa
@@ -91,7 +91,7 @@ _setup: _Setup | None = None
 PLAN: Final = PlanIdentity(
     name="Test plan",
     ref="HEAD",
-    commit="290c1788bfc9aad44ace1a5f5c32dddc627897c8",
+    commit="<commit>",
     source="web",
 )
 
@@ -133,7 +133,7 @@ CheckoutCompleted = TypedDict(
         # Order identifier.
         "order_id": str,
         # How the order was paid.
-        "payment_method": Literal["apple_pay", "card", "invoice", "paypal"],
+        "payment_method": Literal["card", "paypal", "apple_pay", "invoice"],
         # Order total after discounts, before tax.
         "revenue": float,
     },
@@ -161,7 +161,7 @@ SearchPerformed = TypedDict(
     "SearchPerformed",
     {
         # Filters applied to the search.
-        "filters": NotRequired[Sequence[Literal["brand", "in_stock", "price", "rating"]]],
+        "filters": NotRequired[Sequence[Literal["price", "brand", "rating", "in_stock"]]],
         # The text searched for, trimmed.
         "query": str,
         # Number of results returned.
@@ -179,7 +179,7 @@ SignedUp = TypedDict(
         # Code of the inviting user, when there was one.
         "referral_code": NotRequired[str],
         # How the account was created.
-        "signup_method": Literal["apple", "email", "google"],
+        "signup_method": Literal["email", "google", "apple"],
     },
 )
 
@@ -218,7 +218,7 @@ def checkout_completed(
     coupon: str | None = None,
     currency: str,
     order_id: str,
-    payment_method: Literal["apple_pay", "card", "invoice", "paypal"],
+    payment_method: Literal["card", "paypal", "apple_pay", "invoice"],
     revenue: float,
     _options: CallOptions | None = None,
 ) -> None:
@@ -275,7 +275,7 @@ def product_viewed(
 
 def search_performed(
     *,
-    filters: Sequence[Literal["brand", "in_stock", "price", "rating"]] | None = None,
+    filters: Sequence[Literal["price", "brand", "rating", "in_stock"]] | None = None,
     query: str,
     result_count: int,
     _options: CallOptions | None = None,
@@ -304,7 +304,7 @@ def signed_up(
     *,
     plan: Literal["free", "pro", "team"],
     referral_code: str | None = None,
-    signup_method: Literal["apple", "email", "google"],
+    signup_method: Literal["email", "google", "apple"],
     _options: CallOptions | None = None,
 ) -> None:
     """Sent when a visitor creates an account and the account is confirmed.
@@ -426,8 +426,8 @@ def _check_CheckoutCompleted(value: object, path: str, report: _Report) -> None:
                 report(_at(path, "order_id"), "must match ^ord_[A-Za-z0-9]{10}$")
     if "payment_method" in value:
         v = value["payment_method"]
-        if not _one_of(v, ("apple_pay", "card", "invoice", "paypal")):
-            report(_at(path, "payment_method"), "must be one of \"apple_pay\", \"card\", \"invoice\", \"paypal\"")
+        if not _one_of(v, ("card", "paypal", "apple_pay", "invoice")):
+            report(_at(path, "payment_method"), "must be one of \"card\", \"paypal\", \"apple_pay\", \"invoice\"")
     if "revenue" in value:
         v = value["revenue"]
         if not _is_number(v):
@@ -483,8 +483,8 @@ def _check_SearchPerformed(value: object, path: str, report: _Report) -> None:
             report(_at(path, "filters"), "must be an array")
         if isinstance(v, (list, tuple)):
             for i1, v1 in enumerate(v):
-                if not _one_of(v1, ("brand", "in_stock", "price", "rating")):
-                    report(_item(_at(path, "filters"), i1), "must be one of \"brand\", \"in_stock\", \"price\", \"rating\"")
+                if not _one_of(v1, ("price", "brand", "rating", "in_stock")):
+                    report(_item(_at(path, "filters"), i1), "must be one of \"price\", \"brand\", \"rating\", \"in_stock\"")
     if "query" in value:
         v = value["query"]
         if not isinstance(v, str):
@@ -517,8 +517,8 @@ def _check_SignedUp(value: object, path: str, report: _Report) -> None:
                 report(_at(path, "referral_code"), "must match ^[A-Z0-9]{8}$")
     if "signup_method" in value:
         v = value["signup_method"]
-        if not _one_of(v, ("apple", "email", "google")):
-            report(_at(path, "signup_method"), "must be one of \"apple\", \"email\", \"google\"")
+        if not _one_of(v, ("email", "google", "apple")):
+            report(_at(path, "signup_method"), "must be one of \"email\", \"google\", \"apple\"")
 
 
 def _at(path: str, key: str) -> str:

@@ -3,7 +3,7 @@
 //
 // Plan:     Test plan
 // Ref:      HEAD
-// Commit:   290c1788bfc9aad44ace1a5f5c32dddc627897c8
+// Commit:   <commit>
 // Events:   source web, 4 events
 // Version:  trackplan 0.1.0
 /* eslint-disable */
@@ -61,7 +61,7 @@ export interface Options {
 export const PLAN = {
   name: "Test plan",
   ref: "HEAD",
-  commit: "290c1788bfc9aad44ace1a5f5c32dddc627897c8",
+  commit: "<commit>",
   source: "web",
 } as const;
 
@@ -91,7 +91,7 @@ export interface CheckoutCompleted {
   /** Order identifier. */
   readonly order_id: string;
   /** How the order was paid. */
-  readonly payment_method: "apple_pay" | "card" | "invoice" | "paypal";
+  readonly payment_method: "card" | "paypal" | "apple_pay" | "invoice";
   /** Order total after discounts, before tax. */
   readonly revenue: number;
 }
@@ -111,7 +111,7 @@ export interface ProductViewed {
 /** Sent when a search returns, with or without results. */
 export interface SearchPerformed {
   /** Filters applied to the search. */
-  readonly filters?: readonly ("brand" | "in_stock" | "price" | "rating")[];
+  readonly filters?: readonly ("price" | "brand" | "rating" | "in_stock")[];
   /** The text searched for, trimmed. */
   readonly query: string;
   /** Number of results returned. */
@@ -125,7 +125,7 @@ export interface SignedUp {
   /** Code of the inviting user, when there was one. */
   readonly referral_code?: string;
   /** How the account was created. */
-  readonly signup_method: "apple" | "email" | "google";
+  readonly signup_method: "email" | "google" | "apple";
 }
 
 /**
@@ -313,7 +313,7 @@ function _checkCheckoutCompleted(value: unknown, path: string, report: _Report):
   }
   v = _own(value, "payment_method");
   if (v !== undefined) {
-    if (!_oneOf(v, ["apple_pay", "card", "invoice", "paypal"])) report(_at(path, "payment_method"), "must be one of \"apple_pay\", \"card\", \"invoice\", \"paypal\"");
+    if (!_oneOf(v, ["card", "paypal", "apple_pay", "invoice"])) report(_at(path, "payment_method"), "must be one of \"card\", \"paypal\", \"apple_pay\", \"invoice\"");
   }
   v = _own(value, "revenue");
   if (v !== undefined) {
@@ -374,7 +374,7 @@ function _checkSearchPerformed(value: unknown, path: string, report: _Report): v
     if (Array.isArray(v)) {
       for (let i1 = 0; i1 < v.length; i1++) {
         const v1: unknown = v[i1];
-        if (!_oneOf(v1, ["brand", "in_stock", "price", "rating"])) report(_item(_at(path, "filters"), i1), "must be one of \"brand\", \"in_stock\", \"price\", \"rating\"");
+        if (!_oneOf(v1, ["price", "brand", "rating", "in_stock"])) report(_item(_at(path, "filters"), i1), "must be one of \"price\", \"brand\", \"rating\", \"in_stock\"");
       }
     }
   }
@@ -412,7 +412,7 @@ function _checkSignedUp(value: unknown, path: string, report: _Report): void {
   }
   v = _own(value, "signup_method");
   if (v !== undefined) {
-    if (!_oneOf(v, ["apple", "email", "google"])) report(_at(path, "signup_method"), "must be one of \"apple\", \"email\", \"google\"");
+    if (!_oneOf(v, ["email", "google", "apple"])) report(_at(path, "signup_method"), "must be one of \"email\", \"google\", \"apple\"");
   }
 }
 
