@@ -57,8 +57,13 @@ def _fail(ctx: click.Context, exc: TrackplanError) -> NoReturn:
     if app is not None and app.error_format == "json":
         echo_json({"message": str(exc), "warnings": []})
     else:
-        click.echo(f"trackplan: error: {exc}", err=True)
+        click.echo(f"trackplan: error: {one_line(str(exc))}", err=True)
     ctx.exit(exc.exit_code)
+
+
+def one_line(text: str) -> str:
+    """A message as one line, whatever a name in it holds (an event name may hold a newline)."""
+    return text.replace("\r", "\\r").replace("\n", "\\n")
 
 
 def _what_landed(ctx: click.Context) -> str:

@@ -15,6 +15,7 @@ from trackplan.diffing.rules import PROFILES
 from trackplan.errors import InputError
 from trackplan.model import Event, Plan, Settings
 from trackplan.repo.paths import CONTEXTS_DIR, GROUP_FILE, IDENTIFY_FILE, SETTINGS_FILE, is_event_file, is_plan_file
+from trackplan.repo.reading import event_from_document
 from trackplan.repo.refs import WORKTREE
 from trackplan.repo.workspace import Workspace
 
@@ -76,10 +77,7 @@ def _event(ws: Workspace, path: str, blob: str | None) -> Event | None:
     doc = ws.parsed(path, blob)
     if doc is None:
         return None
-    try:
-        return Event.from_json(doc, name=path.rsplit("/", 1)[-1].rsplit(".", 1)[0])
-    except ValueError as exc:
-        raise InputError(f"{path}: {exc}") from None
+    return event_from_document(doc, path)
 
 
 def diff_refs(ws: Workspace, base: str, head: str, profile: str | None = None) -> DiffResult:

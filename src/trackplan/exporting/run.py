@@ -130,14 +130,21 @@ def write_output(ws: Workspace, rendered: Rendered, output: str | None, compress
         assert output is not None
         targets = folder_targets(ws, Path(output), rendered.files)
         for target, data in targets:
-            atomic_write(target, gzip.compress(data, mtime=0) if compress else data)
+            _write(target, gzip.compress(data, mtime=0) if compress else data)
         return
     data = gzip.compress(rendered.data, mtime=0) if compress else rendered.data
     if output in (None, "-"):
         stdout.write(data)
         stdout.flush()
     else:
-        atomic_write(output_target(ws, Path(output)), data)
+        _write(output_target(ws, Path(output)), data)
+
+
+def _write(target: Path, data: bytes) -> None:
+    try:
+        atomic_write(target, data)
+    except OSError as exc:  # a full disk, a read-only folder: the old file is still whole
+        raise InputError(f"-o {target}: cannot write: {exc.strerror or exc}") from None
 
 
 def output_target(ws: Workspace, output: Path) -> Path:

@@ -193,7 +193,13 @@ def read_source(source: InputFile, fmt: str = "auto") -> Incoming:
     reader = FORMATS[name].read if name in FORMATS else None
     if reader is None:
         raise InputError(f"unknown import format {name!r}; use one of {', '.join(IMPORT_FORMATS)}")
-    with building():
-        incoming = reader(source)
+    try:
+        with building():
+            incoming = reader(source)
+    except RecursionError:
+        raise InputError(f"{source.name}: nested too deeply to read") from None
+    except (TypeError, AttributeError, KeyError, ValueError) as exc:
+        # The readers check the shapes they know; any other wrong type is still the input's.
+        raise InputError(f"{source.name}: a value of the wrong type ({type(exc).__name__}: {exc})") from None
     incoming.format = name
     return incoming

@@ -107,7 +107,8 @@ def _import_once(ws: Workspace, request: ImportRequest) -> ImportOutcome:
             raise RefError(f"unknown --base {base_ref!r}: the branch {branch!r} would start there") from None
     before = ws.load(head or parent or "HEAD")
     guard_branch(ws, branch, list(before.settings.protected_branches), head, "import")
-    prints = fingerprints(source.json) if fmt == "avo-json" and request.source is None else None
+    whole_avo_export = fmt == "avo-json" and request.source is None and isinstance(source.json, dict)
+    prints = fingerprints(source.json) if whole_avo_export else None
     tree = ws.store.subtree_id(head, ws.prefix) if head else None
     quick = incremental(ws, tree, before, request.method, source, prints) if prints and tree else None
     if quick is not None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from trackplan.errors import InputError, MergedBranchError, ProtectedBranchError
+from trackplan.repo.git.store import branch_ref
 from trackplan.repo.workspace import Workspace
 
 
@@ -16,6 +17,7 @@ def target_branch(ws: Workspace, branch: str | None) -> str:
     target = branch or ws.store.current_branch()
     if not target:
         raise InputError("no branch is checked out; name the plan branch with --branch")
+    branch_ref(target)  # a name git refuses is refused before anything is read
     return target
 
 

@@ -66,10 +66,7 @@ class LoadedPlan:
         return None if path is None else self._event(path)
 
     def _event(self, path: str) -> Event:
-        try:
-            return Event.from_json(self._load_doc(path, self.blob_ids[path]), name=stem(path))
-        except ValueError as exc:
-            raise InputError(f"{path}: {exc}") from None
+        return event_from_document(self._load_doc(path, self.blob_ids[path]), path)
 
     @property
     def context_paths(self) -> dict[str, str]:
@@ -110,6 +107,19 @@ class LoadedPlan:
         return plan
 
 
+def event_from_document(doc: Any, path: str) -> Event:
+    """The event a parsed plan file holds, or one error naming the file (people write these
+    files by hand: any value may have the wrong type)."""
+    try:
+        return Event.from_json(doc, name=stem(path))
+    except RecursionError:
+        raise InputError(f"{path}: nested too deeply to read") from None
+    except ValueError as exc:
+        raise InputError(f"{path}: {exc}") from None
+    except (TypeError, AttributeError, KeyError) as exc:
+        raise InputError(f"{path}: a value of the wrong type ({type(exc).__name__}: {exc})") from None
+
+
 def settings_from(doc: Any) -> Settings:
     """The settings in a parsed trackplan.yaml (None: the defaults), or an error naming it."""
     try:
@@ -125,12 +135,14 @@ def document_title(doc: Any) -> str | None:
 
 
 def parse_document(data: bytes, path: str) -> Any:
-    if path.endswith(".json"):
-        try:
+    try:
+        if path.endswith(".json"):
             return json.loads(data)
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise InputError(f"{path}: invalid JSON: {exc}") from None
-    return yamlio.load(data, path)
+        return yamlio.load(data, path)
+    except RecursionError:
+        raise InputError(f"{path}: nested too deeply to read") from None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: invalid JSON: {exc}") from None
 
 
 def build_plan(blob_ids: Mapping[str, str], load_doc: DocLoader) -> LoadedPlan:

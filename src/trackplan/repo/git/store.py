@@ -63,6 +63,9 @@ TREES_KEPT = 4096
 TREE_CACHE_LIMIT = 1 << 20
 FOLDER_ENTRY = gitobjects.TREE_MODE + b" "  # may also match inside an id: that only costs speed
 PACK_MIN_OBJECTS = 100
+FILE_MODES = (FileMode.BLOB, FileMode.BLOB_EXECUTABLE)
+"""Tree entries that can be plan files: not symlinks (their blob is a path) or submodules."""
+FILE_MODE_NAMES = tuple(b"%o" % mode for mode in FILE_MODES)
 
 
 _FAILURES = (pygit2.GitError, KeyError, ValueError, OSError)
@@ -84,7 +87,7 @@ NAME_MAX = 250
 CREATED_FROM = re.compile(r"^branch: Created from ([0-9a-f]{40})")
 
 
-def _branch_ref(branch: str) -> str:
+def branch_ref(branch: str) -> str:
     """The full ref name of a branch, refused before anything is written if git would refuse
     it: the rules of `git check-ref-format --branch`, which also refuse a name that reads as an
     option or as HEAD, and a part too long for a file name."""
@@ -116,7 +119,7 @@ def hash_blob(data: bytes) -> str:
 
 
 def init_repository(path: Path, branch: str) -> GitStore:
-    _branch_ref(branch)
+    branch_ref(branch)
     with _reraise(lambda exc: GitError(f"{path}: cannot create a git repository: {exc}")):
         pygit2.init_repository(str(path), initial_head=branch)
     return GitStore(path)
@@ -234,8 +237,8 @@ class GitStore:
                     path = f"{base}{entry.name}"
                     if entry.type == ObjectType.TREE:
                         stack.append((path + "/", self._tree(entry.id)))
-                    elif entry.type == ObjectType.BLOB and entry.filemode != FileMode.LINK:
-                        out[path] = str(entry.id)  # a symlink's blob is its target's name, never a plan file
+                    elif entry.type == ObjectType.BLOB and entry.filemode in FILE_MODES:
+                        out[path] = str(entry.id)
         return out
 
     def diff_trees(self, old_tree: str | None, new_tree: str | None) -> list[tuple[str, str | None, str | None]]:
@@ -250,8 +253,10 @@ class GitStore:
         def libgit2_diff(base: str, old_id: str, new_id: str) -> None:
             for delta in self._tree(old_id).diff_to_tree(self._tree(new_id)).deltas:
                 status = delta.status_char()
-                a_blob = None if status == "A" else str(delta.old_file.id)
-                b_blob = None if status == "D" else str(delta.new_file.id)
+                a_blob = None if status == "A" or delta.old_file.mode not in FILE_MODES else str(delta.old_file.id)
+                b_blob = None if status == "D" or delta.new_file.mode not in FILE_MODES else str(delta.new_file.id)
+                if a_blob is None and b_blob is None:
+                    continue  # a submodule or a symlink: no plan file either side
                 out.append((base + (delta.new_file.path if b_blob else delta.old_file.path), a_blob, b_blob))
 
         def walk(base: str, old_id: str | None, new_id: str | None) -> None:
@@ -271,8 +276,8 @@ class GitStore:
                 b_tree = b[1].hex() if b is not None and b[0] == gitobjects.TREE_MODE else None
                 if a_tree is not None or b_tree is not None:
                     walk(f"{base}{name}/", a_tree, b_tree)
-                a_blob = a[1].hex() if a is not None and a[0] in gitobjects.BLOB_MODES else None
-                b_blob = b[1].hex() if b is not None and b[0] in gitobjects.BLOB_MODES else None
+                a_blob = a[1].hex() if a is not None and a[0] in FILE_MODE_NAMES else None
+                b_blob = b[1].hex() if b is not None and b[0] in FILE_MODE_NAMES else None
                 if a_blob != b_blob:
                     out.append((f"{base}{name}", a_blob, b_blob))
 
@@ -399,7 +404,7 @@ class GitStore:
         (uncommitted edits, a folder or file in the way, a held index lock) is checked before
         the branch moves.
         """
-        refname = _branch_ref(branch)
+        refname = branch_ref(branch)
         parent = expected_head or start
         with _reraise(lambda exc: GitError(f"cannot write to branch {branch!r}: {exc}")):
             checked_out = self.workdir is not None and self.current_branch() == branch
@@ -462,7 +467,7 @@ class GitStore:
                 raise DirtyWorktreeError(f"{file} is in the way of {path}: move it, then run the command again")
 
     def create_branch(self, branch: str, start: str) -> None:
-        refname = _branch_ref(branch)
+        refname = branch_ref(branch)
         with _reraise(lambda exc: GitError(f"cannot create branch {branch!r}: {exc}")):
             self._compare_and_swap(refname, None, start, f"branch: Created from {start}")
 
