@@ -32,11 +32,11 @@ def main(n: int, rounds: int = 3) -> None:
         archive = timed(lambda: git("archive", commit, cwd=root))
         for _ in range(rounds):  # alternated, so neither side gets the warmer machine
             for check in (False, True):
-                cache._digest = real if check else (lambda key, *values: "")  # type: ignore[assignment]
+                cache._digest = real if check else (lambda key, *values: "")
                 try:
                     results[check].append(warm_reads(ws, root, commit))
                 finally:
-                    cache._digest = real  # type: ignore[assignment]
+                    cache._digest = real
     checked = tuple(min(r[i] for r in results[True]) for i in (0, 1))
     unchecked = tuple(min(r[i] for r in results[False]) for i in (0, 1))
     print(f"\nN = {n} events, warm cache")

@@ -86,7 +86,7 @@ def wrong_types() -> Iterator[Case]:
         doc = json.loads((GOOD / example).read_bytes())
         paths = list(_paths(doc))
         for i, path in enumerate(sorted(SAMPLE.sample(paths, min(MUTATIONS_PER_FORMAT, len(paths))), key=str)):
-            value = (5, "x", [], None, {"a": 1}, True)[i % 6]
+            value: object = (5, "x", [], None, {"a": 1}, True)[i % 6]
             data = json.dumps(_replaced(doc, path, value)).encode()
             yield Case(
                 "wrong types",
@@ -166,7 +166,7 @@ def refs() -> Iterator[Case]:
             schema["definitions"] = defs
         return json.dumps({"schema": {"events": {"R": schema}}}).encode()
 
-    bomb = {"d0": {"type": "string"}} | {
+    bomb: dict[str, object] = {"d0": {"type": "string"}} | {
         f"d{i}": {"type": "object", "properties": {f"p{k}": {"$ref": f"#/definitions/d{i - 1}"} for k in range(4)}}
         for i in range(1, 26)
     }
