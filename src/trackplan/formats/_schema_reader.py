@@ -171,6 +171,8 @@ class SchemaReader:
     def property(self, name: str, spec: Any, where: str) -> dict[str, Any]:
         if spec is True or spec == {}:
             return {}
+        if spec is False:  # valid JSON Schema: the property must be absent
+            return {"not": {}}
         if not isinstance(spec, Mapping):
             raise InputError(f"{self.source_name}: {where} must be a JSON object (a schema)")
         out = dict(spec)  # nested values are replaced, never changed in place

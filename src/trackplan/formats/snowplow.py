@@ -2,7 +2,10 @@
 (`schemas/<vendor>/<name>/jsonschema/<M-R-A>`), or Avo's {eventSchemas, contextSchemas}.
 
 The newest version of each schema becomes the event; its version becomes `x-version`, its
-vendor `x-vendor`. Names that several vendors share are qualified as `vendor/name`.
+vendor `x-vendor`. A schema is identified by vendor and name: names that several vendors
+share, even only when case is ignored, are qualified as `vendor/name`. In a folder, files in
+another format than JSON Schema (avro, thrift, protobuf) and files whose path disagrees
+with their `self` are named in a warning.
 """
 
 from __future__ import annotations
@@ -51,26 +54,44 @@ def _self_describing(doc: Any) -> Mapping[str, Any] | None:
     return None
 
 
-def _collect(source: InputFile) -> list[tuple[Mapping[str, Any], str, str]]:
+def _version_file(file: Path) -> bool:
+    """An Iglu schema file: named by its SchemaVer, with or without `.json`."""
+    try:
+        SchemaVer.parse(file.name.removesuffix(".json"))
+    except ValueError:
+        return False
+    return True
+
+
+def _folder(path: Path, warnings: list[str]) -> list[tuple[Mapping[str, Any], str, str]]:
+    """(schema, kind, where) for every JSON Schema file of an Iglu folder."""
+    found = []
+    for file in sorted(path.rglob("*")):
+        if not file.is_file() or file.name.startswith(".") or not _version_file(file) or len(file.parts) < 4:
+            continue
+        vendor, schema_name, schema_format = file.parts[-4:-1]
+        if schema_format != "jsonschema":
+            warnings.append(f"{file}: not JSON Schema ({schema_format}); not imported.")
+            continue
+        schema = _self_describing(parse_json(file.read_bytes(), str(file)))
+        require(schema is not None, str(file), "self", "not a self-describing schema")
+        assert schema is not None
+        meta = schema["self"]
+        declared = f"{meta.get('vendor')}/{meta.get('name')}/{meta.get('format')}/{meta.get('version')}"
+        written = f"{vendor}/{schema_name}/{schema_format}/{file.name.removesuffix('.json')}"
+        if declared != written:
+            warnings.append(f"{file}: its path says {written} but its self says {declared}; the self is used.")
+        found.append((schema, "event", str(file)))
+    if not found:
+        raise InputError(f"{path}: no Iglu schemas (schemas/<vendor>/<name>/jsonschema/<M-R-A>) found")
+    return found
+
+
+def _collect(source: InputFile, warnings: list[str]) -> list[tuple[Mapping[str, Any], str, str]]:
     """(schema, kind, where) for every schema in the input."""
     name = source.name
-    path = Path(name)
     if source.is_dir:
-        found = []
-        for file in sorted(path.rglob("*")):
-            if file.is_file() and "jsonschema" in file.parts and not file.name.startswith("."):
-                try:
-                    SchemaVer.parse(file.name)
-                except ValueError:
-                    continue
-                doc = parse_json(file.read_bytes(), str(file))
-                schema = _self_describing(doc)
-                require(schema is not None, str(file), "self", "not a self-describing schema")
-                assert schema is not None
-                found.append((schema, "event", str(file)))
-        if not found:
-            raise InputError(f"{name}: no Iglu schemas (schemas/<vendor>/<name>/jsonschema/<M-R-A>) found")
-        return found
+        return _folder(Path(name), warnings)
     doc = source.json
     single = _self_describing(doc)
     if single is not None:
@@ -97,7 +118,7 @@ def read(source: InputFile) -> Incoming:
     name = source.name
     reader = SchemaReader(name, avo=False)
     newest: dict[tuple[str, str], tuple[SchemaVer, Mapping[str, Any], str, str]] = {}
-    for schema, kind, where in _collect(source):
+    for schema, kind, where in _collect(source, reader.warnings):
         meta = schema["self"]
         vendor, schema_name, version = meta.get("vendor"), meta.get("name"), meta.get("version")
         require(
@@ -115,13 +136,17 @@ def read(source: InputFile) -> Incoming:
             newest[key] = (parsed, schema, kind, where)
     name_counts: dict[str, int] = {}
     for _, schema_name in newest:
-        name_counts[schema_name] = name_counts.get(schema_name, 0) + 1
+        name_counts[schema_name.casefold()] = name_counts.get(schema_name.casefold(), 0) + 1
     events = []
     for (vendor, schema_name), (version, schema, kind, where) in sorted(newest.items()):
-        event_name = schema_name if name_counts[schema_name] == 1 else f"{vendor}/{schema_name}"
+        event_name = schema_name if name_counts[schema_name.casefold()] == 1 else f"{vendor}/{schema_name}"
         body = {k: v for k, v in schema.items() if k not in META_KEYS}
+        extra: dict[str, Any] = {"x-vendor": vendor}
+        # Keys the model always writes that this schema has not: the export leaves them out.
+        omitted = [key for key in ("type", "properties") if key not in body]
+        if omitted:
+            extra["x-iglu-omits"] = omitted
         body.setdefault("properties", {})
-        extra = {"x-vendor": vendor}
         if event_name != schema_name:
             extra["x-schema-name"] = schema_name
         if body.get("type") not in (None, "object"):
@@ -164,6 +189,9 @@ def self_describing(event: Event, vendor: str | None, default_vendor: str) -> di
     body = plain_schema(event)
     if "x-schema-type" in event.extra:
         body["type"] = thaw(event.extra["x-schema-type"])
+    for key in event.extra.get("x-iglu-omits", ()):
+        if not body.get(key) or body[key] == "object":
+            body.pop(key, None)
     meta = {
         "vendor": chosen,
         "name": iglu_name(event),

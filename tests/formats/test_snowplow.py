@@ -1,0 +1,47 @@
+"""Iglu folders: identity by vendor and name, other schema formats, path/self mismatches,
+the `.json` layout, and boolean sub-schemas."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from trackplan.formats import read_source
+from trackplan.formats.base import InputFile
+
+
+def _schema(vendor: str, name: str, version: str, **body: object) -> dict[str, object]:
+    meta = {"vendor": vendor, "name": name, "format": "jsonschema", "version": version}
+    return {"self": meta, "type": "object", "properties": {}, **body}
+
+
+def _write(root: Path, path: str, doc: object) -> None:
+    file = root / path
+    file.parent.mkdir(parents=True, exist_ok=True)
+    file.write_text(doc if isinstance(doc, str) else json.dumps(doc))
+
+
+def test_names_that_differ_only_in_case_across_vendors_are_two_qualified_events(tmp_path: Path) -> None:
+    _write(tmp_path, "com.a/location/jsonschema/1-0-0", _schema("com.a", "location", "1-0-0"))
+    _write(tmp_path, "com.b/LOCATION/jsonschema/1-0-0", _schema("com.b", "LOCATION", "1-0-0"))
+    plan = read_source(InputFile(b"", str(tmp_path))).plan
+    assert [e.name for e in plan.events] == ["com.a/location", "com.b/LOCATION"]
+
+
+def test_other_formats_and_path_self_mismatches_are_warned_per_file(tmp_path: Path) -> None:
+    _write(tmp_path, "com.a/click/jsonschema/1-0-0.json", _schema("com.a", "click", "1-0-0"))
+    _write(tmp_path, "com.a/click/jsonschema/1-0-1", _schema("com.a", "clack", "1-0-1"))
+    _write(tmp_path, "com.a/Config/avro/1-0-0", '{"type": "record"}')
+    incoming = read_source(InputFile(b"", str(tmp_path)))
+    assert sorted(e.name for e in incoming.plan.events) == ["clack", "click"]
+    assert incoming.warnings == [
+        f"{tmp_path}/com.a/Config/avro/1-0-0: not JSON Schema (avro); not imported.",
+        f"{tmp_path}/com.a/click/jsonschema/1-0-1: its path says com.a/click/jsonschema/1-0-1 but its self "
+        "says com.a/clack/jsonschema/1-0-1; the self is used.",
+    ]
+
+
+def test_a_false_sub_schema_imports(tmp_path: Path) -> None:
+    _write(tmp_path, "com.a/e/jsonschema/1-0-0", _schema("com.a", "e", "1-0-0", properties={"gone": False}))
+    event = read_source(InputFile(b"", str(tmp_path))).plan.events[0]
+    assert event.get_property("gone").to_json() == {"not": {}}  # type: ignore[union-attr]
