@@ -7,6 +7,7 @@ import base64
 import json
 from pathlib import Path
 
+import httpx
 import pytest
 
 from tests.serving.support import (
@@ -18,7 +19,9 @@ from tests.serving.support import (
     path,
     served_plan,
 )
+from trackplan.errors import InputError
 from trackplan.serving.branches import branch_id
+from trackplan.serving.config import RateLimit, load_config
 
 CSV = "text/csv"
 JSON = "application/json"
@@ -29,14 +32,23 @@ def served(tmp_path: Path) -> Served:
     return served_plan(tmp_path)
 
 
-def post(served: Served, branch: str, body: bytes | str, content_type: str = JSON, query: str = "", **headers: str):  # type: ignore[no-untyped-def]
+def post(
+    served: Served,
+    branch: str,
+    body: bytes | str,
+    content_type: str = JSON,
+    query: str = "",
+    ws: str = WS,
+    **headers: str,
+) -> httpx.Response:
     data = body.encode() if isinstance(body, str) else body
     with served.client() as client:
-        return client.post(
-            path(branch, "import/v1") + query,
+        response: httpx.Response = client.post(
+            path(branch, "import/v1", ws) + query,
             content=data,
             headers={**served.auth, "Content-Type": content_type, **headers},
         )
+    return response
 
 
 def event_json(name: str, *props: str) -> str:
@@ -277,9 +289,10 @@ def test_bad_query_values_and_idempotency_keys_are_400(served: Served) -> None:
 
 
 # -- export ---------------------------------------------------------------------------------------
-def get(served: Served, url: str, **headers: str):  # type: ignore[no-untyped-def]
+def get(served: Served, url: str, **headers: str) -> httpx.Response:
     with served.client() as client:
-        return client.get(url, headers={**served.auth, **headers})
+        response: httpx.Response = client.get(url, headers={**served.auth, **headers})
+    return response
 
 
 @pytest.mark.corpus
@@ -376,3 +389,34 @@ def test_docs_index_health_and_openapi(served: Served) -> None:
         assert client.get("/healthz").json() == {"status": "ok"}
         assert client.get("/openapi.json").json()["openapi"] == "3.1.0"
         assert client.get("/").status_code == 401
+
+
+def test_soft_rate_limits_log_and_serve(tmp_path: Path) -> None:
+    served = served_plan(tmp_path, rate=RateLimit(per_second=1.0, burst=1, mode="soft"))
+    with served.client() as client:
+        statuses = [client.get(path("main", "export/v1"), headers=served.auth).status_code for _ in range(5)]
+    assert statuses == [200] * 5
+
+
+def test_serve_yaml_names_several_workspaces_a_bare_repository_among_them(tmp_path: Path) -> None:
+    served = served_plan(tmp_path, n_events=2)
+    git(tmp_path, "clone", "-q", "--bare", str(served.root), str(tmp_path / "web.git"))
+    config_file = tmp_path / "serve.yaml"
+    config_file.write_text("workspaces:\n  web: web.git\n  app: {path: plan, plan_dir: .}\nrate_limit: {burst: 5}\n")
+    config = load_config(config_file, served.config.state_dir)
+    assert sorted(config.workspaces) == ["app", "web"] and config.rate_limit == RateLimit(1.0, 5, "enforce")
+    bare = Served(served.root, config, served.accounts, served.auth)
+    exported = get(bare, path("main", "export/v1", ws="web")).json()
+    assert [e["name"] for e in exported["events"]] == ["Event 0", "Event 1"]
+    assert post(bare, "feature/one", event_json("Into Bare"), ws="web").status_code == 200
+    assert "events/into-bare.yaml" in git(tmp_path / "web.git", "ls-tree", "-r", "--name-only", "feature/one")
+
+
+def test_a_bad_serve_yaml_is_one_line_naming_the_field(tmp_path: Path) -> None:
+    config_file = tmp_path / "serve.yaml"
+    config_file.write_text("workspaces:\n  web: nowhere\n")
+    with pytest.raises(InputError, match=r"serve.yaml: workspaces.web: .*nowhere: no such folder"):
+        load_config(config_file, tmp_path / "state")
+    config_file.write_text("workspaces: {web: .}\nrate_limit: {per_second: -1}\n")
+    with pytest.raises(InputError, match=r"serve.yaml: rate_limit.per_second: expected a positive number, not -1"):
+        load_config(config_file, tmp_path / "state")

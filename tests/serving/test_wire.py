@@ -4,7 +4,11 @@ Retry-After, concurrent imports into one branch, and a clean shutdown."""
 from __future__ import annotations
 
 import json
+import re
+import signal
 import socket
+import subprocess
+import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -63,3 +67,36 @@ def test_twenty_accounts_import_twenty_events_into_one_branch_at_once(tmp_path: 
     git(served.root, "fsck", "--strict", "--no-dangling")
     assert [s for s, first in zip(replayed, statuses, strict=True) if first == 200] == [200] * len(landed)
     assert served.commits("feature/one") == commits + (20 - len(landed))  # only the first 409s import now
+
+
+def test_a_request_cut_off_mid_body_writes_nothing(tmp_path: Path) -> None:
+    served = served_plan(tmp_path)
+    with running(served.config) as (url, _, _):
+        port = int(url.rsplit(":", 1)[1])
+        with socket.create_connection(("127.0.0.1", port)) as raw:
+            head = (
+                f"POST {path('feature/one', 'import/v1')} HTTP/1.1\r\nHost: x\r\n"
+                f"Authorization: {served.auth['Authorization']}\r\nContent-Type: application/json\r\n"
+                "Content-Length: 5000\r\n\r\n"
+            )
+            raw.sendall(head.encode() + b'{"schema": {"events": {"Cut Off"')
+        with httpx.Client(base_url=url, headers=served.auth) as client:
+            assert client.get("/healthz").json() == {"status": "ok"}
+    assert served.commits("feature/one") == served.commits("main")
+
+
+def test_the_serve_command_prints_the_workspace_url_and_stops_on_sigterm(tmp_path: Path) -> None:
+    served = served_plan(tmp_path)
+    command = [sys.executable, "-m", "trackplan", "serve", "--port", "0", "--state-dir", str(served.config.state_dir)]
+    server = subprocess.Popen(command, cwd=served.root, stdout=subprocess.PIPE, text=True)
+    try:
+        assert server.stdout is not None
+        line = server.stdout.readline().strip()
+        assert re.fullmatch(r"workspace test: http://127\.0\.0\.1:\d+/workspaces/test/branches/main/export/v1", line)
+        base = line.split(": ", 1)[1].split("/workspaces/")[0]
+        with httpx.Client(base_url=base, headers=served.auth) as client:
+            assert client.get(path("main", "export/v1")).json()["name"] == "Exported Tracking Plan: main"
+    finally:
+        server.terminate()
+        # uvicorn shuts down gracefully, then ends with the signal it was sent, as shells expect.
+        assert server.wait(10) == -signal.SIGTERM
