@@ -119,8 +119,7 @@ def _itly_schema(part: Event, default_id: str) -> dict[str, Any]:
         "title": part.name,
         "description": part.description,
     }
-    schema.update(plain_schema(part))
-    schema.setdefault("additionalProperties", False)
+    schema.update(plain_schema(part))  # additionalProperties as written, absent when it was
     return schema
 
 
