@@ -142,3 +142,24 @@ def test_max_invalid_is_a_count_or_a_share() -> None:
 def test_a_missing_payload_file_is_invalid_input(plan_repo: Path, run_cli: CliRunnerCall, tmp_path: Path) -> None:
     result = run_cli("-C", plan_repo, "check", str(tmp_path / "none.jsonl"))
     assert (result.exit_code, result.stderr) == (2, f"trackplan: error: {tmp_path / 'none.jsonl'}: no such file\n")
+
+
+@pytest.mark.parametrize(
+    ("spec", "reason"),
+    [
+        (
+            {"$ref": "file:///etc/passwd"},
+            "Resource 'file:///etc/passwd' is not present in a registry and retrieving it failed: "
+            "ValueError: $ref 'file:///etc/passwd' is outside the plan; only local refs (#/...) are followed",
+        ),
+        ({"$ref": "#/definitions/person"}, "Pointer '/definitions/person' does not exist"),
+        ({"type": "string", "pattern": "(["}, '"([" is not a "regex"'),
+    ],
+)
+def test_a_plan_schema_that_cannot_be_used_makes_its_payloads_invalid(spec: dict[str, Any], reason: str) -> None:
+    from trackplan.model import Event, Plan, Property
+
+    plan = Plan(events=(Event(name="Person", properties=(Property.build("who", **spec),)),))
+    result = Checker(plan).check({"event": "Person", "properties": {"who": "root"}})
+    assert (result.known, result.valid) == (True, False)
+    assert result.errors == [("$", f"the plan's schema for 'Person' cannot be used: {reason}")]

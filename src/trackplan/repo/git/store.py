@@ -522,7 +522,7 @@ class GitStore:
         """(blob id, git file mode) of a work-tree file, as git would stage it."""
         try:
             info = file.lstat()
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):  # absent, or a file where its folder goes
             return None
         if stat.S_ISLNK(info.st_mode):
             return hash_blob(os.fsencode(os.readlink(file))), int(FileMode.LINK)
