@@ -19,7 +19,7 @@ from tests.serving.support import (
     path,
     served_plan,
 )
-from trackplan.errors import InputError
+from trackplan.errors import ConcurrentUpdateError, InputError
 from trackplan.serving.branches import branch_id
 from trackplan.serving.config import RateLimit, load_config
 
@@ -420,3 +420,19 @@ def test_a_bad_serve_yaml_is_one_line_naming_the_field(tmp_path: Path) -> None:
     config_file.write_text("workspaces: {web: .}\nrate_limit: {per_second: -1}\n")
     with pytest.raises(InputError, match=r"serve.yaml: rate_limit.per_second: expected a positive number, not -1"):
         load_config(config_file, tmp_path / "state")
+
+
+def test_a_branch_kept_moving_by_another_writer_is_409_after_a_few_tries(
+    served: Served, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tries: list[int] = []
+
+    def moved(*args: object) -> None:
+        tries.append(1)
+        raise ConcurrentUpdateError("branch 'feature/one' moved while this change was prepared")
+
+    monkeypatch.setattr("trackplan.serving.service.run_import", moved)
+    response = post(served, "feature/one", event_json("A"))
+    assert response.status_code == 409
+    assert response.json() == error("branch 'feature/one' moved while this change was prepared")
+    assert len(tries) == 4

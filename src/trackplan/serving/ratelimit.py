@@ -11,6 +11,8 @@ import threading
 import time
 from collections.abc import Callable
 
+_MAX_KEYS = 10_000
+
 
 class RateLimiter:
     def __init__(self, per_second: float, burst: int, clock: Callable[[], float] = time.monotonic) -> None:
@@ -33,7 +35,16 @@ class RateLimiter:
                 self._buckets[key] = (tokens - 1.0, now)
                 return None
             self._buckets[key] = (tokens, now)
+            if len(self._buckets) > _MAX_KEYS:
+                self._forget_full(now)
             return max(1, math.ceil((1.0 - tokens) / self.per_second))
+
+    def _forget_full(self, now: float) -> None:
+        """Drop the buckets that have refilled: they are the same as no bucket (many client
+        addresses must not grow the table without end)."""
+        full = [k for k in self._buckets if self._tokens(k, now) >= self.burst]
+        for key in full:
+            del self._buckets[key]
 
     def exhausted(self, key: str) -> int | None:
         """Like `take`, without taking: for limits counted only on failure."""
