@@ -163,3 +163,28 @@ def test_a_plan_schema_that_cannot_be_used_makes_its_payloads_invalid(spec: dict
     result = Checker(plan).check({"event": "Person", "properties": {"who": "root"}})
     assert (result.known, result.valid) == (True, False)
     assert result.errors == [("$", f"the plan's schema for 'Person' cannot be used: {reason}")]
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (b"{", [(1, None, "unexpected end of data")]),
+        (
+            b'\n\n{"event": 1}\n\nx\n',
+            [(3, {"event": 1}, None), (5, None, "unexpected character, expected a JSON value")],
+        ),
+        (b'\xef\xbb\xbf{"a": 1}\n', [(1, {"a": 1}, None)]),
+        (b"[" + b'"' + b"x" * ((1 << 20) - 3) + "é".encode() + b'"]', [(1, "x" * ((1 << 20) - 3) + "é", None)]),
+    ],
+    ids=["one-byte", "blank-lines-first", "bom", "character-across-the-read-boundary"],
+)
+def test_records_count_lines_and_keep_every_byte(data: bytes, expected: list[tuple[int, Any, str | None]]) -> None:
+    from trackplan.checking.run import records
+
+    assert list(records(io.BytesIO(data))) == expected
+
+
+@pytest.mark.parametrize("value", ["nan%", "inf", "-1", "-5%", "x"])
+def test_a_max_invalid_that_could_never_fail_is_refused(value: str) -> None:
+    with pytest.raises(InputError, match="expected a count like 10 or a share like 0.5%"):
+        MaxInvalid.parse(value)

@@ -4,7 +4,9 @@ whatever the file size."""
 
 from __future__ import annotations
 
+import codecs
 import json
+import math
 import random
 from collections import Counter
 from collections.abc import Iterator
@@ -21,6 +23,7 @@ if TYPE_CHECKING:
     from trackplan.repo.workspace import Workspace
 
 CHUNK = 1 << 20
+BOM = b"\xef\xbb\xbf"
 
 
 @dataclass
@@ -82,36 +85,46 @@ class QAReport:
 
 
 def records(stream: BinaryIO) -> Iterator[tuple[int, Any, str | None]]:
-    """(line or item number, parsed JSON or None, error) for JSONL or a JSON array."""
+    """(line or item number, parsed JSON or None, error) for JSONL or a JSON array; a UTF-8
+    byte order mark and leading blank lines are skipped, the lines still counted."""
     first = stream.read(1)
-    while first and first.isspace():
+    if first == BOM[:1]:
+        rest = stream.read(2)
+        first = stream.read(1) if rest == BOM[1:] else first + rest
+    number = 0
+    while first.isspace():
+        number += first == b"\n"
         first = stream.read(1)
+    if not first:
+        return
     if first == b"[":
         yield from _array_items(stream)
         return
-    number = 0
-    pending = first
-    for line in stream:
+    lines = iter(stream)
+    number += 1
+    line = first + next(lines, b"")
+    while True:
+        if line.strip():
+            try:
+                yield number, orjson.loads(line), None
+            except orjson.JSONDecodeError as exc:
+                yield number, None, str(exc).split(":")[0]
+        line = next(lines, b"")
+        if not line:
+            return
         number += 1
-        if pending:
-            line, pending = pending + line, b""
-        if not line.strip():
-            continue
-        try:
-            yield number, orjson.loads(line), None
-        except orjson.JSONDecodeError as exc:
-            yield number, None, str(exc).split(":")[0]
 
 
 def _array_items(stream: BinaryIO) -> Iterator[tuple[int, Any, str | None]]:
     decoder = json.JSONDecoder()
+    text = codecs.getincrementaldecoder("utf-8")("replace")  # a character may straddle two chunks
     buffer = ""
     index = 0
     done = False
     while not done:
         chunk = stream.read(CHUNK)
         done = not chunk
-        buffer += chunk.decode("utf-8", "replace")
+        buffer += text.decode(chunk, final=done)
         while True:
             stripped = buffer.lstrip(" \t\r\n,")
             if not stripped or stripped.startswith("]"):
@@ -173,11 +186,12 @@ class MaxInvalid:
         """`N` (a count) or `P%` (a share of checked payloads)."""
         text = value.strip()
         try:
-            if text.endswith("%"):
-                return cls(float(text[:-1]) / 100, True)
-            return cls(float(int(text)), False)
+            limit = cls(float(text[:-1]) / 100, True) if text.endswith("%") else cls(float(int(text)), False)
         except ValueError:
-            raise InputError(f"--max-invalid {value!r}: expected a count like 10 or a share like 0.5%") from None
+            limit = None
+        if limit is None or not math.isfinite(limit.threshold) or limit.threshold < 0:
+            raise InputError(f"--max-invalid {value!r}: expected a count like 10 or a share like 0.5%")
+        return limit
 
     def exceeded_by(self, report: QAReport) -> bool:
         allowed = self.threshold * report.checked if self.share else self.threshold
