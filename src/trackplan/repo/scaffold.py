@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass
 from importlib.resources import files
 from importlib.resources.abc import Traversable
@@ -48,6 +49,9 @@ def template_files(with_examples: bool = True) -> dict[str, bytes]:
 def init_plan(
     target: Path, name: str | None = None, with_examples: bool = True, events_layout: str = "flat"
 ) -> InitResult:
+    """The template committed as a new plan. In an existing repository the plan's main branch
+    is the branch checked out there (a `master` is protected, not a `main` that does not
+    exist); a repository this call created is removed again if the first commit fails."""
     if (target / SETTINGS_FILE).exists():
         raise InputError(f"{target / SETTINGS_FILE}: a plan already exists here")
     plan_files = template_files(with_examples)
@@ -58,23 +62,35 @@ def init_plan(
     if events_layout != "flat":
         settings_doc["events_layout"] = events_layout
         plan_files = {relocated(p, sharded=True): d for p, d in plan_files.items()}
+    template_main = Settings.from_json(settings_doc).main_branch
+    store, created = _repository(target, template_main)
+    branch = store.current_branch() or template_main
+    if branch != template_main:
+        settings_doc["main_branch"], settings_doc["protected_branches"] = branch, [branch]
     plan_files[SETTINGS_FILE] = yamlio.rewrite(settings_text, settings_doc).encode()
     plan_files[ATTRIBUTES_FILE] = (attributes_text("") or "").encode()  # plan files merge with the plan's driver
-    main_branch = Settings.from_json(settings_doc).main_branch
-
-    target.mkdir(parents=True, exist_ok=True)
-    try:
-        store = GitStore(target)
-    except GitError:
-        store = init_repository(target, main_branch)
     assert store.workdir is not None
     prefix = target.resolve().relative_to(store.workdir).as_posix()
     prefix = "" if prefix == "." else prefix + "/"
-    branch = store.current_branch() or main_branch
-    head = store.branch_head(branch)
     changes: dict[str, bytes | None] = {f"{prefix}{p}": d for p, d in plan_files.items()}
-    commit = store.commit_changes(branch, head, changes, f"Create tracking plan {plan_name!r}")
+    try:
+        commit = store.commit_changes(branch, store.branch_head(branch), changes, f"Create tracking plan {plan_name!r}")
+    except BaseException:
+        for made in created:  # nothing is left of a plan that was not created
+            shutil.rmtree(made, ignore_errors=True)
+        raise
     declare_driver(store)
     # git keeps no empty folder; the work tree gets events/ so people see where events go.
     (target / EVENTS_DIR).mkdir(exist_ok=True)
     return InitResult(root=target, name=plan_name, commit=commit)
+
+
+def _repository(target: Path, branch: str) -> tuple[GitStore, list[Path]]:
+    """The repository holding `target`, or a new one there; and what was created for it, to
+    remove if the plan is not made (the .git folder, or `target` itself when this made it)."""
+    created = [] if target.exists() else [target]
+    target.mkdir(parents=True, exist_ok=True)
+    try:
+        return GitStore(target), created
+    except GitError:
+        return init_repository(target, branch), created or [target / ".git"]

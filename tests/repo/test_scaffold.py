@@ -1,0 +1,35 @@
+"""init in an existing repository protects the branch that is there; a failed init leaves nothing."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import CliRunnerCall
+from trackplan.repo.workspace import Workspace
+
+
+def test_init_in_a_repository_on_master_makes_master_the_protected_main_branch(
+    tmp_path: Path, run_cli: CliRunnerCall
+) -> None:
+    repo = tmp_path / "existing"
+    subprocess.run(["git", "init", "-q", "-b", "master", str(repo)], check=True)
+    assert run_cli("init", repo).exit_code == 0
+    settings = Workspace(repo).settings("HEAD")
+    assert (settings.main_branch, list(settings.protected_branches)) == ("master", ["master"])
+    refused = run_cli("-C", repo, "import", repo / "events" / "signed-up.yaml", "--from", "jsonschema")
+    assert refused.exit_code == 3 and "branch 'master' is protected" in refused.stderr
+
+
+def test_an_init_without_a_git_identity_leaves_nothing_behind(
+    tmp_path: Path, run_cli: CliRunnerCall, monkeypatch: pytest.MonkeyPatch, isolated_git: Path
+) -> None:
+    (isolated_git / ".gitconfig").write_text("")
+    result = run_cli("init", tmp_path / "new")
+    assert result.exit_code == 2 and result.stderr.startswith("trackplan: error: no git identity")
+    assert not (tmp_path / "new").exists()
+    (tmp_path / "kept").mkdir()
+    assert run_cli("init", tmp_path / "kept").exit_code == 2
+    assert list((tmp_path / "kept").iterdir()) == []
