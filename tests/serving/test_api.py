@@ -352,6 +352,9 @@ def test_gzip_etag_and_304(tmp_path: Path) -> None:
     assert zipped.headers["etag"] == etag
     not_modified = get(served, path("main", "export/v1"), **{"If-None-Match": etag})
     assert not_modified.status_code == 304 and not_modified.content == b""
+    assert not_modified.headers["etag"] == etag
+    assert get(served, path("main", "export/v1"), **{"If-None-Match": f'"other", {etag}'}).status_code == 304
+    assert get(served, path("main", "export/v1"), **{"If-None-Match": "*"}).status_code == 304
     assert get(served, path("main", "export/v1?payloadFormat=ndjson"), **{"If-None-Match": etag}).status_code == 200
 
 

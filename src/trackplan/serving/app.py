@@ -163,8 +163,8 @@ async def docs(request: Request) -> Response:
 
 async def _rendered(request: Request, api: Api, call: ExportCall, media_type: str) -> Response:
     exported = await run_in_threadpool(api.service.export, call, request.headers.get("if-none-match"))
-    if exported is None:
-        return Response(status_code=304, headers={"ETag": request.headers["if-none-match"].split(",")[0].strip()})
+    if exported.not_modified and exported.etag is not None:
+        return Response(status_code=304, headers={"ETag": exported.etag})
     headers = {"Vary": "Accept-Encoding"}
     if exported.etag is not None:
         headers["ETag"] = exported.etag

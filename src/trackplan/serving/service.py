@@ -98,6 +98,7 @@ class Export:
 
     data: bytes
     etag: str | None
+    not_modified: bool = False
     _gzipped: bytes | None = None
 
     def gzipped(self) -> bytes:
@@ -186,8 +187,8 @@ class Service:
         raise AssertionError("unreachable")
 
     # -- export --------------------------------------------------------------------------------
-    def export(self, call: ExportCall, if_none_match: str | None = None) -> Export | None:
-        """The rendering, or None when `if_none_match` already names it (a 304)."""
+    def export(self, call: ExportCall, if_none_match: str | None = None) -> Export:
+        """The rendering; one without data, `not_modified`, when `if_none_match` names it (a 304)."""
         ws = self.workspace(call.workspace)
         branch = self.branch(ws, call.branch)
         base = None
@@ -198,8 +199,8 @@ class Service:
             base = (ws.store.merge_base(branch.head, main_head) if main_head else None) or main_head
         key = f"{call.workspace}\0{branch.name}\0{branch.head}\0{call.fmt}\0{call.vendor}\0{base}"
         etag = '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
-        if if_none_match is not None and etag in {t.strip() for t in if_none_match.split(",")}:
-            return None
+        if if_none_match is not None and {etag, "*"} & {t.strip() for t in if_none_match.split(",")}:
+            return Export(b"", etag, not_modified=True)
         with self._rendered_guard:
             kept = self._rendered.get(etag)
         if kept is not None:
