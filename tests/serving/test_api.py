@@ -439,3 +439,12 @@ def test_a_branch_kept_moving_by_another_writer_is_409_after_a_few_tries(
     assert response.status_code == 409
     assert response.json() == error("branch 'feature/one' moved while this change was prepared")
     assert len(tries) == 4
+
+
+def test_the_front_page_lists_only_the_workspaces_the_account_may_export(served: Served) -> None:
+    other = served.accounts.add("elsewhere", workspace="other").authorization
+    with served.client() as client:
+        own = client.get("/", headers=served.auth).text
+        foreign = client.get("/", headers={"Authorization": other}).text
+    assert f'<section class="workspace" id="{WS}">' in own
+    assert "<section" not in foreign

@@ -68,12 +68,13 @@ class Api:
         self.requests = RateLimiter(config.rate_limit.per_second, config.rate_limit.burst)
         self.failures = RateLimiter(config.failed_logins.per_second, config.failed_logins.burst)
 
-    def authenticate(self, request: Request, workspace: str | None, scope: str) -> Account:
+    async def authenticate(self, request: Request, workspace: str | None, scope: str) -> Account:
+        """The service account of the request; the scrypt runs off the event loop."""
         client = request.client.host if request.client else "unknown"
         wait = self.failures.exhausted(client)
         if wait is not None:
             raise _Limited(wait, "Too many failed logins from this address; retry later")
-        account = self.accounts.verify(request.headers.get("authorization"))
+        account = await run_in_threadpool(self.accounts.verify, request.headers.get("authorization"))
         if account is None or not account.allows(workspace or account.workspace, scope):
             self.failures.take(client)
             raise ApiError(401, AUTH_FAILED)
@@ -106,7 +107,7 @@ class _Limited(Exception):
 async def import_v1(request: Request) -> Response:
     api: Api = request.app.state.api
     ws, branch = request.path_params["ws"], request.path_params["branch"]
-    account = api.authenticate(request, ws, "import")
+    account = await api.authenticate(request, ws, "import")
     api.limit(account, request)
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media_type not in ("text/csv", "application/json"):
@@ -138,7 +139,7 @@ async def _body(request: Request, limit: int) -> bytes:
 async def export_v1(request: Request) -> Response:
     api: Api = request.app.state.api
     ws, branch = request.path_params["ws"], request.path_params["branch"]
-    api.limit(api.authenticate(request, ws, "export"), request)
+    api.limit(await api.authenticate(request, ws, "export"), request)
     query = request.query_params
     payload = query.get("payloadFormat", "jsonSchema")
     if payload not in PAYLOAD_FORMATS:
@@ -157,7 +158,7 @@ async def export_v1(request: Request) -> Response:
 async def docs(request: Request) -> Response:
     api: Api = request.app.state.api
     ws, branch = request.path_params["ws"], request.path_params["branch"]
-    api.authenticate(request, ws, "export")
+    await api.authenticate(request, ws, "export")
     return await _rendered(request, api, ExportCall(ws, branch, "html"), "text/html; charset=utf-8")
 
 
@@ -178,7 +179,7 @@ async def _rendered(request: Request, api: Api, call: ExportCall, media_type: st
 async def branches(request: Request) -> Response:
     api: Api = request.app.state.api
     ws_id = request.path_params["ws"]
-    api.authenticate(request, ws_id, "export")
+    await api.authenticate(request, ws_id, "export")
 
     def listing() -> list[dict[str, Any]]:
         found = list_branches(api.service.workspace(ws_id))
@@ -189,8 +190,8 @@ async def branches(request: Request) -> Response:
 
 async def index(request: Request) -> Response:
     api: Api = request.app.state.api
-    api.authenticate(request, None, "export")
-    return HTMLResponse(await run_in_threadpool(pages.index, api.service))
+    account = await api.authenticate(request, None, "export")
+    return HTMLResponse(await run_in_threadpool(pages.index, api.service, account))
 
 
 async def healthz(request: Request) -> Response:

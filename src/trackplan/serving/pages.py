@@ -10,6 +10,7 @@ from urllib.parse import quote
 from trackplan.serving.branches import list_branches
 
 if TYPE_CHECKING:
+    from trackplan.serving.accounts import Account
     from trackplan.serving.service import Service
 
 _STYLE = (
@@ -21,9 +22,10 @@ _STYLE = (
 )
 
 
-def index(service: Service) -> str:
+def index(service: Service, account: Account) -> str:
+    """The workspaces `account` may export, each with its branches."""
     sections = []
-    for ws_id in sorted(service.config.workspaces):
+    for ws_id in sorted(w for w in service.config.workspaces if account.allows(w, "export")):
         ws = service.workspace(ws_id)
         rows = []
         for branch in list_branches(ws):
