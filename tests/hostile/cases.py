@@ -143,6 +143,12 @@ def encodings() -> Iterator[Case]:
     yield Case("encodings and NUL", "only-nul", import_runs("in.json"), ("in.json",), inputs={"in.json": b"\x00" * 64})
 
 
+def file_names() -> Iterator[Case]:
+    standard = (GOOD / "standard.json").read_bytes()
+    for label, name in {"not-utf8": "bad\udcffname.json", "newline": "a\nb.json", "option-like": "--help.json"}.items():
+        yield Case("encodings and NUL", f"file-name-{label}", import_runs(name), (name[-9:],), inputs={name: standard})
+
+
 def csv_formulas() -> Iterator[Case]:
     header = (GOOD / "ultimate.csv").read_bytes().splitlines()[0].decode()
     columns = header.count(",") + 1
@@ -421,6 +427,7 @@ def check_lines() -> Iterator[Case]:
 CLASSES = (
     truncated,
     wrong_types,
+    file_names,
     recursion,
     huge_strings,
     encodings,

@@ -62,8 +62,9 @@ def _fail(ctx: click.Context, exc: TrackplanError) -> NoReturn:
 
 
 def one_line(text: str) -> str:
-    """A message as one line, whatever a name in it holds (an event name may hold a newline)."""
-    return text.replace("\r", "\\r").replace("\n", "\\n")
+    """A message as one line of UTF-8, whatever a name in it holds (an event name may hold a
+    newline, a file name bytes that are not UTF-8)."""
+    return text.replace("\r", "\\r").replace("\n", "\\n").encode("utf-8", "backslashreplace").decode()
 
 
 def _what_landed(ctx: click.Context) -> str:

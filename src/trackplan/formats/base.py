@@ -25,15 +25,21 @@ def pretty_json(doc: Any) -> bytes:
         return json.dumps(doc, indent=2, ensure_ascii=False).encode()
 
 
+UTF8_BOM = b"\xef\xbb\xbf"
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
 def parse_json(data: bytes, name: str) -> Any:
     """Parse JSON input (orjson, in C): a one-line error with line and column, or a clear
     word for binary data."""
+    if data.startswith(UTF16_BOMS):
+        raise InputError(f"{name}: UTF-16 text; save it as UTF-8")
     try:
         data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputError(f"{name}: not UTF-8 text (byte {exc.start}); is this a binary file?") from None
     try:
-        return orjson.loads(data.removeprefix(b"\xef\xbb\xbf"))
+        return orjson.loads(data.removeprefix(UTF8_BOM))
     except orjson.JSONDecodeError as exc:
         raise InputError(f"{name}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from None
 
@@ -51,7 +57,7 @@ class InputFile:
 
     @property
     def is_json(self) -> bool:
-        return self.data.lstrip()[:1] in (b"{", b"[")
+        return self.data.removeprefix(UTF8_BOM).lstrip()[:1] in (b"{", b"[")
 
     @property
     def is_dir(self) -> bool:

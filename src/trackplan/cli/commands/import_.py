@@ -102,7 +102,7 @@ def command(
         return
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
-    _echo_summary(outcome, name, method, dry_run)
+    _echo_summary(outcome, click.format_filename(name), method, dry_run)
 
 
 def _echo_summary(outcome: ImportOutcome, name: str, method: str, dry_run: bool) -> None:

@@ -420,6 +420,7 @@ class GitStore:
                 tree_id = gitobjects.object_id(gitobjects.TREE, b"")
             parents = [pygit2.Oid(hex=parent)] if parent else []
             self._write_objects(new_objects)
+            message = message.encode("utf-8", "backslashreplace").decode()  # a file name that is not UTF-8
             commit_id = str(self.repo.create_commit(None, author, committer, message, pygit2.Oid(raw=tree_id), parents))
             summary = message.splitlines()[0] if message else ""
             reflog = f"branch: Created from {start} with commit: {summary}" if start and not expected_head else summary
