@@ -1,4 +1,5 @@
-"""init in an existing repository protects the branch that is there; a failed init leaves nothing."""
+"""Plans in existing repositories and clones: init protects the branch that is there, a failed init
+leaves nothing, and a clone without a local main compares with origin's."""
 
 from __future__ import annotations
 
@@ -33,3 +34,12 @@ def test_an_init_without_a_git_identity_leaves_nothing_behind(
     (tmp_path / "kept").mkdir()
     assert run_cli("init", tmp_path / "kept").exit_code == 2
     assert list((tmp_path / "kept").iterdir()) == []
+
+
+def test_diff_in_a_clone_without_a_local_main_compares_with_origins(plan_repo: Path, tmp_path: Path) -> None:
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", str(plan_repo), str(clone)], check=True)
+    subprocess.run(["git", "checkout", "-q", "-b", "feature"], cwd=clone, check=True)
+    subprocess.run(["git", "branch", "-q", "-D", "main"], cwd=clone, check=True)
+    ws = Workspace(clone)
+    assert ws.resolve_main("main") == ws.store.resolve("origin/main")

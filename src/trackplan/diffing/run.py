@@ -41,7 +41,7 @@ def parse_range(ws: Workspace, base: str | None, head: str | None) -> Range:
         return Range(left, right or "HEAD")
     if base is None:
         main = ws.settings(WORKTREE if ws.store.workdir else "HEAD").main_branch
-        main_commit = ws.store.resolve(main)
+        main_commit = ws.resolve_main(main)
         merge_base = ws.store.merge_base(main_commit, ws.store.resolve("HEAD")) or main_commit
         return Range(merge_base, head or WORKTREE)
     return Range(base, head or WORKTREE)

@@ -111,6 +111,17 @@ class Workspace:
         except RefError:
             return remote.fetch_base(self.store, self.root, base_ref)
 
+    def resolve_main(self, branch: str) -> str:
+        """The commit of the plan's main branch; in a clone without a local one (cloned with a
+        feature branch checked out), origin's, as buf's `--against '.git#branch=main'` does."""
+        try:
+            return self.store.resolve(branch)
+        except RefError:
+            try:
+                return self.store.resolve(f"origin/{branch}")
+            except RefError:
+                raise RefError(f"unknown ref {branch!r} (the plan's main_branch), nor origin/{branch}") from None
+
     # -- reading ------------------------------------------------------------------------------
     def plan_blobs(self, ref: str) -> dict[str, str]:
         """{plan path: blob id} for the plan files at a ref (or the work tree)."""
