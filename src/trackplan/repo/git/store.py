@@ -174,7 +174,12 @@ class GitStore:
             return bool(self.repo.descendant_of(descendant, ancestor))
 
     def merge_base(self, a: str, b: str) -> str | None:
-        with _reraise(lambda _: RefError(f"unknown commit {a!r} or {b!r}")):
+        def unknown(_: Exception) -> RefError:
+            if self.repo.is_shallow:  # the history between them was not fetched
+                return RefError("the merge base is not in this shallow clone; check out with fetch-depth: 0")
+            return RefError(f"unknown commit {a!r} or {b!r}")
+
+        with _reraise(unknown):
             base = self.repo.merge_base(a, b)
         return str(base) if base is not None else None
 
