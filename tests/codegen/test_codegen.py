@@ -20,11 +20,11 @@ def test_a_tracking_plan_chooses_its_event_specifications(hostile_repo: Path, ru
     by_name = run_cli("-C", hostile_repo, "codegen", "--lang", "ts", "--plan", "Checkout")
     assert by_name.exit_code == 0, by_name.output
     assert functions(by_name.stdout) == ["setup", "identify", "group", "orderShipped", "class_"]
-    assert "// Events:   tracking plan Checkout, 2 events\n" in by_name.stdout
+    assert "// Events:   2 (tracking plan Checkout)\n" in by_name.stdout
     by_slug = run_cli("-C", hostile_repo, "codegen", "--lang", "ts", "--plan", "checkout")
     assert by_slug.stdout == by_name.stdout.replace("--plan Checkout", "--plan checkout")
     both = run_cli("-C", hostile_repo, "codegen", "--lang", "python", "--plan", "Checkout", "--source", "server")
-    assert "# Events:   tracking plan Checkout, source server, 2 events\n" in both.stdout
+    assert "# Events:   2 (tracking plan Checkout, source server)\n" in both.stdout
     assert "\ndef order_shipped(\n" in both.stdout and "\ndef class_(\n" in both.stdout
 
 

@@ -110,8 +110,9 @@ def files(root: Path) -> Iterator[Path]:
     exclude = top / ".git" / "info" / "exclude"
     if exclude.is_file():
         patterns += parse(exclude.read_text(errors="replace"), "")
-    for folder in reversed([root, *root.parents][: len(root.relative_to(top).parts) + 1]):
-        patterns += _read(folder, top)
+    parts = root.relative_to(top).parts
+    for depth in range(len(parts) + 1):  # the top first, down to root
+        patterns += _read(top.joinpath(*parts[:depth]), top)
     yield from _walk(root, top, patterns)
 
 

@@ -4,7 +4,7 @@
 # Plan:     Hostile "plan" */ \ $
 # Ref:      HEAD
 # Commit:   <commit>
-# Events:   all events, 9 events
+# Events:   9 (all events)
 # Version:  trackplan 0.1.0
 # ruff: noqa
 # fmt: off

@@ -4,7 +4,7 @@
 # Plan:     Test plan
 # Ref:      HEAD
 # Commit:   <commit>
-# Events:   source web, 4 events
+# Events:   4 (source web)
 # Version:  trackplan 0.1.0
 # ruff: noqa
 # fmt: off
