@@ -131,6 +131,14 @@ def serve_over_http(plan: Path, work: Path) -> None:
         server.wait(10)
 
 
+def refuse_unsafe_writes(plan: Path) -> None:
+    refused = (["export", "-o", ".git/HEAD"], ["export", "-o", "trackplan.yaml"], ["layout", "flat", "--branch", "-f"])
+    for args in refused:
+        print(f"\n$ trackplan {' '.join(args)}", flush=True)
+        result = subprocess.run([*TRACKPLAN, *args], cwd=plan, env=ENV, check=False)
+        print(f"(exit {result.returncode})", flush=True)
+
+
 def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="trackplan-demo-"))
     plan = work / "plan"
@@ -171,6 +179,8 @@ def main() -> None:
         merge_two_branches(plan)
         print("\n# Avo's Import and Export API scripts work against trackplan serve by changing the host.", flush=True)
         serve_over_http(plan, work)
+        print("\n# Nothing outside the plan is written: each refusal is one line and exit 2.", flush=True)
+        refuse_unsafe_writes(plan)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
