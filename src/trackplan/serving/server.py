@@ -18,6 +18,7 @@ def bind(host: str, port: int) -> socket.socket:
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
+    sock.listen(2048)  # from now on connections queue: the announced URL works before uvicorn runs
     sock.set_inheritable(True)
     return sock
 
