@@ -81,3 +81,19 @@ def test_commits_to_the_app_beside_the_plan_keep_the_file_up_to_date(tmp_path: P
     )
     commit_all(app, "Close the traits")
     assert codegen(run_cli, app / "plan", "-o", "../src/tracking.ts", "--check")[0] == 1
+
+
+def test_a_shallow_clone_is_told_to_fetch_the_history(plan_repo: Path, run_cli: CliRunnerCall, tmp_path: Path) -> None:
+    plan_commit = git(plan_repo, "rev-parse", "HEAD")
+    assert codegen(run_cli, plan_repo, "-o", "tracking.ts")[0] == 0
+    commit_all(plan_repo, "Track")  # a commit of the generated file: not a change to the plan
+    assert codegen(run_cli, plan_repo, "-o", "tracking.ts", "--check")[0] == 0
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", "--depth", "1", f"file://{plan_repo}", str(clone))
+    head = git(clone, "rev-parse", "HEAD")
+    assert codegen(run_cli, clone, "-o", "tracking.ts", "--check") == (
+        1,
+        f"tracking.ts was generated from commit {plan_commit[:12]} (not in this clone: fetch the history, "
+        f"as with fetch-depth: 0); the plan at HEAD is at commit {head[:12]}: "
+        "run `trackplan codegen --lang ts --source web -o tracking.ts`\n",
+    )

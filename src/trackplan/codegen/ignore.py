@@ -18,14 +18,14 @@ from pathlib import Path
 
 
 @dataclass(frozen=True)
-class _Pattern:
+class Pattern:
     base: str  # the folder of the .gitignore, relative to the walk's top ("" for the top)
     regex: re.Pattern[str]
     negated: bool
     folders_only: bool
 
 
-def parse(text: str, base: str) -> list[_Pattern]:
+def parse(text: str, base: str) -> list[Pattern]:
     patterns = []
     for raw in text.splitlines():
         line = raw if raw.endswith("\\ ") else raw.rstrip()
@@ -40,7 +40,7 @@ def parse(text: str, base: str) -> list[_Pattern]:
         anchored = "/" in line
         body = _translate(line.lstrip("/"))
         regex = re.compile(body if anchored else f"(?:.*/)?{body}", re.DOTALL)
-        patterns.append(_Pattern(base, regex, negated, folders_only))
+        patterns.append(Pattern(base, regex, negated, folders_only))
     return patterns
 
 
@@ -76,7 +76,7 @@ def _translate(glob: str) -> str:
     return "".join(out)
 
 
-def ignored(patterns: list[_Pattern], path: str, is_folder: bool) -> bool:
+def ignored(patterns: list[Pattern], path: str, is_folder: bool) -> bool:
     """Whether `path` (relative to the walk's top, with `/`) is ignored; the last match wins."""
     verdict = False
     for pattern in patterns:
@@ -106,7 +106,7 @@ def files(root: Path) -> Iterator[Path]:
     files from the repository's top down to `root` apply."""
     root = root.resolve()
     top = repository_top(root)
-    patterns: list[_Pattern] = []
+    patterns: list[Pattern] = []
     exclude = top / ".git" / "info" / "exclude"
     if exclude.is_file():
         patterns += parse(exclude.read_text(errors="replace"), "")
@@ -116,7 +116,7 @@ def files(root: Path) -> Iterator[Path]:
     yield from _walk(root, top, patterns)
 
 
-def _read(folder: Path, top: Path) -> list[_Pattern]:
+def _read(folder: Path, top: Path) -> list[Pattern]:
     file = folder / ".gitignore"
     if not file.is_file():
         return []
@@ -124,7 +124,7 @@ def _read(folder: Path, top: Path) -> list[_Pattern]:
     return parse(file.read_text(errors="replace"), "" if base == "." else base)
 
 
-def _walk(folder: Path, top: Path, patterns: list[_Pattern]) -> Iterator[Path]:
+def _walk(folder: Path, top: Path, patterns: list[Pattern]) -> Iterator[Path]:
     with os.scandir(folder) as scan:
         entries = sorted(scan, key=lambda entry: entry.name)
     for entry in entries:

@@ -19,7 +19,7 @@ from trackplan.codegen.header import Provenance, header_commit
 from trackplan.codegen.library import Library, build_library
 from trackplan.codegen.names import PYTHON_STYLE, TS_STYLE, NamingStyle
 from trackplan.codegen.tracking_plans import TRACKING_PLANS_DIR, find_tracking_plan
-from trackplan.errors import InputError
+from trackplan.errors import InputError, RefError
 from trackplan.memory import building
 from trackplan.model import Event, Plan
 from trackplan.repo.atomic import atomic_write
@@ -124,7 +124,8 @@ def _selected_events(ws: Workspace, plan: Plan, request: CodegenRequest) -> tupl
                 f"{ws.repo_path(tracking_plan.path)}: tracking plan {tracking_plan.name!r} names events "
                 f"not in the plan: {', '.join(map(repr, unknown))}"
             )
-        events = tuple(e for e in events if e.name in set(tracking_plan.events))
+        chosen = set(tracking_plan.events)
+        events = tuple(e for e in events if e.name in chosen)
         said.append(f"tracking plan {tracking_plan.name}")
     if request.source is not None:
         sources = set(plan.settings.source_names) | {s for e in plan.events for s in e.sources}
@@ -176,7 +177,7 @@ class CheckOutcome:
     message: str
 
 
-def check_file(path: Path, shown: str, generated: Generated) -> CheckOutcome:
+def check_file(ws: Workspace, path: Path, shown: str, generated: Generated) -> CheckOutcome:
     """Whether the file at `path` (named `shown` in messages) is what `generated` holds."""
     again = f"run `{generated.request.command} -o {shlex.quote(shown)}`"
     if not path.is_file():
@@ -188,9 +189,13 @@ def check_file(path: Path, shown: str, generated: Generated) -> CheckOutcome:
         )
     old = header_commit(on_disk.decode("utf-8", "replace"))
     if old != generated.commit:
+        # In a shallow clone the walk stops early and finds a later commit than a full clone.
+        missing = (
+            " (not in this clone: fetch the history, as with fetch-depth: 0)" if old and not _known(ws, old) else ""
+        )
         return CheckOutcome(
             False,
-            f"{shown} was generated from {_commit(old)}; the plan at {generated.request.ref} is at "
+            f"{shown} was generated from {_commit(old)}{missing}; the plan at {generated.request.ref} is at "
             f"{_commit(generated.commit)}: {again}",
         )
     return CheckOutcome(
@@ -198,6 +203,14 @@ def check_file(path: Path, shown: str, generated: Generated) -> CheckOutcome:
         f"{shown} differs from what {_commit(generated.commit)} generates (edited, or generated with other "
         f"options or another trackplan version): {again}",
     )
+
+
+def _known(ws: Workspace, commit: str) -> bool:
+    try:
+        ws.store.resolve(commit)
+    except RefError:
+        return False
+    return True
 
 
 def _commit(commit: str | None) -> str:

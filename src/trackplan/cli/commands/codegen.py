@@ -59,11 +59,12 @@ def command(
 
     if check and output == "-":
         raise InputError("--check needs -o FILE: the generated file to compare")
-    generated = generate(ctx.workspace(), CodegenRequest(lang, ref, source, tracking_plan, validate))
+    workspace = ctx.workspace()
+    generated = generate(workspace, CodegenRequest(lang, ref, source, tracking_plan, validate))
     for note in generated.notes:
         click.echo(f"trackplan: note: {note}", err=True)
     if check:
-        outcome = check_file(ctx.cwd / output, output, generated)
+        outcome = check_file(workspace, ctx.cwd / output, output, generated)
         click.echo(outcome.message)
         if not outcome.up_to_date:
             click.get_current_context().exit(1)
