@@ -1,5 +1,8 @@
 """Segment Protocols tracking plans: the Public API format (`rules[]` with TRACK, IDENTIFY,
-GROUP) and the legacy Config API format (`rules.events`, `rules.identify`, ...)."""
+GROUP), the legacy Config API format (`rules.events`, `rules.identify`, ...), and the Config
+API's rules object on its own (`{events: [{name, description, rules}], global, identify,
+group}`, or `identify_traits`/`group_traits`), as typewriter v5 and the terraform provider
+write it. `global` rules become the context properties of the source `global`."""
 
 from __future__ import annotations
 
@@ -11,20 +14,45 @@ from trackplan.formats.base import Incoming, InputFile, WriteOptions, json_docum
 from trackplan.model import Event, Plan
 
 ENVELOPE_KEYS = {"context", "properties", "traits"}
+RULES_OBJECT_KEYS = {"name", "events", "global", "identify", "group", "identify_traits", "group_traits"}
+RULES_EVENT_KEYS = {"name", "description", "rules", "version"}
+TRAIT_KEYS = {"identify": "identify", "identify_traits": "identify", "group": "group", "group_traits": "group"}
+
+
+def _rules_object(doc: Mapping[str, Any]) -> bool:
+    """The Config API's rules object: events of only {name, description, rules} (Avo's carry
+    ids, sources and more) and nothing else at the top but the traits and `global`."""
+    events = doc.get("events")
+    return (
+        set(doc) <= RULES_OBJECT_KEYS
+        and isinstance(events, list)
+        and all(
+            isinstance(e, Mapping) and set(e) <= RULES_EVENT_KEYS and isinstance(e.get("rules"), Mapping)
+            for e in events
+        )
+    )
 
 
 def detect(doc: Any) -> bool:
     if not isinstance(doc, Mapping):
         return False
+    if _rules_object(doc):
+        return True
     rules = doc.get("rules")
     if isinstance(rules, list):
         return all(isinstance(r, Mapping) and "type" in r for r in rules)
     return isinstance(rules, Mapping) and ("events" in rules or "identify" in rules)
 
 
-def _payload_schema(schema: Mapping[str, Any], part: str) -> Mapping[str, Any]:
-    """Segment wraps a call's schema in {properties: {context, properties, traits}}."""
+def _payload_schema(schema: Mapping[str, Any], part: str, reader: SchemaReader, where: str) -> Mapping[str, Any]:
+    """Segment wraps a call's schema in {properties: {context, properties, traits}}. Some
+    plans also put a list (`required: [...]`) among those schemas: not a schema, so it is
+    named in a warning and left out."""
     props = schema.get("properties")
+    strays = sorted(k for k, v in props.items() if not isinstance(v, Mapping)) if isinstance(props, Mapping) else []
+    if strays and set(props) - set(strays) <= ENVELOPE_KEYS:
+        reader.warn(f"{where}: {', '.join(strays)} in the envelope's properties is not a schema; left out.")
+        props = {k: v for k, v in props.items() if k not in strays}
     if isinstance(props, Mapping) and props and set(props) <= ENVELOPE_KEYS:
         inner = props.get(part)
         return inner if isinstance(inner, Mapping) else {"type": "object", "properties": {}}
@@ -44,7 +72,8 @@ def read(source: InputFile) -> Incoming:
     reader = SchemaReader(name, avo=False)
     events: list[Event] = []
     traits: dict[str, Event] = {}
-    for kind, event_name, schema, where in _rules(doc["rules"]):
+    rules = doc if _rules_object(doc) else doc["rules"]
+    for kind, event_name, schema, where in _rules(rules):
         require(isinstance(schema, Mapping), name, where, "needs a JSON Schema object")
         schema = dict(schema)
         description = schema.get("description")
@@ -55,17 +84,22 @@ def read(source: InputFile) -> Incoming:
             require(
                 isinstance(event_name, str) and bool(event_name), name, f"{where}.key", "the event name is required"
             )
-            inner = dict(_payload_schema(schema, "properties"))
+            inner = dict(_payload_schema(schema, "properties", reader, where))
             inner.setdefault("description", description)
             events.append(reader.event(str(event_name), inner, where, tags=tags))
         elif kind in ("IDENTIFY", "GROUP"):
             title = "Identify Properties" if kind == "IDENTIFY" else "Group Properties"
-            traits[kind] = reader.event(title, dict(_payload_schema(schema, "traits")), where)
+            traits[kind] = reader.event(title, dict(_payload_schema(schema, "traits", reader, where)), where)
+        elif kind == "GLOBAL":
+            traits[kind] = reader.event(
+                "Context Properties", dict(_payload_schema(schema, "context", reader, where)), where
+            )
         else:
             reader.warn(
                 f"Segment rule {where} of type {kind!r} is not a track, identify or group rule and was skipped."
             )
-    plan = Plan(events=tuple(events), identify=traits.get("IDENTIFY"), group=traits.get("GROUP"))
+    contexts = (("global", traits["GLOBAL"]),) if "GLOBAL" in traits else ()
+    plan = Plan(events=tuple(events), identify=traits.get("IDENTIFY"), group=traits.get("GROUP"), contexts=contexts)
     return Incoming(plan=plan, warnings=reader.warnings)
 
 
@@ -86,9 +120,9 @@ def _rules(rules: Any) -> list[tuple[str, Any, Any, str]]:
         ("TRACK", e.get("name"), {**(e.get("rules") or {}), "description": e.get("description")}, f"rules.events[{i}]")
         for i, e in enumerate(rules.get("events") or [])
     ]
-    for kind in ("identify", "group"):
-        if isinstance(rules.get(kind), Mapping):
-            entries.append((kind.upper(), None, rules[kind], f"rules.{kind}"))
+    for key, kind in (*TRAIT_KEYS.items(), ("global", "global")):
+        if isinstance(rules.get(key), Mapping):
+            entries.append((kind.upper(), None, rules[key], f"rules.{key}"))
     return entries
 
 

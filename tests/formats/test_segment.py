@@ -1,0 +1,47 @@
+"""Segment's Config API rules object, as typewriter v5 and the terraform provider write it."""
+
+from __future__ import annotations
+
+import json
+
+from trackplan.formats import detect, read_source
+from trackplan.formats.base import InputFile
+
+
+def _envelope(part: str, schema: dict[str, object]) -> dict[str, object]:
+    return {"type": "object", "properties": {"context": {}, part: schema}}
+
+
+RULES = {
+    "global": _envelope("context", {"type": "object", "properties": {"app": {"type": "string"}}}),
+    "events": [
+        {
+            "name": "Page Viewed",
+            "description": "A page was shown.",
+            "rules": {
+                "type": "object",
+                "properties": {
+                    "context": {},
+                    "properties": {"type": "object", "properties": {"url": {"type": ["string", "null"]}}},
+                    "required": ["properties"],
+                },
+            },
+        }
+    ],
+    "identify_traits": _envelope("traits", {"type": "object", "properties": {"email": {"type": "string"}}}),
+    "group": _envelope("traits", {"type": "object", "properties": {"plan": {"type": "string"}}}),
+}
+
+
+def test_the_rules_object_is_segment_and_keeps_global_identify_and_group() -> None:
+    source = InputFile(json.dumps(RULES).encode(), "rules.json")
+    assert detect(source) == "segment"
+    incoming = read_source(source)
+    plan = incoming.plan
+    page = plan.event("Page Viewed")
+    assert page is not None and page.description == "A page was shown."
+    assert page.get_property("url").type == ("string", "null")  # type: ignore[union-attr]
+    assert plan.identify is not None and plan.identify.property_names == ["email"]
+    assert plan.group is not None and plan.group.property_names == ["plan"]
+    assert [(source, ctx.property_names) for source, ctx in plan.contexts] == [("global", ["app"])]
+    assert incoming.warnings == ["rules.events[0]: required in the envelope's properties is not a schema; left out."]
