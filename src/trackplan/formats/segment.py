@@ -49,11 +49,13 @@ def _payload_schema(schema: Mapping[str, Any], part: str, reader: SchemaReader, 
     plans also put a list (`required: [...]`) among those schemas: not a schema, so it is
     named in a warning and left out."""
     props = schema.get("properties")
-    strays = sorted(k for k, v in props.items() if not isinstance(v, Mapping)) if isinstance(props, Mapping) else []
+    if not isinstance(props, Mapping):
+        return schema
+    strays = sorted(k for k, v in props.items() if not isinstance(v, Mapping))
     if strays and set(props) - set(strays) <= ENVELOPE_KEYS:
         reader.warn(f"{where}: {', '.join(strays)} in the envelope's properties is not a schema; left out.")
         props = {k: v for k, v in props.items() if k not in strays}
-    if isinstance(props, Mapping) and props and set(props) <= ENVELOPE_KEYS:
+    if props and set(props) <= ENVELOPE_KEYS:
         inner = props.get(part)
         return inner if isinstance(inner, Mapping) else {"type": "object", "properties": {}}
     return schema
