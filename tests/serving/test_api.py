@@ -20,6 +20,7 @@ from tests.serving.support import (
     served_plan,
 )
 from trackplan.errors import ConcurrentUpdateError, InputError
+from trackplan.repo.workspace import WRITE_ATTEMPTS
 from trackplan.serving.branches import branch_id
 from trackplan.serving.config import RateLimit, load_config
 
@@ -434,11 +435,11 @@ def test_a_branch_kept_moving_by_another_writer_is_409_after_a_few_tries(
         tries.append(1)
         raise ConcurrentUpdateError("branch 'feature/one' moved while this change was prepared")
 
-    monkeypatch.setattr("trackplan.serving.service.run_import", moved)
+    monkeypatch.setattr("trackplan.repo.git.store.GitStore.commit_changes", moved)
     response = post(served, "feature/one", event_json("A"))
     assert response.status_code == 409
     assert response.json() == error("branch 'feature/one' moved while this change was prepared")
-    assert len(tries) == 4
+    assert len(tries) == WRITE_ATTEMPTS
 
 
 def test_the_front_page_lists_only_the_workspaces_the_account_may_export(served: Served) -> None:

@@ -3,9 +3,9 @@
 Imports go through `importing.run.run_import`, so they pass the same guards, commit by the same
 compare-and-swap and carry the same trailers as the CLI, plus one naming the service account.
 Imports to one branch are serialised in the process; a writer outside it (the CLI) is met by
-the compare-and-swap, retried a few times, then answered 409. Exports render through
-`exporting.run.render`; a rendering is kept by its ETag (commit and parameters), so a warm
-export costs a lookup.
+the compare-and-swap, which the import core retries a few times; then the answer is 409.
+Exports render through `exporting.run.render`; a rendering is kept by its ETag (commit and
+parameters), so a warm export costs a lookup.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ import gzip
 import hashlib
 import logging
 import threading
-import time
 from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -44,7 +43,6 @@ from trackplan.serving.idempotency import Answer, IdempotencyStore
 log = logging.getLogger("trackplan.serving")
 
 IMPORT_METHODS = ("addOnly", "addAndUpdate", "addUpdateAndRemove")
-CAS_ATTEMPTS = 4
 MAX_JSON_DEPTH = 64
 _RENDER_CACHE = 32
 
@@ -153,7 +151,7 @@ class Service:
                 replayed = self._replay(call, digest)
                 if replayed is not None:
                     return replayed
-            answer = self._import_with_retries(ws, branch.name, fmt, call)
+            answer = self._import(ws, branch.name, fmt, call)
             if call.idempotency_key is not None:
                 body = _json_bytes(answer)
                 self.idempotency.put(call.account, call.idempotency_key, Answer(digest, 200, body))
@@ -169,22 +167,14 @@ class Service:
         replayed: dict[str, Any] = orjson.loads(stored.body)
         return replayed
 
-    def _import_with_retries(self, ws: Workspace, branch: str, fmt: str, call: ImportCall) -> dict[str, Any]:
+    def _import(self, ws: Workspace, branch: str, fmt: str, call: ImportCall) -> dict[str, Any]:
+        """One import through the CLI's core; it retries a branch another writer moved, then
+        raises ConcurrentUpdateError (a 409)."""
         name = "import-api.csv" if fmt == "avo-csv" else "import-api.json"
-        request = ImportRequest(
-            call.data, name, fmt, call.method, branch=branch, trailers=(f"Trackplan-Service-Account: {call.account}",)
-        )
-        for attempt in range(CAS_ATTEMPTS):
-            try:
-                outcome = run_import(ws, request)
-            except ConcurrentUpdateError:
-                if attempt == CAS_ATTEMPTS - 1:
-                    raise
-                time.sleep(0.01 * 2**attempt)  # another writer landed first: read its commit and merge again
-                continue
-            result = outcome.result
-            return {"message": "Import completed", "result": result.counts(), "warnings": list(result.warnings)}
-        raise AssertionError("unreachable")
+        trailer = f"Trackplan-Service-Account: {call.account}"
+        request = ImportRequest(call.data, name, fmt, call.method, branch=branch, trailers=(trailer,))
+        result = run_import(ws, request).result
+        return {"message": "Import completed", "result": result.counts(), "warnings": list(result.warnings)}
 
     # -- export --------------------------------------------------------------------------------
     def export(self, call: ExportCall, if_none_match: str | None = None) -> Export:
