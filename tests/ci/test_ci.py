@@ -18,6 +18,7 @@ from tests.helpers import CliRunnerCall
 class CommentsAPI(BaseHTTPRequestHandler):
     comments: ClassVar[list[dict[str, Any]]] = []
     calls: ClassVar[list[tuple[str, str]]] = []
+    post_status: ClassVar[int] = 201  # another status stands for GitHub failing the comment
 
     def _reply(self, status: int, body: Any) -> None:
         data = json.dumps(body).encode()
@@ -37,6 +38,9 @@ class CommentsAPI(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         self.calls.append(("POST", self.path))
         assert self.headers["Authorization"] == "Bearer test-token"
+        if self.post_status != 201:
+            self._reply(self.post_status, {"message": "refused"})
+            return
         comment = {"id": 100 + len(self.comments), "body": self._body()["body"]}
         self.comments.append(comment)
         self._reply(201, comment)
@@ -57,6 +61,7 @@ class CommentsAPI(BaseHTTPRequestHandler):
 def api() -> Iterator[str]:
     CommentsAPI.comments = [{"id": 7, "body": "an unrelated comment"}]
     CommentsAPI.calls = []
+    CommentsAPI.post_status = 201
     server = HTTPServer(("127.0.0.1", 0), CommentsAPI)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -135,7 +140,11 @@ def test_ci_outside_a_pull_request_needs_a_base(plan_repo: Path, run_cli: CliRun
     ("head_repo", "token", "said"),
     [
         ("someone/plan", "test-token", "Pull request from a fork: the token is read-only, so no comment is posted."),
-        ("acme/plan", None, "No GITHUB_TOKEN: the review comment is skipped (the job summary has the report)."),
+        (
+            "acme/plan",
+            None,
+            "::notice::No GITHUB_TOKEN: the review comment is skipped (the job summary has the report).",
+        ),
     ],
 )
 def test_ci_says_why_it_posts_no_comment(
@@ -169,3 +178,54 @@ def test_ci_says_why_it_posts_no_comment(
         == f"main@{head} -> {head}: 0 events changed, 0 breaking, 0 warnings, 0 info\nNo changes.\n{said}\n"
     )
     assert (tmp_path / "out.txt").read_text() == "breaking-count=0\nwarning-count=0\nchanged-events=[]\n"
+
+
+@pytest.mark.parametrize(
+    ("status", "reason", "fail_on", "exit_code"),
+    [
+        (500, "Internal Server Error", "never", 0),
+        (403, "Forbidden", "never", 0),
+        (500, "Internal Server Error", "breaking", 1),
+    ],
+)
+def test_ci_keeps_the_reviews_exit_code_when_the_comment_fails(
+    plan_repo: Path,
+    run_cli: CliRunnerCall,
+    api: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    status: int,
+    reason: str,
+    fail_on: str,
+    exit_code: int,
+) -> None:
+    base = subprocess.run(["git", "rev-parse", "HEAD"], cwd=plan_repo, capture_output=True, text=True).stdout.strip()
+    event = plan_repo / "events" / "checkout-completed.yaml"
+    event.write_text(event.read_text().replace("enum: [card, paypal, apple_pay, invoice]", "enum: [card, paypal]"))
+    subprocess.run(["git", "commit", "-qam", "drop payment methods"], cwd=plan_repo, check=True)
+    payload = {
+        "pull_request": {
+            "number": 9,
+            "base": {"sha": base, "ref": "main", "repo": {"full_name": "acme/plan"}},
+            "head": {"sha": "x", "repo": {"full_name": "acme/plan"}},
+        }
+    }
+    (tmp_path / "event.json").write_text(json.dumps(payload))
+    for name, value in {
+        "GITHUB_EVENT_PATH": str(tmp_path / "event.json"),
+        "GITHUB_REPOSITORY": "acme/plan",
+        "GITHUB_API_URL": api,
+        "GITHUB_TOKEN": "test-token",
+    }.items():
+        monkeypatch.setenv(name, value)
+    CommentsAPI.post_status = status
+
+    result = run_cli("-C", plan_repo, "ci", "--fail-on", fail_on)
+    assert result.exit_code == exit_code
+    assert [c[0] for c in CommentsAPI.calls] == ["GET", "POST"]
+    assert result.stdout.endswith(
+        "::warning::the review comment was not posted: "
+        f"GitHub API POST /repos/acme/plan/issues/9/comments: HTTP {status} {reason}\n"
+    )
+    assert result.stderr == ""
+    assert "test-token" not in result.output

@@ -96,7 +96,10 @@ class GitHub:
             raise GitHubError(f"GitHub API {method} {path}: HTTP {exc.code} {exc.reason}") from None
         except urllib.error.URLError as exc:
             raise GitHubError(f"GitHub API {method} {path}: {exc.reason}") from None
-        return json.loads(payload) if payload else None
+        try:
+            return json.loads(payload) if payload else None
+        except ValueError:
+            raise GitHubError(f"GitHub API {method} {path}: the response is not JSON") from None
 
     def upsert_comment(self, pr: PullRequest, marker: str, body: str) -> tuple[str, int]:
         """Update the comment carrying `marker`, or create it. Returns (action, comment id)."""

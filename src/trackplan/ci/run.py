@@ -21,9 +21,10 @@ from trackplan.ci.github import (
 from trackplan.ci.review import changes_fail, source_text_at
 from trackplan.diffing.records import DiffResult
 from trackplan.diffing.run import diff_refs
-from trackplan.errors import InputError
+from trackplan.errors import GitHubError, InputError
 from trackplan.linting.run import lint_ref
 from trackplan.repo.merge import driver_warning
+from trackplan.report import _github
 from trackplan.report import diff as diff_report
 from trackplan.report import lint as lint_report
 from trackplan.report.context import ReportContext
@@ -56,7 +57,7 @@ def run_ci(ws: Workspace, request: CiRequest, env: Mapping[str, str], log: Log) 
     lint = lint_ref(ws, "HEAD")
     log("".join(f"{annotation}\n" for annotation in lint_report.annotations(lint, ws.path_prefix)))
     if warning := driver_warning(ws):
-        log(f"::warning::{warning}\n")
+        log(f"::warning::{_github.escape_data(warning)}\n")
     head = ws.store.resolve("HEAD")
     result = diff_refs(ws, ws.store.merge_base(base_commit, head) or base_commit, "HEAD")
     run = workflow_run(env)
@@ -98,11 +99,17 @@ def _base_ref(base: str | None, pr: PullRequest | None) -> str:
 def _comment(
     pr: PullRequest, token: str | None, result: DiffResult, context: ReportContext, env: Mapping[str, str]
 ) -> str:
-    """Post or update the sticky comment where the token allows; what happened, for the log."""
+    """Post or update the sticky comment where the token allows; what happened, for the log.
+    The comment only repeats the review, so failing to post it is a warning, never the job's verdict."""
     if pr.from_fork:
         return "Pull request from a fork: the token is read-only, so no comment is posted."
     if not token:
-        return "No GITHUB_TOKEN: the review comment is skipped (the job summary has the report)."
+        return "::notice::" + _github.escape_data(
+            "No GITHUB_TOKEN: the review comment is skipped (the job summary has the report)."
+        )
     body = diff_report.render(result, "markdown", context)
-    action, comment_id = GitHub(token, env.get("GITHUB_API_URL")).upsert_comment(pr, context.marker, body)
+    try:
+        action, comment_id = GitHub(token, env.get("GITHUB_API_URL")).upsert_comment(pr, context.marker, body)
+    except GitHubError as exc:
+        return "::warning::" + _github.escape_data(f"the review comment was not posted: {exc}")
     return f"Review comment {action} (id {comment_id})."
