@@ -62,6 +62,20 @@ def _text_file(source: InputFile) -> bool:
     return not source.is_json and not source.is_dir
 
 
+def _looks_like(source: InputFile) -> str | None:
+    """What an input that no format can be is: said instead of a CSV's missing columns."""
+    text = source.data.lstrip()
+    if text[:1] == b"<":
+        return "HTML or XML"
+    if source.name.endswith(".json") and not source.is_json:
+        return "an empty .json file" if not text else "a .json file that is not JSON"
+    return None
+
+
+def _csv_file(source: InputFile) -> bool:
+    return _text_file(source) and not _yaml_file(source) and _looks_like(source) is None
+
+
 def _yaml_file(source: InputFile) -> bool:
     return _text_file(source) and source.name.endswith((".yaml", ".yml"))
 
@@ -109,7 +123,7 @@ FORMATS: dict[str, Format] = {
     ),
     # Avo's CSV is `avo-csv` to `import --from` and `csv` to `export --to`, as it always was.
     "avo-csv": Format(
-        detect=lambda source: _text_file(source) and not _yaml_file(source),
+        detect=_csv_file,
         read=_lazy("avo_csv", "read"),
         property_scope="plan",
     ),
@@ -182,6 +196,9 @@ def detect(source: InputFile) -> str:
     for name, fmt in FORMATS.items():
         if fmt.detect is not None and fmt.detect(source):
             return name
+    looks = None if source.is_json or source.is_dir else _looks_like(source)
+    if looks is not None:
+        raise InputError(f"{source.name}: this is {looks}, not a plan (tried {', '.join(IMPORT_FORMATS)}); pass --from")
     raise InputError(
         f"{source.name}: cannot tell the format of this JSON (expected {', '.join(IMPORT_FORMATS)}); pass --from"
     )

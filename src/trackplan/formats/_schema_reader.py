@@ -108,6 +108,8 @@ class SchemaReader:
             raise InputError(f"{self.source_name}: {where} must be a JSON object (a schema)")
         if any(ord(c) < 32 or ord(c) == 127 for c in name):
             raise InputError(f"{self.source_name}: {where}: event name {name!r} contains control characters")
+        if not isinstance(schema.get("properties") or {}, Mapping):
+            raise InputError(f"{self.source_name}: {where}.properties must be an object")
         if self.avo:
             # Avo's import only knows inline, flat object schemas.
             doc = self.flatten_event(name, dict(self.inline_refs(schema, where)))
