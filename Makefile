@@ -6,13 +6,19 @@ STAMP := $(VENV)/.installed
 
 .PHONY: demo test lint typecheck unit golden bench clean typescript
 
+# The TypeScript compiler that the codegen tests and the demo type-check generated code with, from npm into
+# .tools/ (pinned by tools/typescript/package-lock.json). The unit tests need it only where
+# node is installed; without node those tests are skipped and say why.
+NODE := $(shell command -v node 2>/dev/null)
+TSC_STAMP := .tools/typescript/.installed
+
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-demo: $(STAMP)
+demo: $(STAMP) $(if $(NODE),$(TSC_STAMP))
 	$(BIN)/python scripts/demo.py
 
 lint: $(STAMP)
@@ -23,11 +29,6 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-# The TypeScript compiler the codegen tests type-check generated code with, from npm into
-# .tools/ (pinned by tools/typescript/package-lock.json). The unit tests need it only where
-# node is installed; without node those tests are skipped and say why.
-NODE := $(shell command -v node 2>/dev/null)
-TSC_STAMP := .tools/typescript/.installed
 
 $(TSC_STAMP): tools/typescript/package.json tools/typescript/package-lock.json
 	mkdir -p .tools/typescript

@@ -139,6 +139,40 @@ def refuse_unsafe_writes(plan: Path) -> None:
         print(f"(exit {result.returncode})", flush=True)
 
 
+DEMO_APP = """import { checkoutCompleted, setup } from "./tracking";
+
+const log = (kind: string) => (name: string, data: object) => console.log(kind, name, data);
+setup({ transport: { track: log("track"), identify: log("identify"), group: log("group") } });
+
+export function onOrderPlaced(orderId: string, revenue: number): void {
+  checkoutCompleted({ order_id: orderId, revenue, currency: "EUR", payment_method: "card" });
+}
+"""
+
+
+def generate_typed_code(plan: Path, work: Path) -> None:
+    app = work / "app" / "src"
+    app.mkdir(parents=True)
+    (app / "checkout.ts").write_text(DEMO_APP)
+    run("trackplan", "codegen", "--lang", "ts", "--source", "web", "-o", str(app / "tracking.ts"), cwd=plan)
+    tsc = Path(__file__).resolve().parents[1] / ".tools" / "typescript" / "node_modules" / ".bin" / "tsc"
+    if tsc.exists():
+        run(
+            str(tsc),
+            "--noEmit",
+            "--strict",
+            "--target",
+            "es2020",
+            "--module",
+            "es2020",
+            *map(str, app.glob("*.ts")),
+            cwd=plan,
+        )
+    else:
+        print("\n(no TypeScript compiler in .tools/: `make typescript` installs it where node is present)", flush=True)
+    run("trackplan", "status", "--lang", "ts", "--source", "web", str(work / "app"), cwd=plan)
+
+
 def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="trackplan-demo-"))
     plan = work / "plan"
@@ -179,6 +213,8 @@ def main() -> None:
         merge_two_branches(plan)
         print("\n# Avo's Import and Export API scripts work against trackplan serve by changing the host.", flush=True)
         serve_over_http(plan, work)
+        print("\n# Typed tracking calls for the web source, type-checked, and which events the app calls.", flush=True)
+        generate_typed_code(plan, work)
         print("\n# Nothing outside the plan is written: each refusal is one line and exit 2.", flush=True)
         refuse_unsafe_writes(plan)
     finally:
