@@ -6,8 +6,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from tests.helpers import CliRunnerCall
 from trackplan.formats import read_source
 from trackplan.formats.base import InputFile
+from trackplan.repo.workspace import Workspace
 
 
 def _schema(vendor: str, name: str, version: str, **body: object) -> dict[str, object]:
@@ -45,3 +47,25 @@ def test_a_false_sub_schema_imports(tmp_path: Path) -> None:
     _write(tmp_path, "com.a/e/jsonschema/1-0-0", _schema("com.a", "e", "1-0-0", properties={"gone": False}))
     event = read_source(InputFile(b"", str(tmp_path))).plan.events[0]
     assert event.get_property("gone").to_json() == {"not": {}}  # type: ignore[union-attr]
+
+
+def test_every_version_is_kept_and_exported_with_all_versions(tmp_path: Path, run_cli: CliRunnerCall) -> None:
+    registry, out = tmp_path / "schemas", tmp_path / "out"
+    written = {
+        version: _schema("com.a", "click", version, properties={"n": {"type": "integer", "maximum": i}})
+        for i, version in enumerate(["1-0-0", "1-0-1", "2-0-0"])
+    }
+    for version, doc in written.items():
+        _write(registry, f"com.a/click/jsonschema/{version}", doc)
+    assert run_cli("init", tmp_path / "p", "--empty").exit_code == 0
+    assert run_cli("-C", tmp_path / "p", "import", registry, "--branch", "iglu").exit_code == 0
+    plan = Workspace(tmp_path / "p").load("iglu").plan
+    assert [e.version for e in plan.events] == ["2-0-0"]
+    result = run_cli(
+        "-C", tmp_path / "p", "export", "--ref", "iglu", "--to", "snowplow", "--all-versions", "-o", f"{out}/"
+    )
+    assert result.exit_code == 0, result.output
+    for version, doc in written.items():
+        assert json.loads((out / f"schemas/com.a/click/jsonschema/{version}").read_text()) == doc
+    alone = run_cli("-C", tmp_path / "p", "export", "--ref", "iglu", "--to", "snowplow", "--all-versions")
+    assert alone.exit_code == 2 and "--all-versions writes an Iglu folder" in alone.output

@@ -36,22 +36,17 @@ def test_iglu_central_round_trips_through_the_cli_unchanged(tmp_path: Path, run_
     assert run_cli("init", repo, "--empty").exit_code == 0
     imported = run_cli("-C", repo, "import", schemas, "--branch", "iglu")
     assert imported.exit_code == 0, imported.output
-    assert run_cli("-C", repo, "export", "--ref", "iglu", "--to", "snowplow", "-o", f"{out}/").exit_code == 0
-    newest: dict[Path, Path] = {}
-    for file in schemas.glob("*/*/jsonschema/*"):
-        if file.parent not in newest or _version(file) > _version(newest[file.parent]):
-            newest[file.parent] = file
+    exported = run_cli("-C", repo, "export", "--ref", "iglu", "--to", "snowplow", "--all-versions", "-o", f"{out}/")
+    assert exported.exit_code == 0, exported.output
+    files = sorted(schemas.glob("*/*/jsonschema/*"))
     changed = [
         file
-        for file in newest.values()
+        for file in files
         if differences(
             json.loads(file.read_text()), json.loads((out / "schemas" / file.relative_to(schemas)).read_text())
         )
     ]
-    assert len(newest) == 519 and changed == []
+    assert len(files) == 660 and changed == []
+    assert len(list((out / "schemas").glob("*/*/jsonschema/*"))) == 660
     again = run_cli("-C", repo, "import", schemas, "--branch", "iglu", "--format", "json")
     assert json.loads(again.stdout)["message"] == "Import completed: no changes"
-
-
-def _version(file: Path) -> tuple[int, ...]:
-    return tuple(int(part) for part in file.name.split("-"))

@@ -35,6 +35,7 @@ class ExportRequest:
     events: tuple[str, ...] = ()
     changed_since: str | None = None
     vendor: str | None = None
+    all_versions: bool = False
 
 
 @dataclass
@@ -113,6 +114,7 @@ def render(ws: Workspace, request: ExportRequest, folder: bool = False) -> Rende
         source=request.sources[0] if len(request.sources) == 1 else None,
         vendor=request.vendor,
         removed_events=out.removed_events if listed_removed else None,
+        all_versions=request.all_versions,
     )
     if folder and fmt.write_folder is not None:
         out.files = fmt.write_folder(plan, options)

@@ -73,6 +73,7 @@ class WriteOptions:
     source: str | None = None  # itly: only this source's events, without their `sources`
     vendor: str | None = None  # snowplow, ndjson: the Iglu vendor, over the plan's own
     removed_events: list[str] | None = None  # --changed-since: names gone since the base
+    all_versions: bool = False  # snowplow -o DIR: also every earlier version an import kept
 
 
 def json_document(doc: dict[str, Any], options: WriteOptions) -> bytes:

@@ -114,11 +114,14 @@ def _collect(source: InputFile, warnings: list[str]) -> list[tuple[Mapping[str, 
     return found
 
 
-def read(source: InputFile) -> Incoming:
+Version = tuple[SchemaVer, Mapping[str, Any], str, str]  # (version, schema, kind, where)
+
+
+def _versions(source: InputFile, warnings: list[str]) -> dict[tuple[str, str], list[Version]]:
+    """Every version of each (vendor, name) in the input, oldest first."""
     name = source.name
-    reader = SchemaReader(name, avo=False)
-    newest: dict[tuple[str, str], tuple[SchemaVer, Mapping[str, Any], str, str]] = {}
-    for schema, kind, where in _collect(source, reader.warnings):
+    found: dict[tuple[str, str], list[Version]] = {}
+    for schema, kind, where in _collect(source, warnings):
         meta = schema["self"]
         vendor, schema_name, version = meta.get("vendor"), meta.get("name"), meta.get("version")
         require(
@@ -131,9 +134,14 @@ def read(source: InputFile) -> Incoming:
             parsed = SchemaVer.parse(str(version))
         except ValueError as exc:
             raise InputError(f"{name}: {where}.self.version: {exc}") from None
-        key = (str(vendor), str(schema_name))
-        if key not in newest or parsed > newest[key][0]:
-            newest[key] = (parsed, schema, kind, where)
+        found.setdefault((str(vendor), str(schema_name)), []).append((parsed, schema, kind, where))
+    return {key: sorted(versions, key=lambda v: v[0]) for key, versions in found.items()}
+
+
+def read(source: InputFile) -> Incoming:
+    reader = SchemaReader(source.name, avo=False)
+    versions = _versions(source, reader.warnings)
+    newest = {key: found[-1] for key, found in versions.items()}
     name_counts: dict[str, int] = {}
     for _, schema_name in newest:
         name_counts[schema_name.casefold()] = name_counts.get(schema_name.casefold(), 0) + 1
@@ -143,12 +151,16 @@ def read(source: InputFile) -> Incoming:
         body = {k: v for k, v in schema.items() if k not in META_KEYS}
         extra: dict[str, Any] = {"x-vendor": vendor}
         # Keys the model always writes that this schema has not: the export leaves them out.
-        omitted = [key for key in ("type", "properties") if key not in body]
+        omitted = [key for key in ("$schema", "type", "properties") if key not in schema]
+        if schema.get("$schema", SELF_DESC) != SELF_DESC:  # another meta-schema or dialect
+            extra["x-meta-schema"] = schema["$schema"]
         if omitted:
             extra["x-iglu-omits"] = omitted
         body.setdefault("properties", {})
         if event_name != schema_name:
             extra["x-schema-name"] = schema_name
+        if len(versions[(vendor, schema_name)]) > 1:  # kept whole, as written, for --all-versions
+            extra["x-iglu-earlier"] = [dict(earlier[1]) for earlier in versions[(vendor, schema_name)][:-1]]
         if body.get("type") not in (None, "object"):
             reader.warn(
                 f"Schema '{vendor}/{schema_name}' is not an object schema; its type "
@@ -189,7 +201,8 @@ def self_describing(event: Event, vendor: str | None, default_vendor: str) -> di
     body = plain_schema(event)
     if "x-schema-type" in event.extra:
         body["type"] = thaw(event.extra["x-schema-type"])
-    for key in event.extra.get("x-iglu-omits", ()):
+    omitted = event.extra.get("x-iglu-omits", ())
+    for key in omitted:
         if not body.get(key) or body[key] == "object":
             body.pop(key, None)
     meta = {
@@ -198,7 +211,8 @@ def self_describing(event: Event, vendor: str | None, default_vendor: str) -> di
         "format": "jsonschema",
         "version": event.version or "1-0-0",
     }
-    return {"$schema": SELF_DESC, "self": meta, **body}
+    doc = {"$schema": event.extra.get("x-meta-schema", SELF_DESC), "self": meta, **body}
+    return {k: v for k, v in doc.items() if k != "$schema" or k not in omitted}
 
 
 def document(plan: Plan, vendor: str | None = None) -> dict[str, Any]:
@@ -225,8 +239,11 @@ def write(plan: Plan, options: WriteOptions) -> bytes:
 
 
 def write_folder(plan: Plan, options: WriteOptions) -> dict[str, bytes]:
-    """The Iglu repository layout: one file per schema, schemas/<vendor>/<name>/jsonschema/<version>."""
-    return {f"schemas/{iglu_key(schema)}": pretty_json(schema) + b"\n" for schema in _schemas(plan, options.vendor)}
+    """The Iglu repository layout: one file per schema, schemas/<vendor>/<name>/jsonschema/<version>;
+    with `all_versions`, also each earlier version the import kept, as it was written."""
+    newest = _schemas(plan, options.vendor)
+    earlier = [thaw(s) for e in plan.events for s in e.extra.get("x-iglu-earlier", ())] if options.all_versions else []
+    return {f"schemas/{iglu_key(schema)}": pretty_json(schema) + b"\n" for schema in [*earlier, *newest]}
 
 
 def write_ndjson(plan: Plan, options: WriteOptions) -> bytes:

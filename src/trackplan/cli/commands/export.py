@@ -35,6 +35,7 @@ from trackplan.repo.refs import WORKTREE
     callback=non_empty,
 )
 @click.option("--gzip", "compress", is_flag=True, help="Compress the output (deterministic gzip).")
+@click.option("--all-versions", is_flag=True, help="snowplow -o DIR: every version imported, not only the newest.")
 @pass_context
 def command(
     ctx: AppContext,
@@ -48,6 +49,7 @@ def command(
     vendor: str | None,
     output: str | None,
     compress: bool,
+    all_versions: bool,
 ) -> None:
     """Export the plan at a ref. Filters (--source, --tag, --event) combine with AND.
 
@@ -56,6 +58,7 @@ def command(
       trackplan export --to avo-json -o plan.json
       trackplan export --ref v2.0 --to itly --source web
       trackplan export --to snowplow --vendor com.acme -o iglu/      # Iglu folder layout
+      trackplan export --to snowplow --all-versions -o iglu/       # every version imported
       trackplan export --changed-since main --to avo-json          # what this branch changes
       trackplan export --to html -o plan.html
     """
@@ -69,8 +72,11 @@ def command(
         events=events,
         changed_since=changed_since,
         vendor=vendor,
+        all_versions=all_versions,
     )
     folder = to == "snowplow" and output not in (None, "-") and (output.endswith("/") or Path(output).is_dir())
+    if all_versions and not folder:
+        raise click.UsageError("--all-versions writes an Iglu folder: use it with --to snowplow -o DIR/")
     workspace = ctx.workspace()
     rendered = render(workspace, request, folder=folder)
     for note in rendered.notes:
