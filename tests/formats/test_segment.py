@@ -45,3 +45,29 @@ def test_the_rules_object_is_segment_and_keeps_global_identify_and_group() -> No
     assert plan.group is not None and plan.group.property_names == ["plan"]
     assert [(source, ctx.property_names) for source, ctx in plan.contexts] == [("global", ["app"])]
     assert incoming.warnings == ["rules.events[0]: required in the envelope's properties is not a schema; left out."]
+
+
+def test_rudderstacks_typewriter_fork_with_empty_names_on_identify_page_screen_and_group_imports() -> None:
+    def entry(kind: str, name: str, part: str) -> dict[str, object]:
+        schema = {"type": "object", "properties": {part: {"type": "object", "properties": {f"{kind} p": {}}}}}
+        return {"description": "", "eventType": kind, "name": name, "rules": schema}
+
+    kinds = [("identify", "", "traits"), ("page", "", "properties"), ("screen", "", "properties")]
+    doc = {
+        "name": "p",
+        "rules": {
+            "events": [
+                *(entry(*k) for k in kinds),
+                entry("group", "", "traits"),
+                entry("track", "Clicked", "properties"),
+            ]
+        },
+    }
+    plan = read_source(InputFile(json.dumps(doc).encode(), "plan.json")).plan
+    assert [(e.name, e.event_type, e.property_names) for e in plan.events] == [
+        ("Clicked", None, ["track p"]),
+        ("Page", "page", ["page p"]),
+        ("Screen", "screen", ["screen p"]),
+    ]
+    assert plan.identify is not None and plan.identify.property_names == ["identify p"]
+    assert plan.group is not None and plan.group.property_names == ["group p"]

@@ -2,7 +2,9 @@
 GROUP), the legacy Config API format (`rules.events`, `rules.identify`, ...), and the Config
 API's rules object on its own (`{events: [{name, description, rules}], global, identify,
 group}`, or `identify_traits`/`group_traits`), as typewriter v5 and the terraform provider
-write it. `global` rules become the context properties of the source `global`."""
+write it. `global` rules become the context properties of the source `global`. RudderStack's
+typewriter fork adds `eventType` to each entry: identify and group entries are the traits,
+page and screen entries (their names empty) the events `Page` and `Screen`."""
 
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from trackplan.model import Event, Plan
 
 ENVELOPE_KEYS = {"context", "properties", "traits"}
 RULES_OBJECT_KEYS = {"name", "events", "global", "identify", "group", "identify_traits", "group_traits"}
-RULES_EVENT_KEYS = {"name", "description", "rules", "version"}
+RULES_EVENT_KEYS = {"name", "description", "rules", "version", "eventType"}
 TRAIT_KEYS = {"identify": "identify", "identify_traits": "identify", "group": "group", "group_traits": "group"}
 
 
@@ -82,13 +84,16 @@ def read(source: InputFile) -> Incoming:
         tags = _labels(schema)
         schema.pop("labels", None)
         schema.pop("eventMetadata", None)
-        if kind == "TRACK":
+        if kind in ("PAGE", "SCREEN"):
+            event_name = event_name or kind.title()
+        if kind in ("TRACK", "PAGE", "SCREEN"):
             require(
                 isinstance(event_name, str) and bool(event_name), name, f"{where}.key", "the event name is required"
             )
             inner = dict(_payload_schema(schema, "properties", reader, where))
             inner.setdefault("description", description)
-            events.append(reader.event(str(event_name), inner, where, tags=tags))
+            event_type = None if kind == "TRACK" else kind.lower()
+            events.append(reader.event(str(event_name), inner, where, tags=tags, event_type=event_type))
         elif kind in ("IDENTIFY", "GROUP"):
             title = "Identify Properties" if kind == "IDENTIFY" else "Group Properties"
             traits[kind] = reader.event(title, dict(_payload_schema(schema, "traits", reader, where)), where)
@@ -119,7 +124,12 @@ def _rules(rules: Any) -> list[tuple[str, Any, Any, str]]:
             for i, r in enumerate(rules)
         ]
     entries = [
-        ("TRACK", e.get("name"), {**(e.get("rules") or {}), "description": e.get("description")}, f"rules.events[{i}]")
+        (
+            str(e.get("eventType") or "track").upper(),
+            e.get("name"),
+            {**(e.get("rules") or {}), "description": e.get("description")},
+            f"rules.events[{i}]",
+        )
         for i, e in enumerate(rules.get("events") or [])
     ]
     for key, kind in (*TRAIT_KEYS.items(), ("global", "global")):
