@@ -71,3 +71,12 @@ def test_rudderstacks_typewriter_fork_with_empty_names_on_identify_page_screen_a
     ]
     assert plan.identify is not None and plan.identify.property_names == ["identify p"]
     assert plan.group is not None and plan.group.property_names == ["group p"]
+
+
+def test_the_export_keys_a_rule_by_the_events_name_for_segment() -> None:
+    from trackplan.formats import segment
+    from trackplan.model import Event, NameMapping, Plan
+
+    mapped = Event(name="Order Placed", name_mapping=(NameMapping("Segment", "order_placed"), NameMapping("Amp", "x")))
+    plan = Plan(events=(mapped, Event(name="Opened")))
+    assert [r["key"] for r in segment.document(plan)["rules"]] == ["Opened", "order_placed"]

@@ -160,12 +160,18 @@ def document(plan: Plan) -> dict[str, Any]:
         out["jsonSchema"] = schema
         return out
 
-    rules = [rule("TRACK", e.name, e, "properties") for e in plan.events]
+    rules = [rule("TRACK", _rule_key(e), e, "properties") for e in plan.events]
     if plan.identify is not None:
         rules.append(rule("IDENTIFY", None, plan.identify, "traits"))
     if plan.group is not None:
         rules.append(rule("GROUP", None, plan.group, "traits"))
     return {"name": plan.settings.name, "rules": rules}
+
+
+def _rule_key(event: Event) -> str:
+    """The name Segment receives the event as: its name mapping for Segment, else its name."""
+    mapped = [m.name for m in event.name_mapping if m.destination.casefold() == "segment"]
+    return mapped[0] if mapped else event.name
 
 
 def write(plan: Plan, options: WriteOptions) -> bytes:
