@@ -76,7 +76,9 @@ def test_rudderstacks_typewriter_fork_with_empty_names_on_identify_page_screen_a
 def test_the_export_keys_a_rule_by_the_events_name_for_segment() -> None:
     from trackplan.formats import segment
     from trackplan.model import Event, NameMapping, Plan
+    from trackplan.model.frozen import SetList
 
-    mapped = Event(name="Order Placed", name_mapping=(NameMapping("Segment", "order_placed"), NameMapping("Amp", "x")))
+    mappings = SetList([NameMapping("Segment", "order_placed"), NameMapping("Amp", "x")])
+    mapped = Event(name="Order Placed", name_mapping=mappings)
     plan = Plan(events=(mapped, Event(name="Opened")))
     assert [r["key"] for r in segment.document(plan)["rules"]] == ["Opened", "order_placed"]
