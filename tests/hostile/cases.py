@@ -286,8 +286,7 @@ def tree_case(kind: str, name: str, path: str, data: bytes, mode: str = "100644"
         kind,
         name,
         TREE_RUNS,
-        # A main_branch of the wrong type is not checked by the settings: the import names the --base it gave.
-        (path, path.rsplit("/", 1)[-1], *(("--base",) if path == "trackplan.yaml" else ())),
+        (path, path.rsplit("/", 1)[-1]),
         committed(path, data, mode),
         inputs={"in.json": (GOOD / "standard.json").read_bytes(), "payloads.jsonl": b'{"event": "Signed Up"}\n'},
     )
@@ -323,6 +322,10 @@ def plan_files() -> Iterator[Case]:
     for name, text in {
         "garbage": "\x00\xff garbage: [",
         "wrong-types": "name: [1]\nmain_branch: 5\nprotected_branches: x\n",
+        "main-branch-5": "name: X\nmain_branch: 5\n",
+        "sources-3": "name: X\nsources: 3\n",
+        "protected-mapping": "name: X\nprotected_branches: {a: 1}\n",
+        "source-name-list": "name: X\nsources: [{name: [web]}]\n",
         "list": "- a\n- b\n",
         "bomb": LAUGHS,
     }.items():

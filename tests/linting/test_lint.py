@@ -50,6 +50,8 @@ FLAGGED = {
     "TP126": [("TP126", "trackplan.yaml", 7, 7)],
     "TP127": [("TP127", EVENT, 1, 1)],
     "TP128": [("TP128", "trackplan.yaml", 1, 1)],
+    "TP129": [("TP129", "trackplan.yaml", 5, 1)],
+    "TP130": [("TP130", EVENT, 13, 1)],
 }
 
 
@@ -202,3 +204,52 @@ def test_misplaced_files_of_a_sharded_plan_are_reported(plan_repo: Path, run_cli
     result = run_cli("-C", plan_repo, "validate", "--format", "json")
     misplaced = [f["file"] for f in json.loads(result.stdout)["findings"] if f["rule"] == "TP127"]
     assert sorted(misplaced) == sorted(f"events/{p.name}" for p in (plan_repo / "events").iterdir())
+
+
+@pytest.mark.parametrize(
+    ("path", "text", "expected"),
+    [
+        (
+            "trackplan.yaml",
+            "name: X\nmain_branch: 5\n",
+            "trackplan.yaml:2:1: error TP129 main_branch must be a string, not 5",
+        ),
+        ("trackplan.yaml", "name: X\nsources: 3\n", "trackplan.yaml:2:1: error TP129 sources must be a list, not 3"),
+        (
+            "trackplan.yaml",
+            "name: X\nprotected_branches: {a: 1}\n",
+            'trackplan.yaml:2:1: error TP129 protected_branches must be a list of branch names, not {"a": 1}',
+        ),
+        (
+            "events/hand-written.yaml",
+            "title: Hand Written\ntype: object\nx-name-mapping: 5\n",
+            "events/hand-written.yaml:3:1: error TP130 field 'x-name-mapping' must be a list of {name, destination}",
+        ),
+        (
+            "events/hand-written.yaml",
+            "title: Hand Written\ntype: object\nx-sources: !!set {web}\n",
+            "events/hand-written.yaml:3:1: error TP130 field 'x-sources' must be a list",
+        ),
+        (
+            "events/hand-written.yaml",
+            "title: Hand Written\ntype: object\nx-tags: !!binary aGVsbG8=\n",
+            "events/hand-written.yaml:3:1: error TP130 field 'x-tags' must be a list",
+        ),
+        (
+            "events/hand-written.yaml",
+            "title: Hand Written\ntype: object\nproperties:\n  p: {type: number, maximum: .nan}\n",
+            "events/hand-written.yaml:4:21: error TP102 not a valid JSON Schema at `properties/p/maximum`",
+        ),
+    ],
+)
+def test_validate_reports_hand_written_values_of_the_wrong_type(
+    plan_repo: Path, run_cli: CliRunnerCall, path: str, text: str, expected: str
+) -> None:
+    (plan_repo / path).write_text(text)
+    subprocess.run(["git", "add", path], cwd=plan_repo, check=True)
+    subprocess.run(["git", "commit", "-qm", "hand-written"], cwd=plan_repo, check=True)
+    for ref in ((), ("--ref", "HEAD")):
+        result = run_cli("-C", plan_repo, "validate", *ref)
+        assert result.exit_code == 1, result.output
+        assert expected in result.stdout
+        assert result.stderr == ""

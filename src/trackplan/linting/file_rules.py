@@ -16,6 +16,7 @@ from trackplan.linting.findings import Finding
 from trackplan.model import EVENT_HEAD_KEYS, STATUS_VALUES, SchemaVer, Settings
 from trackplan.model.slugs import slugify
 from trackplan.repo.paths import is_event_file, relocated
+from trackplan.repo.reading import event_from_document
 
 # The x- keys the model reads, plus those kept from Snowplow imports and context files.
 EVENT_X_KEYS = {k for k in EVENT_HEAD_KEYS if k.startswith("x-")} | {
@@ -115,6 +116,7 @@ class FileLinter:
             self.add("TP103", "`title` is missing or empty")
         self._schema(doc)
         if is_event:
+            self._readable(doc)
             self._event(doc)
         self._refs(doc)
         self._properties(doc)
@@ -131,6 +133,15 @@ class FileLinter:
             self.add("TP102", f"not a valid JSON Schema at `{'/'.join(where) or '(root)'}`: {exc.message}", *where)
         except jsonschema_rs.ReferencingError:
             pass  # reported by TP111
+
+    def _readable(self, doc: dict[str, Any]) -> None:
+        """The event as every other verb reads it: what stops them is a finding here."""
+        try:
+            event_from_document(doc, self.path)
+        except InputError as exc:
+            message = str(exc).removeprefix(f"{self.path}: ")
+            field = re.match(r"field '([^']+)'", message)
+            self.add("TP130", message, *(field.group(1).split(".") if field else ()))
 
     def _event(self, doc: dict[str, Any]) -> None:
         title = self.event

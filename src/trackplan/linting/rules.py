@@ -357,6 +357,25 @@ CATALOGUE = (
             ),
         ),
     ),
+    Rule(
+        "TP129",
+        "invalid-settings",
+        "validate",
+        "Each key of trackplan.yaml has its type: `main_branch` a string, `protected_branches` a list of "
+        "branch names, `sources`, `destinations` and `domains` lists of names.",
+        {"default": "error"},
+        "Write the value in the form docs/format.md shows.",
+        _examples(GOOD, GOOD, (("trackplan.yaml", EXAMPLE_SETTINGS + "main_branch: 5\n"),)),
+    ),
+    Rule(
+        "TP130",
+        "unreadable-event",
+        "validate",
+        "Each key trackplan reads from an event file has its type, such as `x-name-mapping` a list.",
+        {"default": "error"},
+        "Write the value in the form docs/format.md shows.",
+        _examples(GOOD, GOOD + "x-name-mapping: 5\n"),
+    ),
 )
 RULES = {rule.id: rule for rule in CATALOGUE}
 

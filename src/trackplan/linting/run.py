@@ -21,13 +21,14 @@ from trackplan.linting.findings import Finding, LintReport, positions
 from trackplan.linting.plan_rules import large_flat_folder, plan_findings, summary
 from trackplan.memory import building
 from trackplan.model import Settings
+from trackplan.model.settings import SettingTypeError
 from trackplan.repo.paths import IDENTIFY_FILE, SETTINGS_FILE, is_event_file, is_plan_file
 from trackplan.repo.refs import WORKTREE
 
 if TYPE_CHECKING:
     from trackplan.repo.workspace import Workspace
 
-LINT_VERSION = 2  # bump when a per-file rule changes, so cached results are not reused
+LINT_VERSION = 3  # bump when a per-file rule changes, so cached results are not reused
 
 Results = dict[str, dict[str, Any]]  # plan file -> what `analyse` returned for it
 AnalyseAll = Callable[[Settings, LintConfig], Results]
@@ -127,10 +128,16 @@ def _linted(paths: Iterable[str]) -> list[str]:
 def _lint(
     paths: Collection[str], text_of: Callable[[str], str], analyse_all: AnalyseAll, only: set[str] | None
 ) -> LintReport:
+    text = text_of(SETTINGS_FILE) if SETTINGS_FILE in paths else ""
     try:
-        text = text_of(SETTINGS_FILE) if SETTINGS_FILE in paths else ""
         settings = Settings.from_json(yamlio.load(text, SETTINGS_FILE) or {})
-    except (InputError, ValueError, TypeError) as exc:
+    except InputError as exc:
         return LintReport([Finding("TP101", "error", SETTINGS_FILE, str(exc))], len(paths))
+    except (ValueError, TypeError) as exc:
+        finding = Finding.of(
+            "TP129", SETTINGS_FILE, str(exc), where=(exc.key,) if isinstance(exc, SettingTypeError) else ()
+        )
+        positions(text, [finding])
+        return LintReport([finding], len(paths))
     config = LintConfig.from_settings(settings)
     return combine(analyse_all(settings, config), config, text_of, only, len(paths))

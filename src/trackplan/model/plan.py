@@ -102,6 +102,8 @@ class NameMapping:
 def _name_mappings(value: Any) -> SetList:
     if not value:
         return SetList()
+    if not isinstance(value, tuple) or not all(isinstance(item, Mapping) for item in value):
+        raise ValueError("field 'x-name-mapping' must be a list of {name, destination}")
     return SetList(
         NameMapping(destination=str(item.get("destination", "")), name=str(item.get("name", ""))) for item in value
     )

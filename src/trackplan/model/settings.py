@@ -5,7 +5,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,6 +46,34 @@ SETTINGS_KEYS = ("name", "main_branch", "protected_branches", "events_layout", "
 EVENTS_LAYOUTS = ("flat", "sharded")
 
 
+class SettingTypeError(ValueError):
+    """A trackplan.yaml key whose value has the wrong type; `key` says which."""
+
+    def __init__(self, key: str, message: str) -> None:
+        super().__init__(message)
+        self.key = key
+
+
+def _is_list(value: Any) -> bool:
+    return isinstance(value, tuple | list | SetList)
+
+
+def _is_string_list(value: Any) -> bool:
+    return _is_list(value) and all(isinstance(item, str) for item in value)
+
+
+# People write trackplan.yaml by hand: each key read here, with the type it must have.
+SETTINGS_TYPES: tuple[tuple[str, Callable[[Any], bool], str], ...] = (
+    ("name", lambda v: isinstance(v, str | int | float) and not isinstance(v, bool), "a string"),
+    ("main_branch", lambda v: isinstance(v, str), "a string"),
+    ("protected_branches", _is_string_list, "a list of branch names"),
+    ("events_layout", lambda v: isinstance(v, str), "a string"),
+    ("sources", _is_list, "a list"),
+    ("destinations", _is_list, "a list"),
+    ("domains", _is_list, "a list"),
+)
+
+
 @dataclass(frozen=True)
 class Settings:
     """trackplan.yaml: plan-wide settings. Unknown keys are kept in `raw`."""
@@ -63,6 +92,9 @@ class Settings:
         if not isinstance(doc or {}, Mapping):
             raise ValueError("trackplan.yaml must be a mapping")
         doc = FrozenDict(freeze(doc or {}))
+        for key, check, kind in SETTINGS_TYPES:
+            if doc.get(key) is not None and not check(doc[key]):
+                raise SettingTypeError(key, f"{key} must be {kind}, not {json.dumps(thaw(doc[key]), default=str)}")
         main = str(doc.get("main_branch") or "main")
         protected = doc.get("protected_branches")
         events_layout = doc.get("events_layout") or "flat"
@@ -126,7 +158,7 @@ def _named(kind: type[Any], items: Any) -> list[Any]:
     for item in items or ():
         if isinstance(item, str):
             out.append(kind(name=item))
-        elif isinstance(item, Mapping) and item.get("name"):
+        elif isinstance(item, Mapping) and isinstance(item.get("name"), str) and item["name"]:
             fields = {k: v for k, v in item.items() if k in kind.__dataclass_fields__}
             if "destinations" in fields:
                 fields["destinations"] = SetList(fields["destinations"] or ())
