@@ -69,3 +69,24 @@ def test_every_version_is_kept_and_exported_with_all_versions(tmp_path: Path, ru
         assert json.loads((out / f"schemas/com.a/click/jsonschema/{version}").read_text()) == doc
     alone = run_cli("-C", tmp_path / "p", "export", "--ref", "iglu", "--to", "snowplow", "--all-versions")
     assert alone.exit_code == 2 and "--all-versions writes an Iglu folder" in alone.output
+
+
+def test_an_unreadable_file_fails_naming_it_or_is_skipped_with_a_warning(
+    tmp_path: Path, run_cli: CliRunnerCall
+) -> None:
+    registry = tmp_path / "schemas"
+    _write(registry, "com.a/good/jsonschema/1-0-0", _schema("com.a", "good", "1-0-0"))
+    _write(registry, "com.a/bad/jsonschema/1-0-0", "{not json")
+    assert run_cli("init", tmp_path / "p", "--empty").exit_code == 0
+    failed = run_cli("-C", tmp_path / "p", "import", registry, "--branch", "iglu")
+    assert failed.exit_code == 2
+    assert f"{registry}/com.a/bad/jsonschema/1-0-0:1:2: invalid JSON" in failed.output
+    skipped = run_cli(
+        "-C", tmp_path / "p", "import", registry, "--branch", "iglu", "--skip-invalid", "--format", "json"
+    )
+    assert skipped.exit_code == 0, skipped.output
+    out = json.loads(skipped.stdout)
+    assert out["result"]["newEvents"] == 1
+    assert [w for w in out["warnings"] if w.startswith("skipped")] == [
+        f"skipped {registry}/com.a/bad/jsonschema/1-0-0:1:2: invalid JSON: unexpected character, expected a string key"
+    ]

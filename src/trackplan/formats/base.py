@@ -50,6 +50,7 @@ class InputFile:
 
     data: bytes
     name: str
+    skip_invalid: bool = False  # a folder: a file that cannot be read is skipped with a warning
 
     @cached_property
     def json(self) -> Any:

@@ -63,8 +63,9 @@ def _version_file(file: Path) -> bool:
     return True
 
 
-def _folder(path: Path, warnings: list[str]) -> list[tuple[Mapping[str, Any], str, str]]:
-    """(schema, kind, where) for every JSON Schema file of an Iglu folder."""
+def _folder(path: Path, warnings: list[str], skip_invalid: bool) -> list[tuple[Mapping[str, Any], str, str]]:
+    """(schema, kind, where) for every JSON Schema file of an Iglu folder. A file that cannot
+    be read stops the import naming it, or with `skip_invalid` is left out with a warning."""
     found = []
     for file in sorted(path.rglob("*")):
         if not file.is_file() or file.name.startswith(".") or not _version_file(file) or len(file.parts) < 4:
@@ -73,8 +74,14 @@ def _folder(path: Path, warnings: list[str]) -> list[tuple[Mapping[str, Any], st
         if schema_format != "jsonschema":
             warnings.append(f"{file}: not JSON Schema ({schema_format}); not imported.")
             continue
-        schema = _self_describing(parse_json(file.read_bytes(), str(file)))
-        require(schema is not None, str(file), "self", "not a self-describing schema")
+        try:
+            schema = _self_describing(parse_json(file.read_bytes(), str(file)))
+            require(schema is not None, str(file), "self", "not a self-describing schema")
+        except InputError as exc:
+            if not skip_invalid:
+                raise
+            warnings.append(f"skipped {exc}")
+            continue
         assert schema is not None
         meta = schema["self"]
         declared = f"{meta.get('vendor')}/{meta.get('name')}/{meta.get('format')}/{meta.get('version')}"
@@ -91,7 +98,7 @@ def _collect(source: InputFile, warnings: list[str]) -> list[tuple[Mapping[str, 
     """(schema, kind, where) for every schema in the input."""
     name = source.name
     if source.is_dir:
-        return _folder(Path(name), warnings)
+        return _folder(Path(name), warnings, source.skip_invalid)
     doc = source.json
     single = _self_describing(doc)
     if single is not None:

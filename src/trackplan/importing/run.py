@@ -39,6 +39,7 @@ class ImportRequest:
     base: str | None = None
     message: str | None = None
     dry_run: bool = False
+    skip_invalid: bool = False  # a folder: unreadable files are skipped with a warning each
     trailers: tuple[str, ...] = ()  # further `Key: value` trailers, e.g. the server's service account
 
 
@@ -93,7 +94,7 @@ def run_import(ws: Workspace, request: ImportRequest) -> ImportOutcome:
 
 
 def _import_once(ws: Workspace, request: ImportRequest) -> ImportOutcome:
-    source = InputFile(request.data, request.name)
+    source = InputFile(request.data, request.name, request.skip_invalid)
     fmt = detect(source) if request.fmt == "auto" else request.fmt
     branch = target_branch(ws, request.branch)
     head = ws.store.branch_head(branch)

@@ -50,6 +50,7 @@ FORMATS = ("auto", *PLAN_FORMATS)
 )
 @click.option("--message", "-m", default=None, help="Commit summary line.", callback=non_empty)
 @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+@click.option("--skip-invalid", is_flag=True, help="A folder: import the readable files, warn for each one skipped.")
 @click.option(
     "--max-bytes",
     type=int,
@@ -69,6 +70,7 @@ def command(
     base: str | None,
     message: str | None,
     dry_run: bool,
+    skip_invalid: bool,
     max_bytes: int,
     output_format: str,
 ) -> None:
@@ -90,7 +92,7 @@ def command(
     from trackplan.importing.run import ImportRequest, run_import
 
     data, name = read_input(file, sys.stdin.buffer, max_bytes)
-    request = ImportRequest(data, name, fmt, method, source, branch, base, message, dry_run)
+    request = ImportRequest(data, name, fmt, method, source, branch, base, message, dry_run, skip_invalid)
     outcome = run_import(ctx.workspace(), request)
     result = outcome.result
     if output_format == "json":
