@@ -83,7 +83,12 @@ def read(source: InputFile) -> Incoming:
         description = schema.get("description")
         tags = _labels(schema)
         schema.pop("labels", None)
-        schema.pop("eventMetadata", None)
+        metadata = schema.pop("eventMetadata", None)
+        mapping = []
+        if isinstance(metadata, Mapping) and metadata.get("name") not in (None, event_name):
+            # A rule keyed by the event's Segment name: the plan's name is in the metadata.
+            mapping = [{"name": event_name, "destination": "Segment"}]
+            event_name = metadata["name"]
         if kind in ("PAGE", "SCREEN"):
             event_name = event_name or kind.title()
         if kind in ("TRACK", "PAGE", "SCREEN"):
@@ -93,7 +98,8 @@ def read(source: InputFile) -> Incoming:
             inner = dict(_payload_schema(schema, "properties", reader, where))
             inner.setdefault("description", description)
             event_type = None if kind == "TRACK" else kind.lower()
-            events.append(reader.event(str(event_name), inner, where, tags=tags, event_type=event_type))
+            event = reader.event(str(event_name), inner, where, tags=tags, event_type=event_type, name_mapping=mapping)
+            events.append(event)
         elif kind in ("IDENTIFY", "GROUP"):
             title = "Identify Properties" if kind == "IDENTIFY" else "Group Properties"
             traits[kind] = reader.event(title, dict(_payload_schema(schema, "traits", reader, where)), where)
@@ -153,6 +159,8 @@ def document(plan: Plan) -> dict[str, Any]:
         inner.pop("description", None)
         schema["properties"] = {"context": {}, "properties": {"type": "object"}, "traits": {"type": "object"}}
         schema["properties"][slot] = inner
+        if key not in (None, part.name):
+            schema["eventMetadata"] = {"name": part.name}
         out: dict[str, Any] = {"type": kind}
         if key is not None:
             out["key"] = key
