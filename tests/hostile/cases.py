@@ -23,6 +23,7 @@ JSON_EXAMPLES = {"avo-json": "avo-export.json", "jsonschema": "standard.json", "
 CSV_EXAMPLES = ("ultimate.csv", "amplitude.csv", "mixpanel.csv", "segment-protocols.csv")
 SAMPLE = random.Random(12)  # deterministic sampling: the same corpus every run
 MUTATIONS_PER_FORMAT = 30
+FIELD_NAMING_FORMATS = {"avo-json", "itly"}
 
 Setup = Callable[[Path], None]
 
@@ -92,9 +93,17 @@ def wrong_types() -> Iterator[Case]:
                 "wrong types",
                 f"{fmt}:{'/'.join(map(str, path))}={value!r}",
                 import_runs("in.json", "--from", fmt),
-                ("in.json",),
+                _named_field(fmt, path),
                 inputs={"in.json": data},
             )
+
+
+def _named_field(fmt: str, path: tuple[object, ...]) -> tuple[str, ...]:
+    """What an error about a value at `path` must name: the event it is in, where the reader
+    knows the field (Avo JSON and itly name the JSON path), else the file."""
+    if fmt in FIELD_NAMING_FORMATS and len(path) >= 2 and path[0] == "events":
+        return (f"in.json: events[{path[1]}]",)
+    return ("in.json",)
 
 
 def recursion() -> Iterator[Case]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from trackplan.formats._schema_reader import SchemaReader, require
+from trackplan.formats._schema_reader import SchemaReader, listed, require
 from trackplan.formats.base import Incoming, InputFile, WriteOptions, json_document, plain_property, stable_id
 from trackplan.model import Destination, Domain, Event, Plan, Property, Settings, Source
 from trackplan.model.frozen import SetList
@@ -23,9 +23,11 @@ def _by_id(value: Any) -> dict[str, Mapping[str, Any]]:
     return {}
 
 
-def _source(value: Mapping[str, Any], destinations: Mapping[str, Mapping[str, Any]]) -> Source:
+def _source(
+    value: Mapping[str, Any], destinations: Mapping[str, Mapping[str, Any]], source_name: str, where: str
+) -> Source:
     names = []
-    for dest in value.get("destinations") or []:
+    for dest in listed(value.get("destinations"), source_name, f"{where}.destinations", "a list of destinations"):
         dest_id = str(dest.get("id") if isinstance(dest, Mapping) else dest)
         name = destinations.get(dest_id, {}).get("name")
         if name:
@@ -78,8 +80,9 @@ class _Export:
         rules = item.get("rules") or {}
         require(isinstance(rules, Mapping), self.name, f"{where}.rules", "must be an object")
         schema = self._schema(rules, event_name, where)
-        event_sources = self._sources(item)
-        domains = [d for d in item.get("stakeholderDomains") or [] if isinstance(d, Mapping)]
+        event_sources = self._sources(item, where)
+        listed_domains = listed(item.get("stakeholderDomains"), self.name, f"{where}.stakeholderDomains", "a list")
+        domains = [d for d in listed_domains if isinstance(d, Mapping)]
         stakeholders = [str(d["name"]) for d in domains if d.get("name")]
         self.domains.update(stakeholders)
         return self.reader.event(
@@ -88,8 +91,8 @@ class _Export:
             f"{where}.rules.properties.properties",
             id=item.get("id"),
             description=str(item.get("description") or ""),
-            tags=[str(t) for t in item.get("tags") or []],
-            categories=[self.category_names[c] for c in item.get("categories") or [] if c in self.category_names],
+            tags=[str(t) for t in listed(item.get("tags"), self.name, f"{where}.tags", "a list of strings")],
+            categories=self._categories(item.get("categories"), f"{where}.categories"),
             sources=event_sources,
             owner=next((str(d["name"]) for d in domains if d.get("isOwner")), None),
             stakeholders=stakeholders,
@@ -100,29 +103,54 @@ class _Export:
         """The event's properties schema, its user properties merged in (sent as such)."""
         schemas = rules.get("properties") or {}
         require(isinstance(schemas, Mapping), self.name, f"{where}.rules.properties", "must be an object")
-        schema = dict(schemas.get("properties") or {"type": "object", "properties": {}})
+        written = self._object(schemas.get("properties"), f"{where}.rules.properties.properties")
+        schema = dict(written or {"type": "object", "properties": {}})
         user = schemas.get("userProperties")
         if isinstance(user, Mapping) and user.get("properties"):
-            merged = dict(schema.get("properties") or {})
-            for prop, spec in user["properties"].items():
+            user_where = f"{where}.rules.properties.userProperties"
+            merged = dict(self._object(schema.get("properties"), f"{where}.rules.properties.properties.properties"))
+            for prop, spec in self._object(user["properties"], f"{user_where}.properties").items():
                 merged[prop] = {**spec, "x-avo-sendAs": "UserProperty"} if isinstance(spec, Mapping) else spec
             schema["properties"] = merged
-            schema["required"] = [*schema.get("required", []), *user.get("required", [])]
+            schema["required"] = [
+                *listed(schema.get("required"), self.name, f"{where}.rules.properties.properties.required", "a list"),
+                *listed(user.get("required"), self.name, f"{user_where}.required", "a list"),
+            ]
         if schemas.get("groupProperties"):
             self.reader.warn(f"Event '{event_name}': 'groupProperties' is not supported in import and will be skipped.")
         return schema
 
-    def _sources(self, item: Mapping[str, Any]) -> list[str]:
+    def _categories(self, value: Any, where: str) -> list[str]:
+        ids = listed(value, self.name, where, "a list of category ids")
+        require(
+            all(isinstance(c, str) for c in ids), self.name, where, f"expected a list of category ids, got {value!r}"
+        )
+        return [self.category_names[c] for c in ids if c in self.category_names]
+
+    def _object(self, value: Any, where: str) -> Mapping[str, Any]:
+        """An object the export may leave out (None: empty), or a one-line error naming the field."""
+        if value is None:
+            return {}
+        require(isinstance(value, Mapping), self.name, where, f"expected an object, got {value!r}")
+        return value  # type: ignore[no-any-return]
+
+    def _sources(self, item: Mapping[str, Any], where: str) -> list[str]:
         """The names of the event's sources; each new one joins the plan's sources."""
         names = []
-        for listed in item.get("sources") or []:
-            if not (isinstance(listed, Mapping) and listed.get("name")):
+        for index, entry in enumerate(listed(item.get("sources"), self.name, f"{where}.sources", "a list of sources")):
+            if not (isinstance(entry, Mapping) and entry.get("name")):
                 continue
-            source_name = str(listed["name"])
+            source_name = str(entry["name"])
             names.append(source_name)
             if source_name not in self.sources:
                 # The top-level `sources` lists every destination; the event's copy may not.
-                self.sources[source_name] = _source(self.plan_sources.get(source_name, listed), self.destinations)
+                known = source_name in self.plan_sources
+                self.sources[source_name] = _source(
+                    self.plan_sources[source_name] if known else entry,
+                    self.destinations,
+                    self.name,
+                    "sources" if known else f"{where}.sources[{index}]",
+                )
         return names
 
     def settings(self) -> Settings:

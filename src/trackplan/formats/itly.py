@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from trackplan.formats._schema_reader import SchemaReader, require
+from trackplan.formats._schema_reader import SchemaReader, listed, require
 from trackplan.formats.base import Incoming, InputFile, WriteOptions, json_document, plain_schema
 from trackplan.model import Event, Plan, Settings, Source
 from trackplan.model.slugs import slugify
@@ -21,9 +21,9 @@ def detect(doc: Any) -> bool:
     return isinstance(events, list) and all(isinstance(e, Mapping) and "schema" in e for e in events)
 
 
-def _source_names(value: Any) -> list[str]:
+def _source_names(value: Any, source: str, where: str) -> list[str]:
     names = []
-    for item in value or []:
+    for item in listed(value, source, where, "a list of sources"):
         if isinstance(item, str):
             names.append(item)
         elif isinstance(item, Mapping) and item.get("name"):
@@ -56,7 +56,9 @@ def read(source: InputFile) -> Incoming:
     reader = SchemaReader(name, avo=False, root=None)
     items = doc.get("events", [])
     events = tuple(_event(item, f"events[{index}]", reader) for index, item in enumerate(items))
-    sources = sorted({s for item in items for s in _source_names(item.get("sources"))})
+    sources = sorted(
+        {s for i, item in enumerate(items) for s in _source_names(item.get("sources"), name, f"events[{i}].sources")}
+    )
     contexts = _contexts(doc.get("context"), reader)
     plan = Plan(
         settings=Settings(sources=tuple(Source(name=s) for s in sources)),
@@ -77,7 +79,7 @@ def _event(item: Any, where: str, reader: SchemaReader) -> Event:
         f"{where}.schema.title",
         "the event name is required",
     )
-    sources = _source_names(item.get("sources"))
+    sources = _source_names(item.get("sources"), reader.source_name, f"{where}.sources")
     return reader.event(str(title), schema, f"{where}.schema", id=schema.get("$id"), sources=sources)
 
 
