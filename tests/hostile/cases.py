@@ -152,6 +152,13 @@ def encodings() -> Iterator[Case]:
     yield Case("encodings and NUL", "only-nul", import_runs("in.json"), ("in.json",), inputs={"in.json": b"\x00" * 64})
 
 
+def csv_encodings() -> Iterator[Case]:
+    text = (GOOD / "ultimate.csv").read_text(encoding="utf-8")
+    for variant, body in {"utf16": text.encode("utf-16"), "utf16-be": b"\xfe\xff" + text.encode("utf-16-be")}.items():
+        names = ("in.csv: UTF-16 text; save it as UTF-8",)
+        yield Case("encodings and NUL", f"avo-csv-{variant}", import_runs("in.csv"), names, inputs={"in.csv": body})
+
+
 def file_names() -> Iterator[Case]:
     standard = (GOOD / "standard.json").read_bytes()
     for label, name in {"not-utf8": "bad\udcffname.json", "newline": "a\nb.json", "option-like": "--help.json"}.items():
@@ -443,6 +450,7 @@ CLASSES = (
     recursion,
     huge_strings,
     encodings,
+    csv_encodings,
     csv_formulas,
     duplicate_keys,
     refs,

@@ -14,7 +14,7 @@ from typing import Any
 
 from trackplan.errors import InputError
 from trackplan.formats._schema_reader import SchemaReader
-from trackplan.formats.base import Incoming, InputFile, WriteOptions
+from trackplan.formats.base import UTF16_BOMS, Incoming, InputFile, WriteOptions
 from trackplan.model import Domain, Event, Plan, Settings, Source
 
 
@@ -220,6 +220,8 @@ def _split(value: str, sep: str = ",") -> list[str]:
 
 
 def _text(data: bytes, name: str) -> str:
+    if data.startswith(UTF16_BOMS):  # spreadsheets save "Unicode text" so: NUL bytes, but not binary
+        raise InputError(f"{name}: UTF-16 text; save it as UTF-8")
     if b"\x00" in data[:4096]:
         raise InputError(f"{name}: binary data, not a CSV file")
     try:
