@@ -9,8 +9,9 @@ definition; `event` keeps each event's properties as its file wrote them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 from trackplan.errors import InputError
 from trackplan.memory import building
@@ -66,16 +67,17 @@ class ImportResult:
         }
 
 
-def _all_properties(events: Iterable[Event]) -> dict[str, list[tuple[Event, Property]]]:
-    out: dict[str, list[tuple[Event, Property]]] = {}
-    for event in events:
-        for prop in event.properties:
-            out.setdefault(prop.name, []).append((event, prop))
-    return out
+def _first_definitions(events: Sequence[Event]) -> dict[str, Property]:
+    """Each property name's first definition in the plan (read backwards, the first one is set last)."""
+    return {prop.name: prop for event in reversed(events) for prop in reversed(event.properties)}
 
 
-def _property_names(plan: Plan) -> set[str]:
-    parts = [*plan.events, *(c for _, c in plan.contexts), *(t for t in (plan.identify, plan.group) if t)]
+def _parts(plan: Plan) -> list[Event]:
+    """The events, then the contexts and traits: every part of a plan that has properties."""
+    return [*plan.events, *(c for _, c in plan.contexts), *(t for t in (plan.identify, plan.group) if t)]
+
+
+def _property_names(parts: Iterable[Event]) -> set[str]:
     return {p.name for part in parts for p in part.properties}
 
 
@@ -137,9 +139,7 @@ class Merger:
         self.remove = method == "addUpdateAndRemove"
         self.events: dict[str, Event] = current.event_map()
         self.names_by_id = {e.id: e.name for e in current.events if e.id}
-        links = _all_properties(current.events)
-        self.definitions = {name: found[0][1] for name, found in links.items()}
-        self.links_before = {(e.name, p.name) for e in current.events for p in e.properties}
+        self.definitions = _first_definitions(current.events)
         self.changed_properties: set[str] = set()
         incoming_events = list(incoming.events)
         if source is not None:
@@ -184,8 +184,11 @@ class Merger:
         if self.update and self.plan_wide:
             self._update_presence()
         self._remove_untouched(touched)
+        # An event the import left alone is still the same object: no comparison needed.
         self.result.updated_events = sum(
-            1 for old in self.current.events if old.name in self.events and self.events[old.name] != old
+            1
+            for old in self.current.events
+            if self.events.get(old.name, old) is not old and self.events[old.name] != old
         ) + sum(1 for old in self.current.events if old.name not in self.events and self._renamed(old))
         plan = self.current.replace(
             events=tuple(self.events.values()),
@@ -198,8 +201,12 @@ class Merger:
             plan = plan.replace(
                 settings=replace(plan.settings, raw=plan.settings.raw.set(SCOPE_KEY, self.record_scope))
             )
-        before = _property_names(self.current)
-        self.result.new_properties = len(_property_names(plan) - before)
+        # Parts the import did not touch (the same objects) bring no new name: only the others are read.
+        old_parts = _parts(self.current)
+        before = set(self.definitions) | _property_names(old_parts[len(self.current.events) :])
+        kept = {id(part) for part in old_parts}
+        added = _property_names(part for part in _parts(plan) if id(part) not in kept) - before
+        self.result.new_properties = len(added)
         self.result.updated_properties = len(self.changed_properties & before)
         self.result.warnings.extend(
             f"Property '{prop}' is one plan-wide definition (property_scope: plan): this import also "
@@ -225,6 +232,11 @@ class Merger:
         self.result.updated_events = sum(1 for old in self.current.events if self.events[old.name] != old)
         plan = self.current.replace(events=tuple(self.events.values()), settings=self._settings())
         return plan, self.result
+
+    @cached_property
+    def links_before(self) -> set[tuple[str, str]]:
+        """(event, property) of every link the plan had before the import."""
+        return {(e.name, p.name) for e in self.current.events for p in e.properties}
 
     def _renamed(self, old: Event) -> bool:
         return old.id is not None and self.names_by_id.get(old.id, old.name) != old.name

@@ -1,4 +1,5 @@
-"""Parsed-blob cache: blob id -> parsed document, in sqlite under .git/.
+"""Parsed-blob cache: blob id -> parsed document, in sqlite under .git/; and the memo of built
+events a long-lived process keeps in memory (`EventMemo`).
 
 Parsing YAML dominates reading a plan, and a blob id names its content for ever, so a parse
 is never needed twice. The cache is only a speed-up: any error reading it (corrupt file,
@@ -14,10 +15,12 @@ import hashlib
 import json
 import os
 import sqlite3
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from trackplan.model import Event
 from trackplan.repo.reading import document_title
 
 try:
@@ -249,3 +252,59 @@ _DAMAGED = object()
 def _corrupt(exc: Exception) -> bool:
     text = str(exc).lower()
     return "malformed" in text or "not a database" in text or "corrupt" in text
+
+
+class EventMemo:
+    """Built events by (blob id, path) and titles by blob id, kept in memory across loads.
+
+    A blob id names its content for ever and an event is an immutable value, so a memo entry
+    is never stale, whichever ref or request reads it; the path is part of the key because an
+    event's name and format come from its file name. Only the entries used by the last
+    `loads` loads are kept, so memory follows the trees in use, not every tree ever read.
+    Threads of one server share a memo (a lock guards it)."""
+
+    def __init__(self, loads: int = 4) -> None:
+        self.loads = loads
+        self._load = 0
+        self._events: dict[tuple[str, str], tuple[Event, int]] = {}
+        self._titles: dict[str, tuple[str | None, int]] = {}
+        self._lock = threading.Lock()
+
+    def event(self, path: str, blob_id: str, build: Callable[[], Event]) -> Event:
+        """The event of this file, built by `build()` only the first time."""
+        key = (blob_id, path)
+        with self._lock:
+            found = self._events.get(key)
+            if found is not None:
+                self._events[key] = (found[0], self._load)
+                return found[0]
+        event = build()
+        with self._lock:
+            self._events[key] = (event, self._load)
+        return event
+
+    def has_event(self, path: str, blob_id: str) -> bool:
+        return (blob_id, path) in self._events
+
+    def titles(self, blob_ids: Iterable[str]) -> dict[str, str | None]:
+        """{blob id: title} for the known ones among `blob_ids`."""
+        out: dict[str, str | None] = {}
+        with self._lock:
+            for blob_id in blob_ids:
+                found = self._titles.get(blob_id)
+                if found is not None:
+                    out[blob_id] = found[0]
+                    self._titles[blob_id] = (found[0], self._load)
+        return out
+
+    def add_titles(self, titles: dict[str, str | None]) -> None:
+        with self._lock:
+            self._titles.update((blob_id, (title, self._load)) for blob_id, title in titles.items())
+
+    def loaded(self) -> None:
+        """A new load begins: entries no load among the last `loads` used are dropped."""
+        with self._lock:
+            self._load += 1
+            oldest = self._load - self.loads
+            self._events = {k: v for k, v in self._events.items() if v[1] >= oldest}
+            self._titles = {k: v for k, v in self._titles.items() if v[1] >= oldest}

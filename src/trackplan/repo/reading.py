@@ -26,6 +26,8 @@ DocLoader = Callable[[str, str], Any]
 """(path, blob id) -> parsed document; lets the caller add caching."""
 TitleLoader = Callable[[str, str], str | None]
 """(path, blob id) -> the event's title, without building the event."""
+EventMemoizer = Callable[[str, str, Callable[[], Event]], Event]
+"""(path, blob id, build) -> the event of that file; lets the caller keep built events."""
 
 
 class LoadedPlan:
@@ -40,8 +42,10 @@ class LoadedPlan:
         load_doc: DocLoader,
         on_built: Callable[[], None] = lambda: None,
         prefetch: Callable[[], None] = lambda: None,
+        memoized: EventMemoizer = lambda path, blob_id, build: build(),
     ) -> None:
         self.blob_ids = dict(blob_ids)
+        self._memoized = memoized
         self._on_built = on_built
         self.prefetch = prefetch
         """Fetch every cached document at once, before reading many events one by one."""
@@ -66,7 +70,8 @@ class LoadedPlan:
         return None if path is None else self._event(path)
 
     def _event(self, path: str) -> Event:
-        return event_from_document(self._load_doc(path, self.blob_ids[path]), path)
+        blob_id = self.blob_ids[path]
+        return self._memoized(path, blob_id, lambda: event_from_document(self._load_doc(path, blob_id), path))
 
     @property
     def context_paths(self) -> dict[str, str]:

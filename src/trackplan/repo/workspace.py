@@ -19,7 +19,7 @@ from trackplan.errors import ConcurrentUpdateError, InputError, PlanNotFoundErro
 from trackplan.memory import building
 from trackplan.model import Plan, Settings
 from trackplan.repo import reading, writing
-from trackplan.repo.cache import BlobCache
+from trackplan.repo.cache import BlobCache, EventMemo
 from trackplan.repo.git import remote
 from trackplan.repo.git.store import GitStore, hash_blob
 from trackplan.repo.parallel import PARALLEL_MIN, parse_all
@@ -73,9 +73,10 @@ class WriteResult:
 
 
 class Workspace:
-    """The plan found at `plan_dir` (or above `cwd`) and the repository holding it."""
+    """The plan found at `plan_dir` (or above `cwd`) and the repository holding it. A server
+    passes one `memo` to every handle on the same repository, so built events outlive requests."""
 
-    def __init__(self, cwd: Path, plan_dir: Path | None = None) -> None:
+    def __init__(self, cwd: Path, plan_dir: Path | None = None, memo: EventMemo | None = None) -> None:
         if plan_dir is not None:
             root = (cwd / plan_dir).resolve()
             if not root.is_dir():
@@ -90,6 +91,7 @@ class Workspace:
             raise PlanNotFoundError(f"{root} is outside the repository at {workdir}")
         self.prefix = "" if prefix == "." else Path(prefix).as_posix()
         self.cache = BlobCache(self.store.git_dir / "trackplan" / "blobs.sqlite")
+        self.memo = memo if memo is not None else EventMemo()
         self._worktree_data: dict[str, bytes] = {}
         """The bytes of the work-tree files last listed, by blob id (they are in no object database)."""
 
@@ -162,7 +164,8 @@ class Workspace:
         blobs = self.plan_blobs(ref)
         if ref != WORKTREE and SETTINGS_FILE not in blobs:
             raise PlanNotFoundError(f"no {self.repo_path(SETTINGS_FILE)} at {ref!r}: the plan is not in that commit")
-        titles = self.cache.get_titles(b for p, b in blobs.items() if is_event_file(p))
+        self.memo.loaded()
+        titles = self._titles({b for p, b in blobs.items() if is_event_file(p)})
         docs: dict[str, Any] = {}
         missing = sorted((p, b) for p, b in blobs.items() if is_event_file(p) and b not in titles)
         if len(missing) >= PARALLEL_MIN:  # a cold read of a large plan: parse on every core
@@ -171,8 +174,9 @@ class Workspace:
                 docs[blob_id] = doc
                 self.cache.put(blob_id, doc)
 
-        def prefetch() -> None:  # the whole plan is wanted: every cached document in one query
-            docs.update(self.cache.get_many(set(blobs.values()) - docs.keys()))
+        def prefetch() -> None:  # the whole plan is wanted: every cached document not built yet, in one query
+            unbuilt = {b for p, b in blobs.items() if not self.memo.has_event(p, b)}
+            docs.update(self.cache.get_many(unbuilt - docs.keys()))
 
         def load_doc(path: str, blob_id: str) -> Any:
             doc = docs.get(blob_id)
@@ -184,9 +188,18 @@ class Workspace:
             return titles[blob_id] if blob_id in titles else reading.document_title(load_doc(path, blob_id))
 
         with building():  # a cold index parses every file
-            loaded = LoadedPlan(blobs, title_of, load_doc, on_built=self.cache.flush, prefetch=prefetch)
+            loaded = LoadedPlan(
+                blobs, title_of, load_doc, on_built=self.cache.flush, prefetch=prefetch, memoized=self.memo.event
+            )
         self.cache.flush()
         return loaded
+
+    def _titles(self, blob_ids: set[str]) -> dict[str, str | None]:
+        """The titles the memo or the blob cache knows among `blob_ids`."""
+        titles = self.memo.titles(blob_ids)
+        cached = self.cache.get_titles(blob_ids - titles.keys())
+        self.memo.add_titles(cached)
+        return titles | cached
 
     def settings(self, ref: str) -> Settings:
         """trackplan.yaml alone, at a ref or in the work tree (no other file is read)."""

@@ -26,6 +26,7 @@ from trackplan import yamlio
 from trackplan.errors import InputError
 from trackplan.formats import MAX_BYTES
 from trackplan.model.slugs import slugify
+from trackplan.repo.cache import EventMemo
 from trackplan.repo.workspace import Workspace
 
 STATE_DIR_ENV = "TRACKPLAN_STATE_DIR"
@@ -39,8 +40,8 @@ class WorkspaceConfig:
     path: Path
     plan_dir: Path | None = None
 
-    def open(self) -> Workspace:
-        return Workspace(self.path, self.plan_dir if self.plan_dir is not None else Path("."))
+    def open(self, memo: EventMemo | None = None) -> Workspace:
+        return Workspace(self.path, self.plan_dir if self.plan_dir is not None else Path("."), memo)
 
 
 @dataclass(frozen=True)

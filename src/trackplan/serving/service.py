@@ -35,6 +35,7 @@ from trackplan.exporting.run import ExportRequest, render
 from trackplan.formats import FORMATS
 from trackplan.formats.base import InputFile
 from trackplan.importing.run import ImportRequest, run_import
+from trackplan.repo.cache import EventMemo
 from trackplan.repo.workspace import Workspace
 from trackplan.serving.branches import Branch, find_branch, is_valid_name, main_branch
 from trackplan.serving.config import WORKSPACE_ID, ServeConfig
@@ -110,6 +111,8 @@ class Service:
         self.config = config
         self.idempotency = IdempotencyStore(config.state_dir)
         self._local = threading.local()
+        # One memo of built events per workspace, shared by its handles in every thread.
+        self._memos = {ws_id: EventMemo() for ws_id in config.workspaces}
         self._locks: dict[tuple[str, str], threading.Lock] = {}
         self._locks_guard = threading.Lock()
         self._rendered: OrderedDict[str, Export] = OrderedDict()
@@ -122,7 +125,7 @@ class Service:
             raise ApiError(404, "Workspace not found")
         opened: dict[str, Workspace] = self._local.__dict__.setdefault("workspaces", {})
         if ws_id not in opened:
-            opened[ws_id] = self.config.workspaces[ws_id].open()
+            opened[ws_id] = self.config.workspaces[ws_id].open(self._memos[ws_id])
         return opened[ws_id]
 
     def branch(self, ws: Workspace, segment: str) -> Branch:
