@@ -22,6 +22,7 @@ from trackplan.formats import FORMATS, detect, read_source
 from trackplan.formats.base import InputFile
 from trackplan.importing.incremental import fingerprints, incremental, note_of, remember
 from trackplan.importing.merge import ImportResult, merge, property_scope
+from trackplan.model import Plan
 from trackplan.repo.guards import guard_branch, target_branch
 from trackplan.repo.workspace import Workspace, retried
 
@@ -85,6 +86,17 @@ def commit_message(request: ImportRequest, outcome: ImportOutcome) -> str:
     return f"{summary}\n\n{body}\n\n" + "\n".join(trailers) + "\n"
 
 
+def changed_parts(old: Plan, new: Plan) -> tuple[Plan, Plan]:
+    """`old` and `new` without the events both hold (the same objects: the merge keeps an event
+    it leaves alone), which neither the diff nor the writing reports; both then cost what the
+    import changed, not the plan. Traits, contexts and settings stay."""
+    shared = {id(e) for e in old.events} & {id(e) for e in new.events}
+    return (
+        old.replace(events=tuple(e for e in old.events if id(e) not in shared)),
+        new.replace(events=tuple(e for e in new.events if id(e) not in shared)),
+    )
+
+
 def run_import(ws: Workspace, request: ImportRequest) -> ImportOutcome:
     """Import as one commit; when another writer moves the branch first, the import is merged
     again on the new head, a few times, before it is refused."""
@@ -120,16 +132,17 @@ def _import_once(ws: Workspace, request: ImportRequest) -> ImportOutcome:
         scope = property_scope(old_plan, incoming.plan, FORMATS[incoming.format].property_scope)
         new_plan, result = merge(old_plan, incoming.plan, request.method, request.source, scope)
     result.warnings = [*incoming.warnings, *before.warnings, *result.warnings]
-    diff = diff_plans(old_plan, new_plan, differ_for(new_plan.settings), before.event_paths)
+    old_part, new_part = changed_parts(old_plan, new_plan)
+    diff = diff_plans(old_part, new_part, differ_for(new_plan.settings), before.event_paths)
     outcome = ImportOutcome(branch, result, incoming.format, None, (), diff)
     if request.dry_run:
-        changes, layout_warnings = ws.planned_changes(before, new_plan, old_plan=old_plan)
+        changes, layout_warnings = ws.planned_changes(before, new_part, old_plan=old_part)
         outcome.changed_paths = tuple(sorted(changes))
         result.warnings.extend(layout_warnings)
         return outcome
     # A new branch is created with its first commit (its reflog records the base, which the
     # merged-branch guard relies on), so a failed import leaves no branch behind.
-    written = ws.commit_plan(branch, head, before, new_plan, commit_message(request, outcome), old_plan, parent)
+    written = ws.commit_plan(branch, head, before, new_part, commit_message(request, outcome), old_part, parent)
     result.warnings.extend(written.warnings)
     outcome.commit = written.commit
     outcome.changed_paths = written.changed_paths
