@@ -125,6 +125,7 @@ def test_text_report_and_max_invalid_exit(plan_repo: Path, run_cli: CliRunnerCal
 
 def test_text_report_names_unknown_events() -> None:
     summary = {"checked": 3, "invalid": 3, "malformed": 0, "malformedLines": [], "unknownEvents": {"Mystery": 3}}
+    summary |= {"commits": {}, "unknownCommits": {}}
     assert render_text({**summary, "events": {}}) == "unknown event Mystery: 3\n3 checked, 3 invalid, 0 malformed\n"
 
 

@@ -1,6 +1,6 @@
-"""`trackplan check`: stream payloads from a file (JSONL or a JSON array) through a Checker,
-summarise per event, and judge the result against --max-invalid. Memory stays bounded
-whatever the file size."""
+"""`trackplan check`: stream payloads from a file (JSONL or a JSON array) through a Checker
+(the plan at the ref asked for, or at the commit a payload names), summarise per event, and
+judge the result against --max-invalid. Memory stays bounded whatever the file size."""
 
 from __future__ import annotations
 
@@ -17,7 +17,9 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 import orjson
 
 from trackplan.checking.checker import Checker, CheckResult
+from trackplan.checking.commits import CommitCheckers, payload_commit
 from trackplan.errors import InputError
+from trackplan.repo.refs import WORKTREE
 
 if TYPE_CHECKING:
     from trackplan.repo.workspace import Workspace
@@ -33,6 +35,8 @@ class EventStats:
     invalid: int = 0
     errors: Counter[tuple[str, str]] = field(default_factory=Counter)
     sent: set[str] = field(default_factory=set)
+    planned: set[str] = field(default_factory=set)  # the event's properties at every commit checked
+    planned_last: tuple[str, ...] = ()  # the last Checker's, so each payload costs no set update
 
 
 @dataclass
@@ -43,9 +47,19 @@ class QAReport:
     malformed_count: int = 0
     unknown: Counter[str] = field(default_factory=Counter)
     events: dict[str, EventStats] = field(default_factory=dict)
+    commits: Counter[str] = field(default_factory=Counter)  # payloads checked at the commit they name
+    unknown_commits: Counter[str] = field(default_factory=Counter)  # named commits this repository lacks
 
-    def add(self, result: CheckResult, expected: int = 0) -> None:
+    def add_unknown_commit(self, commit: str) -> None:
+        """A payload naming a commit with no plan here: not checked, and counted invalid."""
         self.checked += 1
+        self.invalid += 1
+        self.unknown_commits[commit] += 1
+
+    def add(self, result: CheckResult, planned: tuple[str, ...] = (), commit: str | None = None) -> None:
+        self.checked += 1
+        if commit is not None:
+            self.commits[commit] += 1
         if not result.known:
             self.invalid += 1
             self.unknown[str(result.event or result.shape)] += 1
@@ -55,7 +69,10 @@ class QAReport:
         if stats is None:
             stats = self.events[name] = EventStats()
         stats.seen += 1
-        if len(stats.sent) < expected:  # once every property was seen, nothing is left to learn
+        if planned is not stats.planned_last:
+            stats.planned.update(planned)
+            stats.planned_last = planned
+        if len(stats.sent) < len(stats.planned):  # once every property was seen, nothing is left to learn
             stats.sent.update(result.sent)
         if result.valid:
             stats.valid += 1
@@ -64,20 +81,22 @@ class QAReport:
             self.invalid += 1
             stats.errors.update(result.errors)
 
-    def to_json(self, checker: Checker) -> dict[str, Any]:
+    def to_json(self) -> dict[str, Any]:
         return {
             "checked": self.checked,
             "invalid": self.invalid,
             "malformed": self.malformed_count,
             "malformedLines": [{"line": n, "error": e} for n, e in self.malformed],
             "unknownEvents": dict(self.unknown.most_common()),
+            "commits": dict(self.commits.most_common()),
+            "unknownCommits": dict(self.unknown_commits.most_common()),
             "events": {
                 name: {
                     "seen": s.seen,
                     "valid": s.valid,
                     "invalid": s.invalid,
                     "topErrors": [{"path": p, "message": m, "count": c} for (p, m), c in s.errors.most_common(5)],
-                    "neverSent": sorted(set(checker.properties.get(name, ())) - s.sent),
+                    "neverSent": sorted(s.planned - s.sent),
                 }
                 for name, s in sorted(self.events.items())
             },
@@ -146,7 +165,15 @@ def _array_items(stream: BinaryIO) -> Iterator[tuple[int, Any, str | None]]:
             return
 
 
-def run_checks(checker: Checker, stream: BinaryIO, sample: int | None = None, keep_malformed: int = 20) -> QAReport:
+def run_checks(
+    checker: Checker,
+    stream: BinaryIO,
+    sample: int | None = None,
+    keep_malformed: int = 20,
+    at_commit: CommitCheckers | None = None,
+) -> QAReport:
+    """Check every payload of `stream` (or a sample of them) with `checker`; with `at_commit`,
+    a payload naming a commit in `context.trackingPlan.commit` is checked against that one."""
     report = QAReport()
     reservoir: list[Any] = []
     rng = random.Random(0)
@@ -158,8 +185,7 @@ def run_checks(checker: Checker, stream: BinaryIO, sample: int | None = None, ke
                 report.malformed.append((number, error))
             continue
         if sample is None:
-            result = checker.check(doc)
-            report.add(result, len(checker.properties.get(str(result.event), ())))
+            _check_one(report, doc, checker, at_commit)
             continue
         seen += 1
         if len(reservoir) < sample:
@@ -169,9 +195,22 @@ def run_checks(checker: Checker, stream: BinaryIO, sample: int | None = None, ke
             if slot < sample:
                 reservoir[slot] = doc
     for doc in reservoir:
-        result = checker.check(doc)
-        report.add(result, len(checker.properties.get(str(result.event), ())))
+        _check_one(report, doc, checker, at_commit)
     return report
+
+
+def _check_one(report: QAReport, doc: Any, checker: Checker, at_commit: CommitCheckers | None) -> None:
+    commit = None
+    if at_commit is not None and isinstance(doc, dict) and "context" in doc:  # most payloads: no lookup
+        commit = payload_commit(doc)
+        if commit is not None:
+            found = at_commit.checker(commit)
+            if found is None:
+                report.add_unknown_commit(commit)
+                return
+            checker = found
+    result = checker.check(doc)
+    report.add(result, checker.properties.get(str(result.event), ()), commit)
 
 
 @dataclass(frozen=True)
@@ -204,6 +243,7 @@ class CheckRequest:
     ref: str = "HEAD"
     sample: int | None = None
     max_invalid: str | None = None  # as given: N or P%
+    ignore_payload_commit: bool = False  # check every payload at `ref`, whatever commit it names
 
 
 @dataclass(frozen=True)
@@ -213,15 +253,20 @@ class CheckOutcome:
 
 
 def check_ref(ws: Workspace, request: CheckRequest, stdin: BinaryIO) -> CheckOutcome:
-    """Check the payloads of `request` against the plan at its ref."""
+    """Check the payloads of `request` against the plan at its ref, or at the commit each names."""
     limit = MaxInvalid.parse(request.max_invalid) if request.max_invalid is not None else None
     checker = Checker(ws.load(request.ref).plan)
+    at_commit = None
+    if not request.ignore_payload_commit:
+        # A payload naming the ref's own commit is checked by the Checker already built.
+        known = {} if request.ref == WORKTREE else {ws.store.resolve(request.ref): checker}
+        at_commit = CommitCheckers(ws, known)
     if request.payloads == "-":
-        report = run_checks(checker, stdin, request.sample)
+        report = run_checks(checker, stdin, request.sample, at_commit=at_commit)
     else:
         path = Path(request.payloads)
         if not path.is_file():
             raise InputError(f"{request.payloads}: no such file")
         with path.open("rb") as stream:
-            report = run_checks(checker, stream, request.sample)
-    return CheckOutcome(report.to_json(checker), limit is not None and limit.exceeded_by(report))
+            report = run_checks(checker, stream, request.sample, at_commit=at_commit)
+    return CheckOutcome(report.to_json(), limit is not None and limit.exceeded_by(report))

@@ -16,15 +16,28 @@ from trackplan.cli.options import format_option, ref_option
 @format_option("text", "json", help=None)
 @click.option("--max-invalid", default=None, metavar="N|P%", help="Exit 1 when more payloads than this are invalid.")
 @click.option("--sample", type=click.IntRange(min=1), default=None, help="Check a random sample of N payloads.")
+@click.option(
+    "--ignore-payload-commit",
+    is_flag=True,
+    help="Check every payload against --ref, even one naming its commit in context.trackingPlan.commit.",
+)
 @pass_context
 def command(
-    ctx: AppContext, payloads: str, ref: str, output_format: str, max_invalid: str | None, sample: int | None
+    ctx: AppContext,
+    payloads: str,
+    ref: str,
+    output_format: str,
+    max_invalid: str | None,
+    sample: int | None,
+    ignore_payload_commit: bool,
 ) -> None:
     """Check PAYLOADS (JSONL or a JSON array; - for stdin) against the plan at a ref.
 
     Shapes are detected per payload: Segment track/identify/group, Amplitude
     (event_type, event_properties, user_properties), Snowplow self-describing events
     (schema, data) and plain {event, properties}. Malformed lines are counted, never fatal.
+    A payload naming the commit its generated code came from (context.trackingPlan.commit)
+    is checked against the plan at that commit; one this repository lacks counts as invalid.
 
     \b
     Examples:
@@ -35,7 +48,8 @@ def command(
     from trackplan.checking.run import CheckRequest, check_ref
     from trackplan.checking.text import render_text
 
-    outcome = check_ref(ctx.workspace(), CheckRequest(payloads, ref, sample, max_invalid), sys.stdin.buffer)
+    request = CheckRequest(payloads, ref, sample, max_invalid, ignore_payload_commit)
+    outcome = check_ref(ctx.workspace(), request, sys.stdin.buffer)
     if output_format == "json":
         echo_json(outcome.summary)
     else:
