@@ -30,7 +30,7 @@ def commit_files(root: Path, files: dict[str, bytes], message: str) -> str:
 
 
 def fresh_plan(root: Path, ref: str) -> object:
-    """The plan at `ref` read by a handle whose memo is empty: what a read without the memo gives."""
+    """The plan at `ref` read without a memo."""
     return Workspace(root).load(ref).plan
 
 
@@ -40,7 +40,7 @@ def test_one_blob_under_two_paths_gives_each_file_its_own_event(plan_repo: Path)
         {"events/first-step.yaml": UNTITLED, "events/nested/second-step.yml": UNTITLED, "events/third.json": UNTITLED},
         "one body, three files",
     )
-    ws = Workspace(plan_repo)
+    ws = Workspace(plan_repo, memo=EventMemo())
     loaded = ws.load(commit)
     blobs = {loaded.blob_ids[p] for p in ("events/first-step.yaml", "events/nested/second-step.yml")}
     assert len(blobs) == 1
@@ -64,7 +64,7 @@ def test_two_refs_edited_apart_read_their_own_events(plan_repo: Path) -> None:
     right = commit_files(
         plan_repo, {"events/signed-up.yaml": original.replace(b"description:", b"description: Right.", 1)}, "right"
     )
-    ws = Workspace(plan_repo)
+    ws = Workspace(plan_repo, memo=EventMemo())
     for _ in range(2):  # the second round reads every event from the memo
         for ref in (base, left, right, WORKTREE):
             assert ws.load(ref).plan == fresh_plan(plan_repo, ref)
@@ -73,7 +73,7 @@ def test_two_refs_edited_apart_read_their_own_events(plan_repo: Path) -> None:
 
 
 def test_an_edit_in_the_work_tree_is_read_and_so_is_its_undoing(plan_repo: Path) -> None:
-    ws = Workspace(plan_repo)
+    ws = Workspace(plan_repo, memo=EventMemo())
     path = plan_repo / "events" / "signed-up.yaml"
     original = path.read_bytes()
     before = ws.load(WORKTREE).event("Signed Up")
@@ -115,7 +115,8 @@ def one_event(i: int, props: int) -> bytes:
 
 
 def test_imports_through_one_long_lived_handle_match_imports_through_fresh_ones(tmp_path: Path) -> None:
-    kept, _ = plan_with(tmp_path / "kept", 12, n_props=3)
+    plan_with(tmp_path / "kept", 12, n_props=3)
+    kept = Workspace(tmp_path / "kept", memo=EventMemo())
     plan_with(tmp_path / "fresh", 12, n_props=3)
     for i in range(8):
         branch, method = ("left", "addAndUpdate") if i % 2 else ("right", "addUpdateAndRemove")

@@ -42,7 +42,7 @@ class LoadedPlan:
         load_doc: DocLoader,
         on_built: Callable[[], None] = lambda: None,
         prefetch: Callable[[], None] = lambda: None,
-        memoized: EventMemoizer = lambda path, blob_id, build: build(),
+        memoized: EventMemoizer | None = None,
     ) -> None:
         self.blob_ids = dict(blob_ids)
         self._memoized = memoized
@@ -71,6 +71,8 @@ class LoadedPlan:
 
     def _event(self, path: str) -> Event:
         blob_id = self.blob_ids[path]
+        if self._memoized is None:
+            return event_from_document(self._load_doc(path, blob_id), path)
         return self._memoized(path, blob_id, lambda: event_from_document(self._load_doc(path, blob_id), path))
 
     @property

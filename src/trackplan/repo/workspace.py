@@ -74,7 +74,8 @@ class WriteResult:
 
 class Workspace:
     """The plan found at `plan_dir` (or above `cwd`) and the repository holding it. A server
-    passes one `memo` to every handle on the same repository, so built events outlive requests."""
+    passes one `memo` to every handle on the same repository, so built events outlive requests;
+    a command that reads a plan once has no use for one."""
 
     def __init__(self, cwd: Path, plan_dir: Path | None = None, memo: EventMemo | None = None) -> None:
         if plan_dir is not None:
@@ -91,7 +92,7 @@ class Workspace:
             raise PlanNotFoundError(f"{root} is outside the repository at {workdir}")
         self.prefix = "" if prefix == "." else Path(prefix).as_posix()
         self.cache = BlobCache(self.store.git_dir / "trackplan" / "blobs.sqlite")
-        self.memo = memo if memo is not None else EventMemo()
+        self.memo = memo
         self._worktree_data: dict[str, bytes] = {}
         """The bytes of the work-tree files last listed, by blob id (they are in no object database)."""
 
@@ -164,8 +165,9 @@ class Workspace:
         blobs = self.plan_blobs(ref)
         if ref != WORKTREE and SETTINGS_FILE not in blobs:
             raise PlanNotFoundError(f"no {self.repo_path(SETTINGS_FILE)} at {ref!r}: the plan is not in that commit")
-        self.memo.loaded()
-        titles = self._titles({b for p, b in blobs.items() if is_event_file(p)})
+        if self.memo is not None:
+            self.memo.loaded()
+        titles = self._titles([b for p, b in blobs.items() if is_event_file(p)])
         docs: dict[str, Any] = {}
         missing = sorted((p, b) for p, b in blobs.items() if is_event_file(p) and b not in titles)
         if len(missing) >= PARALLEL_MIN:  # a cold read of a large plan: parse on every core
@@ -175,7 +177,8 @@ class Workspace:
                 self.cache.put(blob_id, doc)
 
         def prefetch() -> None:  # the whole plan is wanted: every cached document not built yet, in one query
-            unbuilt = {b for p, b in blobs.items() if not self.memo.has_event(p, b)}
+            memo = self.memo
+            unbuilt = {b for p, b in blobs.items() if memo is None or not memo.has_event(p, b)}
             docs.update(self.cache.get_many(unbuilt - docs.keys()))
 
         def load_doc(path: str, blob_id: str) -> Any:
@@ -189,15 +192,22 @@ class Workspace:
 
         with building():  # a cold index parses every file
             loaded = LoadedPlan(
-                blobs, title_of, load_doc, on_built=self.cache.flush, prefetch=prefetch, memoized=self.memo.event
+                blobs,
+                title_of,
+                load_doc,
+                on_built=self.cache.flush,
+                prefetch=prefetch,
+                memoized=self.memo.event if self.memo is not None else None,
             )
         self.cache.flush()
         return loaded
 
-    def _titles(self, blob_ids: set[str]) -> dict[str, str | None]:
+    def _titles(self, blob_ids: list[str]) -> dict[str, str | None]:
         """The titles the memo or the blob cache knows among `blob_ids`."""
+        if self.memo is None:
+            return self.cache.get_titles(blob_ids)
         titles = self.memo.titles(blob_ids)
-        cached = self.cache.get_titles(blob_ids - titles.keys())
+        cached = self.cache.get_titles(b for b in blob_ids if b not in titles)
         self.memo.add_titles(cached)
         return titles | cached
 
