@@ -19,7 +19,7 @@ from pygit2.enums import FileMode
 
 from trackplan.errors import GitError, InputError, TrackplanError
 from trackplan.repo.atomic import atomic_write
-from trackplan.repo.git.store import LANDED, GitStore, Landed
+from trackplan.repo.git.store import GitStore
 
 
 @dataclass(frozen=True)
@@ -90,21 +90,9 @@ class TreeMerge:
                 self._index.add(pygit2.IndexEntry(path, repo.create_blob(data), FileMode.BLOB))
             if self._index.conflicts is not None:
                 raise GitError(f"unresolved conflicts remain: {', '.join(c.path for c in _conflicts(self._index))}")
-            tree = self._index.write_tree(repo)
-            changes = self._changes(str(tree))
-            checked_out = self.store.workdir is not None and self.store.current_branch() == branch
-            if checked_out:  # the obstacles commit_changes checks, before the branch moves
-                self.store._ensure_clean(self.ours, list(changes))
-                self.store._ensure_writable(changes)
-            author, committer = self.store.signature()
-            parents = [pygit2.Oid(hex=self.ours), pygit2.Oid(hex=self.theirs)]
-            commit_id = str(repo.create_commit(None, author, committer, message, tree, parents))
-            self.store._compare_and_swap(f"refs/heads/{branch}", self.ours, commit_id, message.splitlines()[0])
-            landed = Landed(branch, commit_id)
-            LANDED.append(landed)
-        if checked_out:
-            self.store._follow(landed, changes)
-        return commit_id
+            tree = str(self._index.write_tree(repo))
+            changes = self._changes(tree)
+        return self.store.commit_tree(branch, self.ours, [self.ours, self.theirs], tree, changes, message)
 
     def _changes(self, tree: str) -> dict[str, bytes | None]:
         """What the merge changes on the target: {path: bytes, or None for a removed file}."""

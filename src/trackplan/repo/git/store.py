@@ -412,23 +412,67 @@ class GitStore:
         refname = branch_ref(branch)
         parent = expected_head or start
         with _reraise(lambda exc: GitError(f"cannot write to branch {branch!r}: {exc}")):
-            checked_out = self.workdir is not None and self.current_branch() == branch
-            if checked_out:
-                self._ensure_clean(parent, list(changes))
-                self._ensure_writable(changes)
-            author, committer = self.signature()
+            checked_out = self._check_obstacles(branch, parent, changes)
             parent_tree = self._commit(parent).tree_id.raw if parent else None
             new_objects: list[tuple[int, bytes]] = []
             tree_id = self._build_tree(parent_tree, changes, new_objects)
             if tree_id is None:
                 new_objects.append((gitobjects.TREE, b""))
                 tree_id = gitobjects.object_id(gitobjects.TREE, b"")
-            parents = [pygit2.Oid(hex=parent)] if parent else []
+        created_from = start if start and not expected_head else None
+        parents = [parent] if parent else []
+        return self._land(
+            refname, expected_head, parents, tree_id.hex(), changes, message, created_from, checked_out, new_objects
+        )
+
+    def commit_tree(
+        self,
+        branch: str,
+        expected_head: str,
+        parents: list[str],
+        tree: str,
+        changes: Mapping[str, bytes | None],
+        message: str,
+    ) -> str:
+        """Commit `tree` (already written) with `parents` on `branch`, by the same checks and
+        compare-and-swap as commit_changes: `changes` is what the tree changes from
+        `expected_head`, which a checked-out work tree follows."""
+        refname = branch_ref(branch)
+        with _reraise(lambda exc: GitError(f"cannot write to branch {branch!r}: {exc}")):
+            checked_out = self._check_obstacles(branch, expected_head, changes)
+        return self._land(refname, expected_head, parents, tree, changes, message, None, checked_out, [])
+
+    def _check_obstacles(self, branch: str, parent: str | None, changes: Mapping[str, bytes | None]) -> bool:
+        """Whether `branch` is checked out; if so, refuse what would stop its work tree following `changes`."""
+        checked_out = self.workdir is not None and self.current_branch() == branch
+        if checked_out:
+            self._ensure_clean(parent, list(changes))
+            self._ensure_writable(changes)
+        return checked_out
+
+    def _land(
+        self,
+        refname: str,
+        expected_head: str | None,
+        parents: list[str],
+        tree: str,
+        changes: Mapping[str, bytes | None],
+        message: str,
+        created_from: str | None,
+        checked_out: bool,
+        new_objects: list[tuple[int, bytes]],
+    ) -> str:
+        """Write `new_objects` and the commit, move the branch by compare-and-swap (the reflog
+        names `created_from` when that creates it), and bring a checked-out work tree along."""
+        branch = refname.removeprefix("refs/heads/")
+        with _reraise(lambda exc: GitError(f"cannot write to branch {branch!r}: {exc}")):
+            author, committer = self.signature()
             self._write_objects(new_objects)
             message = message.encode("utf-8", "backslashreplace").decode()  # a file name that is not UTF-8
-            commit_id = str(self.repo.create_commit(None, author, committer, message, pygit2.Oid(raw=tree_id), parents))
+            oids = [pygit2.Oid(hex=parent) for parent in parents]
+            commit_id = str(self.repo.create_commit(None, author, committer, message, pygit2.Oid(hex=tree), oids))
             summary = message.splitlines()[0] if message else ""
-            reflog = f"branch: Created from {start} with commit: {summary}" if start and not expected_head else summary
+            reflog = f"branch: Created from {created_from} with commit: {summary}" if created_from else summary
             self._compare_and_swap(refname, expected_head, commit_id, reflog)
             landed = Landed(branch, commit_id)
             LANDED.append(landed)
