@@ -363,19 +363,29 @@ def key_positions(text: str, paths: Sequence[Sequence[str]]) -> list[tuple[int, 
 
 
 def _position(root: yaml.Node | None, path: Sequence[str]) -> tuple[int, int] | None:
-    node, mark = root, None
+    mark, _, _ = _follow(root, path)
+    return None if mark is None else (mark.line + 1, mark.column + 1)
+
+
+def _follow(node: yaml.Node | None, path: Sequence[str | int]) -> tuple[yaml.Mark | None, yaml.Node | None, bool]:
+    """Follow a key path (mapping keys; list indexes as ints or digit strings) through a composed
+    document: the start of the deepest key or list item reached, the node there, and whether
+    the whole path exists."""
+    mark = None
     for part in path:
         if isinstance(node, yaml.MappingNode):
-            found = next(((k, v) for k, v in node.value if k.value == part), None)
+            found = next(((k, v) for k, v in node.value if k.value == str(part)), None)
             if found is None:
-                break
+                return mark, node, False
             mark, node = found[0].start_mark, found[1]
-        elif isinstance(node, yaml.SequenceNode) and part.isdigit() and int(part) < len(node.value):
+        elif isinstance(node, yaml.SequenceNode) and (isinstance(part, int) or part.isdigit()):
+            if int(part) >= len(node.value):
+                return mark, node, False
             node = node.value[int(part)]
             mark = node.start_mark
         else:
-            break
-    return None if mark is None else (mark.line + 1, mark.column + 1)
+            return mark, node, False
+    return mark, node, True
 
 
 def differing_scalars(text: str) -> list[tuple[str, int, int]]:
@@ -409,19 +419,8 @@ def value_lines(text: str, path: Sequence[str | int]) -> tuple[int, int] | None:
         node = yaml.compose(text, Loader=yaml.CSafeLoader)
     except yaml.YAMLError:
         return None
-    start: yaml.Mark | None = None
-    for part in path:
-        if isinstance(node, yaml.MappingNode):
-            found = next(((k, v) for k, v in node.value if k.value == str(part)), None)
-            if found is None:
-                return None
-            start, node = found[0].start_mark, found[1]
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
-            node = node.value[part]
-            start = node.start_mark
-        else:
-            return None
-    if start is None or node is None:
+    start, node, complete = _follow(node, path)
+    if not complete or start is None or node is None:
         return None
     end = node.end_mark
     # A block value ends at the start of the next line; a scalar or flow value ends inside its last line.
