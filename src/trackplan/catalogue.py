@@ -64,6 +64,14 @@ class Rule:
         }
 
 
+def edit(base: str, *edits: tuple[str, str]) -> str:
+    """An example's plan file: `base` after the edits (old text, new text), each of a text found once."""
+    for old, new in edits:
+        assert base.count(old) == 1, old
+        base = base.replace(old, new)
+    return base
+
+
 def all_rules() -> tuple[Rule, ...]:
     """Both catalogues, lint rules first, each in id order."""
     from trackplan.diffing.rules import RULES as CHANGE_RULES

@@ -11,18 +11,10 @@ from __future__ import annotations
 
 import difflib
 
-from trackplan.catalogue import Example, Rule
+from trackplan.catalogue import Example, Rule, edit
 
 SEVERITIES = ("breaking", "warning", "info")
 PROFILES = ("validation", "consumer")
-
-
-def _edit(base: str, *edits: tuple[str, str]) -> str:
-    """`base` after the edits (old text, new text), each of a text found once."""
-    for old, new in edits:
-        assert base.count(old) == 1, old
-        base = base.replace(old, new)
-    return base
 
 
 # The plan files of the examples: most edit one event file, ORDER, or a variant of it.
@@ -54,12 +46,12 @@ properties:
 required: [order_id, amount]
 """
 CLOSE = ("required: [order_id, amount]\n", "required: [order_id, amount]\nadditionalProperties: false\n")
-CLOSED = _edit(ORDER, CLOSE)
-VERSIONED = _edit(ORDER, ("x-sources: [web]\n", "x-sources: [web]\nx-version: 1-0-0\n"))
+CLOSED = edit(ORDER, CLOSE)
+VERSIONED = edit(ORDER, ("x-sources: [web]\n", "x-sources: [web]\nx-version: 1-0-0\n"))
 DISCOUNT_BRANCHES = "      - {type: number, minimum: 0}\n      - {type: string, pattern: '^[0-9]+%$'}\n"
-DISCOUNT = _edit(ORDER, ("  coupon:\n", "  discount:\n    anyOf:\n" + DISCOUNT_BRANCHES + "  coupon:\n"))
-WITH_AMOUNT_ID = _edit(ORDER, ("  amount:\n", "  amount:\n    x-id: prp_amount\n"))
-TWO_SOURCES = _edit(ORDER, ("x-sources: [web]", "x-sources: [web, ios]"))
+DISCOUNT = edit(ORDER, ("  coupon:\n", "  discount:\n    anyOf:\n" + DISCOUNT_BRANCHES + "  coupon:\n"))
+WITH_AMOUNT_ID = edit(ORDER, ("  amount:\n", "  amount:\n    x-id: prp_amount\n"))
+TWO_SOURCES = edit(ORDER, ("x-sources: [web]", "x-sources: [web, ios]"))
 IDENTIFY = """title: Identify Properties
 type: object
 properties:
@@ -78,7 +70,7 @@ NO_ID = ("x-id: evt_order_completed\n", "")
 
 def _edited(fires: bool, *edits: tuple[str, str], base: str = ORDER) -> Example:
     """The event file `base` before and after the edits."""
-    return Example(fires=fires, before=((EVENT_FILE, base),), after=((EVENT_FILE, _edit(base, *edits)),))
+    return Example(fires=fires, before=((EVENT_FILE, base),), after=((EVENT_FILE, edit(base, *edits)),))
 
 
 def _settings(fires: bool, after: str) -> Example:
@@ -112,7 +104,7 @@ RULES = {
             "breaking",
             "An event was removed: its payloads no longer validate and its data stops.",
             Example(fires=True, before=((EVENT_FILE, ORDER),), after=()),
-            Example(fires=False, before=((EVENT_FILE, ORDER),), after=((PLACED, _edit(ORDER, RENAMED)),)),
+            Example(fires=False, before=((EVENT_FILE, ORDER),), after=((PLACED, edit(ORDER, RENAMED)),)),
         ),
         _rule(
             "TP003",
@@ -120,8 +112,8 @@ RULES = {
             "breaking",
             "breaking",
             "An event (same x-id) got a new name: payloads under the old name fail and queries lose it.",
-            Example(fires=True, before=((EVENT_FILE, ORDER),), after=((PLACED, _edit(ORDER, RENAMED)),)),
-            Example(fires=False, before=((EVENT_FILE, ORDER),), after=((PLACED, _edit(ORDER, RENAMED, NO_ID)),)),
+            Example(fires=True, before=((EVENT_FILE, ORDER),), after=((PLACED, edit(ORDER, RENAMED)),)),
+            Example(fires=False, before=((EVENT_FILE, ORDER),), after=((PLACED, edit(ORDER, RENAMED, NO_ID)),)),
         ),
         _rule("TP010", "property-added", "info", "info", "A new optional property.", _edited(True, GIFT_WRAP)),
         _rule(
@@ -375,7 +367,7 @@ RULES = {
             "info",
             "info",
             "trackplan.yaml changed.",
-            _settings(True, _edit(SETTINGS, ("[web, ios]", "[web, ios, android]"))),
+            _settings(True, edit(SETTINGS, ("[web, ios]", "[web, ios, android]"))),
             _settings(False, "# Owned by the data team.\n" + SETTINGS),
         ),
         _rule(

@@ -3,7 +3,7 @@ the plan files it flags; they are the rule's tests and appear in docs/rules.md."
 
 from __future__ import annotations
 
-from trackplan.catalogue import Example, Rule
+from trackplan.catalogue import Example, Rule, edit
 
 EVENT_FILE = "events/order-completed.yaml"
 EXAMPLE_SETTINGS = """name: Example
@@ -28,8 +28,7 @@ required: [order_id]
 
 
 def _bad(old: str, new: str) -> str:
-    assert old in GOOD, old
-    return GOOD.replace(old, new)
+    return edit(GOOD, (old, new))
 
 
 def _examples(valid: str, invalid: str, extra_files: tuple[tuple[str, str], ...] = ()) -> tuple[Example, ...]:
