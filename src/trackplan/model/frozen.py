@@ -81,6 +81,14 @@ class FrozenDict(dict[str, Any]):
         return FrozenDict((k, v) for k, v in self.items() if k not in keys)
 
 
+def _by_sort_key(values: Iterable[Any]) -> dict[tuple[int, Any], Any]:
+    """The values without duplicates, each under its sort key, the first of equals kept."""
+    unique: dict[tuple[int, Any], Any] = {}
+    for value in values:
+        unique.setdefault(sort_key(value), value)
+    return unique
+
+
 class SetList(tuple[Any, ...]):
     """A tuple that compares as a set and is always kept sorted."""
 
@@ -93,9 +101,7 @@ class SetList(tuple[Any, ...]):
         if all(type(v) is str for v in items):
             # The common case (names, tags, string enums): sort_key orders strings as str does.
             return super().__new__(cls, sorted(set(items)))
-        unique: dict[tuple[int, Any], Any] = {}
-        for value in items:
-            unique.setdefault(sort_key(value), value)
+        unique = _by_sort_key(items)
         return super().__new__(cls, (unique[k] for k in sorted(unique)))
 
     def __reduce__(self) -> tuple[Any, ...]:
@@ -115,10 +121,7 @@ class WrittenSet(tuple[Any, ...]):
     def __new__(cls, values: Iterable[Any] = ()) -> WrittenSet:
         if type(values) is cls:
             return values
-        unique: dict[tuple[int, Any], Any] = {}
-        for value in values:
-            unique.setdefault(sort_key(value), value)
-        return super().__new__(cls, unique.values())
+        return super().__new__(cls, _by_sort_key(values).values())
 
     def _keys(self) -> frozenset[tuple[int, Any]]:
         return frozenset(sort_key(v) for v in self)
