@@ -9,7 +9,7 @@ import click
 
 from trackplan.cli.context import AppContext, pass_context
 from trackplan.cli.options import non_empty, ref_option
-from trackplan.formats import EXPORT_FORMATS
+from trackplan.formats import EXPORT_FORMATS, FORMATS
 from trackplan.repo.refs import WORKTREE
 
 
@@ -74,7 +74,8 @@ def command(
         vendor=vendor,
         all_versions=all_versions,
     )
-    folder = to == "snowplow" and output not in (None, "-") and (output.endswith("/") or Path(output).is_dir())
+    writes_folder = FORMATS[to].write_folder is not None
+    folder = writes_folder and output not in (None, "-") and (output.endswith("/") or Path(output).is_dir())
     if all_versions and not folder:
         raise click.UsageError("--all-versions writes an Iglu folder: use it with --to snowplow -o DIR/")
     workspace = ctx.workspace()
