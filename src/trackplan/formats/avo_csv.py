@@ -14,7 +14,7 @@ from typing import Any
 
 from trackplan.errors import InputError
 from trackplan.formats._schema_reader import SchemaReader
-from trackplan.formats.base import UTF16_BOMS, Incoming, InputFile, WriteOptions
+from trackplan.formats.base import UTF16_BOMS, Incoming, InputFile, WriteOptions, utf8_text
 from trackplan.model import Domain, Event, Plan, Settings, Source
 
 
@@ -220,14 +220,10 @@ def _split(value: str, sep: str = ",") -> list[str]:
 
 
 def _text(data: bytes, name: str) -> str:
-    if data.startswith(UTF16_BOMS):  # spreadsheets save "Unicode text" so: NUL bytes, but not binary
-        raise InputError(f"{name}: UTF-16 text; save it as UTF-8")
-    if b"\x00" in data[:4096]:
+    # Spreadsheets save "Unicode text" as UTF-16: NUL bytes, but not binary.
+    if b"\x00" in data[:4096] and not data.startswith(UTF16_BOMS):
         raise InputError(f"{name}: binary data, not a CSV file")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{name}: not UTF-8 text (byte {exc.start}); is this a binary file?") from None
+    text = utf8_text(data, name)
     if "\n" not in text.strip() and "\\n" in text:
         # A body pasted from a shell example: escapes were never interpreted.
         text = text.replace("\\n", "\n").replace('\\"', '"')

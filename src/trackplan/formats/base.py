@@ -29,17 +29,22 @@ UTF8_BOM = b"\xef\xbb\xbf"
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
-def parse_json(data: bytes, name: str) -> Any:
-    """Parse JSON input (orjson, in C): a one-line error with line and column, or a clear
-    word for binary data."""
+def utf8_text(data: bytes, name: str) -> str:
+    """Input bytes as text, a UTF-8 BOM dropped; UTF-16 or binary data is a one-line error."""
     if data.startswith(UTF16_BOMS):
         raise InputError(f"{name}: UTF-16 text; save it as UTF-8")
     try:
-        data.decode("utf-8-sig")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputError(f"{name}: not UTF-8 text (byte {exc.start}); is this a binary file?") from None
+
+
+def parse_json(data: bytes, name: str) -> Any:
+    """Parse JSON input (orjson, in C): a one-line error with line and column, or a clear
+    word for binary data."""
+    text = utf8_text(data, name)
     try:
-        return orjson.loads(data.removeprefix(UTF8_BOM))
+        return orjson.loads(text)
     except orjson.JSONDecodeError as exc:
         raise InputError(f"{name}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from None
 
