@@ -246,7 +246,10 @@ class Merger:
         """addAndUpdate: a changed definition applies to every event that uses the property."""
         for name, incoming in self.incoming_definitions.items():
             definition = self.definitions.get(name)
-            if definition is None or _update_definition(definition, incoming) == definition:
+            if definition is None:
+                continue
+            updated_definition = _update_definition(definition, incoming)
+            if updated_definition == definition:
                 continue
             self.changed_properties.add(name)
             for event_name, event in list(self.events.items()):
@@ -255,7 +258,7 @@ class Merger:
                     updated = _update_definition(prop, incoming)
                     self.events[event_name] = event.with_property(updated)
                     self._note_elsewhere(event_name, name, updated != prop)
-            self.definitions[name] = _update_definition(definition, incoming)
+            self.definitions[name] = updated_definition
 
     def _note_elsewhere(self, event_name: str, prop_name: str, changed: bool) -> None:
         if changed and event_name not in self.named:
