@@ -51,7 +51,7 @@ class ImportOutcome:
     format: str
     commit: str | None
     changed_paths: tuple[str, ...]
-    diff: DiffResult | None = None
+    diff: DiffResult
 
 
 def commit_message(request: ImportRequest, outcome: ImportOutcome) -> str:
@@ -68,13 +68,11 @@ def commit_message(request: ImportRequest, outcome: ImportOutcome) -> str:
         counts += f"\nremovedEvents: {outcome.result.removed_events}"
     warnings = outcome.result.warnings
     body = counts + (f"\nwarnings: {len(warnings)}" if warnings else "")
-    if outcome.diff is not None:
-        sets = {
-            name: sum(1 for c in outcome.diff.changes if c.change_set == name)
-            for name in ("addOnly", "update", "remove")
-        }
-        breaking = outcome.diff.counts()["breaking"]
-        body += "\nchanges: " + ", ".join(f"{k} {v}" for k, v in sets.items()) + f" ({breaking} breaking)"
+    sets = {
+        name: sum(1 for c in outcome.diff.changes if c.change_set == name) for name in ("addOnly", "update", "remove")
+    }
+    breaking = outcome.diff.counts()["breaking"]
+    body += "\nchanges: " + ", ".join(f"{k} {v}" for k, v in sets.items()) + f" ({breaking} breaking)"
     trailers = [
         f"Trackplan-Import-Method: {request.method}",
         f"Trackplan-Import-Format: {outcome.format}",

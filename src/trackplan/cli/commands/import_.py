@@ -118,7 +118,7 @@ def _echo_summary(outcome: ImportOutcome, name: str, method: str, dry_run: bool)
             click.echo(f"  would write {path}")
         if not outcome.changed_paths:
             click.echo("No changes.")
-        elif outcome.diff is not None:
+        else:
             click.echo(render(outcome.diff, "text", ReportContext(outcome.branch, "import")), nl=False)
     elif outcome.commit is None:
         click.echo(f"No changes: the plan on {outcome.branch!r} already matches {name}; nothing committed.")
