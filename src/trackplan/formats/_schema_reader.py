@@ -272,17 +272,3 @@ def _has_ref(node: Any) -> bool:
     if isinstance(node, list):
         return any(_has_ref(v) for v in node)
     return False
-
-
-def require(condition: bool, source: str, where: str, what: str) -> None:
-    """Raise a one-line InputError naming the field when `condition` fails."""
-    if not condition:
-        raise InputError(f"{source}: {where}: {what}")
-
-
-def listed(value: Any, source: str, where: str, what: str) -> list[Any]:
-    """A list the input may leave out (None: empty), or a one-line InputError naming the field."""
-    if value is None:
-        return []
-    require(isinstance(value, list), source, where, f"expected {what}, got {value!r}")
-    return list(value)

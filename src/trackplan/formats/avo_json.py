@@ -5,8 +5,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from trackplan.formats._schema_reader import SchemaReader, listed, require
-from trackplan.formats.base import Incoming, InputFile, WriteOptions, json_document, plain_property, stable_id
+from trackplan.formats._schema_reader import SchemaReader
+from trackplan.formats.base import (
+    Incoming,
+    InputFile,
+    WriteOptions,
+    json_document,
+    listed,
+    plain_property,
+    require,
+    stable_id,
+)
 from trackplan.model import Destination, Domain, Event, Plan, Property, Settings, Source
 from trackplan.model.frozen import SetList
 

@@ -1,5 +1,6 @@
-"""What readers and writers share: an input file and the incoming plan read from it (with the
-warnings met on the way), the options a writer may use, and JSON output."""
+"""What readers and writers share: an input file, its text and the one-line checks of its
+fields, the incoming plan read from it (with the warnings met on the way), the options a writer
+may use, and JSON output."""
 
 from __future__ import annotations
 
@@ -47,6 +48,20 @@ def parse_json(data: bytes, name: str) -> Any:
         return orjson.loads(text)
     except orjson.JSONDecodeError as exc:
         raise InputError(f"{name}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from None
+
+
+def require(condition: bool, source: str, where: str, what: str) -> None:
+    """Raise a one-line InputError naming the field when `condition` fails."""
+    if not condition:
+        raise InputError(f"{source}: {where}: {what}")
+
+
+def listed(value: Any, source: str, where: str, what: str) -> list[Any]:
+    """A list the input may leave out (None: empty), or a one-line InputError naming the field."""
+    if value is None:
+        return []
+    require(isinstance(value, list), source, where, f"expected {what}, got {value!r}")
+    return list(value)
 
 
 @dataclass

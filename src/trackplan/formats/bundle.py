@@ -7,8 +7,7 @@ from typing import Any
 
 from trackplan import yamlio
 from trackplan.errors import InputError
-from trackplan.formats._schema_reader import require
-from trackplan.formats.base import Incoming, InputFile, WriteOptions, json_document
+from trackplan.formats.base import Incoming, InputFile, WriteOptions, json_document, require
 from trackplan.model import Event, Plan, Settings
 
 FORMAT = "trackplan-bundle"

@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from trackplan.formats._schema_reader import SchemaReader, listed, require
-from trackplan.formats.base import Incoming, InputFile, WriteOptions, json_document, plain_schema
+from trackplan.formats._schema_reader import SchemaReader
+from trackplan.formats.base import Incoming, InputFile, WriteOptions, json_document, listed, plain_schema, require
 from trackplan.model import Event, Plan, Settings, Source
 from trackplan.model.slugs import slugify
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from trackplan.errors import InputError
-from trackplan.formats._schema_reader import SchemaReader, require
+from trackplan.formats._schema_reader import SchemaReader
 from trackplan.formats.base import (
     Incoming,
     InputFile,
@@ -26,6 +26,7 @@ from trackplan.formats.base import (
     parse_json,
     plain_schema,
     pretty_json,
+    require,
 )
 from trackplan.model import Event, Plan, SchemaVer
 from trackplan.model.frozen import thaw
