@@ -18,12 +18,12 @@ from trackplan.codegen import VALIDATE_MODES, python, typescript
 from trackplan.codegen.header import Provenance, header_commit
 from trackplan.codegen.library import Library, build_library
 from trackplan.codegen.names import PYTHON_STYLE, TS_STYLE, NamingStyle
-from trackplan.codegen.tracking_plans import TRACKING_PLANS_DIR, find_tracking_plan
+from trackplan.codegen.tracking_plans import find_tracking_plan
 from trackplan.errors import InputError, RefError
 from trackplan.memory import building
 from trackplan.model import Event, Plan
 from trackplan.repo.atomic import atomic_write
-from trackplan.repo.paths import CONTEXTS_DIR, EVENTS_DIR, GROUP_FILE, IDENTIFY_FILE, SETTINGS_FILE
+from trackplan.repo.paths import CONTEXTS_DIR, EVENTS_DIR, GROUP_FILE, IDENTIFY_FILE, SETTINGS_FILE, TRACKING_PLANS_DIR
 from trackplan.repo.refs import WORKTREE
 from trackplan.repo.workspace import Workspace
 

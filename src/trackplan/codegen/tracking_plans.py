@@ -11,12 +11,10 @@ from typing import Any
 
 from trackplan.errors import InputError
 from trackplan.model.slugs import slugify
-from trackplan.repo.paths import YAML_SUFFIXES
+from trackplan.repo.paths import TRACKING_PLANS_DIR, YAML_SUFFIXES
 from trackplan.repo.reading import parse_document
 from trackplan.repo.refs import WORKTREE
 from trackplan.repo.workspace import Workspace
-
-TRACKING_PLANS_DIR = "tracking-plans"
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,15 @@ from __future__ import annotations
 from enum import Enum
 
 from trackplan.merging.documents import Rules
-from trackplan.repo.paths import CONTEXTS_DIR, EVENTS_DIR, GROUP_FILE, IDENTIFY_FILE, SETTINGS_FILE, YAML_SUFFIXES
-
-TRACKING_PLANS_DIR = "tracking-plans"
+from trackplan.repo.paths import (
+    CONTEXTS_DIR,
+    EVENTS_DIR,
+    GROUP_FILE,
+    IDENTIFY_FILE,
+    SETTINGS_FILE,
+    TRACKING_PLANS_DIR,
+    YAML_SUFFIXES,
+)
 
 
 class Kind(Enum):

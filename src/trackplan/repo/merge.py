@@ -11,7 +11,14 @@ import sys
 from trackplan.repo.git import merging as gitmerging
 from trackplan.repo.git.merging import FileConflict, TreeMerge, merge_file
 from trackplan.repo.git.store import GitStore
-from trackplan.repo.paths import CONTEXTS_DIR, EVENTS_DIR, GROUP_FILE, IDENTIFY_FILE, SETTINGS_FILE
+from trackplan.repo.paths import (
+    CONTEXTS_DIR,
+    EVENTS_DIR,
+    GROUP_FILE,
+    IDENTIFY_FILE,
+    SETTINGS_FILE,
+    TRACKING_PLANS_DIR,
+)
 from trackplan.repo.workspace import Workspace
 
 DRIVER = "trackplan"
@@ -25,7 +32,7 @@ ATTRIBUTE_PATTERNS = (
     f"{EVENTS_DIR}/**/*.yml",
     f"{EVENTS_DIR}/**/*.json",
     f"{CONTEXTS_DIR}/*.yaml",
-    "tracking-plans/*.yaml",
+    f"{TRACKING_PLANS_DIR}/*.yaml",
 )
 ATTRIBUTE_LINES = tuple(f"{pattern} merge={DRIVER}" for pattern in ATTRIBUTE_PATTERNS)
 

@@ -19,6 +19,7 @@ EVENTS_DIR = "events"
 CONTEXTS_DIR = "contexts"
 IDENTIFY_FILE = "identify.yaml"
 GROUP_FILE = "group.yaml"
+TRACKING_PLANS_DIR = "tracking-plans"
 YAML_SUFFIXES = (".yaml", ".yml", ".json")
 
 
