@@ -1,5 +1,6 @@
 """The options commands share, declared once so every command speaks one vocabulary: --ref,
---format, --fail-on, --color, --branch and the events layout.
+--format, --fail-on, --color, --branch, the events layout, and codegen's and status's --lang,
+--source and --plan.
 
 A help text a command has always shown differently is passed in; None keeps an option
 without one.
@@ -16,6 +17,7 @@ import click
 
 from trackplan.ci.review import CHANGE_LEVELS, FINDING_LEVELS
 from trackplan.cli.context import AppContext
+from trackplan.codegen import LANGUAGE_NAMES
 from trackplan.errors import InputError
 from trackplan.model import EVENTS_LAYOUTS
 from trackplan.repo.refs import WORKTREE
@@ -89,6 +91,24 @@ def severity_style(color: str) -> Style | None:
 def branch_option() -> Decorator:
     return click.option(
         "--branch", default=None, help="Plan branch to write (default: the checked-out branch).", callback=non_empty
+    )
+
+
+def lang_option(help: str) -> Decorator:
+    return click.option("--lang", type=click.Choice(LANGUAGE_NAMES), required=True, help=help)
+
+
+def source_option() -> Decorator:
+    return click.option("--source", default=None, help="Only events sent from SOURCE (x-sources).")
+
+
+def tracking_plan_option() -> Decorator:
+    return click.option(
+        "--plan",
+        "tracking_plan",
+        default=None,
+        metavar="NAME",
+        help="Only the events of the tracking plan NAME (tracking-plans/<slug>.yaml).",
     )
 
 

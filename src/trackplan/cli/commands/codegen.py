@@ -5,20 +5,14 @@ from __future__ import annotations
 import click
 
 from trackplan.cli.context import AppContext, pass_context
-from trackplan.cli.options import ref_option
-from trackplan.codegen import LANGUAGE_NAMES, VALIDATE_MODES
+from trackplan.cli.options import lang_option, ref_option, source_option, tracking_plan_option
+from trackplan.codegen import VALIDATE_MODES
 
 
 @click.command("codegen")
-@click.option("--lang", type=click.Choice(LANGUAGE_NAMES), required=True, help="The language to generate.")
-@click.option("--source", default=None, help="Only events sent from SOURCE (x-sources).")
-@click.option(
-    "--plan",
-    "tracking_plan",
-    default=None,
-    metavar="NAME",
-    help="Only the events of the tracking plan NAME (tracking-plans/<slug>.yaml).",
-)
+@lang_option("The language to generate.")
+@source_option()
+@tracking_plan_option()
 @ref_option()
 @click.option("-o", "--output", default="-", show_default=True, help="File to write (- for stdout).")
 @click.option(

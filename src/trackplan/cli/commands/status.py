@@ -8,21 +8,15 @@ from pathlib import Path
 import click
 
 from trackplan.cli.context import AppContext, echo_json, pass_context
-from trackplan.cli.options import format_option, ref_option
-from trackplan.codegen import LANGUAGE_NAMES, STATUS_FAIL_ON
+from trackplan.cli.options import format_option, lang_option, ref_option, source_option, tracking_plan_option
+from trackplan.codegen import STATUS_FAIL_ON
 
 
 @click.command("status")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--lang", type=click.Choice(LANGUAGE_NAMES), required=True, help="The language of the app's code.")
-@click.option("--source", default=None, help="Only events sent from SOURCE (x-sources).")
-@click.option(
-    "--plan",
-    "tracking_plan",
-    default=None,
-    metavar="NAME",
-    help="Only the events of the tracking plan NAME (tracking-plans/<slug>.yaml).",
-)
+@lang_option("The language of the app's code.")
+@source_option()
+@tracking_plan_option()
 @ref_option()
 @format_option("text", "json")
 @click.option(
