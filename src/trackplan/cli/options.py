@@ -1,6 +1,6 @@
 """The options commands share, declared once so every command speaks one vocabulary: --ref,
 --format, --fail-on, --color, --branch, the events layout, and codegen's and status's --lang,
---source and --plan.
+--source and --plan, and serve's and accounts' --state-dir.
 
 A help text a command has always shown differently is passed in; None keeps an option
 without one.
@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, Literal
 
 import click
@@ -109,6 +110,16 @@ def tracking_plan_option() -> Decorator:
         default=None,
         metavar="NAME",
         help="Only the events of the tracking plan NAME (tracking-plans/<slug>.yaml).",
+    )
+
+
+def state_dir_option() -> Decorator:
+    return click.option(
+        "--state-dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        envvar="TRACKPLAN_STATE_DIR",
+        help="Server state (accounts, idempotency keys), outside every repository [default: $XDG_STATE_HOME/trackplan]",
     )
 
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from trackplan.cli.commands.serve import state_dir_option
+from trackplan.cli.options import state_dir_option
 
 if TYPE_CHECKING:
     from trackplan.serving.accounts import AccountStore, Issued

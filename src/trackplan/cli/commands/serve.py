@@ -7,17 +7,7 @@ from pathlib import Path
 import click
 
 from trackplan.cli.context import AppContext, pass_context
-from trackplan.cli.options import Decorator
-
-
-def state_dir_option() -> Decorator:
-    return click.option(
-        "--state-dir",
-        type=click.Path(file_okay=False, path_type=Path),
-        default=None,
-        envvar="TRACKPLAN_STATE_DIR",
-        help="Server state (accounts, idempotency keys), outside every repository [default: $XDG_STATE_HOME/trackplan]",
-    )
+from trackplan.cli.options import state_dir_option
 
 
 @click.command("serve")
