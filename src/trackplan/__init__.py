@@ -9,7 +9,6 @@ the packages behind them.
 from __future__ import annotations
 
 from importlib import import_module
-from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING
 
 from trackplan.errors import (
@@ -45,10 +44,9 @@ if TYPE_CHECKING:
     from trackplan.repo.scaffold import init_plan
     from trackplan.repo.workspace import Workspace
 
-try:
-    __version__ = version("trackplan")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0.0.0"
+# The one place the version is written (pyproject reads it): importlib.metadata would cost
+# `trackplan --version` half its time.
+__version__ = "0.1.0"
 
 # The modules behind the lazily loaded names: the same imports as the block above.
 _LAZY = {

@@ -10,6 +10,7 @@ aborts and usage errors pass through; Ctrl-C exits with INTERRUPTED.
 from __future__ import annotations
 
 import sys
+from importlib import import_module
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -19,9 +20,48 @@ from trackplan import __version__
 from trackplan.cli.context import AppContext, echo_json
 from trackplan.errors import INTERNAL_ERROR, INTERRUPTED, TrackplanError
 
+# Every command, as "module:attribute", imported only when it runs (or --help lists it), so the
+# start-up of one command loads no other. Register a new command with one line here.
+COMMANDS = {
+    "init": "trackplan.cli.commands.init:command",
+    "events": "trackplan.cli.commands.events:command",
+    "show": "trackplan.cli.commands.show:command",
+    "import": "trackplan.cli.commands.import_:command",
+    "export": "trackplan.cli.commands.export:command",
+    "diff": "trackplan.cli.commands.diff:command",
+    "log": "trackplan.cli.commands.log:command",
+    "validate": "trackplan.cli.commands.validate:command",
+    "check": "trackplan.cli.commands.check:command",
+    "ci": "trackplan.cli.commands.ci:command",
+    "rules": "trackplan.cli.commands.rules:command",
+    "layout": "trackplan.cli.commands.layout:command",
+    "codegen": "trackplan.cli.commands.codegen:command",
+    "status": "trackplan.cli.commands.status:command",
+    "merge-driver": "trackplan.cli.commands.merge_driver:command",
+    "setup-merge-driver": "trackplan.cli.commands.setup_merge_driver:command",
+    "resolve": "trackplan.cli.commands.resolve:command",
+    "merge": "trackplan.cli.commands.merge:command",
+    "serve": "trackplan.cli.commands.serve:command",
+    "accounts": "trackplan.cli.commands.accounts:command",
+}
+
 
 class TrackplanGroup(click.Group):
-    """Runs commands under the one error handler."""
+    """Loads commands from `COMMANDS` on first use (click's lazy group) and runs them under the
+    one error handler."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module, attribute = target.split(":")
+        command = getattr(import_module(module), attribute)
+        if not isinstance(command, click.Command):
+            raise TypeError(f"{target} is not a click command")
+        return command
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         if not args:  # as git does: the help, and success
@@ -116,41 +156,6 @@ def cli(ctx: click.Context, directory: Path | None, plan_dir: Path | None, debug
     if directory is not None and not cwd.is_dir():
         raise click.BadParameter(f"{directory}: no such folder", param_hint="-C")
     ctx.obj = AppContext(cwd=cwd, plan_dir=plan_dir, debug=debug)
-
-
-def _register() -> None:
-    from trackplan.cli.commands import (
-        accounts,
-        check,
-        ci,
-        codegen,
-        diff,
-        events,
-        export,
-        import_,
-        init,
-        layout,
-        log,
-        merge,
-        merge_driver,
-        resolve,
-        rules,
-        serve,
-        setup_merge_driver,
-        show,
-        status,
-        validate,
-    )
-
-    for module in (init, events, show, import_, export, diff, log, validate, check, ci, rules, layout, codegen, status):
-        cli.add_command(module.command)
-    for module in (merge_driver, setup_merge_driver, resolve, merge):
-        cli.add_command(module.command)
-    cli.add_command(serve.command)
-    cli.add_command(accounts.command)
-
-
-_register()
 
 
 def main() -> None:

@@ -6,12 +6,8 @@ plans are parsed in-process: starting workers costs more than it saves."""
 
 from __future__ import annotations
 
-import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
 from typing import Any
-
-from trackplan.repo.reading import parse_document
 
 PARALLEL_MIN = 2000  # files; below this, workers cost more than they save
 _enabled = False
@@ -26,6 +22,9 @@ def enable() -> None:
 
 
 def _parse_chunk(items: list[tuple[str, bytes]]) -> list[Any]:
+    # Imported on use, as are the pool's modules: every command's start-up imports this module.
+    from trackplan.repo.reading import parse_document
+
     return [parse_document(data, path) for path, data in items]
 
 
@@ -35,6 +34,9 @@ def parse_all(items: list[tuple[str, bytes]]) -> list[Any]:
     workers = min(os.cpu_count() or 1, 8)
     if not _enabled or workers < 2 or len(items) < PARALLEL_MIN:
         return _parse_chunk(items)
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     size = -(-len(items) // (workers * 4))
     chunks = [items[i : i + size] for i in range(0, len(items), size)]
     # spawn, not fork: forking a process that may hold threads (or libgit2 state) is unsafe.
