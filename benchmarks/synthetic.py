@@ -1,11 +1,17 @@
-"""A realistic synthetic tracking plan: N events with 5-15 properties each."""
+"""A realistic synthetic tracking plan: N events with 5-15 properties each, and the same plan
+as the files an import reads (Avo's JSON export, the standard JSON Schema)."""
 
 from __future__ import annotations
 
+import json
 import random
 from typing import Any
 
+from trackplan.formats.jsonschema import document
 from trackplan.model import Event, Plan, Property, Settings
+
+GENERATOR_VERSION = 1
+"""Bumped whenever the generated plan changes, so repositories built from it are built again."""
 
 SOURCES = ["web", "ios", "android", "backend"]
 DOMAINS = ["Growth", "Payments", "Discovery", "Platform"]
@@ -63,3 +69,44 @@ def synthetic_plan(n: int) -> Plan:
         {"name": f"Synthetic {n}", "sources": SOURCES, "domains": DOMAINS, "vendor": "com.example"}
     )
     return Plan(settings=settings, events=tuple(synthetic_event(i) for i in range(n)))
+
+
+def _changed(plan: Plan, changed: int) -> Plan:
+    """The plan with its first `changed` events' descriptions edited, as a re-import brings."""
+    events = tuple(
+        e.replace(description=e.description + " Changed.") if i < changed else e for i, e in enumerate(plan.events)
+    )
+    return plan.replace(events=events)
+
+
+def avo_export(n: int, changed: int = 0) -> bytes:
+    """The N-event plan as Avo's JSON export, the first `changed` events edited."""
+    events = []
+    for event in _changed(synthetic_plan(n), changed).events:
+        props = {
+            p.name: {"id": p.id, **{k: v for k, v in p.to_json().items() if k != "x-send-as"}} for p in event.properties
+        }
+        events.append(
+            {
+                "id": event.id,
+                "name": event.name,
+                "description": event.description,
+                "tags": list(event.tags),
+                "sources": [{"id": s, "name": s} for s in event.sources],
+                "rules": {
+                    "properties": {
+                        "properties": {
+                            "type": "object",
+                            "properties": props,
+                            "required": [p.name for p in event.properties if p.required],
+                        }
+                    }
+                },
+            }
+        )
+    return json.dumps({"name": "Exported Tracking Plan: main", "events": events}).encode()
+
+
+def jsonschema_export(n: int, changed: int = 0) -> bytes:
+    """The N-event plan as the standard JSON Schema of Avo's Import API, the first `changed` events edited."""
+    return json.dumps(document(_changed(synthetic_plan(n), changed))).encode()
