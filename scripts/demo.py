@@ -1,7 +1,8 @@
-"""The main job on the bundled example plan, in a throw-away folder.
+"""The main job on the bundled example plan, in a new folder that is left to look around in.
 
 Creates a plan repository from plan-template, changes it on a branch, and shows the
-result with trackplan's own commands. Run with `make demo`.
+result with trackplan's own commands. Run with `make demo`, or `python scripts/demo.py FOLDER`.
+Each step is one function whose docstring's first line says why; `main` runs them with `step`.
 """
 
 from __future__ import annotations
@@ -9,13 +10,13 @@ from __future__ import annotations
 import gzip
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 TRACKPLAN = [sys.executable, "-m", "trackplan"]
@@ -63,8 +64,63 @@ def run(*args: str, cwd: Path) -> None:
         raise SystemExit(f"demo step failed with exit code {result.returncode}: {shown}")
 
 
-def merge_two_branches(plan: Path) -> None:
-    """Two branches change one event's enum; the merge driver merges them with one version bump."""
+def step(action: Callable[[Path, Path], None], plan: Path, work: Path) -> None:
+    """Print the first line of the step's docstring, its reason, then run it."""
+    why = (action.__doc__ or "").strip().splitlines()[0]
+    print(f"\n# {why}", flush=True)
+    action(plan, work)
+
+
+def create_plan(plan: Path, work: Path) -> None:
+    """A new plan repository from the bundled template, and the events it holds."""
+    run("trackplan", "init", str(plan), "--name", "Acme shop", cwd=work)
+    run("trackplan", "events", cwd=plan)
+
+
+def change_an_event(plan: Path, work: Path) -> None:
+    """A plan change, committed with plain git, so there is an older ref to look at."""
+    event = plan / "events" / "checkout-completed.yaml"
+    text = event.read_text().replace(
+        "  coupon:\n",
+        "  shipping_method:\n    type: string\n    description: Chosen shipping option.\n"
+        "    enum: [standard, express]\n  coupon:\n",
+    )
+    event.write_text(text)
+    run("git", "commit", "-q", "-am", "Add shipping_method to Checkout Completed", cwd=plan)
+    run("trackplan", "show", "Checkout Completed", "--ref", "HEAD~1", cwd=plan)
+    run("trackplan", "show", "Checkout Completed", "--format", "json", cwd=plan)
+
+
+def import_avo_export(plan: Path, work: Path) -> None:
+    """Import an external plan (Avo's JSON export shape) into a plan branch: a dry run, the import, a no-op repeat."""
+    export = work / "avo-export.json"
+    export.write_text(AVO_EXPORT)
+    run("trackplan", "import", str(export), "--branch", "import/avo", "--dry-run", cwd=plan)
+    run("trackplan", "import", str(export), "--branch", "import/avo", "--method", "addAndUpdate", cwd=plan)
+    run("trackplan", "import", str(export), "--branch", "import/avo", "--format", "json", cwd=plan)
+    run("trackplan", "events", "--ref", "import/avo", cwd=plan)
+
+
+def review_the_branch(plan: Path, work: Path) -> None:
+    """Review the branch as a pull request would: change sets, breaking changes, versions, payloads, history."""
+    run("trackplan", "diff", "main", "import/avo", cwd=plan)
+    run("trackplan", "validate", "--ref", "import/avo", cwd=plan)
+    run("trackplan", "export", "--ref", "import/avo", "--to", "itly", "--event", "Cart Viewed", cwd=plan)
+    payloads = work / "payloads.jsonl"
+    payloads.write_text(PAYLOADS)
+    run("trackplan", "check", str(payloads), "--ref", "import/avo", cwd=plan)
+    run("trackplan", "log", "--ref", "import/avo", cwd=plan)
+
+
+def shard_the_layout(plan: Path, work: Path) -> None:
+    """Large plans spread event files over 256 folders; the events themselves do not change."""
+    run("git", "branch", "layout/sharded", "import/avo", cwd=plan)
+    run("trackplan", "layout", "sharded", "--branch", "layout/sharded", cwd=plan)
+    run("trackplan", "diff", "import/avo", "layout/sharded", cwd=plan)
+
+
+def merge_two_branches(plan: Path, work: Path) -> None:
+    """Two branches add a value to one enum and bump x-version: git alone would conflict, the merge driver merges."""
     event = plan / "events" / "checkout-completed.yaml"
     for branch, value in (("plan/klarna", "klarna"), ("plan/ideal", "ideal")):
         run("git", "checkout", "-q", "-b", branch, "main", cwd=plan)
@@ -77,7 +133,10 @@ def merge_two_branches(plan: Path) -> None:
 
 
 def serve_over_http(plan: Path, work: Path) -> None:
-    """trackplan serve on a free loopback port, driven as Avo's API reference's curl examples do."""
+    """Avo's Import and Export API scripts work against trackplan serve by changing the host.
+
+    trackplan serve runs on a free loopback port, driven as Avo's API reference's curl examples do.
+    """
 
     def call(method: str, url: str, auth: str, body: bytes | None = None, kind: str = "", gz: bool = False) -> None:
         headers = {"Authorization": auth, **({"Content-Type": kind} if kind else {})}
@@ -131,7 +190,8 @@ def serve_over_http(plan: Path, work: Path) -> None:
         server.wait(10)
 
 
-def refuse_unsafe_writes(plan: Path) -> None:
+def refuse_unsafe_writes(plan: Path, work: Path) -> None:
+    """Nothing outside the plan is written: each refusal is one line and exit 2."""
     refused = (["export", "-o", ".git/HEAD"], ["export", "-o", "trackplan.yaml"], ["layout", "flat", "--branch", "-f"])
     for args in refused:
         print(f"\n$ trackplan {' '.join(args)}", flush=True)
@@ -151,6 +211,7 @@ export function onOrderPlaced(orderId: string, revenue: number): void {
 
 
 def generate_typed_code(plan: Path, work: Path) -> None:
+    """Typed tracking calls for the web source, type-checked, and which events the app calls."""
     app = work / "app" / "src"
     app.mkdir(parents=True)
     (app / "checkout.ts").write_text(DEMO_APP)
@@ -174,51 +235,20 @@ def generate_typed_code(plan: Path, work: Path) -> None:
 
 
 def main() -> None:
-    work = Path(tempfile.mkdtemp(prefix="trackplan-demo-"))
+    work = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(tempfile.mkdtemp(prefix="trackplan-demo-"))
+    work.mkdir(parents=True, exist_ok=True)
     plan = work / "plan"
-    try:
-        run("trackplan", "init", str(plan), "--name", "Acme shop", cwd=work)
-        run("trackplan", "events", cwd=plan)
-        # A plan change, committed with plain git, so there is an older ref to look at.
-        event = plan / "events" / "checkout-completed.yaml"
-        text = event.read_text().replace(
-            "  coupon:\n",
-            "  shipping_method:\n    type: string\n    description: Chosen shipping option.\n"
-            "    enum: [standard, express]\n  coupon:\n",
-        )
-        event.write_text(text)
-        run("git", "commit", "-q", "-am", "Add shipping_method to Checkout Completed", cwd=plan)
-        run("trackplan", "show", "Checkout Completed", "--ref", "HEAD~1", cwd=plan)
-        run("trackplan", "show", "Checkout Completed", "--format", "json", cwd=plan)
-        # Import an external plan (Avo's JSON export shape) into a plan branch.
-        export = work / "avo-export.json"
-        export.write_text(AVO_EXPORT)
-        run("trackplan", "import", str(export), "--branch", "import/avo", "--dry-run", cwd=plan)
-        run("trackplan", "import", str(export), "--branch", "import/avo", "--method", "addAndUpdate", cwd=plan)
-        run("trackplan", "import", str(export), "--branch", "import/avo", "--format", "json", cwd=plan)
-        run("trackplan", "events", "--ref", "import/avo", cwd=plan)
-        # Review the branch as a pull request would: change sets, breaking changes, versions.
-        run("trackplan", "diff", "main", "import/avo", cwd=plan)
-        run("trackplan", "validate", "--ref", "import/avo", cwd=plan)
-        run("trackplan", "export", "--ref", "import/avo", "--to", "itly", "--event", "Cart Viewed", cwd=plan)
-        payloads = work / "payloads.jsonl"
-        payloads.write_text(PAYLOADS)
-        run("trackplan", "check", str(payloads), "--ref", "import/avo", cwd=plan)
-        run("trackplan", "log", "--ref", "import/avo", cwd=plan)
-        # Large plans spread event files over 256 folders; the events themselves do not change.
-        run("git", "branch", "layout/sharded", "import/avo", cwd=plan)
-        run("trackplan", "layout", "sharded", "--branch", "layout/sharded", cwd=plan)
-        run("trackplan", "diff", "import/avo", "layout/sharded", cwd=plan)
-        print("\n# Two branches add a value to one enum and bump x-version: git alone would conflict.", flush=True)
-        merge_two_branches(plan)
-        print("\n# Avo's Import and Export API scripts work against trackplan serve by changing the host.", flush=True)
-        serve_over_http(plan, work)
-        print("\n# Typed tracking calls for the web source, type-checked, and which events the app calls.", flush=True)
-        generate_typed_code(plan, work)
-        print("\n# Nothing outside the plan is written: each refusal is one line and exit 2.", flush=True)
-        refuse_unsafe_writes(plan)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+    step(create_plan, plan, work)
+    step(change_an_event, plan, work)
+    step(import_avo_export, plan, work)
+    step(review_the_branch, plan, work)
+    step(shard_the_layout, plan, work)
+    step(merge_two_branches, plan, work)
+    step(serve_over_http, plan, work)
+    step(generate_typed_code, plan, work)
+    step(refuse_unsafe_writes, plan, work)
+    trackplan = Path(sys.executable).with_name("trackplan")
+    print(f"\nThe demo plan is left in {plan}: cd there and try `{trackplan} events` or `git log --oneline --all`.")
 
 
 if __name__ == "__main__":
