@@ -17,3 +17,13 @@ def test_utf16_csv_is_named_not_called_binary(fmt: str, data: bytes) -> None:
     with pytest.raises(InputError) as raised:
         read_source(InputFile(data, "plan.csv"), fmt)
     assert str(raised.value) == "plan.csv: UTF-16 text; save it as UTF-8"
+
+
+@pytest.mark.parametrize("fmt", ["auto", "jsonschema"])
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-be"])
+def test_utf16_json_is_named_in_auto_mode_too(fmt: str, codec: str) -> None:
+    data = '{"schema": {"events": {}}}'.encode(codec)
+    data = data if codec == "utf-16" else b"\xfe\xff" + data
+    with pytest.raises(InputError) as raised:
+        read_source(InputFile(data, "plan.json"), fmt)
+    assert str(raised.value) == "plan.json: UTF-16 text; save it as UTF-8"

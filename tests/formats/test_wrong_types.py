@@ -16,6 +16,10 @@ def _avo(event: dict[str, Any]) -> bytes:
     return json.dumps({"events": [{"name": "A", "id": "a"}, {"name": "B", "id": "b", **event}]}).encode()
 
 
+def _standard(event: dict[str, Any]) -> bytes:
+    return json.dumps({"schema": {"events": {"A": {"type": "object", **event}}}}).encode()
+
+
 @pytest.mark.parametrize(
     ("fmt", "data", "message"),
     [
@@ -69,6 +73,21 @@ def _avo(event: dict[str, Any]) -> bytes:
             "itly",
             json.dumps({"events": [{"sources": 5, "schema": {"title": "A", "type": "object"}}]}).encode(),
             "plan.json: events[0].sources: expected a list of sources, got 5",
+        ),
+        (
+            "jsonschema",
+            _standard({"allOf": [{"required": 5}]}),
+            "plan.json: schema.events.A.allOf[0].required: expected a list, got 5",
+        ),
+        (
+            "jsonschema",
+            _standard({"oneOf": [{}, {"properties": "x"}]}),
+            "plan.json: schema.events.A.oneOf[1].properties: expected an object, got 'x'",
+        ),
+        (
+            "jsonschema",
+            _standard({"allOf": [{"anyOf": [{"required": "a"}]}]}),
+            "plan.json: schema.events.A.allOf[0].anyOf[0].required: expected a list, got 'a'",
         ),
     ],
 )

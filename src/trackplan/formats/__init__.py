@@ -193,6 +193,10 @@ def _check_folder(folder: Path, max_bytes: int) -> None:
 
 def detect(source: InputFile) -> str:
     """The format of an input, from its shape."""
+    from trackplan.formats.base import UTF16_BOMS, utf8_text
+
+    if source.data.startswith(UTF16_BOMS):
+        utf8_text(source.data, source.name)  # the one message for UTF-16, whatever the format
     for name, fmt in FORMATS.items():
         if fmt.detect is not None and fmt.detect(source):
             return name

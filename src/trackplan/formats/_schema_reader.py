@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from trackplan.errors import InputError
+from trackplan.formats.base import require
 from trackplan.model import SEND_AS_VALUES, Event
 
 JSON_TYPES = ("string", "integer", "number", "boolean", "object", "array", "null")
@@ -113,7 +114,7 @@ class SchemaReader:
             raise InputError(f"{self.source_name}: {where}.properties must be an object")
         if self.avo:
             # Avo's import only knows inline, flat object schemas.
-            doc = self.flatten_event(name, dict(self.inline_refs(schema, where)))
+            doc = self.flatten_event(name, dict(self.inline_refs(schema, where)), where)
         else:
             doc = copy.deepcopy(dict(schema))
         properties = doc.pop("properties", {}) or {}
@@ -141,25 +142,33 @@ class SchemaReader:
         except ValueError as exc:
             raise InputError(f"{self.source_name}: {where}: {exc}") from None
 
-    def flatten_event(self, name: str, schema: dict[str, Any]) -> dict[str, Any]:
+    def flatten_event(self, name: str, schema: dict[str, Any], where: str) -> dict[str, Any]:
         """Merge allOf/oneOf/anyOf branches into one object schema, as Avo does."""
         for keyword in UNSUPPORTED_EVENT_KEYWORDS:
             if keyword in schema:
                 schema.pop(keyword)
                 self.warn(f"Event '{name}': '{keyword}' is not supported in import and will be skipped.")
-        properties: dict[str, Any] = dict(schema.get("properties") or {})
-        required: list[str] = list(schema.get("required") or [])
+        properties = schema.get("properties") or {}
+        required = schema.get("required") or []
+        require(
+            isinstance(properties, Mapping),
+            self.source_name,
+            f"{where}.properties",
+            f"expected an object, got {properties!r}",
+        )
+        require(isinstance(required, list), self.source_name, f"{where}.required", f"expected a list, got {required!r}")
+        properties, required = dict(properties), list(required)
         for keyword in ("allOf", "oneOf", "anyOf"):
             branches = schema.pop(keyword, None)
             if not isinstance(branches, list):
                 continue
             if keyword != "allOf":
                 self.warn(f"Event '{name}': '{keyword}' branches were merged; results may be imprecise.")
-            for branch in branches:
+            for index, branch in enumerate(branches):
                 if not isinstance(branch, Mapping):
                     continue
-                flat = self.flatten_event(name, dict(branch))
-                for prop, spec in (flat.get("properties") or {}).items():
+                flat = self.flatten_event(name, dict(branch), f"{where}.{keyword}[{index}]")
+                for prop, spec in flat.get("properties", {}).items():
                     if prop in properties:
                         self.warn(f"Duplicate property '{prop}': last definition wins.")
                     properties[prop] = spec
