@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from trackplan.report.envelope import render
+
 if TYPE_CHECKING:
     from trackplan.repo.workspace import Workspace
 
@@ -33,3 +35,18 @@ pass_context = click.make_pass_decorator(AppContext)
 
 def echo_json(value: Any) -> None:
     click.echo(json.dumps(value, indent=2, ensure_ascii=False))
+
+
+def echo_document(**fields: Any) -> None:
+    """Print the `--format json` envelope (report/envelope.py) of the running command."""
+    click.echo(render(command_name(), **fields), nl=False)
+
+
+def command_name() -> str:
+    """The running command as the user typed it below `trackplan`: `validate`, `plans list`."""
+    names: list[str] = []
+    ctx: click.Context | None = click.get_current_context()
+    while ctx is not None and ctx.parent is not None:
+        names.insert(0, ctx.info_name or "")
+        ctx = ctx.parent
+    return " ".join(names)
