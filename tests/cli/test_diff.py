@@ -79,7 +79,7 @@ def test_markdown_comment(feature: Path, run_cli: CliRunnerCall) -> None:
     assert md.startswith("<!-- trackplan:trackplan:review -->\n### Tracking plan · ")
     assert "❌" in md and "> ❌ **Breaking**" in md
     assert (
-        '| ❌ | Checkout Completed | `payment_method`: enum value `"invoice"` removed | 2-0-0 → needs 3-0-0 | TP022 |'
+        '| ❌ | Checkout Completed | payment_method: enum value `"invoice"` removed | 2-0-0 → needs 3-0-0 | TP022 |'
         in md
     )
     assert "<details><summary>Checkout Completed · schema diff</summary>" in md
@@ -172,3 +172,40 @@ def test_markdown_comment_renders_in_a_browser(feature: Path, run_cli: CliRunner
     chromium("--window-size=1000,800", f"--screenshot={shot}", page.as_uri(), profile=tmp_path / "p")
     png = shot.read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 10_000
+
+
+def test_property_changes_name_their_event_in_every_format(plan_repo: Path, run_cli: CliRunnerCall) -> None:
+    """Issue 13.1: `coupon: optional -> required` named no event, and `currency` made optional
+    on two events printed two identical lines."""
+    events = plan_repo / "events"
+    checkout = events / "checkout-completed.yaml"
+    checkout.write_text(
+        checkout.read_text().replace(
+            "required: [order_id, revenue, currency, payment_method]", "required: [order_id, revenue, coupon]"
+        )
+    )
+    viewed = events / "product-viewed.yaml"
+    viewed.write_text(viewed.read_text().replace("required: [product_id, price, currency]", "required: [product_id]"))
+    text = run_cli("-C", plan_repo, "diff", "--color", "never").stdout
+    assert text.splitlines()[2:] == [
+        "update (7)",
+        "  breaking TP026  Checkout Completed.coupon: optional -> required",
+        "  warning  TP060  Checkout Completed: x-version 2-0-0 is too small for a model change; expected 3-0-0",
+        "  warning  TP027  Checkout Completed.currency: required -> optional",
+        "  warning  TP027  Checkout Completed.payment_method: required -> optional",
+        "  warning  TP060  Product Viewed: x-version 1-1-0 is too small for a revision change; expected 1-2-0",
+        "  warning  TP027  Product Viewed.currency: required -> optional",
+        "  warning  TP027  Product Viewed.price: required -> optional",
+        "",
+        "version: Checkout Completed: 2-0-0 -> expected 3-0-0 (model)",
+        "",
+        "version: Product Viewed: 1-1-0 -> expected 1-2-0 (revision)",
+    ]
+    doc = json.loads(run_cli("-C", plan_repo, "diff", "--format", "json").stdout)
+    messages = [c["message"] for c in doc["changeSets"]["update"]]
+    assert "Checkout Completed.coupon: optional -> required" in messages
+    assert "Product Viewed.currency: required -> optional" in messages
+    sarif = json.loads(run_cli("-C", plan_repo, "diff", "--format", "sarif").stdout)
+    assert [r["message"]["text"] for r in sarif["runs"][0]["results"]] == messages
+    markdown = run_cli("-C", plan_repo, "diff", "--format", "markdown").stdout
+    assert "| ❌ | Checkout Completed | coupon: optional -> required | 2-0-0 → needs 3-0-0 | TP026 |" in markdown

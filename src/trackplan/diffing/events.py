@@ -47,7 +47,7 @@ class Differ(SchemaDiffer):
         if old == new:
             return []
         place = Place("event", new.name, path)
-        schemas = (_event_schema(old), _event_schema(new), Place("property", new.name, path), f"`{new.name}`")
+        schemas = (_event_schema(old), _event_schema(new), Place("property", new.name, path))
         return [*self._name(old, new, place), *self._metadata(old, new, place), *self.schema(*schemas)]
 
     def _whole(self, rule: str, event: Event, path: str | None, op: str, verb: str, **detail: Any) -> Change:
@@ -60,7 +60,7 @@ class Differ(SchemaDiffer):
 
     def _metadata(self, old: Event, new: Event, place: Place) -> Iterator[Change]:
         """Metadata and sources: the set-valued ones give a record per element added or removed."""
-        name = f"`{new.name}`"
+        name = place.label
         for attr, noun in SET_METADATA:
             a, b = getattr(old, attr), getattr(new, attr)
             for value in (_as_json(v) for v in b if v not in a):
@@ -104,13 +104,9 @@ class Differ(SchemaDiffer):
         advice = self.version_advice(a, b, found, path)
         versions.append(advice)
         if advice.too_small:
-            message = (
-                f"`{b.name}`: x-version {advice.after} is too small for a {advice.needed} change; "
-                f"expected {advice.expected}"
-            )
             where = Place("event", b.name, path)
             changes.append(
-                self.fire("TP060", message, where, field="x-version", before=advice.before, after=advice.after)
+                self.fire("TP060", advice.message, where, field="x-version", before=advice.before, after=advice.after)
             )
 
     def version_advice(
@@ -176,7 +172,7 @@ def _traits(differ: Differ, subject: str, a: Event | None, b: Event | None) -> l
         op, verb = ("add", "added") if a is None else ("remove", "removed")
         name = (b or a).name  # type: ignore[union-attr]
         return [differ.fire("TP050", f"{subject} `{name}` {verb}", Place(subject), op=op)]
-    return differ.schema(_event_schema(a), _event_schema(b), Place(subject), subject)
+    return differ.schema(_event_schema(a), _event_schema(b), Place(subject))
 
 
 def _settings(differ: Differ, old: Plan, new: Plan) -> list[Change]:

@@ -109,6 +109,14 @@ class VersionAdvice:
             and bump_kind(self.before, self.after) < BUMP_RANK[self.needed]
         )
 
+    @property
+    def message(self) -> str:
+        """What a too small bump needs, as TP060 and the text report say it."""
+        change = f"{'an' if self.needed == 'addition' else 'a'} {self.needed} change"
+        if self.after is None:
+            return f"{self.event}: no x-version; {change} needs {self.expected}"
+        return f"{self.event}: x-version {self.after} is too small for {change}; expected {self.expected}"
+
     def to_json(self) -> dict[str, Any]:
         return {
             "event": self.event,

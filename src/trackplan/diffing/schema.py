@@ -42,6 +42,15 @@ class Place:
         """The place of `name` (a property, `[]` or `[i]`) inside this one."""
         return replace(self, prop=join_path(self.prop, name))
 
+    @property
+    def label(self) -> str:
+        """The place as messages name it: `Checkout Completed.items[].sku`, `identify.email`,
+        `Checkout Completed`; in a bare schema, the property path alone."""
+        owner = self.event or (None if self.subject == "property" else self.subject)
+        if owner is None:
+            return self.prop or "schema"
+        return owner if self.prop is None else join_path(owner, self.prop)
+
 
 @dataclass
 class SchemaDiffer:
@@ -60,8 +69,8 @@ class SchemaDiffer:
             op, place.subject, rule, severity, message, event=place.event, prop=place.prop, path=place.path, **detail
         )
 
-    def schema(self, old: Mapping[str, Any], new: Mapping[str, Any], place: Place, label: str) -> list[Change]:
-        """Changes between two (sub)schemas. `label` names the place in messages."""
+    def schema(self, old: Mapping[str, Any], new: Mapping[str, Any], place: Place) -> list[Change]:
+        """Changes between two (sub)schemas; messages name the place by its label."""
         if old == new:
             return []
         old, new = _single_branch(old), _single_branch(new)
@@ -75,21 +84,19 @@ class SchemaDiffer:
             self._properties,
             self._items,
         )
-        return [change for compare in keywords for change in compare(old, new, place, label)]
+        return [change for compare in keywords for change in compare(old, new, place)]
 
-    def _type(self, old: Mapping[str, Any], new: Mapping[str, Any], place: Place, label: str) -> Iterator[Change]:
+    def _type(self, old: Mapping[str, Any], new: Mapping[str, Any], place: Place) -> Iterator[Change]:
         old_types, new_types = _types(old), _types(new)
         if old_types == new_types:
             return
         lost = any(not _covers(new_types, t) or (t == "any" and new_types is not None) for t in old_types or {"any"})
         rule, verb = ("TP020", "narrowed") if lost else ("TP021", "widened")
         before, after = _fmt(old_types), _fmt(new_types)
-        message = f"{label}: type {verb} from {before} to {after}"
+        message = f"{place.label}: type {verb} from {before} to {after}"
         yield self.fire(rule, message, place, field="type", before=before, after=after)
 
-    def _composition(
-        self, old: Mapping[str, Any], new: Mapping[str, Any], place: Place, label: str
-    ) -> Iterator[Change]:
+    def _composition(self, old: Mapping[str, Any], new: Mapping[str, Any], place: Place) -> Iterator[Change]:
         if _types(old) != _types(new):  # the type change says it already
             return
         for keyword in ("anyOf", "oneOf", "allOf"):
@@ -97,29 +104,33 @@ class SchemaDiffer:
             if a is not None and b is not None:
                 if sorted(map(sort_key, a)) != sorted(map(sort_key, b)):
                     yield self.fire(
-                        "TP038", f"{label}: {keyword} branches changed", place, field=keyword, before=a, after=b
+                        "TP038", f"{place.label}: {keyword} branches changed", place, field=keyword, before=a, after=b
                     )
             elif keyword == "allOf" and (a is None) != (b is None):
-                message = f"{label}: {keyword} {'added' if b else 'removed'}"
+                message = f"{place.label}: {keyword} {'added' if b else 'removed'}"
                 yield self.fire("TP038", message, place, field=keyword, before=a, after=b)
 
-    def _enum(self, old: Mapping[str, Any], new: Mapping[str, Any], place: Place, label: str) -> Iterator[Change]:
+    def _enum(self, old: Mapping[str, Any], new: Mapping[str, Any], place: Place) -> Iterator[Change]:
         a, b = old.get("enum"), new.get("enum")
         if a == b:
             return
         if a is None:
-            yield self.fire("TP024", f"{label}: now limited to {shown(b)}", place, field="enum", after=b)
+            yield self.fire("TP024", f"{place.label}: now limited to {shown(b)}", place, field="enum", after=b)
         elif b is None:
-            yield self.fire("TP025", f"{label}: the list of allowed values was lifted", place, field="enum", before=a)
+            yield self.fire(
+                "TP025", f"{place.label}: the list of allowed values was lifted", place, field="enum", before=a
+            )
         else:
             for value in [v for v in a if v not in b]:
                 yield self.fire(
-                    "TP022", f"{label}: enum value {shown(value)} removed", place, field="enum", before=value
+                    "TP022", f"{place.label}: enum value {shown(value)} removed", place, field="enum", before=value
                 )
             for value in [v for v in b if v not in a]:
-                yield self.fire("TP023", f"{label}: enum value {shown(value)} added", place, field="enum", after=value)
+                yield self.fire(
+                    "TP023", f"{place.label}: enum value {shown(value)} added", place, field="enum", after=value
+                )
 
-    def _pinned(self, old: Mapping[str, Any], new: Mapping[str, Any], place: Place, label: str) -> Iterator[Change]:
+    def _pinned(self, old: Mapping[str, Any], new: Mapping[str, Any], place: Place) -> Iterator[Change]:
         """pattern, const and format: set or changed tightens, removed loosens."""
         types_changed = _types(old) != _types(new)
         for keyword, tightened, removed, noun in PINNED:
@@ -127,37 +138,37 @@ class SchemaDiffer:
             if a == b or (keyword == "const" and types_changed and b is None):
                 continue  # a const that gives way to a type: the type change says it
             if b is None:
-                yield self.fire(removed, f"{label}: {noun} {shown(a)} removed", place, field=keyword, before=a)
+                yield self.fire(removed, f"{place.label}: {noun} {shown(a)} removed", place, field=keyword, before=a)
             else:
-                message = f"{label}: {noun} {'set to' if a is None else 'changed to'} {shown(b)}"
+                message = f"{place.label}: {noun} {'set to' if a is None else 'changed to'} {shown(b)}"
                 yield self.fire(tightened, message, place, field=keyword, before=a, after=b)
 
-    def _bounds(self, old: Mapping[str, Any], new: Mapping[str, Any], place: Place, label: str) -> Iterator[Change]:
+    def _bounds(self, old: Mapping[str, Any], new: Mapping[str, Any], place: Place) -> Iterator[Change]:
         for keyword in LOWER_BOUNDS + UPPER_BOUNDS:
             a, b = old.get(keyword), new.get(keyword)
             if a == b:
                 continue
             tighter = b is not None and (a is None or (b > a if keyword in LOWER_BOUNDS else b < a))
-            message = f"{label}: {keyword} {shown(a)} -> {shown(b)}"
+            message = f"{place.label}: {keyword} {_bound_change(a, b)}"
             yield self.fire("TP032" if tighter else "TP033", message, place, field=keyword, before=a, after=b)
 
-    def _closure(self, old: Mapping[str, Any], new: Mapping[str, Any], place: Place, label: str) -> Iterator[Change]:
+    def _closure(self, old: Mapping[str, Any], new: Mapping[str, Any], place: Place) -> Iterator[Change]:
         a, b = old.get("additionalProperties"), new.get("additionalProperties")
         if (a is False) != (b is False):
             rule, verb = ("TP036", "closed") if b is False else ("TP037", "opened")
-            message = f"{label}: additionalProperties {verb}"
+            message = f"{place.label}: additionalProperties {verb}"
             yield self.fire(rule, message, place, field="additionalProperties", before=a, after=b)
 
-    def _items(self, old: Mapping[str, Any], new: Mapping[str, Any], place: Place, label: str) -> Iterator[Change]:
+    def _items(self, old: Mapping[str, Any], new: Mapping[str, Any], place: Place) -> Iterator[Change]:
         old_items, new_items = old.get("items"), new.get("items")
         if isinstance(old_items, Mapping) and isinstance(new_items, Mapping):
-            yield from self.schema(old_items, new_items, place.at("[]"), f"{label}[]")
+            yield from self.schema(old_items, new_items, place.at("[]"))
         elif isinstance(old_items, tuple | list) and isinstance(new_items, tuple | list):
             for i, (a, b) in enumerate(zip(old_items, new_items, strict=False)):
                 if isinstance(a, Mapping) and isinstance(b, Mapping):
-                    yield from self.schema(a, b, place.at(f"[{i}]"), f"{label}[{i}]")
+                    yield from self.schema(a, b, place.at(f"[{i}]"))
 
-    def _properties(self, old: Mapping[str, Any], new: Mapping[str, Any], place: Place, label: str) -> Iterator[Change]:
+    def _properties(self, old: Mapping[str, Any], new: Mapping[str, Any], place: Place) -> Iterator[Change]:
         sides = _Properties.of(old, new)
         if sides.old == sides.new and sides.old_required == sides.new_required:
             return
@@ -167,47 +178,47 @@ class SchemaDiffer:
         for name in sides.old:
             if name in sides.renamed:
                 after = sides.renamed[name]
-                message = f"{label}: property `{name}` renamed to `{after}`"
+                message = f"{place.at(name).label}: property renamed to `{after}`"
                 yield self.fire("TP014", message, place.at(name), field="name", before=name, after=after)
             elif name not in sides.new:
                 rule = "TP013" if closed else "TP012"
-                message = f"{label}: property `{name}` removed"
+                message = f"{place.at(name).label}: property removed"
                 yield self.fire(rule, message, place.at(name), op=removes, before=thaw(sides.old[name]))
         for name in sides.new:
             if sides.previous(name) is None:
                 required = name in sides.new_required
                 rule, kind = ("TP011", "required") if required else ("TP010", "optional")
-                message = f"{label}: {kind} property `{name}` added"
+                message = f"{place.at(name).label}: {kind} property added"
                 yield self.fire(rule, message, place.at(name), op=adds, after=thaw(sides.new[name]))
             else:
                 yield from self._property(sides, name, place.at(name))
-        yield from self._presence_of_undefined(sides, place, label)
+        yield from self._presence_of_undefined(sides, place)
 
     def _property(self, sides: _Properties, name: str, place: Place) -> Iterator[Change]:
         """A property on both sides (perhaps renamed): its schema, metadata and presence."""
         previous = sides.previous(name) or name
         old_spec, new_spec = sides.old[previous], sides.new[name]
-        label = f"`{place.prop}`"
         if isinstance(old_spec, Mapping) and isinstance(new_spec, Mapping):
-            yield from self.schema(_schema_only(old_spec), _schema_only(new_spec), place, label)
+            yield from self.schema(_schema_only(old_spec), _schema_only(new_spec), place)
             for key in PROPERTY_METADATA:
                 a, b = old_spec.get(key), new_spec.get(key)
                 if a != b:
                     before, after = plain_value(a), plain_value(b)
-                    yield self.fire("TP040", f"{label}: {key} changed", place, field=key, before=before, after=after)
+                    yield self.fire(
+                        "TP040", f"{place.label}: {key} changed", place, field=key, before=before, after=after
+                    )
         was, now = previous in sides.old_required, name in sides.new_required
         if was != now:
             rule, text = ("TP026", "optional -> required") if now else ("TP027", "required -> optional")
-            yield self.fire(rule, f"{label}: {text}", place, field="required", before=was, after=now)
+            yield self.fire(rule, f"{place.label}: {text}", place, field="required", before=was, after=now)
 
-    def _presence_of_undefined(self, sides: _Properties, place: Place, label: str) -> Iterator[Change]:
+    def _presence_of_undefined(self, sides: _Properties, place: Place) -> Iterator[Change]:
         """Names in `required` that no side defines as a property."""
         for name in sorted((sides.old_required ^ sides.new_required) - sides.old.keys() - sides.new.keys()):
             now = name in sides.new_required
             rule, text = ("TP026", "now required") if now else ("TP027", "no longer required")
-            yield self.fire(
-                rule, f"{label}: `{name}` {text}", place.at(name), field="required", before=not now, after=now
-            )
+            where = place.at(name)
+            yield self.fire(rule, f"{where.label}: {text}", where, field="required", before=not now, after=now)
 
 
 @dataclass(frozen=True)
@@ -301,6 +312,14 @@ def join_path(base: str | None, name: str) -> str:
     if base is None:
         return name
     return f"{base}{name}" if name.startswith("[") else f"{base}.{name}"
+
+
+def _bound_change(before: Any, after: Any) -> str:
+    if before is None:
+        return f"set to {shown(after)}"
+    if after is None:
+        return f"{shown(before)} removed"
+    return f"{shown(before)} -> {shown(after)}"
 
 
 def _fmt(types: set[str] | None) -> str:

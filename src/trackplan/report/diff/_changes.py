@@ -14,6 +14,20 @@ def ordered(changes: list[Change]) -> list[Change]:
     return sorted(changes, key=lambda c: (SEVERITY_ORDER[c.severity], c.event or "", c.prop or "", c.rule))
 
 
+def by_event(changes: list[Change]) -> list[Change]:
+    """Each event's changes together, the events with the worst changes first; within an
+    event, as `ordered` sorts them."""
+    worst: dict[str, int] = {}
+    for change in changes:
+        key = change.event or ""
+        worst[key] = min(worst.get(key, 2), SEVERITY_ORDER[change.severity])
+    return sorted(ordered(changes), key=lambda c: (worst[c.event or ""], c.event or ""))
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def locate(text: str | None, change: Change) -> int:
     """The 1-based line in an event file that a change points at (the property key when
     there is one, else the field, else the title)."""

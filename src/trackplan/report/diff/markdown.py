@@ -37,7 +37,9 @@ def _versions(result: DiffResult) -> dict[str, str]:
 
 def _row(change: Change, versions: dict[str, str]) -> str:
     event = _cell(change.event or change.subject)
-    message = change.message.removeprefix(f"`{change.event}`: ") if change.event else change.message
+    message = change.message
+    if change.event and message.startswith((f"{change.event}: ", f"{change.event}.")):
+        message = message[len(change.event) + 1 :].lstrip()  # the Event column names it
     rule = change.rule if change.severity != "info" else "—"
     version = versions.get(change.event or "", "")
     return f"| {ICONS[change.severity]} | {event} | {_cell(message)} | {version} | {rule} |"

@@ -1,21 +1,21 @@
-"""Human output for a terminal: grouped by change set, each severity label styled by the
-caller's `style` (colour on a terminal, nothing otherwise)."""
+"""Human output for a terminal: grouped by change set, then by event, each severity label
+styled by the caller's `style` (colour on a terminal, nothing otherwise)."""
 
 from __future__ import annotations
 
 from trackplan.diffing.records import DiffResult
 from trackplan.report.context import ReportContext
-from trackplan.report.diff._changes import ordered
+from trackplan.report.diff._changes import by_event, plural
 
 
 def render(result: DiffResult, context: ReportContext) -> str:
     counts = result.counts()
     lines = [
-        f"{context.base_label} -> {context.head_label}: {len(result.changed_events)} events changed, "
-        f"{counts['breaking']} breaking, {counts['warning']} warnings, {counts['info']} info"
+        f"{context.base_label} -> {context.head_label}: {plural(len(result.changed_events), 'event')} changed, "
+        f"{counts['breaking']} breaking, {plural(counts['warning'], 'warning')}, {counts['info']} info"
     ]
     for change_set in ("addOnly", "update", "remove"):
-        group = [c for c in ordered(result.changes) if c.change_set == change_set]
+        group = by_event([c for c in result.changes if c.change_set == change_set])
         if not group:
             continue
         lines.append(f"\n{change_set} ({len(group)})")
@@ -26,7 +26,8 @@ def render(result: DiffResult, context: ReportContext) -> str:
             lines.append(f"  {label} {change.rule}  {change.message}")
     for advice in result.versions:
         if advice.too_small:
-            lines.append(f"\nversion: {advice.event}: {advice.after} -> expected {advice.expected} ({advice.needed})")
+            found = advice.after or "no x-version"
+            lines.append(f"\nversion: {advice.event}: {found} -> expected {advice.expected} ({advice.needed})")
     if not result.changes:
         lines.append("No changes.")
     return "\n".join(lines) + "\n"
