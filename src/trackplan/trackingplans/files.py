@@ -16,6 +16,7 @@ from uuid import UUID
 
 from trackplan import yamlio
 from trackplan.errors import InputError, RefError
+from trackplan.model import Plan, Settings
 from trackplan.model.slugs import slugify
 from trackplan.model.tracking_plans import PlanFieldError, TrackingPlan
 from trackplan.repo.guards import guard_branch, target_branch
@@ -40,23 +41,43 @@ class PlanFile:
 
 @dataclass(frozen=True)
 class PlanChange:
-    """What one write does: `plan` replaces the plan with `plan_id` (or is added); None deletes it."""
+    """One plan written: `plan` replaces the plan with `plan_id` (or is added); None deletes it."""
 
     plan_id: UUID
     plan: TrackingPlan | None
+
+
+@dataclass(frozen=True)
+class PlanEdit:
+    """What one commit does: plans written or deleted, and trackplan.yaml's new settings if they change."""
+
+    changes: tuple[PlanChange, ...]
     message: str
+    settings: Settings | None = None
+
+
+@dataclass(frozen=True)
+class WrittenPlan:
+    """A plan one commit wrote: `path` is its file after the commit (before it, for a delete),
+    `previous_path` the file it moved from on a rename; `plan` is None for a delete."""
+
+    plan_id: UUID
+    path: str
+    previous_path: str | None
+    plan: TrackingPlan | None
 
 
 @dataclass(frozen=True)
 class PlanCommit:
-    """A write's outcome: `commit` is None when nothing changed. `path` is the plan's file
-    after the write (before it, for a delete); `previous_path` the file it moved from."""
+    """A write's outcome: `commit` is None when nothing changed."""
 
     branch: str
     commit: str | None
-    path: str
-    previous_path: str | None
-    plan: TrackingPlan | None
+    plans: tuple[WrittenPlan, ...]
+
+
+class DuplicatePlanNameError(InputError):
+    """Another tracking plan has the name, case-insensitively (the API's 409)."""
 
 
 def is_tracking_plan_file(path: str) -> bool:
@@ -136,45 +157,101 @@ def render(plan: TrackingPlan, original: str | None = None) -> str:
     return text if text.startswith(HEADER) else HEADER + text
 
 
-def commit_tracking_plan(
-    ws: Workspace, branch: str | None, change: Callable[[Sequence[PlanFile]], PlanChange]
+def commit_tracking_plans(
+    ws: Workspace, branch: str | None, edit: Callable[[Sequence[PlanFile]], PlanEdit]
 ) -> PlanCommit:
-    """One commit on `branch` (the checked-out branch by default) making `change(plans on that
+    """One commit on `branch` (the checked-out branch by default) making `edit(plans on that
     branch)`. A protected branch, or one merged into a protected branch, is refused (exit 3);
     a branch that does not exist yet starts at the plan's main branch. A name another plan has,
     case-insensitively, is refused naming that plan's file. When another writer moves the
-    branch first, `change` is made again on the new head."""
-    return retried(lambda: _commit_once(ws, branch, change))
+    branch first, `edit` is made again on the new head."""
+    return retried(lambda: _commit_once(ws, branch, edit))
 
 
 def save_tracking_plan(ws: Workspace, plan: TrackingPlan, branch: str | None, message: str) -> PlanCommit:
     """Write `plan` (added, or replacing the plan with its id) as one commit."""
-    return commit_tracking_plan(ws, branch, lambda _: PlanChange(plan.id, plan, message))
+    return commit_tracking_plans(ws, branch, lambda _: PlanEdit((PlanChange(plan.id, plan),), message))
 
 
-def _commit_once(ws: Workspace, branch: str | None, change: Callable[[Sequence[PlanFile]], PlanChange]) -> PlanCommit:
+def delete_tracking_plan(ws: Workspace, plan_id: UUID, branch: str | None, message: str) -> PlanCommit:
+    """Remove the plan with `plan_id` as one commit."""
+    return commit_tracking_plans(ws, branch, lambda _: PlanEdit((PlanChange(plan_id, None),), message))
+
+
+def _commit_once(ws: Workspace, branch: str | None, edit: Callable[[Sequence[PlanFile]], PlanEdit]) -> PlanCommit:
     target = target_branch(ws, branch)
     head = ws.store.branch_head(target)
     start = None if head is not None else _branch_start(ws)
     at = head or start or "HEAD"
-    guard_branch(ws, target, list(ws.settings(at).protected_branches), head, "plans")
-    files = read_tracking_plans(ws, at)
-    wanted = change(files)
-    existing = next((f for f in files if f.plan.id == wanted.plan_id), None)
-    if wanted.plan is None:
-        if existing is None:
-            raise InputError(f"no tracking plan with id {wanted.plan_id} on {target!r}")
-        changes: dict[str, bytes | None] = {existing.path: None}
-        path, previous = existing.path, None
-    else:
-        _refuse_duplicate_name(ws, files, wanted.plan)
-        changes, path = _plan_changes(ws, at, existing, wanted.plan)
-        previous = existing.path if existing is not None and existing.path != path else None
+    before = ws.load(at)  # the index only; trackplan.yaml is parsed for the guards
+    guard_branch(ws, target, list(before.settings.protected_branches), head, "plans")
+    files = list(read_tracking_plans(ws, at))
+    wanted = edit(tuple(files))
+    changes: dict[str, bytes | None] = {}
+    written = []
+    for change in wanted.changes:
+        done = _apply(ws, at, files, change, changes, target)
+        written.append(done)
+    if wanted.settings is not None and wanted.settings != before.settings:
+        settings_files, _ = ws.planned_changes(
+            before, Plan(settings=wanted.settings), old_plan=Plan(settings=before.settings)
+        )
+        changes.update(settings_files)
+    if changes and SCHEMA_FILE not in changes and any(w.plan is not None for w in written):
+        schema_blob = ws.store.blob_at(ws.store.resolve(at), ws.repo_path(SCHEMA_FILE))
+        if schema_blob is None or ws.read_blob(schema_blob) != SCHEMA_BYTES:
+            changes[SCHEMA_FILE] = SCHEMA_BYTES
     if not changes:
-        return PlanCommit(target, None, path, previous, wanted.plan)
+        return PlanCommit(target, None, tuple(written))
     repo_changes = {ws.repo_path(p): data for p, data in changes.items()}
     commit = ws.store.commit_changes(target, head, repo_changes, wanted.message, start)
-    return PlanCommit(target, commit, path, previous, wanted.plan)
+    return PlanCommit(target, commit, tuple(written))
+
+
+def _apply(
+    ws: Workspace, at: str, files: list[PlanFile], change: PlanChange, changes: dict[str, bytes | None], branch: str
+) -> WrittenPlan:
+    """Add one change's files to `changes` and bring `files` up to date, so the next change of
+    the same commit sees it."""
+    index = next((i for i, f in enumerate(files) if f.plan.id == change.plan_id), len(files))
+    existing = files[index] if index < len(files) else None
+    if change.plan is None:
+        if existing is None:
+            raise InputError(f"no tracking plan with id {change.plan_id} on {branch!r}")
+        changes[existing.path] = None
+        del files[index]
+        return WrittenPlan(change.plan_id, existing.path, None, None)
+    _refuse_duplicate_name(ws, files, change.plan)
+    original = _original_text(ws, at, existing, changes)
+    path = _path_for(files, existing, change.plan)
+    data = render(change.plan, original).encode()
+    previous = existing.path if existing is not None and existing.path != path else None
+    if original is None or previous is not None or data != original.encode():
+        changes[path] = data
+    if previous is not None:
+        changes.setdefault(previous, None)
+    files[index : index + 1] = [PlanFile(path, change.plan)]
+    return WrittenPlan(change.plan_id, path, previous, change.plan)
+
+
+def _original_text(ws: Workspace, at: str, existing: PlanFile | None, changes: dict[str, bytes | None]) -> str | None:
+    """The text an existing plan's file has now: as this commit wrote it so far, or at `at`."""
+    if existing is None:
+        return None
+    data = changes.get(existing.path)
+    if data is None:
+        blob = ws.store.blob_at(ws.store.resolve(at), ws.repo_path(existing.path))
+        data = ws.read_blob(blob) if blob is not None else b""
+    return data.decode("utf-8", "replace")
+
+
+def _path_for(files: list[PlanFile], existing: PlanFile | None, plan: TrackingPlan) -> str:
+    """An existing plan keeps its file while its name stays; a renamed plan moves to its new
+    name's file (its id keeps its history together, see history.py)."""
+    if existing is not None and existing.plan.name == plan.name:
+        return existing.path
+    taken = frozenset(f.path.lower() for f in files if f is not existing)
+    return tracking_plan_path(plan, taken)
 
 
 def _branch_start(ws: Workspace) -> str:
@@ -189,31 +266,7 @@ def _refuse_duplicate_name(ws: Workspace, files: Sequence[PlanFile], plan: Track
     folded = plan.name.casefold()
     for other in files:
         if other.plan.id != plan.id and other.plan.name.casefold() == folded:
-            raise InputError(
+            raise DuplicatePlanNameError(
                 f"a tracking plan named {other.plan.name!r} already exists in {ws.repo_path(other.path)}: "
                 "tracking-plan names are unique, case-insensitively"
             )
-
-
-def _plan_changes(
-    ws: Workspace, at: str, existing: PlanFile | None, plan: TrackingPlan
-) -> tuple[dict[str, bytes | None], str]:
-    """The files that change to write `plan`, and its path. A renamed plan moves to its new
-    name's file; its id keeps its history together (see history.py)."""
-    blobs = tracking_plan_blobs(ws, at)
-    if existing is not None and existing.plan.name == plan.name:
-        path = existing.path
-    else:
-        taken = frozenset(p.lower() for p in blobs if existing is None or p != existing.path)
-        path = tracking_plan_path(plan, taken)
-    original = ws.read_blob(blobs[existing.path]).decode("utf-8", "replace") if existing is not None else None
-    data = render(plan, original).encode()
-    changes: dict[str, bytes | None] = {}
-    if existing is None or data != ws.read_blob(blobs[existing.path]) or path != existing.path:
-        changes[path] = data
-    if existing is not None and path != existing.path:
-        changes[existing.path] = None
-    schema_blob = ws.store.blob_at(ws.store.resolve(at), ws.repo_path(SCHEMA_FILE))
-    if changes and (schema_blob is None or ws.read_blob(schema_blob) != SCHEMA_BYTES):
-        changes[SCHEMA_FILE] = SCHEMA_BYTES
-    return changes, path
