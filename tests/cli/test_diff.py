@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import NEEDS_CHROMIUM, CliRunnerCall, chromium
+from tests.helpers import DATA, NEEDS_CHROMIUM, CliRunnerCall, chromium
 
 
 def git(repo: Path, *args: str) -> str:
@@ -209,3 +209,16 @@ def test_property_changes_name_their_event_in_every_format(plan_repo: Path, run_
     assert [r["message"]["text"] for r in sarif["runs"][0]["results"]] == messages
     markdown = run_cli("-C", plan_repo, "diff", "--format", "markdown").stdout
     assert "| ❌ | Checkout Completed | coupon: optional -> required | 2-0-0 → needs 3-0-0 | TP026 |" in markdown
+
+
+def test_dry_run_header_names_both_sides(plan_repo: Path, run_cli: CliRunnerCall) -> None:
+    """Issue 13.4: the dry run's diff was headed `import/avo -> import`."""
+    export = DATA / "import" / "good" / "avo-export.json"
+    dry = run_cli("-C", plan_repo, "import", export, "--branch", "import/avo", "--dry-run").stdout
+    assert next(line for line in dry.splitlines() if " -> " in line).startswith("main -> import/avo (after import): ")
+    assert run_cli("-C", plan_repo, "import", export, "--branch", "import/avo").exit_code == 0
+    itly = DATA / "import" / "good" / "itly.json"
+    again = run_cli("-C", plan_repo, "import", itly, "--branch", "import/avo", "--dry-run").stdout
+    assert next(line for line in again.splitlines() if " -> " in line).startswith(
+        "import/avo -> import/avo (after import): "
+    )

@@ -109,9 +109,10 @@ def _import_once(ws: Workspace, request: ImportRequest) -> ImportOutcome:
     branch = target_branch(ws, request.branch)
     head = ws.store.branch_head(branch)
     parent = None
+    start = branch  # the ref the diff of the import starts from
     if head is None:
         main = ws.settings("HEAD").main_branch if request.base is None else None
-        base_ref = request.base or main or "main"
+        base_ref = start = request.base or main or "main"
         try:
             parent = ws.store.resolve(base_ref)
         except RefError:
@@ -132,6 +133,7 @@ def _import_once(ws: Workspace, request: ImportRequest) -> ImportOutcome:
     result.warnings = [*incoming.warnings, *before.warnings, *result.warnings]
     old_part, new_part = changed_parts(old_plan, new_plan)
     diff = diff_plans(old_part, new_part, differ_for(new_plan.settings), before.event_paths)
+    diff.base, diff.head = start, branch
     outcome = ImportOutcome(branch, result, incoming.format, None, (), diff)
     if request.dry_run:
         changes, layout_warnings = ws.planned_changes(before, new_part, old_plan=old_part)

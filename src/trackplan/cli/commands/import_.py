@@ -119,7 +119,8 @@ def _echo_summary(outcome: ImportOutcome, name: str, method: str, dry_run: bool)
         if not outcome.changed_paths:
             click.echo("No changes.")
         else:
-            click.echo(render(outcome.diff, "text", ReportContext(outcome.branch, "import")), nl=False)
+            labels = ReportContext(outcome.diff.base, f"{outcome.diff.head} (after import)")
+            click.echo(render(outcome.diff, "text", labels), nl=False)
     elif outcome.commit is None:
         click.echo(f"No changes: the plan on {outcome.branch!r} already matches {name}; nothing committed.")
     else:
