@@ -222,3 +222,22 @@ def test_dry_run_header_names_both_sides(plan_repo: Path, run_cli: CliRunnerCall
     assert next(line for line in again.splitlines() if " -> " in line).startswith(
         "import/avo -> import/avo (after import): "
     )
+
+
+def test_messages_say_none_and_counts_in_words(plan_repo: Path, run_cli: CliRunnerCall) -> None:
+    """Issue 13.3: `x-version None is too small for a addition change`, `maxLength `null` -> `10``."""
+    checkout = plan_repo / "events" / "checkout-completed.yaml"
+    checkout.write_text(
+        checkout.read_text()
+        .replace("x-version: 2-0-0\n", "")
+        .replace(
+            "    description: Coupon code applied, if any.\n",
+            "    description: Coupon code applied, if any.\n    maxLength: 10\n",
+        )
+    )
+    text = run_cli("-C", plan_repo, "diff").stdout
+    assert text.splitlines()[0].endswith(": 1 event changed, 1 breaking, 1 warning, 0 info")
+    assert "  breaking TP032  Checkout Completed.coupon: maxLength set to `10`" in text
+    assert "  warning  TP060  Checkout Completed: no x-version; a model change needs 3-0-0" in text
+    assert "version: Checkout Completed: no x-version -> expected 3-0-0 (model)" in text
+    assert "None" not in text and "null" not in text

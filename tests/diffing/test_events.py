@@ -79,3 +79,16 @@ def test_plan_level_rules() -> None:
     assert RULES["TP050"].severity("validation") == "info"
     added = diff_plans(Plan(), Plan(identify=Event("Identify Properties"))).changes
     assert [(c.subject, c.rule) for c in added] == [("identify", "TP050")]
+
+
+def test_version_advice_message_reads_as_a_sentence() -> None:
+    from trackplan.diffing.records import VersionAdvice
+
+    assert (
+        VersionAdvice("Signed Up", "addition", "1-0-0", "1-0-0", "1-0-1").message
+        == "Signed Up: x-version 1-0-0 is too small for an addition change; expected 1-0-1"
+    )
+    assert (
+        VersionAdvice("Signed Up", "revision", "1-0-0", None, "1-1-0").message
+        == "Signed Up: no x-version; a revision change needs 1-1-0"
+    )

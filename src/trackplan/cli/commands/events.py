@@ -6,6 +6,7 @@ import click
 
 from trackplan.cli.context import AppContext, echo_json, pass_context
 from trackplan.cli.options import format_option, ref_option
+from trackplan.report import plural
 
 
 @click.command("events")
@@ -34,4 +35,4 @@ def command(ctx: AppContext, ref: str, output_format: str) -> None:
         sources = ",".join(row["sources"]) or "-"
         tags = ",".join(row["tags"]) or "-"
         click.echo(f"{row['name']:<{width}}  sources={sources}  tags={tags}  owner={row['owner'] or '-'}")
-    click.echo(f"{len(rows)} events at {ref}")
+    click.echo(f"{plural(len(rows), 'event')} at {ref}")

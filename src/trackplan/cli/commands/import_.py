@@ -11,6 +11,7 @@ from trackplan.cli.context import AppContext, echo_json, pass_context
 from trackplan.cli.options import branch_option, format_option, non_empty
 from trackplan.formats import IMPORT_FORMATS as PLAN_FORMATS
 from trackplan.importing.merge import METHODS
+from trackplan.report import plural
 
 if TYPE_CHECKING:
     from trackplan.importing.run import ImportOutcome
@@ -125,4 +126,4 @@ def _echo_summary(outcome: ImportOutcome, name: str, method: str, dry_run: bool)
         click.echo(f"No changes: the plan on {outcome.branch!r} already matches {name}; nothing committed.")
     else:
         click.echo(f"Imported {name} into {outcome.branch!r} as {outcome.commit[:12]} ({outcome.format}, {method})")
-        click.echo(f"  {counts}; {len(outcome.changed_paths)} files changed")
+        click.echo(f"  {counts}; {plural(len(outcome.changed_paths), 'file')} changed")

@@ -24,10 +24,6 @@ def by_event(changes: list[Change]) -> list[Change]:
     return sorted(ordered(changes), key=lambda c: (worst[c.event or ""], c.event or ""))
 
 
-def plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
-
-
 def locate(text: str | None, change: Change) -> int:
     """The 1-based line in an event file that a change points at (the property key when
     there is one, else the field, else the title)."""

@@ -4,7 +4,7 @@ report in the log. The job summary's report is `report.diff.step_summary`."""
 from __future__ import annotations
 
 from trackplan.diffing.records import Change, DiffResult
-from trackplan.report import _github
+from trackplan.report import _github, plural
 from trackplan.report.context import ReportContext
 from trackplan.report.diff import text
 from trackplan.report.diff._changes import locate, ordered
@@ -32,7 +32,7 @@ def render(result: DiffResult, context: ReportContext) -> str:
         shown[change.severity] += 1
         lines.append(annotation(change, context))
     if left_out:
-        message = f"{left_out} more findings are in the report below and the job summary"
+        message = f"{plural(left_out, 'more finding')} in the report below and the job summary"
         lines.append(_github.annotation("info", "trackplan", message))
     lines.append(text.render(result, context))
     return "\n".join(lines)

@@ -9,6 +9,7 @@ import difflib
 from trackplan import yamlio
 from trackplan.diffing.records import Change, DiffResult
 from trackplan.model import Event
+from trackplan.report import plural
 from trackplan.report.context import ReportContext
 from trackplan.report.diff._changes import ordered
 
@@ -30,7 +31,7 @@ def _versions(result: DiffResult) -> dict[str, str]:
     for advice in result.versions:
         if advice.needed == "none":
             continue
-        mark = f" → needs {advice.expected}" if advice.too_small else f" → {advice.after}"
+        mark = f" → needs {advice.expected}" if advice.too_small else f" → {advice.after or '—'}"
         out[advice.event] = f"{advice.before or '—'}{mark}"
     return out
 
@@ -68,11 +69,11 @@ def _head(result: DiffResult, context: ReportContext) -> list[str]:
     """The hidden marker, the summary line, the refs and links, and the breaking banner."""
     counts = result.counts()
     events = result.changed_events
-    title = f"### Tracking plan · {len(events)} event{'s' if len(events) != 1 else ''} changed"
+    title = f"### Tracking plan · {plural(len(events), 'event')} changed"
     if counts["breaking"]:
         title += f" · ❌ {counts['breaking']} breaking"
     if counts["warning"]:
-        title += f" · ⚠️ {counts['warning']} warning{'s' if counts['warning'] != 1 else ''}"
+        title += f" · ⚠️ {plural(counts['warning'], 'warning')}"
     if not result.changes:
         title += " · no changes"
     meta = f"`{context.base_label}` → `{context.head_label}`"
@@ -97,7 +98,12 @@ def _table(result: DiffResult) -> list[str]:
     table = ["| | Event | Change | Version | Rule |", "|---|---|---|---|---|"]
     if len(rows) <= MAX_ROWS:
         return [*table, *rows, ""]
-    folded = [f"<details><summary>{len(rows) - MAX_ROWS} more changes</summary>", "", *table, *rows[MAX_ROWS:]]
+    folded = [
+        f"<details><summary>{plural(len(rows) - MAX_ROWS, 'more change')}</summary>",
+        "",
+        *table,
+        *rows[MAX_ROWS:],
+    ]
     return [*table, *rows[:MAX_ROWS], "", *folded, "", "</details>", ""]
 
 

@@ -4,8 +4,9 @@ styled by the caller's `style` (colour on a terminal, nothing otherwise)."""
 from __future__ import annotations
 
 from trackplan.diffing.records import DiffResult
+from trackplan.report import plural
 from trackplan.report.context import ReportContext
-from trackplan.report.diff._changes import by_event, plural
+from trackplan.report.diff._changes import by_event
 
 
 def render(result: DiffResult, context: ReportContext) -> str:
