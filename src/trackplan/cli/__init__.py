@@ -43,6 +43,7 @@ COMMANDS = {
     "merge": "trackplan.cli.commands.merge:command",
     "serve": "trackplan.cli.commands.serve:command",
     "accounts": "trackplan.cli.commands.accounts:command",
+    "publish": "trackplan.cli.commands.publish:command",
 }
 
 

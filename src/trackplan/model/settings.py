@@ -27,6 +27,10 @@ class Source:
     name: str
     id: str | None = None
     destinations: SetList = EMPTY
+    # What a Snowplow source application says of itself besides its name.
+    description: str | None = None
+    owner: str | None = None
+    app_ids: SetList = EMPTY
 
 
 @dataclass(frozen=True, order=True)
@@ -40,6 +44,7 @@ class Destination:
 class Domain:
     name: str
     id: str | None = None
+    github: str | None = None  # the CODEOWNERS owner of the domain's files: @org/team, @user or an email
 
 
 SETTINGS_KEYS = ("name", "main_branch", "protected_branches", "events_layout", "sources", "destinations", "domains")
@@ -62,6 +67,14 @@ def _is_string_list(value: Any) -> bool:
     return _is_list(value) and all(isinstance(item, str) for item in value)
 
 
+# A publishing integration names the variable holding its signing secret (secret_env), never the secret.
+_SECRET_KEYS = frozenset({"secret", "token", "password"})
+
+
+def _is_integration_list(value: Any) -> bool:
+    return _is_list(value) and all(isinstance(item, Mapping) and not _SECRET_KEYS & set(item) for item in value)
+
+
 # People write trackplan.yaml by hand: each key read here, with the type it must have.
 SETTINGS_TYPES: tuple[tuple[str, Callable[[Any], bool], str], ...] = (
     ("name", lambda v: isinstance(v, str | int | float) and not isinstance(v, bool), "a string"),
@@ -71,6 +84,7 @@ SETTINGS_TYPES: tuple[tuple[str, Callable[[Any], bool], str], ...] = (
     ("sources", _is_list, "a list"),
     ("destinations", _is_list, "a list"),
     ("domains", _is_list, "a list"),
+    ("publishing", _is_integration_list, "a list of integrations whose signing secret is named by secret_env"),
 )
 
 
@@ -160,8 +174,12 @@ def _named(kind: type[Any], items: Any) -> list[Any]:
             out.append(kind(name=item))
         elif isinstance(item, Mapping) and isinstance(item.get("name"), str) and item["name"]:
             fields = {k: v for k, v in item.items() if k in kind.__dataclass_fields__}
-            if "destinations" in fields:
-                fields["destinations"] = SetList(fields["destinations"] or ())
+            for key in ("destinations", "app_ids"):
+                if key in fields:
+                    fields[key] = SetList(fields[key] or ())
+            for key in ("description", "owner", "github"):
+                if fields.get(key) is not None and not isinstance(fields[key], str):
+                    raise ValueError(f"{kind.__name__.lower()}s: {item['name']}: {key} must be a string")
             out.append(kind(**fields))
         else:
             raise ValueError(f"each of {kind.__name__.lower()}s needs a name: {thaw(item)!r}")

@@ -26,7 +26,7 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
 from trackplan.errors import TrackplanError
-from trackplan.serving import pages
+from trackplan.serving import hooks, pages
 from trackplan.serving.accounts import Account, AccountStore
 from trackplan.serving.branches import list_branches
 from trackplan.serving.config import ServeConfig
@@ -250,6 +250,7 @@ def create_app(config: ServeConfig) -> Starlette:
         Route(f"{BRANCH}/import/v1", _guarded(import_v1), methods=["POST"]),
         Route(f"{BRANCH}/export/v1", _guarded(export_v1), methods=["GET"]),
         Route(f"{BRANCH}/docs", _guarded(docs), methods=["GET"]),
+        Route("/hooks/git", _guarded(hooks.git_push), methods=["POST"]),
     ]
     app = Starlette(routes=routes, exception_handlers={HTTPException: _http_error})
     app.state.api = Api(config)
