@@ -84,6 +84,8 @@ def _target_ref(ws: Workspace, ref: str) -> tuple[str, str]:
     if ref == MAIN:
         name = ws.settings("HEAD").main_branch
         return name, ws.resolve_main(name)
+    if ref == "HEAD":
+        return ws.store.current_branch() or ref, ws.store.resolve(ref)
     return ref.removeprefix("refs/heads/"), ws.store.resolve(ref)
 
 
