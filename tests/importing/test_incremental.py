@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 import random
 from pathlib import Path
@@ -174,4 +175,89 @@ def test_a_plan_edited_since_the_last_import_gets_the_full_import(
     original = incremental
     monkeypatch.setattr(imports, "incremental", lambda *a: used.append(original(*a) is not None))
     import_into(root, "b", export, "addAndUpdate")
+    assert used == [False]
+
+
+def as_json_schema(export: dict[str, Any]) -> dict[str, Any]:
+    """The events of an Avo export as the standard JSON Schema (its `properties` rules)."""
+    events = {}
+    for event in export["events"]:
+        rules = event["rules"]["properties"]["properties"]
+        events[event["name"]] = {
+            "description": event["description"],
+            "type": "object",
+            "properties": rules["properties"],
+            "required": rules["required"],
+        }
+    return {"schema": {"events": events}}
+
+
+def scoped_plan(root: Path, scope: str | None) -> None:
+    """A new plan at `root` whose trackplan.yaml sets `property_scope: scope` (None: no setting)."""
+    init_plan(root, with_examples=False)
+    if scope is None:
+        return
+    ws = Workspace(root)
+    before = ws.load("main")
+    settings = before.plan.settings
+    edited = before.plan.replace(settings=dataclasses.replace(settings, raw=settings.raw.set("property_scope", scope)))
+    assert ws.commit_plan("main", ws.store.resolve("main"), before, edited, "property_scope").commit
+
+
+@pytest.mark.parametrize("scope", [None, "event"])
+@pytest.mark.parametrize("method", ["addOnly", "addAndUpdate", "addUpdateAndRemove"])
+@pytest.mark.parametrize("seed", range(6))
+def test_json_schema_reimport_equals_the_full_import(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, scope: str | None, method: str, seed: int
+) -> None:
+    rng = random.Random(seed)
+    first = avo_export(rng, 30)
+    second = copy.deepcopy(first)
+    for event in rng.sample(second["events"], rng.randint(0, 6)):
+        event["description"] += " Changed."
+    property_changes = seed % 3 == 1
+    if property_changes:  # the plan-wide model needs the full import for these; the per-event one does not
+        for event in rng.sample(second["events"], 2):
+            property_level_change(rng, event)
+    removed = seed % 3 == 2 and rng.random() < 0.7
+    if removed:
+        second["events"].pop(rng.randrange(len(second["events"])))
+
+    root = tmp_path / "plan"
+    scoped_plan(root, scope)
+    used: list[bool] = []
+    original = incremental
+
+    def spy(*args: Any) -> Any:
+        found = original(*args)
+        used.append(found is not None)
+        return found
+
+    def import_schema(branch: str, export: dict[str, Any]) -> ImportOutcome:
+        data = json.dumps(as_json_schema(export)).encode()
+        return run_import(Workspace(root), ImportRequest(data, "plan.json", method=method, branch=branch))
+
+    monkeypatch.setattr(imports, "incremental", spy)
+    import_schema("quick", first)
+    quick = import_schema("quick", second)
+    assert used[-1] == (not removed and (scope == "event" or not property_changes))
+
+    monkeypatch.setattr(imports, "incremental", lambda *args: None)
+    import_schema("full", first)
+    full = import_schema("full", second)
+
+    assert tree(root, "quick") == tree(root, "full")
+    assert summary(quick) == summary(full)
+    assert quick.format == full.format == "jsonschema"
+
+
+def test_a_note_is_kept_per_format(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same plan imported as an Avo export, then as JSON Schema: no note of the other format is used."""
+    export = avo_export(random.Random(3), 10)
+    root = imported(tmp_path, export)
+    used: list[bool] = []
+    original = incremental
+    monkeypatch.setattr(imports, "incremental", lambda *a: used.append(original(*a) is not None))
+    data = json.dumps(as_json_schema(export)).encode()
+    run_import(Workspace(root), ImportRequest(data, "plan.json", method="addAndUpdate", branch="b"))
     assert used == [False]

@@ -24,22 +24,24 @@ SCOPE_KEY = "property_scope"
 PROPERTY_SCOPES = ("plan", "event")
 
 
-def property_scope(current: Plan, incoming: Plan, format_scope: str | None) -> tuple[str, str | None]:
-    """(the property model an import into `current` follows, the one it records in
-    trackplan.yaml or None). A plan's `property_scope` rules; a plan without one that has
+def property_scope(
+    settings: Settings, has_events: bool, incoming: Settings, format_scope: str | None
+) -> tuple[str, str | None]:
+    """(the property model an import into a plan with `settings` follows, the one it records
+    in trackplan.yaml or None). A plan's `property_scope` rules; a plan without one that has
     events follows `plan`, the model every plan followed before the setting existed; into an
     empty plan the format chooses (`format_scope`) and is recorded. A bundle (`format_scope`
-    None) carries its plan's settings: its own setting is recorded, or none when it has none,
-    and its events are kept as written."""
-    recorded = current.settings.get(SCOPE_KEY)
+    None) carries its plan's settings (`incoming`): its own setting is recorded, or none when
+    it has none, and its events are kept as written."""
+    recorded = settings.get(SCOPE_KEY)
     if recorded is not None:
         if recorded not in PROPERTY_SCOPES:
             raise InputError(f"trackplan.yaml: {SCOPE_KEY}: {recorded!r} is not one of {', '.join(PROPERTY_SCOPES)}")
         return str(recorded), None
-    if current.events:
+    if has_events:
         return "plan", None
     if format_scope is None:
-        carried = incoming.settings.get(SCOPE_KEY)
+        carried = incoming.get(SCOPE_KEY)
         return str(carried or "event"), carried
     return format_scope, format_scope
 
@@ -79,6 +81,11 @@ def _parts(plan: Plan) -> list[Event]:
 
 def _property_names(parts: Iterable[Event]) -> set[str]:
     return {p.name for part in parts for p in part.properties}
+
+
+def trait_property_names(plan: Plan) -> set[str]:
+    """The property names of the plan's contexts and traits (the parts that are not events)."""
+    return _property_names(_parts(plan)[len(plan.events) :])
 
 
 def _enum_values(prop: Property) -> WrittenSet:
@@ -126,9 +133,17 @@ class Merger:
     properties are its own, taken as written."""
 
     def __init__(
-        self, current: Plan, incoming: Plan, method: str, source: str | None, scope: tuple[str, str | None]
+        self,
+        current: Plan,
+        incoming: Plan,
+        method: str,
+        source: str | None,
+        scope: tuple[str, str | None],
+        known_names: frozenset[str] = frozenset(),
     ) -> None:
+        """`current` may be part of a plan: `known_names` are the property names the rest of it uses."""
         self.current = current
+        self.known_names = known_names
         self.plan_wide = scope[0] == "plan"
         self.record_scope = scope[1]
         self.incoming = incoming
@@ -203,7 +218,7 @@ class Merger:
             )
         # Parts the import did not touch (the same objects) bring no new name: only the others are read.
         old_parts = _parts(self.current)
-        before = set(self.definitions) | _property_names(old_parts[len(self.current.events) :])
+        before = set(self.definitions) | _property_names(old_parts[len(self.current.events) :]) | self.known_names
         kept = {id(part) for part in old_parts}
         added = _property_names(part for part in _parts(plan) if id(part) not in kept) - before
         self.result.new_properties = len(added)

@@ -3,9 +3,10 @@
 Guards (repo/guards.py) follow Avo's Import API: a protected branch is refused (Avo's 403),
 so is a branch already merged into a protected one (Avo's 409). The branch moves by
 compare-and-swap, so concurrent imports either land or are refused with a retry message;
-none is dropped. A re-import of an Avo export merges only its changed events when it can
-(incremental.py). The diff an import reports (dry runs, the commit message) is the one
-`trackplan diff` gives, under the plan's breaking profile (diffing/run.py).
+none is dropped. A re-import of a whole-plan export (Avo's JSON export, the standard JSON
+Schema) merges only its changed events when it can (incremental.py). The diff an import
+reports (dry runs, the commit message) is the one `trackplan diff` gives, under the plan's
+breaking profile (diffing/run.py).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from trackplan.formats import FORMATS, detect, read_source
 from trackplan.formats.base import InputFile
 from trackplan.importing.incremental import fingerprints, incremental, note_of, remember
 from trackplan.importing.merge import ImportResult, merge, property_scope
-from trackplan.model import Plan
+from trackplan.model import Plan, Settings
 from trackplan.repo.guards import guard_branch, target_branch
 from trackplan.repo.workspace import Workspace, retried
 
@@ -106,6 +107,10 @@ def run_import(ws: Workspace, request: ImportRequest) -> ImportOutcome:
 def _import_once(ws: Workspace, request: ImportRequest) -> ImportOutcome:
     source = InputFile(request.data, request.name, request.skip_invalid)
     fmt = detect(source) if request.fmt == "auto" else request.fmt
+    if fmt in FORMATS and FORMATS[fmt].tracking_plans:
+        from trackplan.importing.tracking_plans import import_tracking_plans  # it builds on this module
+
+        return import_tracking_plans(ws, request, fmt)
     branch = target_branch(ws, request.branch)
     head = ws.store.branch_head(branch)
     parent = None
@@ -119,16 +124,19 @@ def _import_once(ws: Workspace, request: ImportRequest) -> ImportOutcome:
             raise RefError(f"unknown --base {base_ref!r}: the branch {branch!r} would start there") from None
     before = ws.load(head or parent or "HEAD")
     guard_branch(ws, branch, list(before.settings.protected_branches), head, "import")
-    whole_avo_export = fmt == "avo-json" and request.source is None and isinstance(source.json, dict)
-    prints = fingerprints(source.json) if whole_avo_export else None
+    prints = fingerprints(source, fmt) if request.source is None else None
     tree = ws.store.subtree_id(head, ws.prefix) if head else None
-    quick = incremental(ws, tree, before, request.method, source, prints) if prints and tree else None
+    quick = None
+    if prints is not None and tree is not None:
+        scope = property_scope(before.settings, bool(before.event_paths), Settings(), FORMATS[fmt].property_scope)
+        quick = incremental(ws, tree, before, request.method, source, prints, scope)
     if quick is not None:
         incoming, old_plan, new_plan, result = quick.incoming, quick.old, quick.new, quick.result
     else:
         incoming = read_source(source, fmt)
         old_plan = before.plan
-        scope = property_scope(old_plan, incoming.plan, FORMATS[incoming.format].property_scope)
+        format_scope = FORMATS[incoming.format].property_scope
+        scope = property_scope(old_plan.settings, bool(old_plan.events), incoming.plan.settings, format_scope)
         new_plan, result = merge(old_plan, incoming.plan, request.method, request.source, scope)
     result.warnings = [*incoming.warnings, *before.warnings, *result.warnings]
     old_part, new_part = changed_parts(old_plan, new_plan)
@@ -148,5 +156,6 @@ def _import_once(ws: Workspace, request: ImportRequest) -> ImportOutcome:
     outcome.changed_paths = written.changed_paths
     if prints is not None:
         left = ws.store.subtree_id(written.commit, ws.prefix) if written.commit else tree
-        remember(ws, left, request.method, quick.note if quick else note_of(prints, incoming, new_plan))
+        note = quick.note if quick else note_of(prints, incoming, new_plan, scope[0])
+        remember(ws, left, fmt, request.method, note)
     return outcome
