@@ -25,6 +25,7 @@ SUFFIXES = {
     "avo-json": "json",
     "jsonschema": "json",
     "itly": "json",
+    "ampli": "json",
     "csv": "csv",
     "ndjson": "ndjson",
     "snowplow": "json",

@@ -29,6 +29,7 @@ def test_the_listed_formats_are_those_the_registry_reads_and_writes() -> None:
 @pytest.mark.parametrize(
     ("example", "fmt"),
     [
+        ("ampli.json", "ampli"),
         ("amplitude.csv", "avo-csv"),
         ("avo-api-example.csv", "avo-csv"),
         ("avo-export.json", "avo-json"),
@@ -74,7 +75,7 @@ def test_json_of_no_known_shape_names_every_import_format() -> None:
     with pytest.raises(InputError) as caught:
         detect(InputFile(b'{"hello": 1}', "odd.json"))
     assert str(caught.value) == (
-        "odd.json: cannot tell the format of this JSON (expected avo-csv, avo-json, jsonschema, itly, segment, "
+        "odd.json: cannot tell the format of this JSON (expected avo-csv, avo-json, jsonschema, itly, ampli, segment, "
         "snowplow, trackplan); pass --from"
     )
 
@@ -83,7 +84,7 @@ def test_an_export_only_format_cannot_be_read() -> None:
     with pytest.raises(InputError) as caught:
         read_source(InputFile(b"# Plan\n", "plan.md"), "markdown")
     assert str(caught.value) == (
-        "unknown import format 'markdown'; use one of avo-csv, avo-json, jsonschema, itly, segment, snowplow, trackplan"
+        "unknown import format 'markdown'; use one of avo-csv, avo-json, jsonschema, itly, ampli, segment, snowplow, trackplan"
     )
 
 

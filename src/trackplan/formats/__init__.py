@@ -121,6 +121,7 @@ FORMATS: dict[str, Format] = {
         carries_removed=True,
         property_scope="plan",
     ),
+    "ampli": Format(detect=_json_shape("ampli"), read=_lazy("ampli", "read"), write=_lazy("ampli", "write")),
     # Avo's CSV is `avo-csv` to `import --from` and `csv` to `export --to`, as it always was.
     "avo-csv": Format(
         detect=_csv_file,
@@ -133,11 +134,12 @@ FORMATS: dict[str, Format] = {
     "html": Format(write=_lazy("docs", "write_html")),
 }
 # The formats in the order `import --from` and `export --to` list them.
-IMPORT_FORMATS = ("avo-csv", "avo-json", "jsonschema", "itly", "segment", "snowplow", "trackplan")
+IMPORT_FORMATS = ("avo-csv", "avo-json", "jsonschema", "itly", "ampli", "segment", "snowplow", "trackplan")
 EXPORT_FORMATS = (
     "avo-json",
     "jsonschema",
     "itly",
+    "ampli",
     "csv",
     "ndjson",
     "snowplow",
