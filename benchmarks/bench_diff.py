@@ -7,8 +7,8 @@ from __future__ import annotations
 from common import git, pack, report, timed, trackplan_process
 from plans import plan_repo
 from synthetic import synthetic_event
+from trackplan.diffing.history import LogRequest, history
 from trackplan.diffing.run import diff_refs
-from trackplan.repo.history import LogRequest, history
 from trackplan.repo.workspace import Workspace
 
 

@@ -32,13 +32,13 @@ if TYPE_CHECKING:
     from trackplan.checking.checker import Checker
     from trackplan.checking.run import CheckRequest, check_ref, run_checks
     from trackplan.ci.run import CiRequest, run_ci
+    from trackplan.diffing.history import LogRequest, history
     from trackplan.diffing.run import diff_refs
     from trackplan.exporting.run import ExportRequest, render
     from trackplan.importing.run import ImportRequest, run_import
     from trackplan.linting.run import lint_files, lint_ref
     from trackplan.model import Event, Plan, Property, SchemaVer, Settings
     from trackplan.repo.browse import event_rows, find_event
-    from trackplan.repo.history import LogRequest, history
     from trackplan.repo.refs import WORKTREE
     from trackplan.repo.relayout import relayout
     from trackplan.repo.scaffold import init_plan
@@ -54,13 +54,13 @@ _LAZY = {
     "trackplan.checking.checker": ("Checker",),
     "trackplan.checking.run": ("CheckRequest", "check_ref", "run_checks"),
     "trackplan.ci.run": ("CiRequest", "run_ci"),
+    "trackplan.diffing.history": ("LogRequest", "history"),
     "trackplan.diffing.run": ("diff_refs",),
     "trackplan.exporting.run": ("ExportRequest", "render"),
     "trackplan.importing.run": ("ImportRequest", "run_import"),
     "trackplan.linting.run": ("lint_files", "lint_ref"),
     "trackplan.model": ("Event", "Plan", "Property", "SchemaVer", "Settings"),
     "trackplan.repo.browse": ("event_rows", "find_event"),
-    "trackplan.repo.history": ("LogRequest", "history"),
     "trackplan.repo.refs": ("WORKTREE",),
     "trackplan.repo.relayout": ("relayout",),
     "trackplan.repo.scaffold": ("init_plan",),

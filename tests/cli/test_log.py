@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from tests.helpers import CliRunnerCall
 def test_log(plan_repo: Path, run_cli: CliRunnerCall) -> None:
     for i in range(3):
         event = plan_repo / "events" / "signed-up.yaml"
-        event.write_text(event.read_text() + f"# revision {i}\n")
+        event.write_text(re.sub(r"x-owner: .*", f"x-owner: Growth {i}", event.read_text()))
         subprocess.run(["git", "commit", "-qam", f"change {i}"], cwd=plan_repo, check=True)
     (plan_repo / "README.md").write_text("outside the plan files\n")
     subprocess.run(["git", "commit", "-qam", "docs only"], cwd=plan_repo, check=True)
@@ -36,3 +37,24 @@ def test_log(plan_repo: Path, run_cli: CliRunnerCall) -> None:
     assert (
         json.loads(run_cli("-C", plan_repo, "log", "--format", "json", "--before", "2000-01-01T00:00:00Z").stdout) == []
     )
+
+
+def test_log_text_and_an_unknown_event(plan_repo: Path, run_cli: CliRunnerCall) -> None:
+    """Issue 13.2: a typo in --event printed nothing and exited 0."""
+    cancelled = plan_repo / "events" / "subscription-cancelled.yaml"
+    cancelled.write_text(cancelled.read_text().replace("title: Subscription Cancelled", "title: Subscription Ended"))
+    subprocess.run(["git", "commit", "-qam", "Rename"], cwd=plan_repo, check=True)
+    text = run_cli("-C", plan_repo, "log", "--event", "Subscription Ended").stdout.splitlines()
+    assert [line for line in text if line.startswith("    ")] == [
+        "    > Subscription Cancelled -> Subscription Ended",
+        "    + Checkout Completed",
+        "    + Product Viewed",
+        "    + Search Performed",
+        "    + Signed Up",
+        "    + Subscription Cancelled",
+        "    * identify.yaml",
+        "    * trackplan.yaml",
+    ]
+    typo = run_cli("-C", plan_repo, "log", "--event", "Subscription Endd")
+    assert typo.exit_code == 2 and typo.stdout == ""
+    assert "no event 'Subscription Endd'" in typo.stderr

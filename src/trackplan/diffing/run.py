@@ -7,6 +7,7 @@ parsed (through the blob cache), so a one-event change costs the same in a 1,000
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from trackplan.diffing.events import Differ, diff_plans, pair_events
@@ -73,21 +74,21 @@ def changed_blobs(ws: Workspace, base: str, head: str) -> tuple[dict[str, str | 
     return old, new
 
 
-def _event(ws: Workspace, path: str, blob: str | None) -> Event | None:
+def read_event(ws: Workspace, path: str, blob: str | None) -> Event | None:
     doc = ws.parsed(path, blob)
     if doc is None:
         return None
     return event_from_document(doc, path)
 
 
-def diff_refs(ws: Workspace, base: str, head: str, profile: str | None = None) -> DiffResult:
-    old_blobs, new_blobs = changed_blobs(ws, base, head)
-    head_settings = ws.settings(head)
-    differ = differ_for(head_settings, profile)
-    changes: list[Change] = []
-    versions: list[VersionAdvice] = []
-    # Files changed in place pair by path (a title change is a rename); added and
-    # removed files pair by x-id.
+EventReader = Callable[[str, str | None], Event | None]  # (plan path, blob id or None) -> the event it holds
+
+
+def event_pairs(
+    old_blobs: Mapping[str, str | None], new_blobs: Mapping[str, str | None], read: EventReader
+) -> list[tuple[Event | None, Event | None, str]]:
+    """The changed event files as (before, after, path). Files changed in place pair by
+    path (a title change is a rename); added and removed files pair by name, then x-id."""
     pairs: list[tuple[Event | None, Event | None, str]] = []
     gone: dict[str, Event] = {}
     came: dict[str, Event] = {}
@@ -95,7 +96,7 @@ def diff_refs(ws: Workspace, base: str, head: str, profile: str | None = None) -
     for path in sorted(old_blobs):
         if not is_event_file(path):
             continue
-        old_event, new_event = _event(ws, path, old_blobs[path]), _event(ws, path, new_blobs[path])
+        old_event, new_event = read(path, old_blobs[path]), read(path, new_blobs[path])
         if old_event is not None and new_event is not None:
             pairs.append((old_event, new_event, path))
         elif old_event is not None:
@@ -106,8 +107,17 @@ def diff_refs(ws: Workspace, base: str, head: str, profile: str | None = None) -
             paths[new_event.name] = path
     for a, b in pair_events(gone, came):
         pairs.append((a, b, paths[(b or a).name]))  # type: ignore[union-attr]
+    return pairs
+
+
+def diff_refs(ws: Workspace, base: str, head: str, profile: str | None = None) -> DiffResult:
+    old_blobs, new_blobs = changed_blobs(ws, base, head)
+    head_settings = ws.settings(head)
+    differ = differ_for(head_settings, profile)
+    changes: list[Change] = []
+    versions: list[VersionAdvice] = []
     events: dict[str, tuple[Event | None, Event | None]] = {}
-    for a, b, path in pairs:
+    for a, b, path in event_pairs(old_blobs, new_blobs, lambda path, blob: read_event(ws, path, blob)):
         differ.compare(a, b, path, changes, versions, events)
     changes.extend(_other_parts(ws, differ, old_blobs, new_blobs, base, head, head_settings))
     ws.cache.flush()
@@ -126,7 +136,7 @@ def _other_parts(
     """Traits and settings: compared through the plan-level engine, on just those parts."""
 
     def part(blobs: dict[str, str | None], path: str) -> Event | None:
-        return _event(ws, path, blobs.get(path)) if path in blobs else None
+        return read_event(ws, path, blobs.get(path)) if path in blobs else None
 
     touched = [p for p in old_blobs if not is_event_file(p)]
     if not touched:

@@ -10,7 +10,9 @@ from trackplan.cli.options import format_option, non_empty, ref_option
 
 @click.command("log")
 @ref_option(help="Where the history starts.")
-@click.option("--event", default=None, help="Only commits that touch this event.", callback=non_empty)
+@click.option(
+    "--event", default=None, help="Only commits that touch this event, followed through renames.", callback=non_empty
+)
 @click.option("--before", default=None, help="Only commits at or before this ISO-8601 time.", callback=non_empty)
 @click.option("--limit", type=click.IntRange(min=0), default=None, help="At most N entries.")
 @click.option("--offset", type=click.IntRange(min=0), default=0, help="Skip the first N entries.")
@@ -36,7 +38,7 @@ def command(
       trackplan log --event "Checkout Completed" --format json
       trackplan log --before 2026-01-01T00:00:00Z --order asc
     """
-    from trackplan.repo.history import LogRequest, history
+    from trackplan.diffing.history import LogRequest, history
 
     entries = history(ctx.workspace(), LogRequest(ref, event, before, limit, offset, order))
     if output_format == "json":
@@ -45,6 +47,8 @@ def command(
     for entry in entries:
         data = entry.to_json()
         click.echo(f"{entry.commit[:12]} {data['date']} {entry.summary}")
+        for old, new in entry.renamed:
+            click.echo(f"    > {old} -> {new}")
         for label, names in (("+", entry.added), ("~", entry.updated), ("-", entry.removed)):
             for name in names:
                 click.echo(f"    {label} {name}")

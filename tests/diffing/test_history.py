@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from trackplan.diffing.history import LogRequest, history
 from trackplan.errors import InputError
-from trackplan.repo.history import LogRequest, history
 from trackplan.repo.workspace import Workspace
 
 TEMPLATE_EVENTS = ["Checkout Completed", "Product Viewed", "Search Performed", "Signed Up", "Subscription Cancelled"]
@@ -37,7 +37,7 @@ def ws(plan_repo: Path, noon: datetime) -> Workspace:
     a file outside the plan (day 2), Search Performed removed (day 3)."""
     signed_up = plan_repo / "events" / "signed-up.yaml"
     edits: list[tuple[str, Callable[[], object]]] = [
-        ("Edit Signed Up", lambda: signed_up.write_text(signed_up.read_text() + "# edited\n")),
+        ("Edit Signed Up", lambda: signed_up.write_text(signed_up.read_text().replace("is confirmed", "is live"))),
         (
             "Add an untitled event\n\nWith a body.",
             lambda: (plan_repo / "events" / "untitled.yaml").write_text("a: 1\n"),
@@ -59,7 +59,7 @@ def summaries(ws: Workspace, request: LogRequest) -> list[tuple[str, list[str], 
 def test_the_whole_history_newest_first(ws: Workspace) -> None:
     assert summaries(ws, LogRequest()) == [
         ("Drop Search Performed", [], [], ["Search Performed"]),
-        ("Add an untitled event", ["events/untitled.yaml"], [], []),
+        ("Add an untitled event", ["untitled"], [], []),
         ("Edit Signed Up", [], ["Signed Up"], []),
         ("Create tracking plan 'Test plan'", TEMPLATE_EVENTS, [], []),
     ]
@@ -92,3 +92,53 @@ def test_a_bad_before_is_an_input_error(ws: Workspace) -> None:
     with pytest.raises(InputError) as caught:
         history(ws, LogRequest(before="yesterday"))
     assert str(caught.value) == "--before 'yesterday': expected an ISO-8601 timestamp"
+
+
+def rename_and_comment(plan_repo: Path) -> Workspace:
+    """Subscription Cancelled renamed in place, then moved to a new file under a new name;
+    then a comment-only edit of it and of trackplan.yaml."""
+    events = plan_repo / "events"
+    old = events / "subscription-cancelled.yaml"
+    old.write_text(old.read_text().replace("title: Subscription Cancelled", "title: Subscription Ended"))
+    git(plan_repo, "commit", "-qam", "Rename in place")
+    (events / "subscription-closed.yaml").write_text(
+        old.read_text().replace("title: Subscription Ended", "title: Subscription Closed")
+    )
+    old.unlink()
+    git(plan_repo, "add", "-A")
+    git(plan_repo, "commit", "-qm", "Move and rename")
+    closed = events / "subscription-closed.yaml"
+    closed.write_text("# owned by Retention\n" + closed.read_text())
+    settings = plan_repo / "trackplan.yaml"
+    settings.write_text("# plan settings\n" + settings.read_text())
+    git(plan_repo, "commit", "-qam", "Comments only")
+    return Workspace(plan_repo)
+
+
+def test_a_rename_is_one_entry_and_a_comment_is_none(plan_repo: Path) -> None:
+    """Issue 13.2: `log` showed a rename as an add plus a remove, and a comment as a change."""
+    entries = history(rename_and_comment(plan_repo), LogRequest(limit=2))
+    assert [(e.summary, e.added, e.updated, e.removed, e.renamed, e.other_files) for e in entries] == [
+        ("Move and rename", [], [], [], [("Subscription Ended", "Subscription Closed")], []),
+        ("Rename in place", [], [], [], [("Subscription Cancelled", "Subscription Ended")], []),
+    ]
+    assert entries[0].to_json()["changes"]["renamed"] == [{"from": "Subscription Ended", "to": "Subscription Closed"}]
+
+
+def test_event_follows_renames_back_by_x_id(plan_repo: Path) -> None:
+    ws = rename_and_comment(plan_repo)
+    assert [e.summary for e in history(ws, LogRequest(event="Subscription Closed"))] == [
+        "Move and rename",
+        "Rename in place",
+        "Create tracking plan 'Test plan'",
+    ]
+    assert [e.summary for e in history(ws, LogRequest(event="Subscription Cancelled"))] == [
+        "Rename in place",
+        "Create tracking plan 'Test plan'",
+    ]
+
+
+def test_an_event_no_commit_touched_is_an_input_error(ws: Workspace) -> None:
+    with pytest.raises(InputError) as caught:
+        history(ws, LogRequest(event="Signed Upp"))
+    assert str(caught.value).startswith("no event 'Signed Upp'")

@@ -2,7 +2,9 @@
 tracking-plan history endpoint: before, limit, offset, order).
 
 Only consecutive trees are compared, commits that leave the plan folder unchanged are
-skipped by subtree id, and only changed event files are read."""
+skipped by subtree id, and only changed files are read. Event files pair as `diff` pairs
+them (`run.event_pairs`): a rename is one entry, and an edit that leaves the event equal
+(a comment, formatting) is none. `--event` follows an event back through its renames."""
 
 from __future__ import annotations
 
@@ -11,9 +13,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from trackplan.diffing.run import event_pairs, read_event
 from trackplan.errors import InputError
+from trackplan.model import Event
+from trackplan.model.frozen import FrozenDict
 from trackplan.repo.paths import is_event_file, is_plan_file
-from trackplan.repo.reading import document_title
 from trackplan.repo.workspace import Workspace
 
 
@@ -26,11 +30,13 @@ class HistoryEntry:
     added: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
+    renamed: list[tuple[str, str]] = field(default_factory=list)  # (old name, new name)
     other_files: list[str] = field(default_factory=list)
 
     @property
     def events(self) -> set[str]:
-        return {*self.added, *self.updated, *self.removed}
+        """Every event name the commit touched, under its old and its new name."""
+        return {*self.added, *self.updated, *self.removed, *(name for pair in self.renamed for name in pair)}
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -38,13 +44,23 @@ class HistoryEntry:
             "author": self.author,
             "date": datetime.fromtimestamp(self.time, UTC).isoformat().replace("+00:00", "Z"),
             "message": self.summary,
-            "changes": {"added": self.added, "updated": self.updated, "removed": self.removed},
+            "changes": {
+                "added": self.added,
+                "updated": self.updated,
+                "removed": self.removed,
+                "renamed": [{"from": old, "to": new} for old, new in self.renamed],
+            },
             "otherFiles": self.other_files,
         }
 
 
-def _title(ws: Workspace, path: str, blob: str | None) -> str:
-    return document_title(ws.parsed(path, blob)) or path
+def _lenient_event(ws: Workspace, path: str, blob: str | None) -> Event | None:
+    """The event of a file, or for a file that does not read as one (history keeps what it
+    kept) a stand-in named by its path that equals only itself."""
+    try:
+        return read_event(ws, path, blob)
+    except InputError:
+        return Event(path, extra=FrozenDict({"x-blob": blob}))
 
 
 def _entries(ws: Workspace, start: str) -> Iterator[HistoryEntry]:
@@ -64,21 +80,35 @@ def _entry(ws: Workspace, pending: tuple[Any, str | None], parent_tree: str | No
     if tree == parent_tree:
         return
     entry = HistoryEntry(info.id, info.author, info.time, info.message.splitlines()[0] if info.message else "")
+    old_blobs: dict[str, str | None] = {}
+    new_blobs: dict[str, str | None] = {}
     for path, old, new in ws.store.diff_trees(parent_tree, tree):
-        if not is_event_file(path):
-            if is_plan_file(path):
-                entry.other_files.append(path)
-            continue
-        if old is None:
-            entry.added.append(_title(ws, path, new))
-        elif new is None:
-            entry.removed.append(_title(ws, path, old))
-        else:
-            entry.updated.append(_title(ws, path, new))
-    for names in (entry.added, entry.updated, entry.removed):
+        if is_event_file(path):
+            old_blobs[path], new_blobs[path] = old, new
+        elif is_plan_file(path) and _changed(ws, path, old, new):
+            entry.other_files.append(path)
+    for a, b, _ in event_pairs(old_blobs, new_blobs, lambda path, blob: _lenient_event(ws, path, blob)):
+        if a is None and b is not None:
+            entry.added.append(b.name)
+        elif b is None and a is not None:
+            entry.removed.append(a.name)
+        elif a is not None and b is not None and a != b:
+            if a.name != b.name:
+                entry.renamed.append((a.name, b.name))
+            else:
+                entry.updated.append(b.name)
+    for names in (entry.added, entry.updated, entry.removed, entry.renamed):
         names.sort()
     if entry.events or entry.other_files:  # other files in the plan folder are not plan changes
         yield entry
+
+
+def _changed(ws: Workspace, path: str, old: str | None, new: str | None) -> bool:
+    """Whether a plan file other than an event changed more than its comments or formatting."""
+    try:
+        return bool(ws.parsed(path, old) != ws.parsed(path, new))
+    except InputError:
+        return True
 
 
 @dataclass(frozen=True)
@@ -106,18 +136,36 @@ def _cutoff(before: str | None) -> datetime | None:
 
 
 def history(ws: Workspace, request: LogRequest) -> list[HistoryEntry]:
+    """The entries of `request`; an `event` that no commit touched is an input error."""
     cutoff = _cutoff(request.before)
     limit, offset = request.limit, request.offset
+    names = None if request.event is None else {request.event}  # grows with the event's older names
+    touched = False
     found = []
     for entry in _entries(ws, request.ref):
+        if names is not None:
+            if not _follow(entry, names):
+                continue
+            touched = True
         if cutoff is not None and datetime.fromtimestamp(entry.time, UTC) > cutoff:
-            continue
-        if request.event is not None and request.event not in entry.events:
             continue
         found.append(entry)
         if request.order == "desc" and limit is not None and len(found) >= offset + limit:
             break
     ws.cache.flush()
+    if names is not None and not touched:
+        raise InputError(f"no event {request.event!r} in the history of {request.ref}")
     if request.order == "asc":
         found.reverse()
     return found[offset : offset + limit if limit is not None else None]
+
+
+def _follow(entry: HistoryEntry, names: set[str]) -> bool:
+    """Whether `entry` touches the event known by `names`; a rename to one of them adds the
+    old name, as the walk goes back in time (`git log --follow`)."""
+    touched = False
+    for old, new in entry.renamed:
+        if new in names or old in names:
+            names.add(old)
+            touched = True
+    return touched or not names.isdisjoint({*entry.added, *entry.updated, *entry.removed})
