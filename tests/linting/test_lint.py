@@ -52,6 +52,8 @@ FLAGGED = {
     "TP128": [("TP128", "trackplan.yaml", 1, 1)],
     "TP129": [("TP129", "trackplan.yaml", 5, 1)],
     "TP130": [("TP130", EVENT, 13, 1)],
+    "TP131": [("TP131", "trackplan.yaml", 5, 1)],
+    "TP132": [("TP132", "trackplan.yaml", 5, 1)],
 }
 
 
@@ -253,3 +255,103 @@ def test_validate_reports_hand_written_values_of_the_wrong_type(
         assert result.exit_code == 1, result.output
         assert expected in result.stdout
         assert result.stderr == ""
+
+
+def _settings_findings(plan_repo: Path, run_cli: CliRunnerCall, added: str) -> tuple[int, list[str]]:
+    settings = plan_repo / "trackplan.yaml"
+    settings.write_text(settings.read_text() + added)
+    result = run_cli("-C", plan_repo, "validate")
+    return result.exit_code, [line for line in result.stdout.splitlines() if line.startswith("trackplan.yaml")]
+
+
+def test_a_misspelt_breaking_profile_is_an_error_at_its_line_with_the_value_meant(
+    plan_repo: Path, run_cli: CliRunnerCall
+) -> None:
+    settings = plan_repo / "trackplan.yaml"
+    text = settings.read_text().replace("breaking_profile: validation", "breaking_profile: validaton")
+    settings.write_text(text)
+    line = text.splitlines().index("breaking_profile: validaton") + 1
+    result = run_cli("-C", plan_repo, "validate")
+    assert result.exit_code == 1
+    assert result.stdout == (
+        f"trackplan.yaml:{line}:1: error TP132 breaking_profile: `validaton` is not one of validation, consumer; "
+        "did you mean `validation`? (Use one of the values listed.)\n"
+        "7 files checked: 1 error, 0 warnings, 0 info\n"
+    )
+
+
+def test_unknown_keys_are_warnings_with_the_closest_known_key(plan_repo: Path, run_cli: CliRunnerCall) -> None:
+    lines = len((plan_repo / "trackplan.yaml").read_text().splitlines())
+    exit_code, found = _settings_findings(
+        plan_repo, run_cli, "colour: auto\nlint:\n  rule: {TP115: off}\nsources_: []\n"
+    )
+    assert exit_code == 0
+    hint = "(Fix the spelling or remove the key.)"
+    assert found == [
+        f"trackplan.yaml:{lines + 1}:1: warning TP131 unknown key `colour` {hint}",
+        f"trackplan.yaml:{lines + 3}:3: warning TP131 unknown key `lint.rule`; did you mean `lint.rules`? {hint}",
+        f"trackplan.yaml:{lines + 4}:1: warning TP131 unknown key `sources_`; did you mean `sources`? {hint}",
+    ]
+
+
+def test_rule_ids_levels_and_naming_conventions_are_checked(plan_repo: Path, run_cli: CliRunnerCall) -> None:
+    lines = len((plan_repo / "trackplan.yaml").read_text().splitlines())
+    exit_code, found = _settings_findings(
+        plan_repo,
+        run_cli,
+        "lint:\n  rules: {TP999: off, TP113: warn, tp115: off}\nbreaking_severity: {TP022: breakin}\n",
+    )
+    assert exit_code == 1
+    hint = "(Use one of the values listed.)"
+    assert found == [
+        f"trackplan.yaml:{lines + 2}:11: error TP132 lint.rules: `TP999` is not a lint rule {hint}",
+        f"trackplan.yaml:{lines + 2}:23: error TP132 lint.rules.TP113: `warn` is not one of error, warning, info, off; "
+        f"did you mean `warning`? {hint}",
+        f"trackplan.yaml:{lines + 2}:36: error TP132 lint.rules: `tp115` is not a lint rule; did you mean `TP115`? {hint}",
+        f"trackplan.yaml:{lines + 3}:21: error TP132 breaking_severity.TP022: `breakin` is not one of breaking, warning, "
+        f"info; did you mean `breaking`? {hint}",
+    ]
+    settings = plan_repo / "trackplan.yaml"
+    settings.write_text(settings.read_text().replace("  events: Title Case\n", "  events: '[A-Z'\n"))
+    result = run_cli("-C", plan_repo, "validate")  # a pattern that does not compile checks no event name
+    assert [line.split(" (")[0] for line in result.stdout.splitlines() if "naming" in line] == [
+        "trackplan.yaml:35:3: error TP132 naming.events: `[A-Z` is neither a convention nor a regular expression: "
+        "unterminated character set at position 0"
+    ]
+    assert " warning TP113 " not in result.stdout
+
+
+def test_a_yaml_error_in_the_settings_names_its_position_once(plan_repo: Path, run_cli: CliRunnerCall) -> None:
+    (plan_repo / "trackplan.yaml").write_text("name: X\nsources: [web\n")
+    result = run_cli("-C", plan_repo, "validate")
+    assert result.exit_code == 1
+    assert result.stdout == (
+        "trackplan.yaml:3:1: error TP101 invalid YAML: did not find expected ',' or ']' "
+        "(Fix the syntax at the position shown.)\n"
+        "7 files checked: 1 error, 0 warnings, 0 info\n"
+    )
+
+
+def test_every_setting_of_the_wrong_type_is_reported(plan_repo: Path, run_cli: CliRunnerCall) -> None:
+    (plan_repo / "trackplan.yaml").write_text("name: X\nsources: 5\nmain_branch: [a]\nevents_layout: shard\n")
+    result = run_cli("-C", plan_repo, "validate")
+    assert [line.split(" (")[0] for line in result.stdout.splitlines()] == [
+        "trackplan.yaml:2:1: error TP129 sources must be a list, not 5",
+        'trackplan.yaml:3:1: error TP129 main_branch must be a string, not ["a"]',
+        "trackplan.yaml:4:1: error TP132 events_layout: `shard` is not one of flat, sharded; did you mean `sharded`?",
+        "7 files checked: 3 errors, 0 warnings, 0 info",
+    ]
+
+
+def test_messages_name_null_values_as_yaml_writes_them(run_cli: CliRunnerCall) -> None:
+    files = {
+        "trackplan.yaml": b"name: X\nsources: [web]\n",
+        EVENT: b"type: object\nx-sources: [web, null]\nx-status: true\n",
+    }
+    messages = [(f.rule, f.message) for f in lint_files(files).findings]
+    assert messages == [
+        ("TP103", "`title` is missing or empty"),
+        ("TP115", "the event has no description"),
+        ("TP107", "source `null` is not declared in trackplan.yaml"),
+        ("TP109", "status `true` is not one of draft, live, deprecated"),
+    ]

@@ -29,6 +29,6 @@ def test_lint_text_and_github_formats() -> None:
     assert text == (
         "plan/events/a.yaml:4:1: warning TP108 domain `X` is not declared "
         "(Declare the domain under `domains:` or fix the name.)\n"
-        "3 files checked: 0 errors, 1 warnings, 0 info\n"
+        "3 files checked: 0 errors, 1 warning, 0 info\n"
     )
     assert lint.render(report, "github", "plan/") == "\n".join(lint.annotations(report, "plan/")) + "\n" + text

@@ -12,7 +12,7 @@ from typing import Any
 from trackplan import yamlio
 from trackplan.errors import InputError
 from trackplan.linting.config import LintConfig
-from trackplan.linting.findings import Finding
+from trackplan.linting.findings import Finding, parse_error
 from trackplan.model import EVENT_HEAD_KEYS, STATUS_VALUES, SchemaVer, Settings
 from trackplan.model.slugs import slugify
 from trackplan.repo.paths import is_event_file, relocated
@@ -48,10 +48,20 @@ _MISSING = object()
 
 
 def _convention(name: str, convention: str | None) -> bool:
+    """Whether the name follows the convention; one that is no regular expression checks
+    nothing (TP132 reports it in trackplan.yaml)."""
     if not convention:
         return True
-    pattern = CONVENTIONS.get(convention) or re.compile(convention)
+    try:
+        pattern = CONVENTIONS.get(convention) or re.compile(convention)
+    except re.error:
+        return True
     return bool(pattern.match(name))
+
+
+def _scalar(value: Any) -> str:
+    """A value from the file as YAML writes it: `null`, `true`, `5`, or the string itself."""
+    return value if isinstance(value, str) else json.dumps(value, default=str)
 
 
 def _walk_refs(node: Any, path: tuple[str, ...] = ()) -> Iterable[tuple[str, tuple[str, ...]]]:
@@ -97,11 +107,7 @@ class FileLinter:
         try:
             doc = yamlio.load(self.text, self.path)
         except InputError as exc:
-            finding = Finding("TP101", "error", self.path, str(exc).split(": ", 1)[-1])
-            match = re.search(rf"{re.escape(self.path)}:(\d+):(\d+)", str(exc))
-            if match:
-                finding.line, finding.column = int(match.group(1)), int(match.group(2))
-            self.findings.append(finding)
+            self.findings.append(parse_error(self.path, exc))
             return None
         if not isinstance(doc, dict):
             self.findings.append(
@@ -157,29 +163,33 @@ class FileLinter:
             if home != self.path:
                 self.add("TP127", f"in a sharded plan this file belongs in {home}")
         if self.config.event_descriptions and not str(doc.get("description") or "").strip():
-            self.add("TP115", f"event `{title}` has no description", "title")
+            self.add(
+                "TP115", f"event `{title}` has no description" if title else "the event has no description", "title"
+            )
         for key in doc:
             if str(key).startswith("x-") and key not in EVENT_X_KEYS:
                 self.add("TP106", f"unknown key `{key}`", str(key))
         declared = set(self.settings.source_names)
         for source in doc.get("x-sources") or []:
             if str(source) not in declared:
-                self.add("TP107", f"source `{source}` is not declared in trackplan.yaml", "x-sources")
+                self.add("TP107", f"source `{_scalar(source)}` is not declared in trackplan.yaml", "x-sources")
         domains = set(self.settings.domain_names)
         for key in ("x-owner", "x-stakeholders"):
             value = doc.get(key)
             for domain in value if isinstance(value, list) else [value] if value else []:
                 if str(domain) not in domains:
-                    self.add("TP108", f"domain `{domain}` ({key}) is not declared in trackplan.yaml", key)
+                    self.add("TP108", f"domain `{_scalar(domain)}` ({key}) is not declared in trackplan.yaml", key)
         status = doc.get("x-status")
         if status is not None and status not in STATUS_VALUES:
-            self.add("TP109", f"status `{status}` is not one of {', '.join(STATUS_VALUES)}", "x-status")
+            self.add("TP109", f"status `{_scalar(status)}` is not one of {', '.join(STATUS_VALUES)}", "x-status")
         version = doc.get("x-version")
         if version is not None:
             try:
                 SchemaVer.parse(str(version))
             except ValueError:
-                self.add("TP110", f"version `{version}` is not SchemaVer (MODEL-REVISION-ADDITION)", "x-version")
+                self.add(
+                    "TP110", f"version `{_scalar(version)}` is not SchemaVer (MODEL-REVISION-ADDITION)", "x-version"
+                )
 
     def _refs(self, doc: dict[str, Any]) -> None:
         for ref, where in _walk_refs(doc):
@@ -205,7 +215,7 @@ class FileLinter:
         required = doc.get("required")
         for name in required if isinstance(required, list) else []:
             if name not in props:
-                self.add("TP121", f"`{name}` is required but not a property", "required")
+                self.add("TP121", f"`{_scalar(name)}` is required but not a property", "required")
         is_event = is_event_file(self.path)
         for name, spec in props.items():
             where = ("properties", str(name))

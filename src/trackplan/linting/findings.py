@@ -1,15 +1,18 @@
 """What the linter reports: a `Finding` (rule, file, line, column, message), a `LintReport`
-of them, `positions` (line and column from a finding's key path in the YAML), and the
-`fingerprint` code scanning uses to follow a finding across commits."""
+of them, `positions` (line and column from a finding's key path in the YAML), `parse_error`
+(a YAML error as a finding), and the `fingerprint` code scanning uses to follow a finding
+across commits."""
 
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from trackplan import yamlio
+from trackplan.errors import InputError
 from trackplan.linting.rules import RULES
 
 LEVELS = ("error", "warning", "info")
@@ -91,6 +94,15 @@ class LintReport:
 
     def counts(self) -> dict[str, int]:
         return {level: sum(1 for f in self.findings if f.severity == level) for level in LEVELS}
+
+
+def parse_error(path: str, exc: InputError) -> Finding:
+    """TP101 at the position the YAML parser names; the message says the rest, once."""
+    finding = Finding("TP101", "error", path, str(exc).split(": ", 1)[-1])
+    match = re.search(rf"{re.escape(path)}:(\d+):(\d+)", str(exc))
+    if match:
+        finding.line, finding.column = int(match.group(1)), int(match.group(2))
+    return finding
 
 
 def positions(text: str, findings: list[Finding]) -> None:

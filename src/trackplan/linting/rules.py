@@ -375,6 +375,26 @@ CATALOGUE = (
         "Write the value in the form docs/format.md shows.",
         _examples(GOOD, GOOD + "x-name-mapping: 5\n"),
     ),
+    Rule(
+        "TP131",
+        "unknown-setting",
+        "validate",
+        "Every key of trackplan.yaml is one trackplan reads: a misspelt key is otherwise ignored.",
+        {"default": "warning"},
+        "Fix the spelling or remove the key.",
+        _examples(GOOD, GOOD, (("trackplan.yaml", EXAMPLE_SETTINGS + "breaking_profle: consumer\n"),)),
+    ),
+    Rule(
+        "TP132",
+        "invalid-setting-value",
+        "validate",
+        "A setting with a fixed set of values holds one of them: `breaking_profile`, `events_layout`, "
+        "`property_scope`, the rules and levels of `lint.rules` and `breaking_severity`, and `naming` "
+        "(a convention or a regular expression).",
+        {"default": "error"},
+        "Use one of the values listed.",
+        _examples(GOOD, GOOD, (("trackplan.yaml", EXAMPLE_SETTINGS + "breaking_profile: validaton\n"),)),
+    ),
 )
 RULES = {rule.id: rule for rule in CATALOGUE}
 

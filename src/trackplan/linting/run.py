@@ -13,22 +13,20 @@ import json
 from collections.abc import Callable, Collection, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from trackplan import yamlio
-from trackplan.errors import InputError
 from trackplan.linting.config import LintConfig, configure
 from trackplan.linting.file_rules import FileLinter
 from trackplan.linting.findings import Finding, LintReport, positions
 from trackplan.linting.plan_rules import large_flat_folder, plan_findings, summary
+from trackplan.linting.settings_rules import settings_findings
 from trackplan.memory import building
 from trackplan.model import Settings
-from trackplan.model.settings import SettingTypeError
 from trackplan.repo.paths import IDENTIFY_FILE, SETTINGS_FILE, is_event_file, is_plan_file
 from trackplan.repo.refs import WORKTREE
 
 if TYPE_CHECKING:
     from trackplan.repo.workspace import Workspace
 
-LINT_VERSION = 3  # bump when a per-file rule changes, so cached results are not reused
+LINT_VERSION = 4  # bump when a per-file rule changes, so cached results are not reused
 
 Results = dict[str, dict[str, Any]]  # plan file -> what `analyse` returned for it
 AnalyseAll = Callable[[Settings, LintConfig], Results]
@@ -56,8 +54,10 @@ def combine(
     text_of: Callable[[str], str],
     only: set[str] | None,
     files: int,
+    in_settings: Iterable[Finding] = (),
 ) -> LintReport:
-    """Per-file results plus the cross-file rules, with the configuration applied."""
+    """Per-file results plus the cross-file rules and trackplan.yaml's own findings, with the
+    configuration applied."""
     findings = [
         Finding.from_cache(path, data)
         for path, result in sorted(results.items())
@@ -72,12 +72,18 @@ def combine(
             if finding.where:
                 positions(text_of(finding.file), [finding])
             findings.append(finding)
+    findings += [f for f in in_settings if only is None or SETTINGS_FILE in only]
     configured = configure(findings, config)
-    # Suppression findings point into trackplan.yaml, which exists when they do.
-    in_settings = [f for f in configured if f.file == SETTINGS_FILE and f.where]
-    if in_settings:
-        positions(text_of(SETTINGS_FILE), in_settings)
+    # Findings in trackplan.yaml (its own, and suppressions') point into it: it exists when they do.
+    settings_placed = [f for f in configured if f.file == SETTINGS_FILE and f.where]
+    if settings_placed:
+        positions(text_of(SETTINGS_FILE), settings_placed)
+        configured.sort(key=_order)
     return LintReport(configured, files)
+
+
+def _order(finding: Finding) -> tuple[str, int, int, str]:
+    return finding.file, finding.line, finding.column, finding.rule
 
 
 def lint_files(files: Mapping[str, bytes], only: set[str] | None = None) -> LintReport:
@@ -129,15 +135,9 @@ def _lint(
     paths: Collection[str], text_of: Callable[[str], str], analyse_all: AnalyseAll, only: set[str] | None
 ) -> LintReport:
     text = text_of(SETTINGS_FILE) if SETTINGS_FILE in paths else ""
-    try:
-        settings = Settings.from_json(yamlio.load(text, SETTINGS_FILE) or {})
-    except InputError as exc:
-        return LintReport([Finding("TP101", "error", SETTINGS_FILE, str(exc))], len(paths))
-    except (ValueError, TypeError) as exc:
-        finding = Finding.of(
-            "TP129", SETTINGS_FILE, str(exc), where=(exc.key,) if isinstance(exc, SettingTypeError) else ()
-        )
-        positions(text, [finding])
-        return LintReport([finding], len(paths))
+    settings, in_settings = settings_findings(text)
+    if settings is None:  # nothing else can be linted without settings: the file's findings, whatever `only` says
+        positions(text, in_settings)
+        return LintReport(sorted(in_settings, key=_order), len(paths))
     config = LintConfig.from_settings(settings)
-    return combine(analyse_all(settings, config), config, text_of, only, len(paths))
+    return combine(analyse_all(settings, config), config, text_of, only, len(paths), in_settings)

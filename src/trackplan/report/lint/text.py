@@ -12,9 +12,13 @@ def line(finding: Finding, prefix: str = "") -> str:
 
 def totals(report: LintReport) -> str:
     counts = report.counts()
-    return (
-        f"{report.files} files checked: {counts['error']} errors, {counts['warning']} warnings, {counts['info']} info"
-    )
+    found = f"{counted(counts['error'], 'error')}, {counted(counts['warning'], 'warning')}, {counts['info']} info"
+    return f"{counted(report.files, 'file')} checked: {found}"
+
+
+def counted(number: int, noun: str) -> str:
+    """`1 error`, `2 errors`."""
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def render(report: LintReport, prefix: str = "") -> str:
