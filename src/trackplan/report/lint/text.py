@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from trackplan.linting.findings import Finding, LintReport
+from trackplan.report import plural
 
 
 def line(finding: Finding, prefix: str = "") -> str:
@@ -12,13 +13,8 @@ def line(finding: Finding, prefix: str = "") -> str:
 
 def totals(report: LintReport) -> str:
     counts = report.counts()
-    found = f"{counted(counts['error'], 'error')}, {counted(counts['warning'], 'warning')}, {counts['info']} info"
-    return f"{counted(report.files, 'file')} checked: {found}"
-
-
-def counted(number: int, noun: str) -> str:
-    """`1 error`, `2 errors`."""
-    return f"{number} {noun}{'' if number == 1 else 's'}"
+    found = f"{plural(counts['error'], 'error')}, {plural(counts['warning'], 'warning')}, {counts['info']} info"
+    return f"{plural(report.files, 'file')} checked: {found}"
 
 
 def render(report: LintReport, prefix: str = "") -> str:
