@@ -29,6 +29,7 @@ ACCOUNTS_FILE = "accounts.json"
 SCOPES = ("import", "export")
 ALL_WORKSPACES = "*"
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+EMAIL = re.compile(r"[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+")
 MAX_HEADER = 1024  # longer than any name and secret this module issues
 
 # scrypt at n=2**14, r=8: about 16 MB and tens of milliseconds per check.
@@ -43,6 +44,7 @@ class Account:
     scopes: tuple[str, ...]
     salt: str  # hex
     hash: str  # hex scrypt of the secret
+    email: str | None = None  # who a subscription made by the account notifies
 
     def allows(self, workspace: str, scope: str) -> bool:
         return scope in self.scopes and self.workspace in (ALL_WORKSPACES, workspace)
@@ -126,19 +128,23 @@ class AccountStore:
         os.replace(tmp, self.path)
 
     # -- changes -------------------------------------------------------------------------------
-    def add(self, name: str, workspace: str = ALL_WORKSPACES, scopes: tuple[str, ...] = SCOPES) -> Issued:
+    def add(
+        self, name: str, workspace: str = ALL_WORKSPACES, scopes: tuple[str, ...] = SCOPES, email: str | None = None
+    ) -> Issued:
         if not NAME.fullmatch(name):
             raise InputError(f"account name {name!r}: use letters, digits, '.', '_' or '-' (at most 64)")
+        if email is not None and not EMAIL.fullmatch(email):
+            raise InputError(f"--email {email!r}: not an email address")
         with self._lock:
             self._reload()
             if name in self._accounts:
                 raise InputError(f"account {name!r} exists; use `trackplan accounts rotate {name}` for a new secret")
-            return self._issue(name, workspace, scopes)
+            return self._issue(name, workspace, scopes, email)
 
     def rotate(self, name: str) -> Issued:
         with self._lock:
             old = self._existing(name)
-            return self._issue(name, old.workspace, old.scopes)
+            return self._issue(name, old.workspace, old.scopes, old.email)
 
     def remove(self, name: str) -> None:
         with self._lock:
@@ -154,10 +160,10 @@ class AccountStore:
             raise InputError(f"no account {name!r}; `trackplan accounts list` shows them")
         return self._accounts[name]
 
-    def _issue(self, name: str, workspace: str, scopes: tuple[str, ...]) -> Issued:
+    def _issue(self, name: str, workspace: str, scopes: tuple[str, ...], email: str | None) -> Issued:
         secret = secrets.token_urlsafe(32)
         salt = secrets.token_bytes(16)
-        account = Account(name, workspace, scopes, salt.hex(), _hash(secret, salt).hex())
+        account = Account(name, workspace, scopes, salt.hex(), _hash(secret, salt).hex(), email)
         self._save({**self._accounts, name: account})
         self._loaded_stamp = None
         return Issued(account, secret)

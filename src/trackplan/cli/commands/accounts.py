@@ -37,12 +37,13 @@ def command() -> None:
 @click.argument("name")
 @click.option("--workspace", default="*", show_default=True, help="The workspace id it may use (* for all).")
 @click.option("--scope", default="import,export", show_default=True, help="Comma-separated: import, export.")
+@click.option("--email", default=None, help="Who the account's subscriptions notify when they name no recipient.")
 @state_dir_option()
-def add(name: str, workspace: str, scope: str, state_dir: Path | None) -> None:
+def add(name: str, workspace: str, scope: str, email: str | None, state_dir: Path | None) -> None:
     """Add an account NAME; prints its secret once."""
     from trackplan.serving.accounts import parse_scopes
 
-    _echo_secret(_store(state_dir).add(name, workspace, parse_scopes(scope)))
+    _echo_secret(_store(state_dir).add(name, workspace, parse_scopes(scope), email))
 
 
 @command.command("list")
@@ -51,7 +52,8 @@ def list_(state_dir: Path | None) -> None:
     """The accounts, their workspace and scopes (never a secret)."""
     accounts = _store(state_dir).accounts()
     for account in sorted(accounts.values(), key=lambda a: a.name):
-        click.echo(f"{account.name}\tworkspace {account.workspace}\tscope {','.join(account.scopes)}")
+        email = f"\temail {account.email}" if account.email else ""
+        click.echo(f"{account.name}\tworkspace {account.workspace}\tscope {','.join(account.scopes)}{email}")
     if not accounts:
         click.echo("No service accounts; add one with `trackplan accounts add NAME`.")
 
