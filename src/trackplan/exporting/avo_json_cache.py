@@ -1,13 +1,12 @@
 """The whole-plan avo-json export, assembled from per-event pieces in the cache.
 
-Each event's piece is cached by (event blob, settings blob), and the whole output by every
-blob and the label: a warm export reads no event file and builds no model. The bytes equal
-those of rendering the model (tested).
+Each event's piece is cached by (event blob, settings blob): an export after a change
+renders only the changed events, and reads no other event file. (The whole output is kept
+by exporting/outputs.py.) The bytes equal those of rendering the model (tested).
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 from typing import Any
 
@@ -22,13 +21,9 @@ FRAGMENT_VERSION = 5  # bump when an event's rendering changes
 
 
 def avo_json_from_fragments(ws: Workspace, loaded: LoadedPlan, label: str) -> bytes:
-    """The avo-json export of the whole plan, labelled `label`, from the cache where it can."""
+    """The avo-json export of the whole plan, labelled `label`, from the cached pieces where it can."""
     with building():
         settings_blob = loaded.blob_ids.get(SETTINGS_FILE, "")
-        whole_key = _whole_key(loaded, label, settings_blob)
-        whole = ws.cache.get_output(whole_key)
-        if whole is not None:
-            return whole
         categories: dict[str, list[Any]] = {}
         pieces = []
         for header, piece in _fragments(ws, loaded, settings_blob):
@@ -38,17 +33,7 @@ def avo_json_from_fragments(ws: Workspace, loaded: LoadedPlan, label: str) -> by
                 for category in event_categories:
                     categories.setdefault(category, []).append(event_id)
             pieces.append(piece)
-        output = _envelope(loaded, label, categories, pieces)
-        ws.cache.put_output(whole_key, output)
-        return output
-
-
-def _whole_key(loaded: LoadedPlan, label: str, settings_blob: str) -> str:
-    """The cache key of the whole output of this exact plan: same events, settings and label."""
-    digest = hashlib.sha256(f"{FRAGMENT_VERSION}\0{label}\0{settings_blob}".encode())
-    for name in sorted(loaded.event_paths):
-        digest.update(f"\0{name}\0{loaded.blob_ids[loaded.event_paths[name]]}".encode())
-    return f"avo-json/{digest.hexdigest()}"
+        return _envelope(loaded, label, categories, pieces)
 
 
 def _fragments(ws: Workspace, loaded: LoadedPlan, settings_blob: str) -> list[tuple[bytes, bytes]]:

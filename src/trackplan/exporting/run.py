@@ -3,7 +3,8 @@
 
 The formats registry writes every format; the whole-plan avo-json export is assembled from
 the cache instead (avo_json_cache.py). Read-only: nothing in the repository changes (the
-parsed-blob cache aside). Output is deterministic: the same ref, format and options always
+caches aside). A whole output of a commit is kept as a file (outputs.py), so exporting
+the same tree with the same options again is a copy. Output is deterministic: the same ref, format and options always
 give the same bytes. JSON keeps the key order each format documents; events come sorted by
 name.
 """
@@ -14,16 +15,20 @@ import gzip
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trackplan.errors import InputError
-from trackplan.formats import EXPORT_FORMATS, FORMATS
-from trackplan.formats.base import WriteOptions
-from trackplan.model import Plan
+from trackplan.exporting.outputs import KeptOutputs, output_key
+from trackplan.formats import EXPORT_FORMATS, FORMATS, Format
 from trackplan.repo.atomic import atomic_write
-from trackplan.repo.paths import is_plan_file
 from trackplan.repo.refs import WORKTREE
-from trackplan.repo.workspace import Workspace
+
+if TYPE_CHECKING:  # a warm export loads neither the model nor the formats' code
+    from trackplan.model import Plan
+    from trackplan.repo.workspace import Workspace
+
+DOCS_FORMATS = ("markdown", "html")
+"""The formats whose output names the exported commit, not only its tree."""
 
 
 @dataclass(frozen=True)
@@ -96,8 +101,39 @@ def render(ws: Workspace, request: ExportRequest, folder: bool = False) -> Rende
     fmt = FORMATS.get(request.to)
     if fmt is None or fmt.write is None:
         raise InputError(f"unknown export format {request.to!r}; use one of {', '.join(EXPORT_FORMATS)}")
-    loaded = ws.load(request.ref)
     label = label_for(ws, request.ref)
+    as_files = folder and fmt.write_folder is not None
+    key = None if as_files else _output_key(ws, request, label)
+    kept = KeptOutputs(ws.store.git_dir / "trackplan" / "exports")
+    data = kept.read(key) if key is not None else None
+    if data is not None:
+        return Rendered(data=data)
+    out = _render(ws, request, fmt, label, as_files)
+    if key is not None:
+        kept.write(key, out.data)
+    return out
+
+
+def _output_key(ws: Workspace, request: ExportRequest, label: str) -> str | None:
+    """The name of the kept output of a request, from the plan's tree and every option; None
+    for the work tree and --changed-since, whose output depends on more than one tree."""
+    if request.ref == WORKTREE or request.changed_since is not None:
+        return None
+    commit = ws.store.resolve(request.ref)
+    tree = ws.store.subtree_id(commit, ws.prefix)
+    if tree is None:
+        return None
+    options = [request.sources, request.tags, request.events, request.vendor, request.all_versions]
+    return output_key(tree, [request.to, label, *options, commit if request.to in DOCS_FORMATS else None])
+
+
+def _render(ws: Workspace, request: ExportRequest, fmt: Format, label: str, as_files: bool) -> Rendered:
+    """The export rendered from the plan: `fmt`'s writer, or cached avo-json pieces for the whole plan."""
+    from trackplan.formats.base import WriteOptions
+    from trackplan.trackingplans.files import read_tracking_plans
+
+    assert fmt.write is not None
+    loaded = ws.load(request.ref)
     if request.to == "avo-json" and not (request.sources or request.tags or request.events or request.changed_since):
         # Imported here: only this path needs the avo-json code.
         from trackplan.exporting.avo_json_cache import avo_json_from_fragments
@@ -115,8 +151,10 @@ def render(ws: Workspace, request: ExportRequest, folder: bool = False) -> Rende
         vendor=request.vendor,
         removed_events=out.removed_events if listed_removed else None,
         all_versions=request.all_versions,
+        tracking_plans=tuple(f.plan for f in read_tracking_plans(ws, request.ref)) if fmt.tracking_plans else (),
     )
-    if folder and fmt.write_folder is not None:
+    if as_files:
+        assert fmt.write_folder is not None
         out.files = fmt.write_folder(plan, options)
         return out
     out.data = fmt.write(plan, options)
@@ -164,6 +202,8 @@ def output_target(ws: Workspace, output: Path) -> Path:
 
 
 def _refuse_protected(ws: Workspace, output: Path, resolved: Path) -> None:
+    from trackplan.repo.paths import is_plan_file
+
     if ".git" in resolved.parts or resolved.is_relative_to(ws.store.git_dir):
         raise InputError(f"-o {output}: is inside a .git folder; write the export elsewhere")
     if resolved.is_relative_to(ws.root) and is_plan_file(resolved.relative_to(ws.root).as_posix()):

@@ -3,6 +3,9 @@
 This joins the git store, the plan's files (paths, reading, writing) and the blob cache. The
 work tree counts as a ref (`WORKTREE`), so uncommitted edits can be read like any commit; a
 base ref missing from a shallow clone is fetched (`resolve_base`).
+
+Reading, writing, YAML and the cache are imported on first use: a command that only
+resolves refs (a warm export) starts without them.
 """
 
 from __future__ import annotations
@@ -12,15 +15,12 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from trackplan.errors import ConcurrentUpdateError, InputError, PlanNotFoundError, RefError
 from trackplan.memory import building
-from trackplan.model import Plan, Settings
-from trackplan.repo import reading, writing
-from trackplan.repo.cache import BlobCache, EventMemo
-from trackplan.repo.git import remote
 from trackplan.repo.git.store import GitStore, hash_blob
 from trackplan.repo.parallel import PARALLEL_MIN, parse_all
 from trackplan.repo.paths import (
@@ -32,8 +32,12 @@ from trackplan.repo.paths import (
     is_event_file,
     is_plan_file,
 )
-from trackplan.repo.reading import LoadedPlan
 from trackplan.repo.refs import WORKTREE
+
+if TYPE_CHECKING:
+    from trackplan.model import Plan, Settings
+    from trackplan.repo.cache import BlobCache, EventMemo
+    from trackplan.repo.reading import LoadedPlan
 
 
 def find_plan_root(start: Path) -> Path:
@@ -91,10 +95,15 @@ class Workspace:
         if prefix.startswith(".."):
             raise PlanNotFoundError(f"{root} is outside the repository at {workdir}")
         self.prefix = "" if prefix == "." else Path(prefix).as_posix()
-        self.cache = BlobCache(self.store.git_dir / "trackplan" / "blobs.sqlite")
         self.memo = memo
         self._worktree_data: dict[str, bytes] = {}
         """The bytes of the work-tree files last listed, by blob id (they are in no object database)."""
+
+    @cached_property
+    def cache(self) -> BlobCache:
+        from trackplan.repo.cache import BlobCache
+
+        return BlobCache(self.store.git_dir / "trackplan" / "blobs.sqlite")
 
     # -- paths --------------------------------------------------------------------------------
     @property
@@ -112,6 +121,8 @@ class Workspace:
         try:
             return self.store.resolve(base_ref)
         except RefError:
+            from trackplan.repo.git import remote
+
             return remote.fetch_base(self.store, self.root, base_ref)
 
     def resolve_main(self, branch: str) -> str:
@@ -135,7 +146,28 @@ class Workspace:
         return {p: b for p, b in self.store.list_tree(tree).items() if is_plan_file(p)}
 
     def _worktree_blobs(self) -> dict[str, str]:
+        """The plan files of the work tree. As `git status` does, a file whose index entry
+        the stat cache vouches for is not read: its blob id is the index's. Only the files
+        the index cannot vouch for are read and hashed (all of them without an index)."""
         self._worktree_data = {}
+        known = self.store.worktree_files(self.path_prefix)
+        if known is None:
+            return self._hashed_worktree_blobs()
+        start = len(self.path_prefix)
+        out = {path[start:]: blob for path, blob in known.clean.items() if is_plan_file(path[start:])}
+        for unsure in known.unsure:
+            path = unsure[start:]
+            if not path:  # the whole plan folder is untracked
+                return self._hashed_worktree_blobs()
+            if path.endswith("/"):  # an untracked or ignored folder: git did not look inside
+                if path.startswith((f"{EVENTS_DIR}/", f"{CONTEXTS_DIR}/")):
+                    for file in sorted((self.root / path).glob("**/*")):
+                        self._add_worktree_file(file.relative_to(self.root).as_posix(), out)
+            else:
+                self._add_worktree_file(path, out)
+        return out
+
+    def _hashed_worktree_blobs(self) -> dict[str, str]:
         out: dict[str, str] = {}
         for path in [SETTINGS_FILE, IDENTIFY_FILE, GROUP_FILE]:
             self._add_worktree_file(path, out)
@@ -162,6 +194,8 @@ class Workspace:
     def load(self, ref: str = "HEAD") -> LoadedPlan:
         """The plan at a ref, without a checkout: the index now, the model on first use.
         Titles and parsed documents come from the blob cache."""
+        from trackplan.repo import reading
+
         blobs = self.plan_blobs(ref)
         if ref != WORKTREE and SETTINGS_FILE not in blobs:
             raise PlanNotFoundError(f"no {self.repo_path(SETTINGS_FILE)} at {ref!r}: the plan is not in that commit")
@@ -191,7 +225,7 @@ class Workspace:
             return titles[blob_id] if blob_id in titles else reading.document_title(load_doc(path, blob_id))
 
         with building():  # a cold index parses every file
-            loaded = LoadedPlan(
+            loaded = reading.LoadedPlan(
                 blobs,
                 title_of,
                 load_doc,
@@ -213,6 +247,8 @@ class Workspace:
 
     def settings(self, ref: str) -> Settings:
         """trackplan.yaml alone, at a ref or in the work tree (no other file is read)."""
+        from trackplan.repo import reading
+
         if ref == WORKTREE:
             found: dict[str, str] = {}
             self._add_worktree_file(SETTINGS_FILE, found)
@@ -227,7 +263,9 @@ class Workspace:
             return None
         doc = self.cache.get_many([blob_id]).get(blob_id)
         if doc is None:
-            doc = reading.parse_document(self.read_blob(blob_id), path)
+            from trackplan.repo.reading import parse_document
+
+            doc = parse_document(self.read_blob(blob_id), path)
             self.cache.put(blob_id, doc)
         return doc
 
@@ -249,6 +287,7 @@ class Workspace:
         None to delete}, plus layout warnings. Both dry runs and commits use this; `docs`
         receives the document of each file written. With `old_plan` (part of `before.plan`),
         `after` is the same part changed (see writing.plan_files)."""
+        from trackplan.repo import writing
 
         def read_text(path: str) -> str:
             assert before is not None

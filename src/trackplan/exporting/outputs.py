@@ -1,0 +1,64 @@
+"""Whole exports kept as plain files under .git/trackplan/exports/, one per (plan tree, options).
+
+A file is named by a digest of everything its bytes depend on: the tree of the plan folder,
+the format, the label, every filter and option, and the version of the code that wrote it.
+A warm export resolves the ref, finds the file and copies it out: no plan file is read, no
+model is built, no database is opened. Files are written whole (a reader never sees part
+of one) and the least recently used go once more than `KEPT` are there. Like the blob
+cache, this is only a speed-up: a folder that cannot be read or written is a miss.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+from trackplan import __version__
+from trackplan.repo.atomic import atomic_write
+
+OUTPUT_VERSION = 1
+"""Bumped whenever a writer's output changes for the same plan and options."""
+KEPT = 8
+"""Outputs kept per repository: a few refs and formats, each as large as the plan's export."""
+
+
+def output_key(tree: str, parts: list[object]) -> str:
+    """The file name of the output of the plan tree `tree` under `parts` (format, label,
+    options): any difference in any of them is another name."""
+    described = json.dumps([OUTPUT_VERSION, __version__, tree, parts], separators=(",", ":"), sort_keys=True)
+    return hashlib.sha256(described.encode()).hexdigest()
+
+
+class KeptOutputs:
+    """The outputs kept in one folder (a repository's .git/trackplan/exports)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def read(self, key: str) -> bytes | None:
+        """The output stored under `key`, marked as just used; None when there is none."""
+        file = self.folder / key
+        try:
+            data = file.read_bytes()
+            os.utime(file)  # least recently used goes first
+        except OSError:
+            return None
+        return data
+
+    def write(self, key: str, data: bytes) -> None:
+        """Keep `data` under `key`, then drop the least recently used beyond `KEPT`."""
+        try:
+            atomic_write(self.folder / key, data)
+            self._prune()
+        except OSError:
+            pass  # a read-only or full disk: the export itself has succeeded
+
+    def _prune(self) -> None:
+        kept: list[tuple[float, Path]] = []
+        for entry in os.scandir(self.folder):
+            if entry.is_file() and not entry.name.startswith("."):  # "." files are writes in progress
+                kept.append((entry.stat().st_mtime, Path(entry.path)))
+        for _, file in sorted(kept, reverse=True)[KEPT:]:
+            file.unlink(missing_ok=True)
