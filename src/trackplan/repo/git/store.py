@@ -543,6 +543,33 @@ class GitStore:
             raise  # the public caller turns it into GitError
 
     # -- work tree ----------------------------------------------------------------------------
+    def worktree_files(self, prefix: str) -> WorktreeFiles | None:
+        """The files below `prefix` (a path from the repo root, "" or ending in "/") as git
+        status sees them: those whose index entry git's stat cache vouches for, with their
+        blob id, and those it cannot (edited, untracked, ignored, conflicted), to be read
+        from disk. libgit2 re-hashes a racily clean file (changed within the index's own
+        timestamp) as git does. A vouched file's id is HEAD's unless it is staged, so only
+        staged entries are looked up in the index. None when there is no index to trust: a
+        bare repository, or an index git cannot read."""
+        if self.workdir is None:
+            return None
+        try:
+            statuses = self.repo.status(untracked_files="normal", ignored=True)
+            head = None if self.repo.head_is_unborn else str(self.repo.head.target)
+            index = self.repo.index
+        except (pygit2.GitError, OSError):
+            return None
+        mine = {p: flags for p, flags in statuses.items() if p.startswith(prefix)}
+        tree = self.subtree_id(head, prefix.rstrip("/")) if head else None
+        clean = {prefix + p: blob for p, blob in self.list_tree(tree).items()}
+        for path, flags in mine.items():
+            staged = index[path] if flags & _STAGED and not flags & _FROM_DISK else None
+            if staged is not None and staged.mode in FILE_MODES:
+                clean[path] = str(staged.id)
+            else:  # changed on disk, gone from the index, or not a regular file
+                clean.pop(path, None)
+        return WorktreeFiles(clean, sorted(p for p, flags in mine.items() if flags & _FROM_DISK))
+
     def dirty_paths(self, head: str | None, paths: list[str]) -> list[str]:
         """Of `paths` (from the repo root), those whose work tree or index differ from head."""
         assert self.workdir is not None
@@ -605,6 +632,37 @@ class GitStore:
             blob_id = pygit2.Oid(raw=gitobjects.object_id(gitobjects.BLOB, data))
             index.add(pygit2.IndexEntry(path, blob_id, FileMode.BLOB))
         index.write()
+
+
+_FROM_DISK = (
+    pygit2.enums.FileStatus.WT_NEW
+    | pygit2.enums.FileStatus.WT_MODIFIED
+    | pygit2.enums.FileStatus.WT_DELETED
+    | pygit2.enums.FileStatus.WT_TYPECHANGE
+    | pygit2.enums.FileStatus.WT_RENAMED
+    | pygit2.enums.FileStatus.WT_UNREADABLE
+    | pygit2.enums.FileStatus.INDEX_RENAMED
+    | pygit2.enums.FileStatus.IGNORED
+    | pygit2.enums.FileStatus.CONFLICTED
+)
+"""Statuses whose file differs from its index entry, or has none: its bytes are on disk only."""
+_STAGED = (
+    pygit2.enums.FileStatus.INDEX_NEW
+    | pygit2.enums.FileStatus.INDEX_MODIFIED
+    | pygit2.enums.FileStatus.INDEX_TYPECHANGE
+)
+"""Statuses whose file equals its index entry, which differs from HEAD's."""
+
+
+@dataclass(frozen=True)
+class WorktreeFiles:
+    """A work tree as the index knows it (paths from the repo root)."""
+
+    clean: dict[str, str]
+    """{path: blob id} of tracked regular files the stat cache finds unchanged since staged."""
+    unsure: list[str]
+    """Paths to read from disk: changed, deleted, untracked or ignored files, and untracked or
+    ignored folders (ending in "/"), which git does not look inside."""
 
 
 def _repair_targets(changes: Mapping[str, bytes | None], most: int = 20) -> list[str]:
