@@ -1,0 +1,116 @@
+"""Whole exports kept as files: a repeated export is the kept file, and anything its bytes
+depend on (the plan's tree, the format, an option, the label, the commit for the docs)
+names another file."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+from tests.helpers import CliRunnerCall
+from trackplan.exporting.outputs import KEPT
+from trackplan.exporting.run import ExportRequest, render
+from trackplan.repo.workspace import Workspace
+
+
+def kept_files(repo: Path) -> list[Path]:
+    folder = repo / ".git" / "trackplan" / "exports"
+    return sorted(p for p in folder.iterdir() if not p.name.startswith(".")) if folder.is_dir() else []
+
+
+def export(run_cli: CliRunnerCall, repo: Path, *args: str) -> bytes:
+    result = run_cli("-C", repo, "export", *args)
+    assert result.exit_code == 0, result.output
+    return result.stdout_bytes
+
+
+def fresh(repo: Path, *args: str, run_cli: CliRunnerCall) -> bytes:
+    """The export with no kept output to serve it."""
+    shutil.rmtree(repo / ".git" / "trackplan" / "exports", ignore_errors=True)
+    return export(run_cli, repo, *args)
+
+
+def git(repo: Path, *args: str) -> None:
+    subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True)
+
+
+def test_a_repeated_export_is_the_kept_file(plan_repo: Path, run_cli: CliRunnerCall) -> None:
+    first = export(run_cli, plan_repo)
+    [kept] = kept_files(plan_repo)
+    assert kept.read_bytes() == first
+    kept.write_bytes(b"served from the kept file\n")  # only a hit can return this
+    assert export(run_cli, plan_repo) == b"served from the kept file\n"
+
+
+def test_a_changed_tree_misses(plan_repo: Path, run_cli: CliRunnerCall) -> None:
+    before = export(run_cli, plan_repo)
+    event = plan_repo / "events" / "product-viewed.yaml"
+    event.write_text(event.read_text().replace("description: ", "description: Changed. ", 1))
+    git(plan_repo, "commit", "-qam", "edit an event")
+    after = export(run_cli, plan_repo)
+    assert after != before
+    assert b"Changed. " in after
+    assert after == fresh(plan_repo, run_cli=run_cli)
+
+
+def test_each_option_misses(plan_repo: Path, run_cli: CliRunnerCall) -> None:
+    variants = [
+        (),
+        ("--to", "jsonschema"),
+        ("--source", "web"),
+        ("--tag", "core"),
+        ("--event", "Product Viewed"),
+        ("--to", "snowplow", "--vendor", "com.other"),
+        ("--to", "snowplow"),
+    ]
+    outputs = {args: export(run_cli, plan_repo, *args) for args in variants}
+    assert len(kept_files(plan_repo)) == len(variants)
+    assert len(set(outputs.values())) == len(variants)
+    for args, output in outputs.items():
+        assert export(run_cli, plan_repo, *args) == output
+        assert fresh(plan_repo, *args, run_cli=run_cli) == output
+
+
+def test_the_label_is_part_of_the_key(plan_repo: Path, run_cli: CliRunnerCall) -> None:
+    git(plan_repo, "branch", "other")
+    on_main = export(run_cli, plan_repo, "--ref", "main")
+    on_other = export(run_cli, plan_repo, "--ref", "other")
+    assert b'"Exported Tracking Plan: main"' in on_main
+    assert on_main.replace(b"Plan: main", b"Plan: other") == on_other
+    assert len(kept_files(plan_repo)) == 2
+
+
+def test_the_docs_name_the_commit_so_the_commit_is_in_their_key(plan_repo: Path, run_cli: CliRunnerCall) -> None:
+    first = export(run_cli, plan_repo, "--to", "markdown")
+    git(plan_repo, "commit", "-q", "--allow-empty", "-m", "same tree, new commit")
+    second = export(run_cli, plan_repo, "--to", "markdown")
+    assert second != first
+    assert second == fresh(plan_repo, "--to", "markdown", run_cli=run_cli)
+
+
+def test_the_work_tree_and_changed_since_are_not_kept(plan_repo: Path, run_cli: CliRunnerCall) -> None:
+    export(run_cli, plan_repo, "--worktree")
+    export(run_cli, plan_repo, "--changed-since", "HEAD")
+    assert kept_files(plan_repo) == []
+
+
+def test_only_the_most_recently_used_are_kept(plan_repo: Path, run_cli: CliRunnerCall) -> None:
+    events = ["Product Viewed", "Search Performed", "Checkout Completed"]
+    requests = [
+        (to, *(("--event", e) if e else ())) for to in ("avo-json", "jsonschema", "itly") for e in [None, *events]
+    ]
+    for args in requests:
+        export(run_cli, plan_repo, "--to", *args)
+    assert len(requests) > KEPT
+    assert len(kept_files(plan_repo)) == KEPT
+
+
+def test_an_unwritable_folder_only_costs_the_speed_up(plan_repo: Path) -> None:
+    folder = plan_repo / ".git" / "trackplan"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "exports").write_text("a file where the folder goes")
+    ws = Workspace(plan_repo)
+    first = render(ws, ExportRequest()).data
+    assert render(ws, ExportRequest()).data == first
+    assert b'"events": [' in first
