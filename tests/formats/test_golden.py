@@ -29,6 +29,7 @@ SUFFIXES = {
     "csv": "csv",
     "ndjson": "ndjson",
     "snowplow": "json",
+    "snowplow-dp": "yaml",
     "segment": "json",
     "trackplan": "json",
     "markdown": "md",

@@ -40,6 +40,9 @@ class Format:
     # defines its own properties, as Segment, itly and Iglu do; None: the file carries its
     # plan's own setting (the bundle).
     property_scope: str | None = "event"
+    # The format carries tracking plans (snowplow-dp): its reader gives them in
+    # `Incoming.tracking_plans`, its writer gets those of the ref in `WriteOptions.tracking_plans`.
+    tracking_plans: bool = False
 
 
 def _lazy(module: str, function: str) -> Callable[..., Any]:
@@ -80,12 +83,24 @@ def _yaml_file(source: InputFile) -> bool:
     return _text_file(source) and source.name.endswith((".yaml", ".yml"))
 
 
+def _data_products(source: InputFile) -> bool:
+    """A snowplow-cli data products folder: one with a source-apps/ folder, or a data-products/ one."""
+    folder = Path(source.name)
+    return source.is_dir and ((folder / "source-apps").is_dir() or (folder / "data-products").is_dir())
+
+
 _bundle_json = _json_shape("bundle")
 _snowplow_json = _json_shape("snowplow")
 
 # Detection tries the formats in this order and takes the first that matches: a bundle also
 # has an `events` array, and so has itly, so both come before avo-json.
 FORMATS: dict[str, Format] = {
+    "rudderstack": Format(
+        detect=lambda source: (source.is_dir or _yaml_file(source)) and _lazy("rudderstack", "looks_like")(source),
+        read=_lazy("rudderstack", "read"),
+        write=_lazy("rudderstack", "write"),
+        write_folder=_lazy("rudderstack", "write_folder"),
+    ),
     "trackplan": Format(
         detect=lambda source: _bundle_json(source) or _yaml_file(source),
         read=_lazy("bundle", "read"),
@@ -99,6 +114,13 @@ FORMATS: dict[str, Format] = {
         write=_lazy("jsonschema", "write"),
         carries_removed=True,
         property_scope="plan",
+    ),
+    "snowplow-dp": Format(
+        detect=_data_products,
+        read=_lazy("snowplow_dp", "read"),
+        write=_lazy("snowplow_dp", "write"),
+        write_folder=_lazy("snowplow_dp", "write_folder"),
+        tracking_plans=True,
     ),
     "snowplow": Format(
         detect=lambda source: source.is_dir or _snowplow_json(source),
@@ -134,15 +156,28 @@ FORMATS: dict[str, Format] = {
     "html": Format(write=_lazy("docs", "write_html")),
 }
 # The formats in the order `import --from` and `export --to` list them.
-IMPORT_FORMATS = ("avo-csv", "avo-json", "jsonschema", "itly", "ampli", "segment", "snowplow", "trackplan")
+IMPORT_FORMATS = (
+    "avo-csv",
+    "avo-json",
+    "jsonschema",
+    "itly",
+    "ampli",
+    "rudderstack",
+    "segment",
+    "snowplow",
+    "snowplow-dp",
+    "trackplan",
+)
 EXPORT_FORMATS = (
     "avo-json",
     "jsonschema",
     "itly",
     "ampli",
+    "rudderstack",
     "csv",
     "ndjson",
     "snowplow",
+    "snowplow-dp",
     "segment",
     "trackplan",
     "markdown",

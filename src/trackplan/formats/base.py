@@ -14,6 +14,7 @@ import orjson
 
 from trackplan.errors import InputError
 from trackplan.model import Event, Plan, Property
+from trackplan.model.tracking_plans import TrackingPlan
 
 
 def pretty_json(doc: Any) -> bytes:
@@ -71,6 +72,7 @@ class InputFile:
     data: bytes
     name: str
     skip_invalid: bool = False  # a folder: a file that cannot be read is skipped with a warning
+    files: dict[str, bytes] | None = None  # a folder's files by relative path, read by the import (snowplow-dp)
 
     @cached_property
     def json(self) -> Any:
@@ -95,6 +97,7 @@ class WriteOptions:
     vendor: str | None = None  # snowplow, ndjson: the Iglu vendor, over the plan's own
     removed_events: list[str] | None = None  # --changed-since: names gone since the base
     all_versions: bool = False  # snowplow -o DIR: also every earlier version an import kept
+    tracking_plans: tuple[TrackingPlan, ...] = ()  # formats that carry tracking plans: those at the ref
 
 
 def json_document(doc: dict[str, Any], options: WriteOptions) -> bytes:
@@ -111,6 +114,8 @@ class Incoming:
     format: str = ""
     # Events dropped on reading (variants, empty names): never part of `plan`.
     skipped: int = 0
+    # Formats that carry tracking plans (snowplow-dp): the plans read; sources are in plan.settings.
+    tracking_plans: tuple[TrackingPlan, ...] = ()
 
 
 def plain_property(prop: Property) -> dict[str, Any]:

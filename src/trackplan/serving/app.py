@@ -33,6 +33,7 @@ from trackplan.serving.config import ServeConfig
 from trackplan.serving.idempotency import MAX_KEY
 from trackplan.serving.ratelimit import RateLimiter
 from trackplan.serving.service import IMPORT_METHODS, ApiError, ExportCall, ImportCall, Service, status_for
+from trackplan.serving.tokens import TokenIssuer
 
 log = logging.getLogger("trackplan.serving")
 
@@ -242,6 +243,9 @@ BRANCH = "/workspaces/{ws}/branches/{branch:path}"
 
 def create_app(config: ServeConfig) -> Starlette:
     """The ASGI application serving `config`'s workspaces."""
+    from trackplan.serving import data_products  # it builds on this module, so it is loaded once this one is
+    from trackplan.serving import subscriptions  # as data_products
+
     routes = [
         Route("/", _guarded(index), methods=["GET"]),
         Route("/healthz", _guarded(healthz), methods=["GET"]),
@@ -251,7 +255,10 @@ def create_app(config: ServeConfig) -> Starlette:
         Route(f"{BRANCH}/export/v1", _guarded(export_v1), methods=["GET"]),
         Route(f"{BRANCH}/docs", _guarded(docs), methods=["GET"]),
         Route("/hooks/git", _guarded(hooks.git_push), methods=["POST"]),
+        *data_products.routes(),
+        *subscriptions.routes(),
     ]
     app = Starlette(routes=routes, exception_handlers={HTTPException: _http_error})
     app.state.api = Api(config)
+    app.state.tokens = TokenIssuer()
     return app

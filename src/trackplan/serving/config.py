@@ -5,9 +5,12 @@ slug of the plan's name. `serve.yaml` names several:
 
     workspaces:
       web: /srv/plans/web.git          # a bare repository or a checkout
-      app: {path: /srv/plans/app, plan_dir: plan}
+      app: {path: /srv/plans/app, plan_dir: plan, organization_id: f51dada7-4f11-4b6a-bbbd-2cf6a3673035}
     rate_limit: {per_second: 1, burst: 1, mode: enforce}   # or soft: log and serve
     max_body_bytes: 33554432
+
+A workspace's `organization_id` names it in the Snowplow-style tracking-plans API; without one
+it is derived from the workspace id.
 
 Server state (accounts, idempotency keys) lives in a state folder outside every repository:
 `$TRACKPLAN_STATE_DIR`, else `$XDG_STATE_HOME/trackplan`, else `~/.local/state/trackplan`.
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 import os
 import re
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +36,8 @@ from trackplan.repo.workspace import Workspace
 STATE_DIR_ENV = "TRACKPLAN_STATE_DIR"
 WORKSPACE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 RATE_MODES = ("enforce", "soft")
+ORGANIZATIONS = "/api/msc/v1/organizations"
+"""Where the Snowplow-style API's paths start; each workspace is one organization under it."""
 
 
 @dataclass(frozen=True)
@@ -39,6 +45,13 @@ class WorkspaceConfig:
     id: str
     path: Path
     plan_dir: Path | None = None
+    organization_id: str | None = None
+
+    @property
+    def organization(self) -> str:
+        """The organization id of the Snowplow-style API: serve.yaml's, else derived from the
+        workspace id, the same on every server and across restarts."""
+        return self.organization_id or str(uuid.uuid5(uuid.NAMESPACE_URL, f"trackplan:workspace:{self.id}"))
 
     def open(self, memo: EventMemo | None = None) -> Workspace:
         return Workspace(self.path, self.plan_dir if self.plan_dir is not None else Path("."), memo)
@@ -90,6 +103,8 @@ def load_config(path: Path, state_dir: Path) -> ServeConfig:
     if not isinstance(doc, Mapping) or not isinstance(doc.get("workspaces"), Mapping) or not doc["workspaces"]:
         raise InputError(f"{path}: expected `workspaces:` mapping ids to repositories")
     workspaces = {str(k): _workspace(path, str(k), v) for k, v in doc["workspaces"].items()}
+    if len({ws.organization for ws in workspaces.values()}) < len(workspaces):
+        raise InputError(f"{path}: two workspaces have the same organization_id; give each its own")
     limit = doc.get("rate_limit") or {}
     if not isinstance(limit, Mapping):
         raise InputError(f"{path}: rate_limit: expected a mapping")
@@ -114,7 +129,18 @@ def _workspace(config: Path, ws_id: str, value: Any) -> WorkspaceConfig:
     if not repo.is_dir():
         raise InputError(f"{config}: workspaces.{ws_id}: {repo}: no such folder")
     plan_dir = entry.get("plan_dir")
-    return WorkspaceConfig(ws_id, repo, Path(str(plan_dir)) if plan_dir is not None else None)
+    organization = entry.get("organization_id")
+    if organization is not None and not _is_uuid(organization):
+        raise InputError(f"{config}: workspaces.{ws_id}.organization_id: expected a UUID, not {organization!r}")
+    plan = Path(str(plan_dir)) if plan_dir is not None else None
+    return WorkspaceConfig(ws_id, repo, plan, str(organization).lower() if organization is not None else None)
+
+
+def _is_uuid(value: Any) -> bool:
+    try:
+        return isinstance(value, str) and str(uuid.UUID(value)) == value.lower()
+    except ValueError:
+        return False
 
 
 def _number(config: Path, key: str, value: Any) -> float:

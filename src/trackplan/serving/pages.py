@@ -1,5 +1,6 @@
 """The browsable front page: every workspace with its branches, linking to each branch's docs
-(the `export --to html` catalogue), its export and the branch listing."""
+(the `export --to html` catalogue), its export and the branch listing, and its organization id
+(the tracking-plans API's)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from trackplan.serving.branches import list_branches
+from trackplan.serving.config import ORGANIZATIONS
 
 if TYPE_CHECKING:
     from trackplan.serving.accounts import Account
@@ -27,6 +29,7 @@ def index(service: Service, account: Account) -> str:
     sections = []
     for ws_id in sorted(w for w in service.config.workspaces if account.allows(w, "export")):
         ws = service.workspace(ws_id)
+        organization = service.config.workspaces[ws_id].organization
         rows = []
         for branch in list_branches(ws):
             base = f"/workspaces/{quote(ws_id)}/branches/{quote(branch.name, safe='/')}"
@@ -38,7 +41,8 @@ def index(service: Service, account: Account) -> str:
         sections.append(
             f'<section class="workspace" id="{escape(ws_id)}"><h2>{escape(ws.settings("HEAD").name)} '
             f"<code>{escape(ws_id)}</code></h2>"
-            f'<p><a href="/workspaces/{quote(ws_id)}/branches">branches (JSON)</a></p>'
+            f'<p><a href="/workspaces/{quote(ws_id)}/branches">branches (JSON)</a> · organization '
+            f'<a href="{ORGANIZATIONS}/{organization}/data-products/v2"><code>{organization}</code></a></p>'
             "<table><thead><tr><th>branch</th><th>id</th><th>head</th><th></th></tr></thead>"
             f"<tbody>{''.join(rows)}</tbody></table></section>"
         )

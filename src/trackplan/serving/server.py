@@ -10,7 +10,7 @@ import uvicorn
 
 from trackplan.serving.accounts import AccountStore
 from trackplan.serving.app import create_app
-from trackplan.serving.config import ServeConfig
+from trackplan.serving.config import ORGANIZATIONS, ServeConfig
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -31,6 +31,9 @@ def serve(config: ServeConfig, host: str, port: int, announce: Callable[[str], N
     base = f"http://{shown}:{sock.getsockname()[1]}"
     for ws_id in sorted(config.workspaces):
         announce(f"workspace {ws_id}: {base}/workspaces/{ws_id}/branches/main/export/v1")
+        organization = config.workspaces[ws_id].organization
+        products = f"{base}{ORGANIZATIONS}/{organization}/data-products/v2"
+        announce(f"workspace {ws_id} organization {organization}: {products}")
     announce(f"docs and branches: {base}/  (Ctrl-C stops)")
     server = uvicorn.Server(uvicorn.Config(create_app(config), log_level="warning", timeout_graceful_shutdown=5))
     server.run(sockets=[sock])

@@ -31,7 +31,7 @@ from trackplan.repo.refs import WORKTREE
     "-o",
     "--output",
     default=None,
-    help="File to write (- for stdout); a folder for snowplow.",
+    help="File to write (- for stdout); a folder for snowplow and snowplow-dp.",
     callback=non_empty,
 )
 @click.option("--gzip", "compress", is_flag=True, help="Compress the output (deterministic gzip).")
@@ -75,7 +75,11 @@ def command(
         all_versions=all_versions,
     )
     writes_folder = FORMATS[to].write_folder is not None
-    folder = writes_folder and output not in (None, "-") and (output.endswith("/") or Path(output).is_dir())
+    folder = (
+        writes_folder
+        and output not in (None, "-")
+        and (FORMATS[to].tracking_plans or output.endswith("/") or Path(output).is_dir())
+    )
     if all_versions and not folder:
         raise click.UsageError("--all-versions writes an Iglu folder: use it with --to snowplow -o DIR/")
     workspace = ctx.workspace()
