@@ -355,3 +355,64 @@ def test_messages_name_null_values_as_yaml_writes_them(run_cli: CliRunnerCall) -
         ("TP107", "source `null` is not declared in trackplan.yaml"),
         ("TP109", "status `true` is not one of draft, live, deprecated"),
     ]
+
+
+SCHEMA_ERRORS = """title: Order Completed
+description: Sent when an order is placed.
+type: object
+properties:
+  order_id:
+    type: text
+  total:
+    type: number
+    maximum: '100'
+  note:
+    type: string
+    minLength: -1
+  ratio:
+    type: number
+    maximum: .nan
+"""
+
+
+def test_every_json_schema_error_of_a_file_is_reported_as_check_jsonschema_lists_them(
+    plan_repo: Path, run_cli: CliRunnerCall
+) -> None:
+    import jsonschema
+    import yaml
+
+    (plan_repo / "events" / "order-completed.yaml").write_text(SCHEMA_ERRORS)
+    result = run_cli("-C", plan_repo, "validate", "events/order-completed.yaml")
+    assert result.exit_code == 1
+    assert [line.split(" (")[0] for line in result.stdout.splitlines()] == [
+        "events/order-completed.yaml:6:5: error TP102 not a valid JSON Schema at `properties/order_id/type`: "
+        "\"text\" is not valid under any of the schemas listed in the 'anyOf' keyword",
+        "events/order-completed.yaml:9:5: error TP102 not a valid JSON Schema at `properties/total/maximum`: "
+        '"100" is not of type "number"',
+        "events/order-completed.yaml:12:5: error TP102 not a valid JSON Schema at `properties/note/minLength`: "
+        "-1 is less than the minimum of 0",
+        "events/order-completed.yaml:15:5: error TP102 not a valid JSON Schema at `properties/ratio/maximum`: "
+        ".nan is not a JSON number",
+        "1 file checked: 4 errors, 0 warnings, 0 info",
+    ]
+    # python-jsonschema, which check-jsonschema runs, finds the same places (NaN is a number to it).
+    meta = jsonschema.Draft202012Validator(jsonschema.Draft202012Validator.META_SCHEMA)
+    places = sorted("/".join(map(str, e.absolute_path)) for e in meta.iter_errors(yaml.safe_load(SCHEMA_ERRORS)))
+    assert places == ["properties/note/minLength", "properties/order_id/type", "properties/total/maximum"]
+
+
+def test_a_path_that_names_no_plan_file_is_an_error_and_the_count_is_of_the_paths_given(
+    plan_repo: Path, run_cli: CliRunnerCall
+) -> None:
+    missing = run_cli("-C", plan_repo, "validate", "events/nonexistent.yaml")
+    assert (missing.exit_code, missing.stdout) == (2, "")
+    assert missing.stderr == "trackplan: error: events/nonexistent.yaml: no such plan file in the work tree\n"
+    (plan_repo / "events" / "new-event.yaml").write_text("title: New Event\n")
+    at_head = run_cli("-C", plan_repo, "validate", "--ref", "HEAD", "events/new-event.yaml")
+    assert (at_head.exit_code, at_head.stderr) == (
+        2,
+        "trackplan: error: events/new-event.yaml: no such plan file at 'HEAD'\n",
+    )
+    # pre-commit passes every YAML file: one that is no plan file is left out, and not counted.
+    two = run_cli("-C", plan_repo, "validate", "events/signed-up.yaml", "trackplan.yaml", "README.md")
+    assert (two.exit_code, two.stdout) == (0, "2 files checked: 0 errors, 0 warnings, 0 info\n")

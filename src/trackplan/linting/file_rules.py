@@ -5,8 +5,10 @@ values and patterns, and scalars YAML 1.1 and 1.2 read differently."""
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Callable, Iterable
+from functools import cache
 from typing import Any
 
 from trackplan import yamlio
@@ -62,6 +64,38 @@ def _convention(name: str, convention: str | None) -> bool:
 def _scalar(value: Any) -> str:
     """A value from the file as YAML writes it: `null`, `true`, `5`, or the string itself."""
     return value if isinstance(value, str) else json.dumps(value, default=str)
+
+
+# The meta-schemas jsonschema_rs holds, by what names each in a `$schema` URL.
+META_SCHEMAS = {
+    "draft-04": "http://json-schema.org/draft-04/schema#",
+    "draft-06": "http://json-schema.org/draft-06/schema#",
+    "draft-07": "http://json-schema.org/draft-07/schema#",
+    "2019-09": "https://json-schema.org/draft/2019-09/schema",
+    "2020-12": "https://json-schema.org/draft/2020-12/schema",
+}
+
+
+@cache
+def _meta_validator(dialect: str) -> Any:
+    """A validator of schemas of the draft a `$schema` names (2020-12 by default), to list all
+    of a schema's errors: `jsonschema_rs.meta` stops at the first. It never goes online."""
+    import jsonschema_rs
+
+    url = next((url for draft, url in META_SCHEMAS.items() if draft in dialect), META_SCHEMAS["2020-12"])
+    return jsonschema_rs.validator_for({"$schema": url, "$ref": url}, offline=True)
+
+
+def _non_finite(node: Any, at: tuple[str, ...] = ()) -> Iterable[tuple[tuple[str, ...], str]]:
+    """The NaNs and infinities in a document, with their key paths, as YAML writes them."""
+    if isinstance(node, float) and not math.isfinite(node):
+        yield at, ".nan" if math.isnan(node) else ".inf" if node > 0 else "-.inf"
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            yield from _non_finite(value, (*at, str(key)))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _non_finite(value, (*at, str(i)))
 
 
 def _walk_refs(node: Any, path: tuple[str, ...] = ()) -> Iterable[tuple[str, tuple[str, ...]]]:
@@ -130,15 +164,27 @@ class FileLinter:
         return doc
 
     def _schema(self, doc: dict[str, Any]) -> None:
+        """Every way the event is not a JSON Schema, as check-jsonschema lists them, each at its key."""
         import jsonschema_rs
 
+        not_json = dict(_non_finite(doc))  # jsonschema_rs reads NaN and infinities as null
+        for where, value in not_json.items():
+            self._not_a_schema(where, f"{value} is not a JSON number")
         try:
             jsonschema_rs.meta.validate(doc)
-        except jsonschema_rs.ValidationError as exc:
-            where = tuple(str(p) for p in exc.instance_path)
-            self.add("TP102", f"not a valid JSON Schema at `{'/'.join(where) or '(root)'}`: {exc.message}", *where)
+            return
+        except jsonschema_rs.ValidationError as first:
+            dialect = doc.get("$schema")
+            errors = list(_meta_validator(dialect if isinstance(dialect, str) else "").iter_errors(doc)) or [first]
         except jsonschema_rs.ReferencingError:
-            pass  # reported by TP111
+            return  # reported by TP111
+        for error in errors:
+            where = tuple(str(p) for p in error.instance_path)
+            if where not in not_json:
+                self._not_a_schema(where, error.message)
+
+    def _not_a_schema(self, where: tuple[str, ...], problem: str) -> None:
+        self.add("TP102", f"not a valid JSON Schema at `{'/'.join(where) or '(root)'}`: {problem}", *where)
 
     def _readable(self, doc: dict[str, Any]) -> None:
         """The event as every other verb reads it: what stops them is a finding here."""

@@ -13,6 +13,7 @@ import json
 from collections.abc import Callable, Collection, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from trackplan.errors import InputError
 from trackplan.linting.config import LintConfig, configure
 from trackplan.linting.file_rules import FileLinter
 from trackplan.linting.findings import Finding, LintReport, positions
@@ -26,7 +27,7 @@ from trackplan.repo.refs import WORKTREE
 if TYPE_CHECKING:
     from trackplan.repo.workspace import Workspace
 
-LINT_VERSION = 4  # bump when a per-file rule changes, so cached results are not reused
+LINT_VERSION = 5  # bump when a per-file rule changes, so cached results are not reused
 
 Results = dict[str, dict[str, Any]]  # plan file -> what `analyse` returned for it
 AnalyseAll = Callable[[Settings, LintConfig], Results]
@@ -87,7 +88,8 @@ def _order(finding: Finding) -> tuple[str, int, int, str]:
 
 
 def lint_files(files: Mapping[str, bytes], only: set[str] | None = None) -> LintReport:
-    """Lint plan files ({plan path: bytes}); `only` limits the findings to some paths."""
+    """Lint plan files ({plan path: bytes}); `only` limits the findings and the count to some
+    of them, and naming a path not among them is an `InputError`."""
 
     def text_of(path: str) -> str:
         return files[path].decode("utf-8", "replace")
@@ -95,12 +97,13 @@ def lint_files(files: Mapping[str, bytes], only: set[str] | None = None) -> Lint
     def analyse_all(settings: Settings, config: LintConfig) -> Results:
         return {path: analyse(path, text_of(path), settings, config) for path in _linted(files)}
 
-    return _lint(files, text_of, analyse_all, only)
+    return _lint(files, text_of, analyse_all, only, "among the files given")
 
 
 def lint_ref(ws: Workspace, ref: str = WORKTREE, only: Iterable[str] | None = None) -> LintReport:
-    """Lint the plan at a ref (or the work tree); `only` limits the findings to some paths.
-    Per-file results are cached by (file blob, path, settings blob)."""
+    """Lint the plan at a ref (or the work tree); `only` limits the findings and the count to
+    some plan files, and naming a path that is not one is an `InputError`. Per-file results
+    are cached by (file blob, path, settings blob)."""
     blobs = ws.plan_blobs(ref)
 
     def text_of(path: str) -> str:
@@ -123,7 +126,8 @@ def lint_ref(ws: Workspace, ref: str = WORKTREE, only: Iterable[str] | None = No
         ws.cache.flush()
         return results
 
-    return _lint(blobs, text_of, analyse_all, set(only) if only is not None else None)
+    at = "in the work tree" if ref == WORKTREE else f"at {ref!r}"
+    return _lint(blobs, text_of, analyse_all, set(only) if only is not None else None, at)
 
 
 def _linted(paths: Iterable[str]) -> list[str]:
@@ -132,12 +136,15 @@ def _linted(paths: Iterable[str]) -> list[str]:
 
 
 def _lint(
-    paths: Collection[str], text_of: Callable[[str], str], analyse_all: AnalyseAll, only: set[str] | None
+    paths: Collection[str], text_of: Callable[[str], str], analyse_all: AnalyseAll, only: set[str] | None, at: str
 ) -> LintReport:
+    if only is not None and (missing := sorted(only.difference(paths))):
+        raise InputError(f"{missing[0]}: no such plan file {at}")
+    files = len(only) if only is not None else sum(1 for path in paths if is_plan_file(path))
     text = text_of(SETTINGS_FILE) if SETTINGS_FILE in paths else ""
     settings, in_settings = settings_findings(text)
     if settings is None:  # nothing else can be linted without settings: the file's findings, whatever `only` says
         positions(text, in_settings)
-        return LintReport(sorted(in_settings, key=_order), len(paths))
+        return LintReport(sorted(in_settings, key=_order), files)
     config = LintConfig.from_settings(settings)
-    return combine(analyse_all(settings, config), config, text_of, only, len(paths), in_settings)
+    return combine(analyse_all(settings, config), config, text_of, only, files, in_settings)
