@@ -57,4 +57,4 @@ def test_log_text_and_an_unknown_event(plan_repo: Path, run_cli: CliRunnerCall) 
     ]
     typo = run_cli("-C", plan_repo, "log", "--event", "Subscription Endd")
     assert typo.exit_code == 2 and typo.stdout == ""
-    assert "no event 'Subscription Endd'" in typo.stderr
+    assert "no event 'Subscription Endd' at HEAD; did you mean 'Subscription Ended'?" in typo.stderr

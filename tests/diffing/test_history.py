@@ -132,6 +132,7 @@ def test_event_follows_renames_back_by_x_id(plan_repo: Path) -> None:
         "Rename in place",
         "Create tracking plan 'Test plan'",
     ]
+    assert [e.summary for e in history(ws, LogRequest(event="subscription closed"))][:1] == ["Move and rename"]
     assert [e.summary for e in history(ws, LogRequest(event="Subscription Cancelled"))] == [
         "Rename in place",
         "Create tracking plan 'Test plan'",
@@ -141,4 +142,4 @@ def test_event_follows_renames_back_by_x_id(plan_repo: Path) -> None:
 def test_an_event_no_commit_touched_is_an_input_error(ws: Workspace) -> None:
     with pytest.raises(InputError) as caught:
         history(ws, LogRequest(event="Signed Upp"))
-    assert str(caught.value).startswith("no event 'Signed Upp'")
+    assert str(caught.value) == "no event 'Signed Upp' at HEAD; did you mean 'Signed Up'?"

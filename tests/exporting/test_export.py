@@ -133,7 +133,7 @@ def test_filters_combine_and_unknown_names_list_the_known(plan_repo: Path, run_c
     for option, known in (
         ("--source", "android, backend, ios, web"),
         ("--tag", "acquisition"),
-        ("--event", "Checkout Completed"),
+        ("--event", "no event 'nope' at HEAD"),
     ):
         result = run_cli("-C", plan_repo, "export", option, "nope")
         assert result.exit_code == 2 and known in result.output

@@ -10,7 +10,7 @@ up to date, and `trackplan check` can read the plan at the commit each payload n
 from __future__ import annotations
 
 import shlex
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +23,7 @@ from trackplan.errors import InputError, RefError
 from trackplan.memory import building
 from trackplan.model import Event, Plan
 from trackplan.repo.atomic import atomic_write
+from trackplan.repo.browse import did_you_mean
 from trackplan.repo.paths import CONTEXTS_DIR, EVENTS_DIR, GROUP_FILE, IDENTIFY_FILE, SETTINGS_FILE, TRACKING_PLANS_DIR
 from trackplan.repo.refs import WORKTREE
 from trackplan.repo.workspace import Workspace
@@ -113,6 +114,11 @@ def generate(ws: Workspace, request: CodegenRequest) -> Generated:
     return Generated(text, commit, len(selected.library.events), selected.library.notes, request)
 
 
+def _with_guess(name: str, known: Collection[str]) -> str:
+    guess = did_you_mean(name, known)
+    return f"{name!r} ({guess})" if guess else repr(name)
+
+
 def _selected_events(ws: Workspace, plan: Plan, request: CodegenRequest) -> tuple[tuple[Event, ...], str]:
     events, said = plan.events, []
     if request.tracking_plan is not None:
@@ -122,7 +128,7 @@ def _selected_events(ws: Workspace, plan: Plan, request: CodegenRequest) -> tupl
         if unknown:
             raise InputError(
                 f"{ws.repo_path(tracking_plan.path)}: tracking plan {tracking_plan.name!r} names events "
-                f"not in the plan: {', '.join(map(repr, unknown))}"
+                f"not in the plan: {', '.join(_with_guess(name, known) for name in unknown)}"
             )
         chosen = set(tracking_plan.events)
         events = tuple(e for e in events if e.name in chosen)

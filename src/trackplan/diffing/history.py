@@ -17,6 +17,7 @@ from trackplan.diffing.run import event_pairs, read_event
 from trackplan.errors import InputError
 from trackplan.model import Event
 from trackplan.model.frozen import FrozenDict
+from trackplan.repo.browse import event_named
 from trackplan.repo.paths import is_event_file, is_plan_file
 from trackplan.repo.workspace import Workspace
 
@@ -136,10 +137,12 @@ def _cutoff(before: str | None) -> datetime | None:
 
 
 def history(ws: Workspace, request: LogRequest) -> list[HistoryEntry]:
-    """The entries of `request`; an `event` that no commit touched is an input error."""
+    """The entries of `request`. `event` is looked up at `ref` as every command looks up an
+    event name; one not there (removed since) is followed by its name, and one that no
+    commit touched either is an input error suggesting the closest names."""
     cutoff = _cutoff(request.before)
     limit, offset = request.limit, request.offset
-    names = None if request.event is None else {request.event}  # grows with the event's older names
+    names, unknown = _event_names(ws, request)
     touched = False
     found = []
     for entry in _entries(ws, request.ref):
@@ -153,11 +156,22 @@ def history(ws: Workspace, request: LogRequest) -> list[HistoryEntry]:
         if request.order == "desc" and limit is not None and len(found) >= offset + limit:
             break
     ws.cache.flush()
-    if names is not None and not touched:
-        raise InputError(f"no event {request.event!r} in the history of {request.ref}")
+    if unknown is not None and not touched:
+        raise unknown
     if request.order == "asc":
         found.reverse()
     return found[offset : offset + limit if limit is not None else None]
+
+
+def _event_names(ws: Workspace, request: LogRequest) -> tuple[set[str] | None, InputError | None]:
+    """The names to follow `request.event` by (None: every commit), and the error to give if
+    no commit touches it."""
+    if request.event is None:
+        return None, None
+    try:
+        return {event_named(ws.load(request.ref).event_paths, request.event, request.ref)}, None
+    except InputError as unknown:
+        return {request.event}, unknown
 
 
 def _follow(entry: HistoryEntry, names: set[str]) -> bool:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import gzip
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +21,7 @@ from trackplan.errors import InputError
 from trackplan.exporting.outputs import KeptOutputs, output_key
 from trackplan.formats import EXPORT_FORMATS, FORMATS, Format
 from trackplan.repo.atomic import atomic_write
+from trackplan.repo.browse import event_named
 from trackplan.repo.refs import WORKTREE
 
 if TYPE_CHECKING:  # a warm export loads neither the model nor the formats' code
@@ -60,8 +61,8 @@ def label_for(ws: Workspace, ref: str) -> str:
 
 
 def _filter(plan: Plan, request: ExportRequest, strict: bool = True) -> Plan:
-    """The events matching every filter (AND). `strict`: an unknown source, tag or event is
-    an error listing the known ones (an older ref, read for --changed-since, is not strict)."""
+    """The events matching every filter (AND). `strict`: an unknown source or tag is an error
+    listing the known ones (an older ref, read for --changed-since, is not strict)."""
 
     def check(kind: str, wanted: tuple[str, ...], known: set[str]) -> None:
         unknown = [w for w in wanted if w not in known]
@@ -72,7 +73,6 @@ def _filter(plan: Plan, request: ExportRequest, strict: bool = True) -> Plan:
     if strict:
         check("source", request.sources, {s for e in plan.events for s in e.sources} | set(plan.settings.source_names))
         check("tag", request.tags, {t for e in plan.events for t in e.tags})
-        check("event", request.events, {e.name for e in plan.events})
     events = [
         e
         for e in plan.events
@@ -134,6 +134,7 @@ def _render(ws: Workspace, request: ExportRequest, fmt: Format, label: str, as_f
 
     assert fmt.write is not None
     loaded = ws.load(request.ref)
+    request = replace(request, events=tuple(event_named(loaded.event_paths, e, request.ref) for e in request.events))
     if request.to == "avo-json" and not (request.sources or request.tags or request.events or request.changed_since):
         # Imported here: only this path needs the avo-json code.
         from trackplan.exporting.avo_json_cache import avo_json_from_fragments

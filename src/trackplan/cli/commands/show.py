@@ -16,7 +16,8 @@ from trackplan.cli.options import format_option, ref_option
 def command(ctx: AppContext, event: str, ref: str, output_format: str) -> None:
     """Print one event: the file as stored (yaml) or the event document (json).
 
-    EVENT is the event name or its file path.
+    EVENT is the event name (any case, when only one event matches) or its file path; an
+    unknown name is an error that suggests the closest names.
 
     \b
     Examples:
