@@ -44,6 +44,9 @@ COMMANDS = {
     "serve": "trackplan.cli.commands.serve:command",
     "accounts": "trackplan.cli.commands.accounts:command",
     "publish": "trackplan.cli.commands.publish:command",
+    "subscriptions": "trackplan.cli.commands.subscriptions:command",
+    "digest": "trackplan.cli.commands.digest:command",
+    "plans": "trackplan.cli.commands.plans:command",
 }
 
 

@@ -76,6 +76,18 @@ class PlanCommit:
     plans: tuple[WrittenPlan, ...]
 
 
+class BranchPlans(tuple[PlanFile, ...]):
+    """The tracking plans a write starts from: a branch's, as read at `commit`."""
+
+    branch: str
+    commit: str
+
+    def __new__(cls, files: Sequence[PlanFile], branch: str, commit: str) -> BranchPlans:
+        plans = super().__new__(cls, files)
+        plans.branch, plans.commit = branch, commit
+        return plans
+
+
 class DuplicatePlanNameError(InputError):
     """Another tracking plan has the name, case-insensitively (the API's 409)."""
 
@@ -157,14 +169,13 @@ def render(plan: TrackingPlan, original: str | None = None) -> str:
     return text if text.startswith(HEADER) else HEADER + text
 
 
-def commit_tracking_plans(
-    ws: Workspace, branch: str | None, edit: Callable[[Sequence[PlanFile]], PlanEdit]
-) -> PlanCommit:
+def commit_tracking_plans(ws: Workspace, branch: str | None, edit: Callable[[BranchPlans], PlanEdit]) -> PlanCommit:
     """One commit on `branch` (the checked-out branch by default) making `edit(plans on that
-    branch)`. A protected branch, or one merged into a protected branch, is refused (exit 3);
-    a branch that does not exist yet starts at the plan's main branch. A name another plan has,
-    case-insensitively, is refused naming that plan's file. When another writer moves the
-    branch first, `edit` is made again on the new head."""
+    branch)`, which may raise InputError to refuse the write. A protected branch, or one
+    merged into a protected branch, is refused (exit 3); a branch that does not exist yet
+    starts at the plan's main branch. A name another plan has, case-insensitively, is refused
+    naming that plan's file. When another writer moves the branch first, `edit` is made
+    again on the new head."""
     return retried(lambda: _commit_once(ws, branch, edit))
 
 
@@ -178,15 +189,16 @@ def delete_tracking_plan(ws: Workspace, plan_id: UUID, branch: str | None, messa
     return commit_tracking_plans(ws, branch, lambda _: PlanEdit((PlanChange(plan_id, None),), message))
 
 
-def _commit_once(ws: Workspace, branch: str | None, edit: Callable[[Sequence[PlanFile]], PlanEdit]) -> PlanCommit:
+def _commit_once(ws: Workspace, branch: str | None, edit: Callable[[BranchPlans], PlanEdit]) -> PlanCommit:
     target = target_branch(ws, branch)
     head = ws.store.branch_head(target)
     start = None if head is not None else _branch_start(ws)
-    at = head or start or "HEAD"
+    at = head or start
+    assert at is not None  # a branch without a head starts at the main branch
     before = ws.load(at)  # the index only; trackplan.yaml is parsed for the guards
     guard_branch(ws, target, list(before.settings.protected_branches), head, "plans")
     files = list(read_tracking_plans(ws, at))
-    wanted = edit(tuple(files))
+    wanted = edit(BranchPlans(files, target, at))
     changes: dict[str, bytes | None] = {}
     written = []
     for change in wanted.changes:
