@@ -79,7 +79,7 @@ def test_markdown_comment(feature: Path, run_cli: CliRunnerCall) -> None:
     assert md.startswith("<!-- trackplan:trackplan:review -->\n### Tracking plan · ")
     assert "❌" in md and "> ❌ **Breaking**" in md
     assert (
-        '| ❌ | Checkout Completed | payment_method: enum value `"invoice"` removed | 2-0-0 → needs 3-0-0 | TP022 |'
+        '| ❌ breaking | Checkout Completed | payment_method: enum value `"invoice"` removed | 2-0-0 → needs 3-0-0 | TP022 |'
         in md
     )
     assert "<details><summary>Checkout Completed · schema diff</summary>" in md
@@ -208,7 +208,9 @@ def test_property_changes_name_their_event_in_every_format(plan_repo: Path, run_
     sarif = json.loads(run_cli("-C", plan_repo, "diff", "--format", "sarif").stdout)
     assert [r["message"]["text"] for r in sarif["runs"][0]["results"]] == messages
     markdown = run_cli("-C", plan_repo, "diff", "--format", "markdown").stdout
-    assert "| ❌ | Checkout Completed | coupon: optional -> required | 2-0-0 → needs 3-0-0 | TP026 |" in markdown
+    assert (
+        "| ❌ breaking | Checkout Completed | coupon: optional -> required | 2-0-0 → needs 3-0-0 | TP026 |" in markdown
+    )
 
 
 def test_dry_run_header_names_both_sides(plan_repo: Path, run_cli: CliRunnerCall) -> None:
@@ -241,3 +243,16 @@ def test_messages_say_none_and_counts_in_words(plan_repo: Path, run_cli: CliRunn
     assert "  warning  TP060  Checkout Completed: no x-version; a model change needs 3-0-0" in text
     assert "version: Checkout Completed: no x-version -> expected 3-0-0 (model)" in text
     assert "None" not in text and "null" not in text
+
+
+def test_markdown_words_removal_versions_and_the_merge_base_branch(feature: Path, run_cli: CliRunnerCall) -> None:
+    """Issue 13.12: emoji-only severities, a blank Version for removals, a bare sha for the merge base."""
+    base = git(feature, "merge-base", "main", "feature").strip()
+    md = run_cli("-C", feature, "diff", "--format", "markdown").stdout.splitlines()
+    assert md[2] == f"`main (merge base {base[:12]})` → `work tree`"
+    assert "| Severity | Event | Change | Version | Rule |" in md
+    assert "| ❌ breaking | Search Performed | event `Search Performed` removed | 1-0-0 → removed | TP002 |" in md
+    assert "| ⚠️ warning | Signed Up | plan: required -> optional | 1-0-1 → needs 1-1-0 | TP027 |" in md
+    assert run_cli("-C", feature, "diff", "main...feature").stdout.startswith(
+        f"main (merge base {base[:12]}) -> feature: "
+    )

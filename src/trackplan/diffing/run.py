@@ -25,6 +25,14 @@ from trackplan.repo.workspace import Workspace
 class Range:
     base: str
     head: str
+    merge_base_of: str | None = None  # the branch whose merge base with HEAD `base` is
+
+    @property
+    def base_label(self) -> str:
+        """BASE as reports name it: a merge base by its branch, `main (merge base 1a2b3c4d5e6f)`."""
+        if self.merge_base_of is None:
+            return self.base
+        return f"{self.merge_base_of} (merge base {self.base[:12]})"
 
 
 def parse_range(ws: Workspace, base: str | None, head: str | None) -> Range:
@@ -36,15 +44,17 @@ def parse_range(ws: Workspace, base: str | None, head: str | None) -> Range:
         merge_base = ws.store.merge_base(ws.store.resolve(left), ws.store.resolve(right))
         if merge_base is None:
             raise InputError(f"{left!r} and {right!r} have no common ancestor")
-        return Range(merge_base, right)
+        return Range(merge_base, right, left)
     if base and ".." in base and head is None:
         left, right = base.split("..", 1)
         return Range(left, right or "HEAD")
     if base is None:
         main = ws.settings(WORKTREE if ws.store.workdir else "HEAD").main_branch
         main_commit = ws.resolve_main(main)
-        merge_base = ws.store.merge_base(main_commit, ws.store.resolve("HEAD")) or main_commit
-        return Range(merge_base, head or WORKTREE)
+        merge_base = ws.store.merge_base(main_commit, ws.store.resolve("HEAD"))
+        if merge_base is None:
+            return Range(main_commit, head or WORKTREE)
+        return Range(merge_base, head or WORKTREE, main)
     return Range(base, head or WORKTREE)
 
 

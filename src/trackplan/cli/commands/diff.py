@@ -58,7 +58,7 @@ def command(
     span = diffing.parse_range(ws, base, head)
     result = diffing.diff_refs(ws, span.base, span.head, profile)
     context = ReportContext(
-        base_label=_label(span.base),
+        base_label=_label(span.base_label),
         head_label=_label(span.head),
         source_text=source_text_at(ws, span.head),
         style=severity_style(color),

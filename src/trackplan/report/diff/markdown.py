@@ -15,6 +15,8 @@ from trackplan.report.diff._changes import ordered
 
 LIMIT = 65_536
 ICONS = {"breaking": "❌", "warning": "⚠️", "info": "✅"}
+# The word beside the icon: readers without an emoji font, screen readers and plain-text mail.
+SEVERITY_CELLS = {severity: f"{icon} {severity}" for severity, icon in ICONS.items()}
 MAX_ROWS = 60
 
 
@@ -27,7 +29,14 @@ def _yaml(event: Event | None) -> list[str]:
 
 
 def _versions(result: DiffResult) -> dict[str, str]:
+    """The Version cell of each event: the bump its changes need, or what became of the
+    version of an event added or removed."""
     out = {}
+    for name, (before, after) in result.events.items():
+        if after is None and before is not None:
+            out[name] = f"{before.version} → removed" if before.version else "removed"
+        elif before is None and after is not None and after.version:
+            out[name] = f"new at {after.version}"
     for advice in result.versions:
         if advice.needed == "none":
             continue
@@ -43,7 +52,7 @@ def _row(change: Change, versions: dict[str, str]) -> str:
         message = message[len(change.event) + 1 :].lstrip()  # the Event column names it
     rule = change.rule if change.severity != "info" else "—"
     version = versions.get(change.event or "", "")
-    return f"| {ICONS[change.severity]} | {event} | {_cell(message)} | {version} | {rule} |"
+    return f"| {SEVERITY_CELLS[change.severity]} | {event} | {_cell(message)} | {version} | {rule} |"
 
 
 def render(result: DiffResult, context: ReportContext) -> str:
@@ -95,7 +104,7 @@ def _table(result: DiffResult) -> list[str]:
     rows = [_row(c, versions) for c in ordered(result.changes)]
     if not rows:
         return []
-    table = ["| | Event | Change | Version | Rule |", "|---|---|---|---|---|"]
+    table = ["| Severity | Event | Change | Version | Rule |", "|---|---|---|---|---|"]
     if len(rows) <= MAX_ROWS:
         return [*table, *rows, ""]
     folded = [
