@@ -1,5 +1,6 @@
 """Parsed-blob cache: blob id -> parsed document, in sqlite under .git/; and the memo of built
-events a long-lived process keeps in memory (`EventMemo`).
+events a long-lived process keeps in memory (`EventMemo`), with the index of each plan tree it
+imports into (`PlanIndex`).
 
 Parsing YAML dominates reading a plan, and a blob id names its content for ever, so a parse
 is never needed twice. The cache is only a speed-up: any error reading it (corrupt file,
@@ -16,7 +17,9 @@ import json
 import os
 import sqlite3
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -98,10 +101,6 @@ class BlobCache:
         # Rendered pieces of outputs (e.g. one event of an export), keyed by what they depend on.
         db.execute(
             "CREATE TABLE IF NOT EXISTS fragments (key TEXT PRIMARY KEY, value BLOB NOT NULL, sum TEXT NOT NULL)"
-        )
-        # A few whole outputs (an export of an unchanged plan is one read); least recent go first.
-        db.execute(
-            "CREATE TABLE IF NOT EXISTS outputs (key TEXT PRIMARY KEY, value BLOB NOT NULL, used REAL, sum TEXT)"
         )
         if row is None:
             db.execute("INSERT INTO meta VALUES ('format', ?)", (str(FORMAT),))
@@ -195,30 +194,6 @@ class BlobCache:
     def put_fragment(self, key: str, value: bytes) -> None:
         self._pending_fragments.append((key, value, _digest(key, value)))
 
-    def get_output(self, key: str) -> bytes | None:
-        found = self._query(
-            "SELECT key, value, sum FROM outputs WHERE key IN ({marks})",
-            [key],
-            lambda row: bytes(row[1]) if row[2] == _digest(row[0], bytes(row[1])) else _DAMAGED,
-        )
-        return found.get(key)
-
-    def put_output(self, key: str, value: bytes, keep: int = 4) -> None:
-        db = self._connect()
-        if db is None:
-            return
-        try:
-            db.execute("BEGIN")
-            db.execute(
-                "INSERT OR REPLACE INTO outputs VALUES (?, ?, julianday('now'), ?)", (key, value, _digest(key, value))
-            )
-            db.execute(
-                "DELETE FROM outputs WHERE key NOT IN (SELECT key FROM outputs ORDER BY used DESC LIMIT ?)", (keep,)
-            )
-            db.execute("COMMIT")
-        except sqlite3.DatabaseError as exc:
-            self._failed(exc)
-
     def put(self, blob_id: str, doc: Any, canonical: bool = False) -> None:
         title, text = document_title(doc), json.dumps(doc, ensure_ascii=False, default=str)
         flag = int(canonical)
@@ -255,7 +230,8 @@ def _corrupt(exc: Exception) -> bool:
 
 
 class EventMemo:
-    """Built events by (blob id, path) and titles by blob id, kept in memory across loads.
+    """Built events by (blob id, path) and titles by blob id, kept in memory across loads; and
+    the `PlanIndex` of the last few plan trees imported into.
 
     A blob id names its content for ever and an event is an immutable value, so a memo entry
     is never stale, whichever ref or request reads it; the path is part of the key because an
@@ -263,9 +239,11 @@ class EventMemo:
     `loads` loads are kept, so memory follows the trees in use, not every tree ever read.
     Threads of one server share a memo (a lock guards it)."""
 
-    def __init__(self, loads: int = 4) -> None:
+    def __init__(self, loads: int = 4, indexes: int = 8) -> None:
         self.loads = loads
         self._load = 0
+        self._index_room = indexes
+        self._indexes: OrderedDict[str, PlanIndex] = OrderedDict()
         self._events: dict[tuple[str, str], tuple[Event, int]] = {}
         self._titles: dict[str, tuple[str | None, int]] = {}
         self._lock = threading.Lock()
@@ -301,6 +279,21 @@ class EventMemo:
         with self._lock:
             self._titles.update((blob_id, (title, self._load)) for blob_id, title in titles.items())
 
+    def index(self, tree: str) -> PlanIndex | None:
+        """The index of a plan tree, when one of the last few trees imported into."""
+        with self._lock:
+            found = self._indexes.get(tree)
+            if found is not None:
+                self._indexes.move_to_end(tree)
+            return found
+
+    def keep_index(self, tree: str, index: PlanIndex) -> None:
+        with self._lock:
+            self._indexes[tree] = index
+            self._indexes.move_to_end(tree)
+            while len(self._indexes) > self._index_room:
+                self._indexes.popitem(last=False)
+
     def loaded(self) -> None:
         """A new load begins: entries no load among the last `loads` used are dropped."""
         with self._lock:
@@ -308,3 +301,30 @@ class EventMemo:
             oldest = self._load - self.loads
             self._events = {k: v for k, v in self._events.items() if v[1] >= oldest}
             self._titles = {k: v for k, v in self._titles.items() if v[1] >= oldest}
+
+
+@dataclass(frozen=True)
+class EventFacts:
+    """What the plan-wide steps of an import ask of one event."""
+
+    name: str
+    id: str | None
+    properties: frozenset[str]
+    sources: tuple[str, ...]
+    domains: tuple[str, ...]  # stakeholders and owner
+
+
+@dataclass(frozen=True)
+class PlanIndex:
+    """One plan tree's files and the plan-wide facts of its events, by file: which file holds
+    an id, which files use a property, how many events name each source and domain. Only for a
+    tree whose event names and ids are each unique. Never changed once built: the index of the
+    next tree is a new one (importing/trees.py)."""
+
+    blob_ids: dict[str, str]  # {plan path: blob id}, as Workspace.plan_blobs
+    event_paths: dict[str, str]  # {event name: event file}, in the files' order, as LoadedPlan
+    facts: dict[str, EventFacts]  # by event file
+    ids: dict[str, str]  # {event id: event file}
+    users: dict[str, frozenset[str]]  # {property name: the event files using it}
+    sources: dict[str, int]
+    domains: dict[str, int]
