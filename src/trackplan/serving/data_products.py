@@ -1,6 +1,7 @@
 """Snowplow's tracking-plans API ("data products") over the tracking-plan files of each
 workspace, under `/api/msc/v1/organizations/{organizationId}/`: list, get, create, update
-(POST and PUT), delete and history, and the token exchange snowplow-cli starts with.
+(POST and PUT), delete and history (`before`, `limit`, `offset`, `order`), and the token
+exchange snowplow-cli starts with.
 
 Each workspace is one organization (serve.yaml's `organization_id`, else derived from the
 workspace id). Reads are of the plan's main branch, or `?branch=`. Every write is one commit
@@ -24,6 +25,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from trackplan.errors import InputError
 from trackplan.formats.snowplow_dp import event_sources
 from trackplan.model.slugs import slugify
 from trackplan.model.tracking_plans import STATUSES, TrackingPlan, new_id
@@ -44,6 +46,7 @@ from trackplan.trackingplans.files import (
     find_in,
     read_tracking_plans,
 )
+from trackplan.trackingplans.history import ORDERS, HistoryQuery, parse_before, plan_history
 
 ORGANIZATION = ORGANIZATIONS + "/{organizationId}"
 PRODUCTS = ORGANIZATION + "/data-products/v2"
@@ -215,6 +218,43 @@ async def get_product(request: Request) -> Response:
     return json_response(await run_in_threadpool(_listing, request, caller, plan_id))
 
 
+def _history_query(request: Request) -> HistoryQuery:
+    """Snowplow's history parameters, each checked: a 400 names the one that is wrong."""
+    query = request.query_params
+    numbers = {}
+    for key in ("limit", "offset"):
+        value = query.get(key)
+        if value is not None and not value.isdigit():
+            raise ApiError(400, f"Invalid {key} {value!r}: expected a whole number of 0 or more")
+        numbers[key] = int(value) if value is not None else None
+    order = query.get("order", "desc")
+    if order not in ORDERS:
+        raise ApiError(400, f"Invalid order {order!r}: use asc or desc")
+    before = query.get("before")
+    try:
+        parse_before(before)
+    except InputError:
+        raise ApiError(400, f"Invalid before {before!r}: expected an ISO-8601 timestamp") from None
+    return HistoryQuery(before, numbers["limit"], numbers["offset"] or 0, order)
+
+
+async def product_history(request: Request) -> Response:
+    """The commits that changed a plan's file, on main or `?branch=`, as `{data: [records]}`."""
+    caller = await authenticate(request, "export")
+    plan_id = _plan_id(request)
+    query = _history_query(request)
+
+    def history() -> dict[str, Any]:
+        ws = request.app.state.api.service.workspace(caller.workspace)
+        branch = _read_branch(request, ws)
+        records = plan_history(ws, branch, plan_id, query)
+        if not records and not plan_history(ws, branch, plan_id, HistoryQuery(limit=1)):
+            raise ApiError(404, NOT_FOUND)
+        return {"data": [record.to_json() for record in records]}
+
+    return json_response(await run_in_threadpool(history))
+
+
 # -- writes -------------------------------------------------------------------------------------
 
 
@@ -380,4 +420,5 @@ def routes() -> list[Route]:
         Route(PRODUCTS + "/{dataProductId}", _guarded(get_product), methods=["GET"]),
         Route(PRODUCTS + "/{dataProductId}", _guarded(update_product), methods=["POST", "PUT"]),
         Route(PRODUCTS + "/{dataProductId}", _guarded(delete_product), methods=["DELETE"]),
+        Route(PRODUCTS + "/{dataProductId}/history", _guarded(product_history), methods=["GET"]),
     ]
