@@ -26,6 +26,7 @@ SUFFIXES = {
     "jsonschema": "json",
     "itly": "json",
     "ampli": "json",
+    "rudderstack": "yaml",
     "csv": "csv",
     "ndjson": "ndjson",
     "snowplow": "json",

@@ -10,6 +10,8 @@ from typing import Any
 import pytest
 
 from tests.helpers import CliRunnerCall, corpus
+from trackplan.formats import read_source
+from trackplan.formats.base import InputFile
 
 pytestmark = pytest.mark.corpus
 
@@ -71,3 +73,21 @@ def test_ampli_schema_json_round_trips_through_the_cli(tmp_path: Path, run_cli: 
     # `init --empty` writes identify.yaml with a description; an input without one keeps it.
     assert found == ["/definitions/IdentifyProperties/description"]
     assert again == "Import completed: no changes"
+
+
+@pytest.mark.parametrize(
+    "project", ["internal/typer/plan/testdata/project", "tests/testdata/project/create", "tests/testdata/project/update"]
+)
+def test_rudder_cli_catalogs_round_trip_through_the_cli(tmp_path: Path, run_cli: CliRunnerCall, project: str) -> None:
+    folder = corpus("rudder-iac", "cli", *project.split("/"))
+    repo, out = tmp_path / "p", tmp_path / "out"
+    assert run_cli("init", repo, "--empty").exit_code == 0
+    imported = run_cli("-C", repo, "import", folder, "--branch", "in", "--method", "addAndUpdate")
+    assert imported.exit_code == 0, imported.output
+    exported = run_cli("-C", repo, "export", "--ref", "in", "--to", "rudderstack", "-o", f"{out}/")
+    assert exported.exit_code == 0, exported.output
+    original, back = (read_source(InputFile(b"", str(path)), "rudderstack").plan for path in (folder, out))
+    assert [e.to_json() for e in back.events] == [e.to_json() for e in original.events]
+    assert len(original.events) == 6
+    again = run_cli("-C", repo, "import", folder, "--branch", "in", "--method", "addAndUpdate", "--format", "json")
+    assert json.loads(again.stdout)["message"] == "Import completed: no changes"

@@ -1,0 +1,171 @@
+"""RudderStack's rudder-cli catalog: a folder of rudder/v1 (or legacy rudder/v0.1) YAML files
+read into events, and written back entry for entry."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.helpers import DATA
+from trackplan import yamlio
+from trackplan.errors import InputError
+from trackplan.formats import detect, read_source
+from trackplan.formats.base import InputFile, WriteOptions
+from trackplan.formats.rudderstack import write_folder
+
+EXAMPLE = DATA / "import" / "good" / "rudderstack"
+LISTS = {"events": "events", "properties": "properties", "custom-types": "types", "categories": "categories"}
+
+
+def read(folder: Path) -> Any:
+    return read_source(InputFile(b"", str(folder)), "rudderstack")
+
+
+def entries(files: dict[str, bytes]) -> dict[tuple[str, str], Any]:
+    """Every catalog entry and rule by (kind, id): what the files say, whichever file holds it."""
+    out: dict[tuple[str, str], Any] = {}
+    for data in files.values():
+        doc = yamlio.load(data)
+        spec = doc["spec"]
+        if doc["kind"] == "tracking-plan":
+            out.update((("rule", rule["id"]), rule) for rule in spec["rules"])
+            out[("tracking-plan", spec["id"])] = {k: v for k, v in spec.items() if k != "rules"}
+        else:
+            out.update(((doc["kind"], entry["id"]), entry) for entry in spec[LISTS[doc["kind"]]])
+    return out
+
+
+def test_a_catalog_folder_is_detected_and_an_iglu_folder_is_not(tmp_path: Path) -> None:
+    assert detect(InputFile(b"", str(EXAMPLE))) == "rudderstack"
+    iglu = tmp_path / "schemas" / "com.acme" / "signed_up" / "jsonschema"
+    iglu.mkdir(parents=True)
+    (iglu / "1-0-0").write_text('{"self": {"vendor": "com.acme", "name": "signed_up", "version": "1-0-0"}}')
+    (tmp_path / "notes.yaml").write_text("version: 2\n")
+    assert detect(InputFile(b"", str(tmp_path))) == "snowplow"
+
+
+def test_events_get_their_rules_properties_with_custom_types_nesting_and_variants() -> None:
+    plan = read(EXAMPLE).plan
+    assert [(e.name, e.id, e.event_type) for e in plan.events] == [
+        ("Order Completed", "order_completed", None),
+        ("Product Viewed", "product_viewed", None),
+        ("home", "home", "page"),
+    ]
+    order = plan.event("Order Completed").to_json()
+    assert order["required"] == ["items", "payment"] and order["additionalProperties"] is True
+    assert order["properties"]["payment"]["properties"]["method"] == {
+        "type": "string",
+        "enum": ["card", "voucher"],
+        "x-id": "method",
+    }
+    assert order["properties"]["coupon"]["type"] == ["string", "null"]
+    assert order["x-variants"][0]["discriminator"] == "method"
+    assert order["x-variants"][0]["cases"][0]["properties"]["voucher_code"] == {
+        "type": "string",
+        "minLength": 6,
+        "maxLength": 12,
+        "x-id": "voucher_code",
+    }
+    viewed = plan.event("Product Viewed")
+    assert viewed.categories == ("Browsing",) and viewed.additional_properties is False
+    assert plan.identify is not None and plan.identify.id == "user_traits"
+    assert plan.identify.to_json()["properties"]["email"] == {
+        "type": "string",
+        "format": "email",
+        "maxLength": 254,
+        "x-id": "email",
+        "x-custom-type": {"id": "email_address", "name": "EmailAddress", "description": "An e-mail address."},
+    }
+
+
+def test_the_export_writes_every_entry_and_rule_back() -> None:
+    original = {path.name: path.read_bytes() for path in EXAMPLE.iterdir()}
+    exported = write_folder(read(EXAMPLE).plan, WriteOptions())
+    assert sorted(exported) == sorted(original)
+    mine, theirs = entries(original), entries(exported)
+    assert theirs.pop(("tracking-plan", "tracking_plan")) == {"id": "tracking_plan", "display_name": "Tracking plan"}
+    assert mine.pop(("tracking-plan", "shop")) == {
+        "id": "shop",
+        "display_name": "Shop",
+        "description": "The web shop's events.",
+    }
+    assert theirs == mine
+
+
+LEGACY = {
+    "events.yaml": """version: "rudder/v0.1"
+kind: events
+metadata: {name: app}
+spec:
+  events:
+    - {id: signed_up, name: Signed Up, event_type: track}
+""",
+    "properties.yaml": """version: rudder/v0.1
+kind: properties
+metadata: {name: app}
+spec:
+  properties:
+    - {id: plan, name: plan, type: "string,null", propConfig: {enum: [free, pro, null]}}
+    - {id: tags, name: tags, type: array, propConfig: {itemTypes: [string]}}
+""",
+    "tp.yaml": """version: rudder/v0.1
+kind: tp
+metadata: {name: app}
+spec:
+  id: app
+  display_name: App
+  rules:
+    - type: event_rule
+      id: signed_up_rule
+      event: {$ref: "#/events/app/signed_up", allow_unplanned: false}
+      properties:
+        - {$ref: "#/properties/app/plan", required: true}
+        - {$ref: "#/properties/app/tags"}
+""",
+}
+
+
+def test_the_legacy_version_reads_as_v1_does(tmp_path: Path) -> None:
+    for name, text in LEGACY.items():
+        (tmp_path / name).write_text(text)
+    event = read(tmp_path).plan.event("Signed Up").to_json()
+    assert event["properties"] == {
+        "plan": {"type": ["string", "null"], "enum": ["free", "pro", None], "x-id": "plan"},
+        "tags": {"type": "array", "items": {"type": ["string"]}, "x-id": "tags"},
+    }
+    assert event["required"] == ["plan"] and event["additionalProperties"] is False
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            ("tp.yaml", "#/properties/app/plan", "#/properties/app/nope"),
+            "spec.rules[0].properties[0]: '#/properties/app/nope' names no property in the catalog",
+        ),
+        (
+            ("tp.yaml", "kind: tp", "kind: plan"),
+            "kind: expected one of categories, custom-types, events, properties, tp",
+        ),
+        (("tp.yaml", '{$ref: "#/events/app/signed_up"', '{$ref: "signed_up"'), "'signed_up' is not a reference"),
+    ],
+)
+def test_a_broken_catalog_is_one_line_naming_the_file_and_field(
+    tmp_path: Path, change: tuple[str, str, str], message: str
+) -> None:
+    for name, text in LEGACY.items():
+        (tmp_path / name).write_text(text)
+    file, old, new = change
+    (tmp_path / file).write_text(LEGACY[file].replace(old, new))
+    with pytest.raises(InputError) as raised:
+        read(tmp_path)
+    assert str(tmp_path / file) in str(raised.value) and message in str(raised.value)
+
+
+def test_entries_no_rule_uses_are_named_in_a_warning(tmp_path: Path) -> None:
+    for name, text in LEGACY.items():
+        (tmp_path / name).write_text(text)
+    (tmp_path / "tp.yaml").write_text(LEGACY["tp.yaml"].replace('        - {$ref: "#/properties/app/tags"}\n', ""))
+    assert read(tmp_path).warnings == ["Not imported, as no tracking plan rule uses them: property 'tags'."]
