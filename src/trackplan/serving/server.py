@@ -4,10 +4,12 @@ URLs, serve until Ctrl-C or SIGTERM."""
 from __future__ import annotations
 
 import socket
+import threading
 from collections.abc import Callable
 
 import uvicorn
 
+from trackplan.notifying import schedule
 from trackplan.serving.accounts import AccountStore
 from trackplan.serving.app import create_app
 from trackplan.serving.config import ORGANIZATIONS, ServeConfig
@@ -23,8 +25,11 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def serve(config: ServeConfig, host: str, port: int, announce: Callable[[str], None]) -> None:
-    """Serve until stopped; `announce` gets one line per workspace URL once the port is bound."""
+def serve(
+    config: ServeConfig, host: str, port: int, announce: Callable[[str], None], digest_hour: int | None = None
+) -> None:
+    """Serve until stopped; `announce` gets one line per workspace URL once the port is bound.
+    With `digest_hour`, the subscribers' digest is mailed every day at that hour (UTC)."""
     AccountStore(config.state_dir).ensure_private()
     sock = bind(host, port)
     shown = f"[{host}]" if ":" in host else host
@@ -36,4 +41,11 @@ def serve(config: ServeConfig, host: str, port: int, announce: Callable[[str], N
         announce(f"workspace {ws_id} organization {organization}: {products}")
     announce(f"docs and branches: {base}/  (Ctrl-C stops)")
     server = uvicorn.Server(uvicorn.Config(create_app(config), log_level="warning", timeout_graceful_shutdown=5))
-    server.run(sockets=[sock])
+    stop = threading.Event()
+    if digest_hour is not None:
+        schedule.start(config, digest_hour, stop)
+        announce(f"digest mailed daily at {digest_hour:02d}:00 UTC")
+    try:
+        server.run(sockets=[sock])
+    finally:
+        stop.set()

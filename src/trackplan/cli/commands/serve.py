@@ -20,9 +20,17 @@ from trackplan.cli.options import state_dir_option
     default=None,
     help="serve.yaml mapping workspace ids to repositories (default: this plan repository).",
 )
+@click.option(
+    "--digest-hour",
+    type=click.IntRange(0, 23),
+    default=None,
+    help="Mail the subscribers' digest every day at this hour (UTC); needs TRACKPLAN_SMTP_URL.",
+)
 @state_dir_option()
 @pass_context
-def command(ctx: AppContext, host: str, port: int, config_file: Path | None, state_dir: Path | None) -> None:
+def command(
+    ctx: AppContext, host: str, port: int, config_file: Path | None, digest_hour: int | None, state_dir: Path | None
+) -> None:
     """Serve plan repositories over HTTP, as Avo's Import and Export APIs.
 
     \b
@@ -46,4 +54,4 @@ def command(ctx: AppContext, host: str, port: int, config_file: Path | None, sta
     else:
         workspace = workspace_from_plan(ctx.cwd, ctx.plan_dir)
         config = ServeConfig({workspace.id: workspace}, state)
-    serve(config, host, port, click.echo)
+    serve(config, host, port, click.echo, digest_hour)
