@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from tests.helpers import ROOT, CliRunnerCall
+from tests.trackingplans.flagged import TRACKING_PLAN_FLAGGED
 from trackplan.catalogue import Rule
 from trackplan.linting.rules import CATALOGUE, RULES, example_files, rules_markdown
 from trackplan.linting.run import lint_files
@@ -54,6 +55,7 @@ FLAGGED = {
     "TP130": [("TP130", EVENT, 13, 1)],
     "TP131": [("TP131", "trackplan.yaml", 5, 1)],
     "TP132": [("TP132", "trackplan.yaml", 5, 1)],
+    **TRACKING_PLAN_FLAGGED,
 }
 
 

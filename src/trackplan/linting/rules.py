@@ -4,6 +4,7 @@ the plan files it flags; they are the rule's tests and appear in docs/rules.md."
 from __future__ import annotations
 
 from trackplan.catalogue import Example, Rule, edit
+from trackplan.linting.tracking_plan_rules import TRACKING_PLAN_RULES
 
 EVENT_FILE = "events/order-completed.yaml"
 EXAMPLE_SETTINGS = """name: Example
@@ -395,6 +396,7 @@ CATALOGUE = (
         "Use one of the values listed.",
         _examples(GOOD, GOOD, (("trackplan.yaml", EXAMPLE_SETTINGS + "breaking_profile: validaton\n"),)),
     ),
+    *TRACKING_PLAN_RULES,
 )
 RULES = {rule.id: rule for rule in CATALOGUE}
 

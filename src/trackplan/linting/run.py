@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Collection, Iterable, Mapping
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from trackplan.errors import InputError
@@ -23,6 +24,8 @@ from trackplan.memory import building
 from trackplan.model import Settings
 from trackplan.repo.paths import IDENTIFY_FILE, SETTINGS_FILE, is_event_file, is_plan_file
 from trackplan.repo.refs import WORKTREE
+from trackplan.trackingplans.layout import tracking_plan_texts
+from trackplan.trackingplans.lint import lint_tracking_plan_files, lint_tracking_plans
 
 if TYPE_CHECKING:
     from trackplan.repo.workspace import Workspace
@@ -56,6 +59,7 @@ def combine(
     only: set[str] | None,
     files: int,
     in_settings: Iterable[Finding] = (),
+    in_tracking_plans: Iterable[Finding] = (),
 ) -> LintReport:
     """Per-file results plus the cross-file rules and trackplan.yaml's own findings, with the
     configuration applied."""
@@ -74,6 +78,7 @@ def combine(
                 positions(text_of(finding.file), [finding])
             findings.append(finding)
     findings += [f for f in in_settings if only is None or SETTINGS_FILE in only]
+    findings += [f for f in in_tracking_plans if only is None or f.file in only]
     configured = configure(findings, config)
     # Findings in trackplan.yaml (its own, and suppressions') point into it: it exists when they do.
     settings_placed = [f for f in configured if f.file == SETTINGS_FILE and f.where]
@@ -97,7 +102,7 @@ def lint_files(files: Mapping[str, bytes], only: set[str] | None = None) -> Lint
     def analyse_all(settings: Settings, config: LintConfig) -> Results:
         return {path: analyse(path, text_of(path), settings, config) for path in _linted(files)}
 
-    return _lint(files, text_of, analyse_all, only, "among the files given")
+    return _lint(files, text_of, analyse_all, only, "among the files given", partial(lint_tracking_plan_files, files))
 
 
 def lint_ref(ws: Workspace, ref: str = WORKTREE, only: Iterable[str] | None = None) -> LintReport:
@@ -127,7 +132,9 @@ def lint_ref(ws: Workspace, ref: str = WORKTREE, only: Iterable[str] | None = No
         return results
 
     at = "in the work tree" if ref == WORKTREE else f"at {ref!r}"
-    return _lint(blobs, text_of, analyse_all, set(only) if only is not None else None, at)
+    plans = tracking_plan_texts(ws, ref)
+    tracking_plans = partial(lint_tracking_plans, plans, loaded=lambda: ws.load(ref))
+    return _lint([*blobs, *plans], text_of, analyse_all, set(only) if only is not None else None, at, tracking_plans)
 
 
 def _linted(paths: Iterable[str]) -> list[str]:
@@ -136,7 +143,12 @@ def _linted(paths: Iterable[str]) -> list[str]:
 
 
 def _lint(
-    paths: Collection[str], text_of: Callable[[str], str], analyse_all: AnalyseAll, only: set[str] | None, at: str
+    paths: Collection[str],
+    text_of: Callable[[str], str],
+    analyse_all: AnalyseAll,
+    only: set[str] | None,
+    at: str,
+    tracking_plans: Callable[[Settings], list[Finding]],
 ) -> LintReport:
     if only is not None and (missing := sorted(only.difference(paths))):
         raise InputError(f"{missing[0]}: no such plan file {at}")
@@ -147,4 +159,5 @@ def _lint(
         positions(text, in_settings)
         return LintReport(sorted(in_settings, key=_order), files)
     config = LintConfig.from_settings(settings)
-    return combine(analyse_all(settings, config), config, text_of, only, files, in_settings)
+    results = analyse_all(settings, config)
+    return combine(results, config, text_of, only, files, in_settings, tracking_plans(settings))

@@ -56,6 +56,7 @@ KNOWN_KEYS: Keys = {
         "flat_events_max": None,
     },
     "publishing": None,
+    "owners": None,  # who may own a tracking plan (TP145)
 }
 
 # The settings of a fixed set of values, and the values.

@@ -8,7 +8,6 @@ Schema, which every write keeps up to date so editors check the files offline.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -17,18 +16,21 @@ from uuid import UUID
 from trackplan import yamlio
 from trackplan.errors import InputError, RefError
 from trackplan.model import Plan, Settings
-from trackplan.model.slugs import slugify
 from trackplan.model.tracking_plans import PlanFieldError, TrackingPlan
 from trackplan.repo.guards import guard_branch, target_branch
 from trackplan.repo.paths import TRACKING_PLANS_DIR
 from trackplan.repo.reading import parse_document
 from trackplan.repo.refs import WORKTREE
 from trackplan.repo.workspace import Workspace, retried
+from trackplan.trackingplans.layout import (
+    SCHEMA_FILE,
+    tracking_plan_blobs,
+    tracking_plan_path,
+    worktree_files,
+)
 from trackplan.trackingplans.schema import SCHEMA_BYTES
 
-SCHEMA_FILE = f"{TRACKING_PLANS_DIR}/.schema.json"
 HEADER = "# yaml-language-server: $schema=.schema.json\n"
-PLAN_SUFFIXES = (".yaml", ".yml", ".json")
 
 
 @dataclass(frozen=True)
@@ -92,28 +94,11 @@ class DuplicatePlanNameError(InputError):
     """Another tracking plan has the name, case-insensitively (the API's 409)."""
 
 
-def is_tracking_plan_file(path: str) -> bool:
-    """A file directly in tracking-plans/, not hidden (the shipped schema is `.schema.json`)."""
-    folder, _, name = path.rpartition("/")
-    return folder == TRACKING_PLANS_DIR and name.endswith(PLAN_SUFFIXES) and not name.startswith(".")
-
-
 def tracking_plan_documents(ws: Workspace, ref: str) -> dict[str, Any]:
     """{plan path: parsed document} of every tracking-plan file at a ref (or the work tree), by path."""
     if ref == WORKTREE:
-        folder = ws.root / TRACKING_PLANS_DIR
-        files = sorted(folder.iterdir()) if folder.is_dir() else []
-        paths = {f"{TRACKING_PLANS_DIR}/{f.name}": f for f in files if f.is_file() and f.resolve() == f}
-        return {p: parse_document(f.read_bytes(), p) for p, f in paths.items() if is_tracking_plan_file(p)}
+        return {path: parse_document(file.read_bytes(), path) for path, file in worktree_files(ws).items()}
     return {path: ws.parsed(path, blob) for path, blob in tracking_plan_blobs(ws, ref).items()}
-
-
-def tracking_plan_blobs(ws: Workspace, ref: str) -> dict[str, str]:
-    """{plan path: blob id} of every tracking-plan file in a commit, by path."""
-    tree = ws.store.subtree_id(ws.store.resolve(ref), ws.repo_path(TRACKING_PLANS_DIR))
-    blobs = ws.store.list_tree(tree) if tree is not None else {}
-    found = {f"{TRACKING_PLANS_DIR}/{name}": blob for name, blob in blobs.items()}
-    return {path: found[path] for path in sorted(found) if is_tracking_plan_file(path)}
 
 
 def plan_from_document(doc: Any, path: str) -> TrackingPlan:
@@ -146,19 +131,6 @@ def find_tracking_plan(ws: Workspace, ref: str, wanted: str) -> PlanFile:
     known = sorted(f.plan.name for f in files)
     listing = ", ".join(map(repr, known)) if known else f"none in {ws.repo_path(TRACKING_PLANS_DIR)}/"
     raise InputError(f"no tracking plan {wanted!r} at {ref}; known tracking plans: {listing}")
-
-
-def tracking_plan_path(plan: TrackingPlan, taken_lower: set[str] | frozenset[str] = frozenset()) -> str:
-    """The file for a plan: `tracking-plans/<slug>.yaml` by the events' slug rules. When that
-    file is taken (`taken_lower`: lower-cased paths in use, so names that slug alike never
-    share a file on a case-insensitive disk), or the name has no usable characters, the slug
-    gets a hash of the plan's id, which is stable across machines and runs."""
-    slug = slugify(plan.name)
-    plain = f"{TRACKING_PLANS_DIR}/{slug}.yaml"
-    meaningful = slug != "event" or plan.name.strip().lower() == "event"
-    if meaningful and plain.lower() not in taken_lower:
-        return plain
-    return f"{TRACKING_PLANS_DIR}/{slug}-{hashlib.sha256(plan.id.bytes).hexdigest()[:8]}.yaml"
 
 
 def render(plan: TrackingPlan, original: str | None = None) -> str:

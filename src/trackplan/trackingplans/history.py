@@ -28,10 +28,10 @@ from trackplan.trackingplans.files import (
     PlanFile,
     find_in,
     find_tracking_plan,
-    is_tracking_plan_file,
     plan_from_document,
     read_tracking_plans,
 )
+from trackplan.trackingplans.layout import is_tracking_plan_file
 from trackplan.trackingplans.references import referenced_event
 
 ORDERS = ("desc", "asc")
