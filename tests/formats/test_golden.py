@@ -27,6 +27,7 @@ SUFFIXES = {
     "itly": "json",
     "ampli": "json",
     "rudderstack": "yaml",
+    "snowplow-ds": "yaml",
     "csv": "csv",
     "ndjson": "ndjson",
     "snowplow": "json",

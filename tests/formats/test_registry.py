@@ -16,7 +16,7 @@ from trackplan.formats.base import InputFile
 def test_the_listed_formats_are_those_the_registry_reads_and_writes() -> None:
     assert sorted(IMPORT_FORMATS) == sorted(name for name, fmt in FORMATS.items() if fmt.read is not None)
     assert sorted(EXPORT_FORMATS) == sorted(name for name, fmt in FORMATS.items() if fmt.write is not None)
-    assert [name for name, fmt in FORMATS.items() if fmt.write_folder is not None] == ["rudderstack", "snowplow-dp", "snowplow"]
+    assert [name for name, fmt in FORMATS.items() if fmt.write_folder is not None] == ["rudderstack", "snowplow-dp", "snowplow-ds", "snowplow"]
     assert [name for name, fmt in FORMATS.items() if fmt.carries_removed] == [
         "trackplan",
         "jsonschema",
@@ -76,7 +76,7 @@ def test_json_of_no_known_shape_names_every_import_format() -> None:
         detect(InputFile(b'{"hello": 1}', "odd.json"))
     assert str(caught.value) == (
         "odd.json: cannot tell the format of this JSON (expected avo-csv, avo-json, jsonschema, itly, ampli, "
-        "rudderstack, segment, snowplow, snowplow-dp, trackplan); pass --from"
+        "rudderstack, segment, snowplow, snowplow-dp, snowplow-ds, trackplan); pass --from"
     )
 
 
@@ -85,7 +85,7 @@ def test_an_export_only_format_cannot_be_read() -> None:
         read_source(InputFile(b"# Plan\n", "plan.md"), "markdown")
     assert str(caught.value) == (
         "unknown import format 'markdown'; use one of avo-csv, avo-json, jsonschema, itly, ampli, rudderstack, segment, "
-        "snowplow, snowplow-dp, trackplan"
+        "snowplow, snowplow-dp, snowplow-ds, trackplan"
     )
 
 

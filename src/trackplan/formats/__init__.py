@@ -89,6 +89,13 @@ def _data_products(source: InputFile) -> bool:
     return source.is_dir and ((folder / "source-apps").is_dir() or (folder / "data-products").is_dir())
 
 
+def _marked(mark: bytes, module: str) -> Detector:
+    """A folder, or a file holding `mark` near its top, that trackplan.formats.<module>.looks_like
+    accepts; other files are turned down without importing the module."""
+    looks_like = _lazy(module, "looks_like")
+    return lambda source: (source.is_dir or mark in source.data[:4096]) and bool(looks_like(source))
+
+
 _bundle_json = _json_shape("bundle")
 _snowplow_json = _json_shape("snowplow")
 
@@ -96,7 +103,7 @@ _snowplow_json = _json_shape("snowplow")
 # has an `events` array, and so has itly, so both come before avo-json.
 FORMATS: dict[str, Format] = {
     "rudderstack": Format(
-        detect=lambda source: (source.is_dir or _yaml_file(source)) and _lazy("rudderstack", "looks_like")(source),
+        detect=_marked(b"rudder/", "rudderstack"),
         read=_lazy("rudderstack", "read"),
         write=_lazy("rudderstack", "write"),
         write_folder=_lazy("rudderstack", "write_folder"),
@@ -121,6 +128,12 @@ FORMATS: dict[str, Format] = {
         write=_lazy("snowplow_dp", "write"),
         write_folder=_lazy("snowplow_dp", "write_folder"),
         tracking_plans=True,
+    ),
+    "snowplow-ds": Format(
+        detect=_marked(b"data-structure", "snowplow_ds"),
+        read=_lazy("snowplow_ds", "read"),
+        write=_lazy("snowplow_ds", "write"),
+        write_folder=_lazy("snowplow_ds", "write_folder"),
     ),
     "snowplow": Format(
         detect=lambda source: source.is_dir or _snowplow_json(source),
@@ -166,6 +179,7 @@ IMPORT_FORMATS = (
     "segment",
     "snowplow",
     "snowplow-dp",
+    "snowplow-ds",
     "trackplan",
 )
 EXPORT_FORMATS = (
@@ -178,6 +192,7 @@ EXPORT_FORMATS = (
     "ndjson",
     "snowplow",
     "snowplow-dp",
+    "snowplow-ds",
     "segment",
     "trackplan",
     "markdown",

@@ -125,11 +125,10 @@ def _collect(source: InputFile, warnings: list[str]) -> list[tuple[Mapping[str, 
 Version = tuple[SchemaVer, Mapping[str, Any], str, str]  # (version, schema, kind, where)
 
 
-def _versions(source: InputFile, warnings: list[str]) -> dict[tuple[str, str], list[Version]]:
-    """Every version of each (vendor, name) in the input, oldest first."""
-    name = source.name
+def _versions(schemas: list[tuple[Mapping[str, Any], str, str]], name: str) -> dict[tuple[str, str], list[Version]]:
+    """Every version of each (vendor, name) among the input's schemas, oldest first."""
     found: dict[tuple[str, str], list[Version]] = {}
-    for schema, kind, where in _collect(source, warnings):
+    for schema, kind, where in schemas:
         meta = schema["self"]
         vendor, schema_name, version = meta.get("vendor"), meta.get("name"), meta.get("version")
         require(
@@ -147,8 +146,15 @@ def _versions(source: InputFile, warnings: list[str]) -> dict[tuple[str, str], l
 
 
 def read(source: InputFile) -> Incoming:
-    reader = SchemaReader(source.name, avo=False)
-    versions = _versions(source, reader.warnings)
+    warnings: list[str] = []
+    return read_schemas(_collect(source, warnings), source.name, warnings)
+
+
+def read_schemas(schemas: list[tuple[Mapping[str, Any], str, str]], name: str, warnings: list[str]) -> Incoming:
+    """The plan of Iglu schemas, each (schema, "event" or "context", where it was read)."""
+    reader = SchemaReader(name, avo=False)
+    reader.warnings.extend(warnings)
+    versions = _versions(schemas, name)
     newest = {key: found[-1] for key, found in versions.items()}
     name_counts: dict[str, int] = {}
     for _, schema_name in newest:
