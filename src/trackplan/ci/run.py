@@ -19,6 +19,7 @@ from trackplan.ci.github import (
     write_outputs,
 )
 from trackplan.ci.review import changes_fail, source_text_at
+from trackplan.codeowners import run as codeowners
 from trackplan.diffing.records import DiffResult
 from trackplan.diffing.run import diff_refs
 from trackplan.errors import GitHubError, InputError
@@ -46,7 +47,7 @@ class CiRequest:
 @dataclass(frozen=True)
 class CiOutcome:
     result: DiffResult
-    failed: bool  # lint errors, or changes at fail_on or worse: the job fails
+    failed: bool  # lint errors, changes at fail_on or worse, or a stale CODEOWNERS block: the job fails
 
 
 def run_ci(ws: Workspace, request: CiRequest, env: Mapping[str, str], log: Log) -> CiOutcome:
@@ -56,6 +57,9 @@ def run_ci(ws: Workspace, request: CiRequest, env: Mapping[str, str], log: Log) 
     base_commit = ws.resolve_base(base_ref)
     lint = lint_ref(ws, "HEAD")
     log("".join(f"{annotation}\n" for annotation in lint_report.annotations(lint, ws.path_prefix)))
+    owners = codeowners.check(ws, "HEAD", codeowners.committed_text(ws, "HEAD"))
+    if not owners.up_to_date:
+        log(f"::error file={codeowners.CODEOWNERS_FILE}::{_github.escape_data(owners.message)}\n")
     if warning := driver_warning(ws):
         log(f"::warning::{_github.escape_data(warning)}\n")
     head = ws.store.resolve("HEAD")
@@ -83,7 +87,7 @@ def run_ci(ws: Workspace, request: CiRequest, env: Mapping[str, str], log: Log) 
     )
     if request.comment and pr is not None:
         log(_comment(pr, request.token, result, context, env) + "\n")
-    return CiOutcome(result, lint.has_errors or changes_fail(counts, request.fail_on))
+    return CiOutcome(result, lint.has_errors or changes_fail(counts, request.fail_on) or not owners.up_to_date)
 
 
 def _base_ref(base: str | None, pr: PullRequest | None) -> str:

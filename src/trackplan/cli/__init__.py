@@ -47,6 +47,7 @@ COMMANDS = {
     "subscriptions": "trackplan.cli.commands.subscriptions:command",
     "digest": "trackplan.cli.commands.digest:command",
     "plans": "trackplan.cli.commands.plans:command",
+    "codeowners": "trackplan.cli.commands.codeowners:command",
 }
 
 
