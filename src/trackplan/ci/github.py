@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import urllib.error
-import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -82,6 +80,9 @@ class GitHub:
         self.api_url = (api_url or "https://api.github.com").rstrip("/")
 
     def request(self, method: str, path: str, body: Any = None) -> Any:
+        import urllib.error  # loaded here: every diff imports this module, few call the API
+        import urllib.request
+
         data = json.dumps(body).encode() if body is not None else None
         req = urllib.request.Request(f"{self.api_url}{path}", data=data, method=method)
         req.add_header("Authorization", f"Bearer {self.token}")

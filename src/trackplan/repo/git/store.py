@@ -60,6 +60,7 @@ def _info(commit: pygit2.Commit) -> CommitInfo:
 LARGE_FOLDER = 40_000
 """Bytes of a tree object (about 1,000 entries) above which a folder comparison is left to libgit2."""
 TREES_KEPT = 4096
+LISTINGS_KEPT = 2
 TREE_CACHE_LIMIT = 1 << 20
 FOLDER_ENTRY = gitobjects.TREE_MODE + b" "  # may also match inside an id: that only costs speed
 PACK_MIN_OBJECTS = 100
@@ -137,6 +138,7 @@ class GitStore:
         self.workdir = Path(self.repo.workdir).resolve() if self.repo.workdir else None
         self.git_dir = Path(self.repo.path).resolve()
         self._raw_trees: dict[str, bytes] = {}
+        self._listings: dict[str, dict[str, str]] = {}
         # libgit2 keeps parsed trees of up to 4 KB; a folder of 100+ events is larger.
         pygit2.settings.cache_object_limit(ObjectType.TREE, TREE_CACHE_LIMIT)
 
@@ -230,9 +232,18 @@ class GitStore:
         return str(entry.id) if entry.type == ObjectType.BLOB else None
 
     def list_tree(self, tree_id: str | None) -> dict[str, str]:
-        """Every blob below a tree: {relative path: blob id}."""
+        """Every blob below a tree: {relative path: blob id}. The last listings are kept: a
+        diff of the work tree lists HEAD's tree for both sides."""
         if tree_id is None:
             return {}
+        listed = self._listings.get(tree_id)
+        if listed is None:
+            if len(self._listings) >= LISTINGS_KEPT:
+                self._listings.clear()
+            listed = self._listings[tree_id] = self._list_tree(tree_id)
+        return dict(listed)
+
+    def _list_tree(self, tree_id: str) -> dict[str, str]:
         out: dict[str, str] = {}
         with _reraise(lambda exc: GitError(f"cannot read tree {tree_id}: {exc}")):
             stack: list[tuple[str, pygit2.Tree]] = [("", self._tree(tree_id))]
