@@ -1,0 +1,108 @@
+"""Whole processes next to git's on large plans, each reference measured in the same rounds.
+
+10,000 events (flat): warm `export` <= 2x `git archive` of the same tree; a default `diff` of
+a clean work tree <= 2x `git status`.
+100,000 events (sharded): `diff` of a 1-change branch <= 0.5 s; warm `validate` <= 10 s; warm
+`export` <= 2x `git archive`; `log` of 1,000 commits <= 2x `git log --name-status`.
+
+The repositories are private clones of the shared synthetic plans (benchmarks/plans.py),
+built once under the scratch folder with a 1-change branch `one` and, at 100,000 events, a
+branch `history` of 1,000 one-event commits. `--before SRC` also times every trackplan
+command with the code in SRC (the `src/` folder of an older checkout), in the same rounds.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from bench_startup import Command, Figure, interleaved, prepared_repo, process_env, table, trackplan
+from common import git
+from trackplan.repo.git.store import GitStore
+
+HISTORY = 1000
+
+
+def with_history(root: Path, commits: int = HISTORY) -> None:
+    """A branch `history` off main with `commits` commits, each editing one event's description."""
+    if (root / ".git" / "refs" / "heads" / "history").exists():
+        return
+    store = GitStore(root)
+    head = store.resolve("main")
+    listed = git("ls-tree", "-r", "main", "events", cwd=root).decode().splitlines()
+    files = [(line.split("\t")[1], line.split()[2]) for line in listed[:commits]]
+    store.create_branch("history", head)
+    for i, (path, blob) in enumerate(files):
+        data = store.read_blob(blob).replace(b"description: ", f"description: Revision {i}. ".encode(), 1)
+        head = store.commit_changes("history", head, {path: data}, f"revise {path}")
+    git("gc", "-q", cwd=root)
+
+
+def pair(
+    label: str, args: list[str], root: Path, before: Path | None, codes: tuple[int, ...] = (0,)
+) -> list[Command]:
+    out = [trackplan(label, *args, cwd=root, exit_codes=codes)]
+    if before is not None:
+        out.append(trackplan(f"{label} (before)", *args, cwd=root, src=before, exit_codes=codes))
+    return out
+
+
+def figure(times: dict[str, list[float]], label: str, reference: str, target: str) -> Figure:
+    return Figure(label, times[label], reference, times[reference], times.get(f"{label} (before)"), target)
+
+
+def ten_thousand(before: Path | None, rounds: int) -> None:
+    root, _ = prepared_repo(10_000, "flat")
+    env = process_env()
+    commands = [
+        Command("git archive main", ["git", "archive", "main"], root, env),
+        Command("git status", ["git", "status"], root, env),
+        *pair("trackplan export --ref main", ["export", "--ref", "main"], root, before),
+        *pair("trackplan diff (clean work tree)", ["diff"], root, before),
+    ]
+    times = interleaved(commands, rounds)
+    figures = [
+        figure(times, "trackplan export --ref main", "git archive main", "<= 2x"),
+        figure(times, "trackplan diff (clean work tree)", "git status", "<= 2x"),
+    ]
+    table("10,000 events (flat), whole processes, warm", figures)
+
+
+def hundred_thousand(before: Path | None, rounds: int) -> None:
+    root, _ = prepared_repo(100_000, "sharded")
+    with_history(root)
+    env = process_env()
+    log_args = ["log", "--ref", "history", "--limit", str(HISTORY)]
+    commands = [
+        Command("git diff --name-status main one", ["git", "diff", "--name-status", "main", "one"], root, env),
+        Command("git archive main", ["git", "archive", "main"], root, env),
+        Command("git log --name-status -n 1000", ["git", "log", "--name-status", "-n", str(HISTORY), "history"], root, env),
+        *pair("trackplan diff main one", ["diff", "main", "one"], root, before),
+        *pair("trackplan validate --ref main", ["validate", "--ref", "main"], root, before, (0, 1)),
+        *pair("trackplan export --ref main", ["export", "--ref", "main"], root, before),
+        *pair("trackplan log (1,000 commits)", log_args, root, before),
+    ]
+    times = interleaved(commands, rounds)
+    figures = [
+        figure(times, "trackplan diff main one", "git diff --name-status main one", "<= 0.5 s"),
+        figure(times, "trackplan validate --ref main", "git archive main", "<= 10 s"),
+        figure(times, "trackplan export --ref main", "git archive main", "<= 2x"),
+        figure(times, "trackplan log (1,000 commits)", "git log --name-status -n 1000", "<= 2x"),
+    ]
+    table("100,000 events (sharded), whole processes, warm", figures)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--before", type=Path, help="the src/ folder of an older checkout, timed alongside")
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--only", choices=["10k", "100k"], default=None)
+    args = parser.parse_args()
+    if args.only != "100k":
+        ten_thousand(args.before, args.rounds)
+    if args.only != "10k":
+        hundred_thousand(args.before, max(3, args.rounds - 2))
+
+
+if __name__ == "__main__":
+    main()

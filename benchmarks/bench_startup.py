@@ -1,0 +1,217 @@
+"""Start-up as whole processes: `trackplan --version`, and `events`, `show` and `diff` (one
+change) on a 10,000-event plan, each next to its reference measured in the same run.
+Targets: `--version` <= 60 ms (references: `python -c pass`, `git --version`); `events`,
+`show`, `diff` <= 150 ms plus the work (the same call timed inside this process).
+
+Runs are interleaved (each command once per round) so the machine's noise falls on all of
+them alike; each figure is the median with its min-max. `--before SRC` also times the same
+commands with the code in SRC (the `src/` folder of an older checkout), in the same rounds.
+`--imports` prints `python -X importtime`'s heaviest modules of each command.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from common import SCRATCH, git
+from plans import shared_plan_repo
+from synthetic import GENERATOR_VERSION
+from trackplan.repo.git.store import GitStore
+
+TRACKPLAN = str(Path(sys.executable).with_name("trackplan"))  # the console script users run
+ROUNDS = 7
+
+
+def process_env(src: Path | None = None) -> dict[str, str]:
+    """The environment of a timed process: byte-compiled modules kept (as an installed package
+    has them) in the scratch folder, and the code in `src` first on the path when given."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPYCACHEPREFIX"] = str(SCRATCH / "pycache")
+    if src is not None:
+        env["PYTHONPATH"] = str(src)
+    return env
+
+
+@dataclass(frozen=True)
+class Command:
+    label: str
+    argv: Sequence[str]
+    cwd: Path
+    env: dict[str, str]
+    exit_codes: tuple[int, ...] = (0,)
+
+    def run(self) -> float:
+        start = time.perf_counter()
+        done = subprocess.run(self.argv, cwd=self.cwd, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        elapsed = time.perf_counter() - start
+        if done.returncode not in self.exit_codes:
+            raise RuntimeError(f"{self.label}: exit {done.returncode}: {done.stderr.decode(errors='replace')[-500:]}")
+        return elapsed
+
+
+def trackplan(
+    label: str, *args: str, cwd: Path, src: Path | None = None, exit_codes: tuple[int, ...] = (0,)
+) -> Command:
+    return Command(label, [TRACKPLAN, *args], cwd, process_env(src), exit_codes)
+
+
+def interleaved(commands: Sequence[Command], rounds: int = ROUNDS) -> dict[str, list[float]]:
+    """Wall times of each command: one untimed run each (caches filled), then `rounds` rounds."""
+    for command in commands:
+        command.run()
+    times: dict[str, list[float]] = {c.label: [] for c in commands}
+    for _ in range(rounds):
+        for command in commands:
+            times[command.label].append(command.run())
+    return times
+
+
+def in_process(fn: Callable[[], object], rounds: int = ROUNDS) -> list[float]:
+    fn()
+    out = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        fn()
+        out.append(time.perf_counter() - start)
+    return out
+
+
+def command_in_process(root: Path, *args: str) -> Callable[[], object]:
+    """The command run by the CLI inside this process, output discarded: its work without
+    the start-up (interpreter, imports) a process pays first."""
+    from trackplan.cli import cli
+
+    def run() -> None:
+        with open(os.devnull, "w") as sink, contextlib.redirect_stdout(sink):
+            cli.main(["-C", str(root), *args], prog_name="trackplan", standalone_mode=False)
+
+    return run
+
+
+@dataclass(frozen=True)
+class Figure:
+    label: str
+    times: list[float]
+    reference: str
+    reference_times: list[float]
+    before: list[float] | None = None
+    target: str = ""
+    overhead: bool = False  # the figure is `value - reference` (start-up over the work), not a ratio
+
+
+def _ms(times: list[float] | None) -> str:
+    return f"{statistics.median(times) * 1000:.0f} ms" if times else "-"
+
+
+def table(title: str, figures: Sequence[Figure]) -> None:
+    """Figure, value, reference in the same run, ratio (or overhead), before value, min-max."""
+    print(f"\n{title}", flush=True)
+    header = ("figure", "value", "reference (same run)", "ratio", "before", "min-max", "target")
+    rows = [header]
+    for f in figures:
+        value, ref = statistics.median(f.times), statistics.median(f.reference_times)
+        ratio = f"+{(value - ref) * 1000:.0f} ms" if f.overhead else f"{value / ref:.2f}x"
+        spread = f"{min(f.times) * 1000:.0f}-{max(f.times) * 1000:.0f} ms"
+        rows.append(
+            (f.label, _ms(f.times), f"{f.reference} {_ms(f.reference_times)}", ratio, _ms(f.before), spread, f.target)
+        )
+    widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
+    for row in rows:
+        print("  " + "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip(), flush=True)
+
+
+def heaviest_imports(command: Command, count: int = 12) -> list[tuple[str, int]]:
+    """The top-level modules a command imports, by cumulative microseconds (`-X importtime`)."""
+    argv = [sys.executable, "-X", "importtime", *command.argv] if command.argv[0] != TRACKPLAN else None
+    if argv is None:
+        argv = [sys.executable, "-X", "importtime", "-c", "import sys; from trackplan.cli import main; main()"]
+        argv += list(command.argv[1:])
+    done = subprocess.run(argv, cwd=command.cwd, env=command.env, capture_output=True, text=True)
+    rows = []
+    for line in done.stderr.splitlines():
+        if line.startswith("import time:") and "|" in line:
+            _, cumulative, name = line.split("|")
+            if not name.startswith("  ") and cumulative.strip().isdigit():  # a top-level import
+                rows.append((name.strip(), int(cumulative)))
+    return sorted(rows, key=lambda r: -r[1])[:count]
+
+
+def prepared_repo(n: int, events_layout: str) -> tuple[Path, str]:
+    """A private clone of the shared N-event plan (with its caches), built once and reused,
+    with a branch `one` that changes one event; returns (root, that event's path)."""
+    root = SCRATCH / f"spd-{n}-{events_layout}-v{GENERATOR_VERSION}"
+    shared = shared_plan_repo(n, events_layout)
+    if not (root / ".git" / "refs" / "heads" / "one").exists():
+        git("clone", "-q", "--no-hardlinks", str(shared), str(root), cwd=SCRATCH)
+        git("update-ref", "refs/heads/main", "origin/main", cwd=root)
+        git("remote", "remove", "origin", cwd=root)
+        (root / ".git" / "trackplan").mkdir(exist_ok=True)
+        for name in ("blobs.sqlite",):
+            (root / ".git" / "trackplan" / name).write_bytes((shared / ".git" / "trackplan" / name).read_bytes())
+        store = GitStore(root)
+        main = store.resolve("main")
+        path = changed_event(root)
+        store.create_branch("one", main)
+        data = store.read_blob(store.blob_at(main, path) or "")
+        store.commit_changes("one", main, {path: data.replace(b"description: ", b"description: Changed. ", 1)}, "one")
+    return root, changed_event(root)
+
+
+def changed_event(root: Path) -> str:
+    listed = git("ls-tree", "-r", "--name-only", "main", "events", cwd=root).decode().split("\n")
+    return sorted(p for p in listed if p)[0]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--before", type=Path, help="the src/ folder of an older checkout, timed alongside")
+    parser.add_argument("--imports", action="store_true", help="print each command's heaviest imports")
+    parser.add_argument("--rounds", type=int, default=ROUNDS)
+    args = parser.parse_args()
+    root, event_path = prepared_repo(10_000, "flat")
+    event = event_path.rsplit("/", 1)[1]
+    verbs = {"--version": ["--version"], "events": ["events"], "show": ["show", event], "diff": ["diff", "main", "one"]}
+    commands = [Command("python -c pass", [sys.executable, "-c", "pass"], root, process_env())]
+    commands.append(Command("git --version", ["git", "--version"], root, process_env()))
+    for verb, argv in verbs.items():
+        commands.append(trackplan(verb, *argv, cwd=root))
+        if args.before:
+            commands.append(trackplan(f"{verb} (before)", *argv, cwd=root, src=args.before))
+    times = interleaved(commands, args.rounds)
+    work = {
+        verb: in_process(command_in_process(root, *verbs[verb]), args.rounds) for verb in ("events", "show", "diff")
+    }
+    before = {verb: times.get(f"{verb} (before)") for verb in verbs}
+    figures = [
+        Figure(
+            "trackplan --version",
+            times["--version"],
+            "python -c pass",
+            times["python -c pass"],
+            before["--version"],
+            "<= 60 ms",
+        ),
+        Figure("trackplan --version", times["--version"], "git --version", times["git --version"], before["--version"]),
+    ]
+    for verb in ("events", "show", "diff"):
+        label = f"trackplan {' '.join(verbs[verb])}"
+        figures.append(Figure(label, times[verb], "the work in-process", work[verb], before[verb], "<= +150 ms", True))
+    table("start-up, 10,000-event plan (flat), whole processes", figures)
+    if args.imports:
+        for verb, argv in verbs.items():
+            print(f"\n  heaviest imports of trackplan {' '.join(argv)} (cumulative, -X importtime):")
+            for name, micros in heaviest_imports(trackplan(verb, *argv, cwd=root)):
+                print(f"    {micros / 1000:6.1f} ms  {name}")
+
+
+if __name__ == "__main__":
+    main()
