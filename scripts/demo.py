@@ -234,6 +234,107 @@ def generate_typed_code(plan: Path, work: Path) -> None:
     run("trackplan", "status", "--lang", "ts", "--source", "web", str(work / "app"), cwd=plan)
 
 
+def subscribe_and_publish(plan: Path, work: Path) -> None:
+    """People subscribe to a tracking plan and get a digest of its changes; webhooks get the plan on each merge.
+
+    A local SMTP server and a webhook receiver on loopback start and stop with this step.
+    """
+    import re
+    import socket
+    import threading
+    from email import message_from_bytes, policy
+    from email.message import EmailMessage
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.smtp import Envelope
+
+    inbox: list[EmailMessage] = []
+    received: list[str] = []  # the delivery id of each attempt
+
+    class Mailbox:
+        async def handle_DATA(self, server: object, session: object, envelope: Envelope) -> str:
+            data = envelope.original_content or b""
+            inbox.append(message_from_bytes(data, _class=EmailMessage, policy=policy.default))
+            return "250 OK"
+
+    class Receiver(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers["Content-Length"]))
+            received.append(self.headers["X-Trackplan-Delivery"])
+            self.send_response(503 if len(received) == 1 else 200)  # the first attempt fails: it is retried
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    def post(url: str, data: bytes, headers: dict[str, str]) -> str:
+        with urllib.request.urlopen(urllib.request.Request(url, data, headers)) as answer:
+            return f"{answer.status}: {answer.read().decode()}"
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        smtp_port = probe.getsockname()[1]
+    smtp = Controller(Mailbox(), hostname="127.0.0.1", port=smtp_port)
+    smtp.start()
+    hooks = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
+    threading.Thread(target=hooks.serve_forever, daemon=True).start()
+    state = str(work / "notify-state")
+    env = {**ENV, "TRACKPLAN_SMTP_URL": f"smtp://127.0.0.1:{smtp_port}/?from=trackplan@example.com"}
+    env["DEMO_HOOK_SECRET"] = "demo-secret"  # in CI: a repository secret, never in trackplan.yaml
+    plan_id = "3f1c2b4a-9d8e-4f7a-8b6c-5d4e3f2a1b0c"
+    (plan / "tracking-plans").mkdir(exist_ok=True)
+    (plan / "tracking-plans" / "purchase-funnel.yaml").write_text(
+        f"id: {plan_id}\nname: Purchase funnel\nstatus: published\neventSpecifications:\n"
+        "  - {id: 4a2d3c5b-0e9f-4a8b-9c7d-6e5f4a3b2c1d, name: Paid, event: Checkout Completed}\n"
+    )
+    settings = plan / "trackplan.yaml"
+    settings.write_text(
+        settings.read_text() + f"\npublishing:\n  - id: warehouse\n    url: http://127.0.0.1:{hooks.server_port}/hook\n"
+        "    format: jsonSchema\n    filters: {tags: [revenue]}\n    secret_env: DEMO_HOOK_SECRET\n"
+    )
+    run("git", "checkout", "-q", "main", cwd=plan)
+    run("git", "add", "tracking-plans", "trackplan.yaml", cwd=plan)
+    run("git", "commit", "-q", "-m", "Add the Purchase funnel tracking plan and the warehouse webhook", cwd=plan)
+    add = [*TRACKPLAN, "accounts", "add", "dana", "--email", "dana@example.com", "--state-dir", state]
+    auth = subprocess.run(add, env=env, capture_output=True, text=True, check=True).stdout.splitlines()[2]
+    serve = [*TRACKPLAN, "serve", "--port", "0", "--state-dir", state]
+    server = subprocess.Popen(serve, cwd=plan, env=env, stdout=subprocess.PIPE, text=True)
+    try:
+        assert server.stdout is not None
+        products = [server.stdout.readline().strip() for _ in range(3)][1].split(": ", 1)[1]
+        base = products.split("/api/")[0]
+        subscriptions = products.replace("/data-products/v2", f"/data-products/v1/{plan_id}/subscriptions")
+        body = b'{"reason": "Get notified on breaking changes", "receiveNotifications": true}'
+        print(f"\n$ curl -X POST {subscriptions} -d '{body.decode()}'", flush=True)
+        print(post(subscriptions, body, {"Authorization": auth.split(": ", 1)[1], "Content-Type": "application/json"}))
+        [mail] = inbox
+        text = str(mail.get_body(preferencelist=("plain",)).get_content())  # type: ignore[union-attr]
+        print(f"\n(one mail to {mail['To']}: {mail['Subject']})\n{text}", flush=True)
+        link, token = re.findall(r"(http://\S+)\?token=(\S+)", text)[0]
+        page = urllib.request.urlopen(f"{link}?token={token}").read().decode()
+        print(f"$ curl {link}?token=...  (opening the link shows a Confirm button: {'<button' in page})")
+        confirmed = post(link, f"token={token}".encode(), {"Content-Type": "application/x-www-form-urlencoded"})
+        print(f"$ (press Confirm)\n{' '.join(re.findall(r'<h1>(.*?)</h1>', confirmed))}", flush=True)
+        event = plan / "events" / "checkout-completed.yaml"
+        run("git", "checkout", "-q", "-b", "plan/revenue-text", "main", cwd=plan)
+        event.write_text(event.read_text().replace("  revenue:\n    type: number", "  revenue:\n    type: string"))
+        run("git", "commit", "-q", "-am", "Send revenue as a string", cwd=plan)
+        run("git", "checkout", "-q", "main", cwd=plan)
+        run("git", "merge", "-q", "--no-ff", "-m", "Merge plan/revenue-text", "plan/revenue-text", cwd=plan)
+        env["TRACKPLAN_PUBLIC_URL"] = base
+        for args in (["digest", "--print"], ["publish"], ["publish"]):
+            print(f"\n$ trackplan {' '.join(args)}", flush=True)
+            subprocess.run([*TRACKPLAN, *args, "--state-dir", state], cwd=plan, env=env, check=True)
+        print(f"(the webhook saw {len(received)} attempts of one delivery: {set(received) == {received[0]}})")
+    finally:
+        server.terminate()
+        server.wait(10)
+        hooks.shutdown()
+        smtp.stop()
+
+
 def main() -> None:
     work = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(tempfile.mkdtemp(prefix="trackplan-demo-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -247,6 +348,7 @@ def main() -> None:
     step(serve_over_http, plan, work)
     step(generate_typed_code, plan, work)
     step(refuse_unsafe_writes, plan, work)
+    step(subscribe_and_publish, plan, work)
     trackplan = Path(sys.executable).with_name("trackplan")
     print(f"\nThe demo plan is left in {plan}: cd there and try `{trackplan} events` or `git log --oneline --all`.")
 

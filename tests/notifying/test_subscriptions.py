@@ -187,3 +187,19 @@ def test_the_digest_mails_each_confirmed_recipient_once(
     assert one_click.status_code == 200
     again = run_cli("-C", plan_repo, "digest", "--send", "--since", "7d", "--until", "2026-01-03T00:00:00Z", *state)
     assert again.output.startswith("1 digest mail sent") and [m["To"] for m in mail.messages[2:]] == ["bob@example.com"]
+
+
+def test_a_change_to_the_plan_file_alone_is_in_the_digest(
+    server: Server, mail: Inbox, plan_repo: Path, run_cli: CliRunnerCall
+) -> None:
+    server.subscribe(DISCOVERY_PLAN, "erin@example.com")
+    link = confirm_link(mail, "erin@example.com")
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    server.client.post(link.split("?")[0], content=f"token={link.split('token=')[1]}", headers=form)
+    plan_file = plan_repo / "tracking-plans" / "discovery.yaml"
+    plan_file.write_text(plan_file.read_text().replace("name: Discovery", "name: Discovery\ndescription: Browsing."))
+    commit_at(plan_repo, "Describe the Discovery plan", "2026-01-01T10:00:00Z")
+    printed = run_cli("-C", plan_repo, "digest", "--until", "2026-01-02T00:00:00Z", "--state-dir", server.state)
+    assert printed.output.startswith("To: erin@example.com\nSubject: Test plan: 1 tracking plan changed\n")
+    assert "Discovery (1 commit)" in printed.output and "Describe the Discovery plan" in printed.output
+    assert len(mail.messages) == 1  # --print sends nothing

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from urllib.parse import quote
 
 from trackplan.diffing.records import Change
-from trackplan.diffing.run import changed_blobs, diff_refs
+from trackplan.diffing.run import diff_refs
 from trackplan.errors import InputError
 from trackplan.model.tracking_plans import TrackingPlan
 from trackplan.notifying.mail import Mail, SmtpConfig, send
@@ -27,6 +27,7 @@ from trackplan.notifying.store import SubscriptionStore
 from trackplan.repo.git.store import CommitInfo
 from trackplan.repo.workspace import Workspace
 from trackplan.trackingplans.files import read_tracking_plans
+from trackplan.trackingplans.layout import tracking_plan_blobs
 
 DAY = 24 * 3600.0
 UNSUBSCRIBE_PATH = "/organizations/{organization}/subscriptions/actions/unsubscribe"
@@ -87,12 +88,13 @@ def changed_plans(ws: Workspace, ref: str, window: tuple[float, float]) -> dict[
         if commit.time > end or not commit.parents:
             continue
         parent = commit.parents[0]
-        old, new = changed_blobs(ws, parent, commit.id)
+        before, after = tracking_plan_blobs(ws, parent), tracking_plan_blobs(ws, commit.id)
+        changed_files = {p for p in before.keys() | after.keys() if before.get(p) != after.get(p)}
         changes = diff_refs(ws, parent, commit.id).changes
         events = {c.event for c in changes if c.event}
         for plan_file in read_tracking_plans(ws, commit.id):
             referenced = {spec.event for spec in plan_file.plan.event_specifications}
-            if plan_file.path not in old.keys() | new.keys() and not referenced & events:
+            if plan_file.path not in changed_files and not referenced & events:
                 continue
             entry = found.setdefault(str(plan_file.plan.id), PlanDigest(plan_file.plan))
             entry.commits.append(commit)
