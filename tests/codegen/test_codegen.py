@@ -4,6 +4,7 @@ work tree, and reports bad input in one line with exit code 2."""
 from __future__ import annotations
 
 import re
+import uuid
 from pathlib import Path
 
 import pytest
@@ -73,7 +74,8 @@ def test_without_tracking_plans_the_error_says_where_they_would_be(plan_repo: Pa
 
 def test_a_tracking_plan_naming_unknown_events_is_refused(hostile_repo: Path, run_cli: CliRunnerCall) -> None:
     (hostile_repo / "tracking-plans" / "broken.yaml").write_text(
-        "name: Broken\neventSpecifications:\n  - event: Ghost\n  - event: class\n  - event: Phantom\n"
+        f"id: {uuid.uuid4()}\nname: Broken\neventSpecifications:\n"
+        + "".join(f"  - {{id: {uuid.uuid4()}, event: {name}}}\n" for name in ("Ghost", "class", "Phantom"))
     )
     commit_all(hostile_repo, "A broken tracking plan")
     result = run_cli("-C", hostile_repo, "codegen", "--lang", "ts", "--plan", "Broken")
@@ -82,11 +84,14 @@ def test_a_tracking_plan_naming_unknown_events_is_refused(hostile_repo: Path, ru
         "trackplan: error: tracking-plans/broken.yaml: tracking plan 'Broken' names events not in the plan: "
         "'Ghost', 'Phantom'\n",
     )
-    (hostile_repo / "tracking-plans" / "broken.yaml").write_text("name: Broken\neventSpecifications:\n  - {}\n")
+    (hostile_repo / "tracking-plans" / "broken.yaml").write_text(
+        f"id: {uuid.uuid4()}\nname: Broken\neventSpecifications:\n  - {{}}\n"
+    )
     result = run_cli("-C", hostile_repo, "codegen", "--lang", "ts", "--plan", "Broken", "--ref", "WORKTREE")
     assert (
         result.stderr
-        == "trackplan: error: tracking-plans/broken.yaml: eventSpecifications[0] needs an event name (event: <name>)\n"
+        == "trackplan: error: tracking-plans/broken.yaml: eventSpecifications[0].event: an event specification needs "
+        "an event (a name or an Iglu URI)\n"
     )
 
 

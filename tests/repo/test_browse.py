@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import uuid
 from pathlib import Path
 
 import pytest
@@ -109,7 +110,7 @@ def test_every_command_looks_an_event_name_up_alike(
 def test_codegen_suggests_the_event_a_tracking_plan_misspells(plan_repo: Path, run_cli: CliRunnerCall) -> None:
     (plan_repo / "tracking-plans").mkdir()
     (plan_repo / "tracking-plans" / "onboarding.yaml").write_text(
-        "name: Onboarding\neventSpecifications:\n  - event: Sigend Up\n"
+        f"id: {uuid.uuid4()}\nname: Onboarding\neventSpecifications:\n  - {{id: {uuid.uuid4()}, event: Sigend Up}}\n"
     )
     subprocess.run(["git", "add", "-A"], cwd=plan_repo, check=True)
     subprocess.run(["git", "commit", "-qm", "Onboarding"], cwd=plan_repo, check=True)

@@ -142,5 +142,23 @@ def add_specification(ws: Workspace, wanted: str, spec: SpecificationFields, bra
     return commit_tracking_plans(ws, branch, edit)
 
 
+def set_specification_status(ws: Workspace, wanted: str, spec: str, status: str, branch: str | None) -> PlanCommit:
+    """The event specification `spec` (its name in any case, or its id) of the plan `wanted` set to `status`."""
+    if status not in STATUSES:
+        raise InputError(f"status {status!r} is not one of {', '.join(STATUSES)}")
+
+    def edit(files: BranchPlans) -> PlanEdit:
+        old = lookup(ws, files, wanted).plan
+        found = old.specification(spec)
+        if found is None:
+            known = ", ".join(repr(s.name) for s in old.event_specifications) or "none"
+            raise InputError(f"tracking plan {old.name!r} has no event specification {spec!r}; it has: {known}")
+        plan = old.with_specification(replace(found, status=status))
+        summary = f"Set event specification {found.name} of tracking plan {old.name} to {status}"
+        return PlanEdit((PlanChange(old.id, plan),), _message(summary, plan))
+
+    return commit_tracking_plans(ws, branch, edit)
+
+
 def _with(plan: TrackingPlan, values: PlanFields) -> TrackingPlan:
     return replace(plan, **{name: getattr(values, name) for name in values.changed()})

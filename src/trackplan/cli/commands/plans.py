@@ -154,14 +154,20 @@ def update(
 @command.command("status")
 @click.argument("name")
 @click.argument("status", type=click.Choice(STATUSES))
+@click.option("--spec", default=None, help="Set the status of this event specification (its name or id) instead.")
 @branch_option()
 @json_format()
 @pass_context
-def status(ctx: AppContext, name: str, status: str, branch: str | None, output_format: str) -> None:
-    """Set the status of the tracking plan NAME: draft, published or deprecated."""
-    from trackplan.trackingplans.crud import PlanFields, update_plan
+def status(ctx: AppContext, name: str, status: str, spec: str | None, branch: str | None, output_format: str) -> None:
+    """Set the status of the tracking plan NAME, or of one of its specifications: draft, published or deprecated."""
+    from trackplan.trackingplans.crud import PlanFields, set_specification_status, update_plan
 
-    _written(update_plan(ctx.workspace(), name, PlanFields(status=status), branch), output_format, "Updated")
+    ws = ctx.workspace()
+    if spec is None:
+        outcome = update_plan(ws, name, PlanFields(status=status), branch)
+    else:
+        outcome = set_specification_status(ws, name, spec, status, branch)
+    _written(outcome, output_format, "Updated")
 
 
 @command.command("delete")
