@@ -12,11 +12,22 @@ import pytest
 from tests.helpers import DATA, CliRunnerCall
 from trackplan import Checker
 from trackplan.checking.run import MaxInvalid, QAReport, run_checks
+from trackplan.checking.sources import Malformed, batches
 from trackplan.checking.text import render_text
 from trackplan.errors import InputError
 from trackplan.repo.workspace import Workspace
 
 PAYLOADS = DATA / "payloads"
+
+
+def read_all(data: bytes) -> list[tuple[str, Any, str | None]]:
+    """(where, payload, error) for every payload of `data`, as `check` reads them."""
+    out: list[tuple[str, Any, str | None]] = []
+    for batch in batches(io.BytesIO(data)):
+        for i, doc in enumerate(batch.docs):
+            malformed = isinstance(doc, Malformed)
+            out.append((str(batch.locate(i)), None if malformed else doc, doc.error if malformed else None))
+    return out
 
 
 def check(run_cli: CliRunnerCall, repo: Path, *args: str) -> tuple[int, dict[str, Any]]:
@@ -115,7 +126,7 @@ def test_text_report_and_max_invalid_exit(plan_repo: Path, run_cli: CliRunnerCal
     assert result.exit_code == 1  # 1 invalid > 0
     assert result.stdout == (
         "Search Performed: 2 seen, 1 valid, 1 invalid\n"
-        '    1× $.properties: "result_count" is a required property\n'
+        '    1× $.properties: "result_count" is a required property (at line 4)\n'
         "    never sent: filters\n"
         "malformed line 2: unexpected character, expected a JSON value\n"
         "malformed line 5: invalid literal, expected 'null'\n"
@@ -125,8 +136,10 @@ def test_text_report_and_max_invalid_exit(plan_repo: Path, run_cli: CliRunnerCal
 
 def test_text_report_names_unknown_events() -> None:
     summary = {"checked": 3, "invalid": 3, "malformed": 0, "malformedLines": [], "unknownEvents": {"Mystery": 3}}
-    summary |= {"commits": {}, "unknownCommits": {}}
-    assert render_text({**summary, "events": {}}) == "unknown event Mystery: 3\n3 checked, 3 invalid, 0 malformed\n"
+    summary |= {"unknownEventsAt": {"Mystery": [{"line": 1}, {"line": 4}]}, "commits": {}, "unknownCommits": {}}
+    assert render_text({**summary, "events": {}}) == (
+        "unknown event Mystery: 3 (at line 1, line 4)\n3 checked, 3 invalid, 0 malformed\n"
+    )
 
 
 def test_max_invalid_is_a_count_or_a_share() -> None:
@@ -169,20 +182,21 @@ def test_a_plan_schema_that_cannot_be_used_makes_its_payloads_invalid(spec: dict
 @pytest.mark.parametrize(
     ("data", "expected"),
     [
-        (b"{", [(1, None, "unexpected end of data")]),
+        (b"{", [("line 1", None, "unexpected end of data")]),
         (
             b'\n\n{"event": 1}\n\nx\n',
-            [(3, {"event": 1}, None), (5, None, "unexpected character, expected a JSON value")],
+            [("line 3", {"event": 1}, None), ("line 5", None, "unexpected character, expected a JSON value")],
         ),
-        (b'\xef\xbb\xbf{"a": 1}\n', [(1, {"a": 1}, None)]),
-        (b"[" + b'"' + b"x" * ((1 << 20) - 3) + "é".encode() + b'"]', [(1, "x" * ((1 << 20) - 3) + "é", None)]),
+        (b'\xef\xbb\xbf{"a": 1}\n', [("line 1", {"a": 1}, None)]),
+        (
+            b"[" + b'"' + b"x" * ((1 << 20) - 3) + "é".encode() + b'"]',
+            [("[0] line 1", "x" * ((1 << 20) - 3) + "é", None)],
+        ),
     ],
     ids=["one-byte", "blank-lines-first", "bom", "character-across-the-read-boundary"],
 )
-def test_records_count_lines_and_keep_every_byte(data: bytes, expected: list[tuple[int, Any, str | None]]) -> None:
-    from trackplan.checking.run import records
-
-    assert list(records(io.BytesIO(data))) == expected
+def test_batches_count_lines_and_keep_every_byte(data: bytes, expected: list[tuple[str, Any, str | None]]) -> None:
+    assert read_all(data) == expected
 
 
 @pytest.mark.parametrize("value", ["nan%", "inf", "-1", "-5%", "x"])

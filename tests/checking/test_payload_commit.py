@@ -61,7 +61,14 @@ def test_a_payload_is_checked_at_the_commit_it_names(plan_repo: Path, run_cli: C
     assert summary["commits"] == {older: 1, head: 1}
     assert summary["unknownCommits"] == {}
     errors = summary["events"]["Search Performed"]["topErrors"]
-    assert errors == [{"path": "$.properties", "message": '"filters" is a required property', "count": 2}]
+    assert errors == [
+        {
+            "path": "$.properties",
+            "message": '"filters" is a required property',
+            "count": 2,
+            "at": [{"line": 2}, {"line": 3}],
+        }
+    ]
 
 
 def test_ignore_payload_commit_checks_every_payload_at_the_ref(plan_repo: Path, run_cli: CliRunnerCall) -> None:
@@ -85,7 +92,9 @@ def test_an_unknown_commit_is_reported_and_counts_as_invalid(plan_repo: Path, ru
         "seen": 1,
         "valid": 1,
         "invalid": 0,
+        "errors": 0,
         "topErrors": [],
+        "otherErrors": {"kinds": 0, "count": 0},
         "neverSent": ["filters"],
     }
     text = run_cli("-C", plan_repo, "check", "-", input=json.dumps(track(missing)) + "\n").stdout

@@ -2,13 +2,16 @@
 
 `Checker(plan).check(payload)` is the library entry point. It is pickle-safe (compiled
 validators are rebuilt lazily after unpickling), so it runs inside Spark, Beam or Kafka
-consumers. Validators are compiled once per event schema with jsonschema-rs; the error
-messages name the JSON path of each failure.
+consumers. Validators are compiled once per event schema with jsonschema-rs, asserting
+`format` (email, date-time, uri, ...) unless told not to; the error messages name the JSON
+path of each failure, and an enum error lists every allowed value.
 """
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -71,7 +74,8 @@ def _closed(schema: dict[str, Any]) -> dict[str, Any]:
 class Checker:
     """Validates payloads against one plan. Pickle-safe."""
 
-    def __init__(self, plan: Plan) -> None:
+    def __init__(self, plan: Plan, *, formats: bool = True) -> None:
+        self.formats = formats  # assert `format` keywords
         self.schemas: dict[str, dict[str, Any]] = {}
         self.user_schemas: dict[str, dict[str, Any]] = {}
         self.properties: dict[str, tuple[str, ...]] = {}
@@ -86,6 +90,7 @@ class Checker:
             if traits is not None:
                 self._add(name, traits)
         self._compiled: dict[str, Any] = {}
+        self._quick: dict[str, Callable[[Any], bool]] = {}  # event name -> its compiled is_valid
 
     def _add(self, name: str, event: Event) -> None:
         schema = plain_schema(event)
@@ -103,6 +108,7 @@ class Checker:
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
         state["_compiled"] = {}
+        state["_quick"] = {}
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -117,12 +123,36 @@ class Checker:
             import jsonschema_rs
 
             try:
-                validator = jsonschema_rs.validator_for(_closed(schema), retriever=_no_remote_refs)
+                validator = jsonschema_rs.validator_for(
+                    _closed(schema), retriever=_no_remote_refs, validate_formats=self.formats
+                )
             except (ValueError, TypeError, OverflowError) as exc:
                 reason = str(exc).split("\n", 1)[0]
                 validator = f"the plan's schema for {key.split('#')[0]!r} cannot be used: {reason}"
+            else:
+                if key in self.schemas:  # the whole event's schema: what quick_check uses
+                    self._quick[key] = validator.is_valid
             self._compiled[key] = validator
         return validator
+
+    def quick_check(self, doc: Any) -> str | None:
+        """The event of a Segment track or plain {event, properties} payload whose properties
+        are valid, found without building a CheckResult (most payloads are such); None when
+        `check` has more to say, or has not yet compiled that event's validator."""
+        if type(doc) is not dict:
+            return None
+        kind = doc.get("type")
+        if kind is None:
+            if "event_type" in doc or "schema" in doc:
+                return None
+        elif kind != "track":
+            return None
+        name = doc.get("event")
+        is_valid = self._quick.get(name) if type(name) is str else None
+        properties = doc.get("properties")
+        if is_valid is None or type(properties) is not dict or not is_valid(properties):
+            return None
+        return name
 
     def event_name(self, payload: Payload) -> str | None:
         if payload.shape == "snowplow":
@@ -183,4 +213,14 @@ class Checker:
         result.valid = False
         for error in validator.iter_errors(instance):
             path = where + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.instance_path)
-            result.errors.append((path, error.message))
+            result.errors.append((path, _message(error)))
+
+
+def _message(error: Any) -> str:
+    """jsonschema-rs's message, but an enum error names every allowed value (its own message
+    stops after two, "or 3 other candidates")."""
+    options = getattr(error.kind, "options", None)
+    if error.kind.name != "enum" or not isinstance(options, list) or len(options) < 2:
+        return str(error.message)
+    *head, last = (json.dumps(option, ensure_ascii=False) for option in options)
+    return f"{json.dumps(error.instance, ensure_ascii=False)} is not one of {', '.join(head)} or {last}"

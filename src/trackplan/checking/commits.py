@@ -30,8 +30,9 @@ class CommitCheckers:
     """A Checker per commit of the workspace, built once; a commit named in several ways (full
     id, abbreviated) shares one."""
 
-    def __init__(self, ws: Workspace, known: dict[str, Checker] | None = None) -> None:
+    def __init__(self, ws: Workspace, known: dict[str, Checker] | None = None, *, formats: bool = True) -> None:
         self.ws = ws
+        self.formats = formats
         self._by_commit: dict[str, Checker] = dict(known or {})  # by full commit id
         self._by_name: dict[str, Checker | None] = {}  # by the commit as payloads name it
 
@@ -46,7 +47,7 @@ class CommitCheckers:
                 commit = self.ws.store.resolve(named)
                 found = self._by_commit.get(commit)
                 if found is None:
-                    found = self._by_commit[commit] = Checker(self.ws.load(commit).plan)
+                    found = self._by_commit[commit] = Checker(self.ws.load(commit).plan, formats=self.formats)
             except (RefError, PlanNotFoundError):
                 found = None
         self._by_name[named] = found

@@ -1,51 +1,85 @@
 """`trackplan check`: stream payloads from a file (JSONL or a JSON array) through a Checker
 (the plan at the ref asked for, or at the commit a payload names), summarise per event, and
-judge the result against --max-invalid. Memory stays bounded whatever the file size."""
+judge the result against --max-invalid. Memory stays bounded whatever the file size.
+
+Most payloads are valid: they are counted straight from `Checker.quick_check`, and only the
+others get a full `CheckResult`. Every violation is counted; the report lists the most
+frequent kinds per event, each with the first places it was seen, and says how many kinds
+and violations it left out.
+"""
 
 from __future__ import annotations
 
-import codecs
-import json
+import gc
 import math
 import random
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-import orjson
-
 from trackplan.checking.checker import Checker, CheckResult
 from trackplan.checking.commits import CommitCheckers, payload_commit
+from trackplan.checking.sources import Batch, Location, Malformed, batches
 from trackplan.errors import InputError
 from trackplan.repo.refs import WORKTREE
 
 if TYPE_CHECKING:
     from trackplan.repo.workspace import Workspace
 
-CHUNK = 1 << 20
-BOM = b"\xef\xbb\xbf"
+TOP_ERRORS = 10  # kinds of error listed per event; the rest are counted
+EXAMPLES = 5  # places listed per kind of error and per unknown event
+Progress = Callable[[int], None]  # told the number of payloads read so far, after each batch
 
 
-@dataclass
+@dataclass(slots=True)
 class EventStats:
     seen: int = 0
     valid: int = 0
     invalid: int = 0
-    errors: Counter[tuple[str, str]] = field(default_factory=Counter)
-    sent: set[str] = field(default_factory=set)
+    errors: Counter[tuple[str, str]] = field(default_factory=Counter)  # every violation, by kind
+    examples: dict[tuple[str, str], list[Location]] = field(default_factory=dict)
     planned: set[str] = field(default_factory=set)  # the event's properties at every commit checked
-    planned_last: tuple[str, ...] = ()  # the last Checker's, so each payload costs no set update
+    missing: set[str] = field(default_factory=set)  # planned and not sent yet
+    planned_last: tuple[str, ...] | None = None  # the last Checker's, so each payload costs no set update
+
+    def plan(self, planned: tuple[str, ...]) -> None:
+        self.missing.update(name for name in planned if name not in self.planned)
+        self.planned.update(planned)
+        self.planned_last = planned
+
+    def sent(self, names: Iterable[str]) -> None:
+        if self.missing:
+            self.missing.difference_update(names)
+
+    def to_json(self) -> dict[str, Any]:
+        listed = self.errors.most_common(TOP_ERRORS)
+        left_out = len(self.errors) - len(listed)
+        return {
+            "seen": self.seen,
+            "valid": self.valid,
+            "invalid": self.invalid,
+            "errors": self.errors.total(),
+            "topErrors": [
+                {"path": p, "message": m, "count": c, "at": [at.to_json() for at in self.examples[p, m]]}
+                for (p, m), c in listed
+            ],
+            "otherErrors": {"kinds": left_out, "count": self.errors.total() - sum(c for _, c in listed)},
+            "neverSent": sorted(self.missing),
+        }
 
 
 @dataclass
 class QAReport:
     checked: int = 0
     invalid: int = 0
-    malformed: list[tuple[int, str]] = field(default_factory=list)
+    malformed: list[tuple[Location, str]] = field(default_factory=list)
     malformed_count: int = 0
     unknown: Counter[str] = field(default_factory=Counter)
+    unknown_examples: dict[str, list[Location]] = field(default_factory=dict)
     events: dict[str, EventStats] = field(default_factory=dict)
     commits: Counter[str] = field(default_factory=Counter)  # payloads checked at the commit they name
     unknown_commits: Counter[str] = field(default_factory=Counter)  # named commits this repository lacks
@@ -56,113 +90,72 @@ class QAReport:
         self.invalid += 1
         self.unknown_commits[commit] += 1
 
-    def add(self, result: CheckResult, planned: tuple[str, ...] = (), commit: str | None = None) -> None:
+    def add_malformed(self, error: str, at: Location, keep: int) -> None:
+        self.malformed_count += 1
+        if len(self.malformed) < keep:
+            self.malformed.append((at, error))
+
+    def add(self, result: CheckResult, planned: tuple[str, ...], at: Callable[[], Location]) -> None:
+        """One payload's full result; `at` tells where it is, asked only for the first few."""
         self.checked += 1
-        if commit is not None:
-            self.commits[commit] += 1
         if not result.known:
             self.invalid += 1
-            self.unknown[str(result.event or result.shape)] += 1
+            name = str(result.event or result.shape)
+            self.unknown[name] += 1
+            _note(self.unknown_examples.setdefault(name, []), at)
             return
-        name = str(result.event)
+        stats = self.stats(str(result.event), planned)
+        stats.seen += 1
+        stats.sent(result.sent)
+        if result.valid:
+            stats.valid += 1
+            return
+        stats.invalid += 1
+        self.invalid += 1
+        stats.errors.update(result.errors)
+        for kind in result.errors:
+            _note(stats.examples.setdefault(kind, []), at)
+
+    def stats(self, name: str, planned: tuple[str, ...]) -> EventStats:
         stats = self.events.get(name)
         if stats is None:
             stats = self.events[name] = EventStats()
-        stats.seen += 1
         if planned is not stats.planned_last:
-            stats.planned.update(planned)
-            stats.planned_last = planned
-        if len(stats.sent) < len(stats.planned):  # once every property was seen, nothing is left to learn
-            stats.sent.update(result.sent)
-        if result.valid:
-            stats.valid += 1
-        else:
-            stats.invalid += 1
-            self.invalid += 1
-            stats.errors.update(result.errors)
+            stats.plan(planned)
+        return stats
 
     def to_json(self) -> dict[str, Any]:
         return {
             "checked": self.checked,
             "invalid": self.invalid,
             "malformed": self.malformed_count,
-            "malformedLines": [{"line": n, "error": e} for n, e in self.malformed],
+            "malformedLines": [{**at.to_json(), "error": e} for at, e in self.malformed],
             "unknownEvents": dict(self.unknown.most_common()),
+            "unknownEventsAt": {
+                name: [at.to_json() for at in self.unknown_examples[name]] for name, _ in self.unknown.most_common()
+            },
             "commits": dict(self.commits.most_common()),
             "unknownCommits": dict(self.unknown_commits.most_common()),
-            "events": {
-                name: {
-                    "seen": s.seen,
-                    "valid": s.valid,
-                    "invalid": s.invalid,
-                    "topErrors": [{"path": p, "message": m, "count": c} for (p, m), c in s.errors.most_common(5)],
-                    "neverSent": sorted(s.planned - s.sent),
-                }
-                for name, s in sorted(self.events.items())
-            },
+            "events": {name: s.to_json() for name, s in sorted(self.events.items())},
         }
 
 
-def records(stream: BinaryIO) -> Iterator[tuple[int, Any, str | None]]:
-    """(line or item number, parsed JSON or None, error) for JSONL or a JSON array; a UTF-8
-    byte order mark and leading blank lines are skipped, the lines still counted."""
-    first = stream.read(1)
-    if first == BOM[:1]:
-        rest = stream.read(2)
-        first = stream.read(1) if rest == BOM[1:] else first + rest
-    number = 0
-    while first.isspace():
-        number += first == b"\n"
-        first = stream.read(1)
-    if not first:
-        return
-    if first == b"[":
-        yield from _array_items(stream)
-        return
-    lines = iter(stream)
-    number += 1
-    line = first + next(lines, b"")
-    while True:
-        if line.strip():
-            try:
-                yield number, orjson.loads(line), None
-            except orjson.JSONDecodeError as exc:
-                yield number, None, str(exc).split(":")[0]
-        line = next(lines, b"")
-        if not line:
-            return
-        number += 1
+def _note(places: list[Location], at: Callable[[], Location]) -> None:
+    if len(places) < EXAMPLES:
+        places.append(at())
 
 
-def _array_items(stream: BinaryIO) -> Iterator[tuple[int, Any, str | None]]:
-    decoder = json.JSONDecoder()
-    text = codecs.getincrementaldecoder("utf-8")("replace")  # a character may straddle two chunks
-    buffer = ""
-    index = 0
-    done = False
-    while not done:
-        chunk = stream.read(CHUNK)
-        done = not chunk
-        buffer += text.decode(chunk, final=done)
-        while True:
-            stripped = buffer.lstrip(" \t\r\n,")
-            if not stripped or stripped.startswith("]"):
-                buffer = stripped
-                break
-            try:
-                value, end = decoder.raw_decode(stripped)
-            except ValueError as exc:
-                if done or len(stripped) > 64 * CHUNK:
-                    index += 1
-                    yield index, None, str(exc).split(":")[0]
-                    return
-                buffer = stripped
-                break
-            index += 1
-            yield index, value, None
-            buffer = stripped[end:]
-        if buffer.startswith("]"):
-            return
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Payloads are acyclic and freed by reference counting; a batch of them held at once
+    would otherwise set off the cyclic collector over and over."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def run_checks(
@@ -171,46 +164,71 @@ def run_checks(
     sample: int | None = None,
     keep_malformed: int = 20,
     at_commit: CommitCheckers | None = None,
+    progress: Progress | None = None,
 ) -> QAReport:
     """Check every payload of `stream` (or a sample of them) with `checker`; with `at_commit`,
     a payload naming a commit in `context.trackingPlan.commit` is checked against that one."""
     report = QAReport()
-    reservoir: list[Any] = []
+    read = 0
+    reservoir: list[tuple[Any, Location]] = []
     rng = random.Random(0)
-    seen = 0
-    for number, doc, error in records(stream):
-        if error is not None:
-            report.malformed_count += 1
-            if len(report.malformed) < keep_malformed:
-                report.malformed.append((number, error))
-            continue
-        if sample is None:
-            _check_one(report, doc, checker, at_commit)
-            continue
-        seen += 1
-        if len(reservoir) < sample:
-            reservoir.append(doc)
-        else:
-            slot = rng.randrange(seen)
-            if slot < sample:
-                reservoir[slot] = doc
-    for doc in reservoir:
-        _check_one(report, doc, checker, at_commit)
+    with _collector_paused():
+        for batch in batches(stream):
+            if sample is None:
+                _tally(report, batch, checker, at_commit, keep_malformed)
+            else:
+                _sampled(reservoir, batch, read, sample, rng)
+            read += len(batch.docs)
+            if progress is not None:
+                progress(read)
+        for doc, at in reservoir:
+            _tally(report, Batch([doc], partial(_there, at)), checker, at_commit, keep_malformed)
     return report
 
 
-def _check_one(report: QAReport, doc: Any, checker: Checker, at_commit: CommitCheckers | None) -> None:
-    commit = None
-    if at_commit is not None and isinstance(doc, dict) and "context" in doc:  # most payloads: no lookup
-        commit = payload_commit(doc)
-        if commit is not None:
-            found = at_commit.checker(commit)
-            if found is None:
-                report.add_unknown_commit(commit)
-                return
-            checker = found
-    result = checker.check(doc)
-    report.add(result, checker.properties.get(str(result.event), ()), commit)
+def _there(at: Location, _: int) -> Location:
+    return at
+
+
+def _sampled(reservoir: list[tuple[Any, Location]], batch: Batch, read: int, sample: int, rng: random.Random) -> None:
+    """Reservoir sampling: each payload read so far is in the reservoir with the same chance."""
+    for i, doc in enumerate(batch.docs, read):
+        if len(reservoir) < sample:
+            reservoir.append((doc, batch.locate(i - read)))
+        else:
+            slot = rng.randrange(i + 1)
+            if slot < sample:
+                reservoir[slot] = (doc, batch.locate(i - read))
+
+
+def _tally(report: QAReport, batch: Batch, checker: Checker, at_commit: CommitCheckers | None, keep: int) -> None:
+    """Count one batch: a valid payload through `quick_check` and a few counters, any other
+    through a full check."""
+    events = report.events
+    for i, doc in enumerate(batch.docs):
+        use, commit = checker, None
+        if at_commit is not None and type(doc) is dict and "context" in doc:  # most payloads: no lookup
+            commit = payload_commit(doc)
+            if commit is not None:
+                found = at_commit.checker(commit)
+                if found is None:
+                    report.add_unknown_commit(commit)
+                    continue
+                use = found
+                report.commits[commit] += 1
+        name = use.quick_check(doc)
+        stats = events.get(name) if name is not None else None
+        if stats is not None and stats.planned_last is use.properties[name]:  # type: ignore[index]
+            report.checked += 1
+            stats.seen += 1
+            stats.valid += 1
+            if stats.missing and not doc["properties"].keys().isdisjoint(stats.missing):
+                stats.sent(doc["properties"])
+        elif type(doc) is Malformed:
+            report.add_malformed(doc.error, batch.locate(i), keep)
+        else:
+            result = use.check(doc)
+            report.add(result, use.properties.get(str(result.event), ()), partial(batch.locate, i))
 
 
 @dataclass(frozen=True)
@@ -244,6 +262,7 @@ class CheckRequest:
     sample: int | None = None
     max_invalid: str | None = None  # as given: N or P%
     ignore_payload_commit: bool = False  # check every payload at `ref`, whatever commit it names
+    formats: bool = True  # assert `format` keywords (email, date-time, ...)
 
 
 @dataclass(frozen=True)
@@ -255,12 +274,12 @@ class CheckOutcome:
 def check_ref(ws: Workspace, request: CheckRequest, stdin: BinaryIO) -> CheckOutcome:
     """Check the payloads of `request` against the plan at its ref, or at the commit each names."""
     limit = MaxInvalid.parse(request.max_invalid) if request.max_invalid is not None else None
-    checker = Checker(ws.load(request.ref).plan)
+    checker = Checker(ws.load(request.ref).plan, formats=request.formats)
     at_commit = None
     if not request.ignore_payload_commit:
         # A payload naming the ref's own commit is checked by the Checker already built.
         known = {} if request.ref == WORKTREE else {ws.store.resolve(request.ref): checker}
-        at_commit = CommitCheckers(ws, known)
+        at_commit = CommitCheckers(ws, known, formats=request.formats)
     if request.payloads == "-":
         report = run_checks(checker, stdin, request.sample, at_commit=at_commit)
     else:

@@ -21,6 +21,11 @@ from trackplan.cli.options import format_option, ref_option
     is_flag=True,
     help="Check every payload against --ref, even one naming its commit in context.trackingPlan.commit.",
 )
+@click.option(
+    "--no-formats",
+    is_flag=True,
+    help="Do not assert `format` keywords (email, date-time, uri, ...); they are asserted by default.",
+)
 @pass_context
 def command(
     ctx: AppContext,
@@ -30,6 +35,7 @@ def command(
     max_invalid: str | None,
     sample: int | None,
     ignore_payload_commit: bool,
+    no_formats: bool,
 ) -> None:
     """Check PAYLOADS (JSONL or a JSON array; - for stdin) against the plan at a ref.
 
@@ -48,7 +54,7 @@ def command(
     from trackplan.checking.run import CheckRequest, check_ref
     from trackplan.checking.text import render_text
 
-    request = CheckRequest(payloads, ref, sample, max_invalid, ignore_payload_commit)
+    request = CheckRequest(payloads, ref, sample, max_invalid, ignore_payload_commit, formats=not no_formats)
     outcome = check_ref(ctx.workspace(), request, sys.stdin.buffer)
     if output_format == "json":
         echo_json(outcome.summary)

@@ -1,0 +1,233 @@
+"""Payload files read in batches: JSONL, or one JSON array streamed without loading it whole.
+
+A batch is a list of parsed payloads (a `Malformed` in place of a line that does not parse)
+and knows where each came from: the JSONL line, or the array index and the line it starts
+on. Lines are parsed with orjson; an array is cut at a top-level comma found by looking for
+its first item's opening bytes, and a cut is only taken when orjson parses everything before
+it, which no cut inside a string or a nested value can pass. Where no cut passes, the
+standard library's decoder walks the items one by one.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import partial
+from typing import Any, BinaryIO
+
+import orjson
+
+CHUNK = 1 << 16
+BOM = b"\xef\xbb\xbf"
+SIGNATURE = 64  # at most this much of the first item's opening, up to its first key
+TRIES = 3  # cuts tried per read before the item-by-item decoder takes over
+LIMIT = 1 << 26  # an item still incomplete past this many bytes is malformed
+SPACE = b" \t\r\n"
+STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
+SPACES = re.compile(rb"[ \t\r]+")
+VALUE = re.compile(rb"[^\[\]{},\n]+")
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """Where a payload is: its JSONL line, or its index in a JSON array and the line it starts on."""
+
+    line: int
+    index: int | None = None
+
+    def to_json(self) -> dict[str, int]:
+        return {"line": self.line} if self.index is None else {"index": self.index, "line": self.line}
+
+    def __str__(self) -> str:
+        return f"line {self.line}" if self.index is None else f"[{self.index}] line {self.line}"
+
+
+@dataclass(frozen=True, slots=True)
+class Malformed:
+    error: str
+
+
+@dataclass(slots=True)
+class Batch:
+    docs: list[Any]
+    locate: Callable[[int], Location]
+
+
+def batches(stream: BinaryIO) -> Iterator[Batch]:
+    """The payloads of `stream` in batches; a UTF-8 byte order mark and leading blank lines
+    are skipped, the lines still counted."""
+    first = stream.read(1)
+    if first == BOM[:1]:
+        rest = stream.read(2)
+        first = stream.read(1) if rest == BOM[1:] else first + rest
+    line = 1
+    while first.isspace():
+        line += first == b"\n"
+        first = stream.read(1)
+    if not first:
+        return
+    if first == b"[":
+        yield from _ArrayReader(stream, line).batches()
+    else:
+        yield from _jsonl_batches(stream, first, line)
+
+
+def _jsonl_batches(stream: BinaryIO, first: bytes, line: int) -> Iterator[Batch]:
+    lines = [first + stream.readline(), *stream.readlines(CHUNK)]
+    while lines:
+        try:
+            docs = list(map(orjson.loads, lines))
+        except orjson.JSONDecodeError:  # a blank or malformed line: parse this batch line by line
+            yield _parsed_one_by_one(lines, line)
+        else:
+            yield Batch(docs, partial(_line_from, line))
+        line += len(lines)
+        lines = stream.readlines(CHUNK)
+
+
+def _line_from(first: int, i: int) -> Location:
+    return Location(first + i)
+
+
+def _parsed_one_by_one(lines: list[bytes], first: int) -> Batch:
+    docs: list[Any] = []
+    numbers: list[int] = []
+    for number, text in enumerate(lines, first):
+        if not text.strip():
+            continue
+        try:
+            docs.append(orjson.loads(text))
+        except orjson.JSONDecodeError as exc:
+            docs.append(Malformed(str(exc).split(":")[0]))
+        numbers.append(number)
+    return Batch(docs, lambda i: Location(numbers[i]))
+
+
+class _ArrayReader:
+    """The items of a JSON array whose `[` was read, in batches cut at top-level commas."""
+
+    def __init__(self, stream: BinaryIO, line: int) -> None:
+        self.stream = stream
+        self.line = line  # where `buffer` starts
+        self.index = 0  # the index of the next item
+        self.buffer = stream.read(CHUNK)
+        opening = self.buffer.lstrip(SPACE)[:SIGNATURE]
+        self.signature = opening[: opening.find(b":") + 1] or opening[:1]
+
+    def batches(self) -> Iterator[Batch]:
+        done = False
+        while not done:
+            chunk = self.stream.read(CHUNK)
+            done = not chunk
+            self.buffer += chunk
+            batch = self._rest() if done else self._cut()
+            if batch is None and not done and len(self.buffer) > 16 * CHUNK:
+                batch = self._decoded_one_by_one(final=False)  # no cut found in a long stretch
+            if batch is not None:
+                yield batch
+                done = done or isinstance(batch.docs[-1], Malformed)
+
+    def _cut(self) -> Batch | None:
+        """The items before the last top-level comma of the buffer that orjson confirms."""
+        end = len(self.buffer)
+        for _ in range(TRIES):
+            start = self.buffer.rfind(self.signature, 0, end)
+            comma = start - 1
+            while comma > 0 and self.buffer[comma] in SPACE:
+                comma -= 1
+            if start <= 0 or self.buffer[comma] != ord(","):
+                return None
+            text = self.buffer[:comma]
+            try:
+                docs = orjson.loads(b"[" + text + b"]")
+            except orjson.JSONDecodeError:
+                end = start
+                continue
+            self.buffer = self.buffer[comma + 1 :]
+            return self._batch(docs, text)
+        return None
+
+    def _rest(self) -> Batch | None:
+        """The last items, up to the closing `]`."""
+        if not self.buffer.strip(SPACE):
+            return None
+        try:
+            docs = orjson.loads(b"[" + self.buffer)
+        except orjson.JSONDecodeError:
+            return self._decoded_one_by_one(final=True)
+        return self._batch(docs, self.buffer) if docs else None
+
+    def _batch(self, docs: list[Any], text: bytes) -> Batch:
+        index, line = self.index, self.line
+        self.index += len(docs)
+        self.line += text.count(b"\n")
+        starts: list[int] = []
+
+        def locate(i: int) -> Location:
+            if b"\n" not in text:
+                return Location(line, index + i)
+            if not starts:
+                starts.extend(_item_lines(text))
+            return Location(line + starts[i], index + i)
+
+        return Batch(docs, locate)
+
+    def _decoded_one_by_one(self, final: bool) -> Batch | None:
+        """Items decoded one at a time up to the first that does not parse, which is malformed
+        at the end of the stream or when it alone outgrows LIMIT (the array cannot be followed
+        past it); None when the buffer holds no complete item yet."""
+        text = self.buffer.decode("utf-8", "surrogateescape")  # re-encodes to the same bytes
+        decoder = json.JSONDecoder()
+        docs: list[Any] = []
+        lines: list[int] = []
+        position = line = 0
+        while True:
+            skipped = len(text) - len(text[position:].lstrip(" \t\r\n,")) - position
+            line += text.count("\n", position, position + skipped)
+            position += skipped
+            if position >= len(text) or text[position] == "]":
+                break
+            try:
+                value, end = decoder.raw_decode(text, position)
+            except ValueError as exc:
+                if final or (not docs and len(text) - position > LIMIT):
+                    docs.append(Malformed(str(exc).split(":")[0]))
+                    lines.append(line)
+                break
+            docs.append(value)
+            lines.append(line)
+            line += text.count("\n", position, end)
+            position = end
+        if not docs:
+            return None
+        index, first = self.index, self.line
+        self.index += len(docs)
+        self.line += line
+        self.buffer = text[position:].encode("utf-8", "surrogateescape")
+        return Batch(docs, lambda i: Location(first + lines[i], index + i))
+
+
+def _item_lines(text: bytes) -> list[int]:
+    """The line (from 0) on which each top-level item of `text` starts: strings and other
+    values become one byte each (strings hold no newline), spaces go, then the brackets,
+    commas and newlines are walked."""
+    structure = VALUE.sub(b"v", SPACES.sub(b"", STRING.sub(b"v", text)))
+    starts: list[int] = []
+    depth = line = 0
+    expecting = True  # at the start, and after a top-level comma
+    for char in structure:
+        if char == 10:  # newline
+            line += 1
+            continue
+        if expecting:
+            starts.append(line)
+            expecting = False
+        if char in b"[{":
+            depth += 1
+        elif char in b"]}":
+            depth -= 1
+        elif char == 44 and depth == 0:  # a top-level comma
+            expecting = True
+    return starts
