@@ -4,6 +4,9 @@ one commit on a plan branch, history, the organization id, and snowplow-cli's to
 from __future__ import annotations
 
 import base64
+import re
+import subprocess
+import sys
 import uuid
 from pathlib import Path
 from typing import Any
@@ -247,3 +250,22 @@ def test_a_token_expires_and_names_one_organization(tmp_path: Path) -> None:
     now[0] += 60
     assert issuer.verify(token, "org-a", store.accounts()) is None
     assert TokenIssuer().verify(issuer.issue(account, "org-a"), "org-a", store.accounts()) is None  # another server
+
+
+def test_the_start_up_lines_name_the_organization_and_a_real_server_answers(served: Served) -> None:
+    command = [sys.executable, "-m", "trackplan", "serve", "--port", "0", "--state-dir", str(served.config.state_dir)]
+    server = subprocess.Popen(command, cwd=served.root, stdout=subprocess.PIPE, text=True)
+    try:
+        assert server.stdout is not None
+        server.stdout.readline()  # the workspace's export URL
+        line = server.stdout.readline().strip()
+        org = organization(served)
+        assert re.fullmatch(
+            rf"workspace test organization {org}: http://127\.0\.0\.1:\d+/api/msc/v1/organizations/{org}/data-products/v2",
+            line,
+        )
+        with httpx.Client(headers=served.auth) as client:
+            assert client.get(line.split(": ", 1)[1]).json() == {"data": [], "includes": {"eventSpecs": []}}
+    finally:
+        server.terminate()
+        server.wait(10)
