@@ -26,6 +26,16 @@ PINNED = (
     ("const", "TP030", "TP031", "pinned value"),
     ("format", "TP034", "TP035", "format"),
 )
+# The JSON type each keyword constrains; the others constrain every type.
+KEYWORD_TYPES = {
+    **dict.fromkeys(("properties", "patternProperties", "required", "additionalProperties"), "object"),
+    **dict.fromkeys(("minProperties", "maxProperties"), "object"),
+    **dict.fromkeys(("items", "minItems", "maxItems", "uniqueItems"), "array"),
+    **dict.fromkeys(("minLength", "maxLength", "pattern", "format"), "string"),
+    **dict.fromkeys(("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"), "number"),
+}
+# The longest value of string formats whose values have a fixed longest form.
+FORMAT_MAX_LENGTH = {"uuid": 36, "date": 10, "ipv4": 15}
 PROPERTY_METADATA = ("description", "x-send-as", "x-name-mapping", "title", "x-tags")
 
 
@@ -74,6 +84,9 @@ class SchemaDiffer:
         if old == new:
             return []
         old, new = _single_branch(old), _single_branch(new)
+        if not _has_branches(new):
+            old = _branch_hull(old)
+        old, new = _relevant(old, old), _relevant(new, old)
         keywords = (
             self._type,
             self._composition,
@@ -82,6 +95,7 @@ class SchemaDiffer:
             self._bounds,
             self._closure,
             self._properties,
+            self._pattern_properties,
             self._items,
         )
         return [change for compare in keywords for change in compare(old, new, place)]
@@ -150,6 +164,8 @@ class SchemaDiffer:
                 continue
             tighter = b is not None and (a is None or (b > a if keyword in LOWER_BOUNDS else b < a))
             message = f"{place.label}: {keyword} {_bound_change(a, b)}"
+            if tighter and _meets(old, keyword, b):
+                tighter, message = False, f"{message} (every value allowed before meets it)"
             yield self.fire("TP032" if tighter else "TP033", message, place, field=keyword, before=a, after=b)
 
     def _closure(self, old: Mapping[str, Any], new: Mapping[str, Any], place: Place) -> Iterator[Change]:
@@ -158,6 +174,14 @@ class SchemaDiffer:
             rule, verb = ("TP036", "closed") if b is False else ("TP037", "opened")
             message = f"{place.label}: additionalProperties {verb}"
             yield self.fire(rule, message, place, field="additionalProperties", before=a, after=b)
+
+    def _pattern_properties(self, old: Mapping[str, Any], new: Mapping[str, Any], place: Place) -> Iterator[Change]:
+        """The schemas of `patternProperties` both sides have, each compared as a property."""
+        before, after = old.get("patternProperties") or {}, new.get("patternProperties") or {}
+        for pattern in sorted(before.keys() & after.keys()):
+            a, b = before[pattern], after[pattern]
+            if isinstance(a, Mapping) and isinstance(b, Mapping):
+                yield from self.schema(a, b, place.at(f"{{{pattern}}}"))
 
     def _items(self, old: Mapping[str, Any], new: Mapping[str, Any], place: Place) -> Iterator[Change]:
         old_items, new_items = old.get("items"), new.get("items")
@@ -290,6 +314,67 @@ def _json_type(value: Any) -> str:
 
 def _covers(types: set[str] | None, kind: str) -> bool:
     return types is None or kind in types or (kind == "integer" and "number" in types)
+
+
+def _has_branches(schema: Mapping[str, Any]) -> bool:
+    return any(isinstance(schema.get(keyword), tuple | list) for keyword in ("anyOf", "oneOf"))
+
+
+def _branch_hull(schema: Mapping[str, Any]) -> Mapping[str, Any]:
+    """An `anyOf` whose branches differ only in bounds, as one schema with the loosest bound
+    of each keyword every branch has (dropped where one lacks it). It accepts all the anyOf
+    accepts (perhaps more), so comparing it with a later single schema finds every value lost."""
+    branches = schema.get("anyOf")
+    if not isinstance(branches, tuple | list) or not all(isinstance(b, Mapping) for b in branches):
+        return schema
+    bounds = LOWER_BOUNDS + UPPER_BOUNDS
+    shapes = [{k: v for k, v in b.items() if k not in bounds} for b in branches]
+    rest = {k: v for k, v in schema.items() if k != "anyOf"}
+    if any(shape != shapes[0] for shape in shapes) or any(k in rest for b in branches for k in b):
+        return schema
+    hull = {**rest, **shapes[0]}
+    for keyword in bounds:
+        values = [b[keyword] for b in branches if keyword in b]
+        if len(values) == len(branches):
+            hull[keyword] = min(values) if keyword in LOWER_BOUNDS else max(values)
+    return hull
+
+
+def _relevant(schema: Mapping[str, Any], old: Mapping[str, Any]) -> Mapping[str, Any]:
+    """`schema` without the keywords that constrain only JSON types `old` does not accept:
+    no value valid against `old` is of those types, so changing them breaks none."""
+    accepted = _types(old)
+    if accepted is None:
+        return schema
+    if "integer" in accepted:
+        accepted = accepted | {"number"}
+    kept = {k: v for k, v in schema.items() if KEYWORD_TYPES.get(k, "any") in accepted | {"any"}}
+    return schema if len(kept) == len(schema) else kept
+
+
+def _meets(old: Mapping[str, Any], keyword: str, bound: Any) -> bool:
+    """Whether every value `old` allows already meets `bound`: old is a list of values (enum,
+    const) that all do, or a string format whose values are never longer (maxLength)."""
+    if keyword == "maxLength" and bound >= FORMAT_MAX_LENGTH.get(str(old.get("format")), bound + 1):
+        return True
+    values = [old["const"]] if "const" in old else old.get("enum")
+    return isinstance(values, tuple | list) and all(_value_meets(v, keyword, bound) for v in values)
+
+
+def _value_meets(value: Any, keyword: str, bound: Any) -> bool:
+    """Whether one value meets a bound keyword; a keyword that does not apply to its type, it meets."""
+    kind = KEYWORD_TYPES[keyword]
+    if kind == "number":
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return True
+        size = value
+    elif _json_type(value) == kind:
+        size = len(value)
+    else:
+        return True
+    if keyword.startswith("exclusive"):
+        return bool(size > bound if keyword == "exclusiveMinimum" else size < bound)
+    return bool(size >= bound if keyword in LOWER_BOUNDS else size <= bound)
 
 
 def _single_branch(schema: Mapping[str, Any]) -> Mapping[str, Any]:
