@@ -335,6 +335,19 @@ def subscribe_and_publish(plan: Path, work: Path) -> None:
         smtp.stop()
 
 
+def share_with_snowplow_cli(plan: Path, work: Path) -> None:
+    """A tracking plan goes out as snowplow-cli's data-products folder and back, and names its owners in CODEOWNERS."""
+    branch = ("--branch", "plans/snowplow")
+    owned = ("--domain", "Payments", "--owner", "@acme/payments")
+    run("trackplan", "plans", "create", "Web checkout", *owned, *branch, cwd=plan)
+    run("trackplan", "plans", "add-spec", "Web checkout", "--event", "Checkout Completed", *branch, cwd=plan)
+    folder = work / "data-products"
+    run("trackplan", "export", "--ref", "plans/snowplow", "--to", "snowplow-dp", "-o", str(folder), cwd=plan)
+    run("trackplan", "import", str(folder), "--branch", "import/snowplow", cwd=plan)
+    run("trackplan", "codeowners", "--ref", "plans/snowplow", cwd=plan)
+    print((plan / ".github" / "CODEOWNERS").read_text(), end="")
+
+
 def main() -> None:
     work = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(tempfile.mkdtemp(prefix="trackplan-demo-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -349,6 +362,7 @@ def main() -> None:
     step(generate_typed_code, plan, work)
     step(refuse_unsafe_writes, plan, work)
     step(subscribe_and_publish, plan, work)
+    step(share_with_snowplow_cli, plan, work)
     trackplan = Path(sys.executable).with_name("trackplan")
     print(f"\nThe demo plan is left in {plan}: cd there and try `{trackplan} events` or `git log --oneline --all`.")
 
