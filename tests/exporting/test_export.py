@@ -201,8 +201,8 @@ def test_markdown_and_html_documentation(plan_repo: Path, run_cli: CliRunnerCall
     html = export(run_cli, plan_repo, "--to", "html").decode()
     assert html.startswith("<!doctype html>") and 'id="search"' in html
     assert "http://" not in html and "https://" not in html  # self-contained
-    assert html.count('<section class="event"') == 5
-    assert 'href="#event-checkout-completed"' in html and commit in html
+    assert html.count('"event-') == 5  # each event once, in the page's catalogue
+    assert '"event-checkout-completed"' in html and commit in html
 
 
 @pytest.mark.corpus

@@ -1,22 +1,91 @@
 """Documentation of a plan for people: Markdown that reads well on GitHub, and one
-self-contained HTML file (no network) with a search box."""
+self-contained HTML file (no network) with a search box.
+
+Every anchor is unique: names whose slugs collide (`Checkout Completed`, `checkout_completed`)
+get `-2`, `-3` in name order. The HTML page carries the plan once as JSON and renders what
+is looked at (`docs_page.py`), so a plan of 20,000 events stays a page a browser opens. Other
+modules add sections after the events through `SECTION_MAKERS`."""
 
 from __future__ import annotations
 
 import html
+import importlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from trackplan.formats.base import WriteOptions
+from trackplan.formats.docs_page import CSS, SCRIPT
 from trackplan.model import Event, Plan, Property
 from trackplan.model.slugs import slugify
 
 UNCATEGORISED = "Uncategorised"
+COLUMNS = ("Property", "Type", "Required", "Allowed values", "Pattern", "Description")
+
+# "module:function" of each maker of sections after the events, imported when the docs are written.
+# A maker takes (plan, options) and returns a sequence of `Section`s.
+SECTION_MAKERS: tuple[str, ...] = ("trackplan.formats.docs_tracking_plans:sections",)
 
 
-def _anchor(kind: str, name: str) -> str:
-    return f"{kind}-{slugify(name)}"
+@dataclass(frozen=True)
+class Section:
+    """A part of the docs after the events: its anchor and title, which the contents link to,
+    and its body in each format (HTML escaped by its maker)."""
+
+    anchor: str
+    title: str
+    html: str
+    markdown: str
+
+
+@dataclass(frozen=True)
+class Anchors:
+    """The id of every event, category and property, unique within each kind."""
+
+    events: Mapping[str, str]
+    categories: Mapping[str, str]
+    properties: Mapping[str, str]
+
+    @classmethod
+    def of(cls, plan: Plan) -> Anchors:
+        categories = [category for category, _ in _by_category(plan)]
+        properties = [prop.name for event in plan.events for prop in event.properties]
+        return cls(
+            unique_anchors("event", (event.name for event in plan.events)),
+            unique_anchors("category", categories),
+            unique_anchors("property", properties),
+        )
+
+
+def unique_anchors(kind: str, names: Iterable[str]) -> dict[str, str]:
+    """`kind-slug` for each name; names whose slugs collide, in name order, add -2, -3."""
+    anchors: dict[str, str] = {}
+    taken: set[str] = set()
+    for name in sorted(set(names)):
+        base = anchor = f"{kind}-{slugify(name)}"
+        suffix = 1
+        while anchor in taken:
+            suffix += 1
+            anchor = f"{base}-{suffix}"
+        anchors[name] = anchor
+        taken.add(anchor)
+    return anchors
+
+
+def _sections(plan: Plan, options: WriteOptions) -> list[Section]:
+    """The user properties, then what each of `SECTION_MAKERS` adds."""
+    sections = [_user_properties(plan.identify)] if plan.identify else []
+    for maker in SECTION_MAKERS:
+        module, function = maker.split(":")
+        make: Callable[[Plan, WriteOptions], Sequence[Section]] = getattr(importlib.import_module(module), function)
+        sections.extend(make(plan, options))
+    return sections
+
+
+def _user_properties(identify: Event) -> Section:
+    table = "\n".join(_md_props(identify.properties, {}))
+    return Section("user-properties", "User properties", _html_props(identify.properties), table)
 
 
 def _type(prop: Property) -> str:
@@ -55,179 +124,164 @@ def _property_users(plan: Plan) -> dict[str, list[Event]]:
     return dict(sorted(users.items(), key=lambda item: item[0].lower()))
 
 
-def _md(text: Any) -> str:
+def md_cell(text: Any) -> str:
     """A Markdown table cell: no pipes or line breaks."""
     return str(text).replace("|", "\\|").replace("\n", " ").strip()
 
 
-def _md_props(props: Iterable[Property], link: bool = True) -> list[str]:
+def _md_props(props: Iterable[Property], anchors: Mapping[str, str]) -> list[str]:
+    """The properties' table; names link to the properties list when `anchors` names them."""
     lines = [
         "| Property | Type | Required | Allowed values | Pattern | Description |",
         "|---|---|---|---|---|---|",
     ]
     for prop in props:
-        name = f"[`{_md(prop.name)}`](#{_anchor('property', prop.name)})" if link else f"`{_md(prop.name)}`"
-        if prop.send_as != "EventProperty":
-            name += f" ({prop.send_as.removesuffix('Property').lower()})"
-        allowed = ", ".join(f"`{_md(v)}`" for v in _allowed(prop))
-        pattern = f"`{_md(prop.pattern)}`" if prop.pattern else ""
+        name = f"`{md_cell(prop.name)}`"
+        if prop.name in anchors:
+            name = f"[{name}](#{anchors[prop.name]})"
+        if _sent_as(prop):
+            name += f" ({_sent_as(prop)})"
+        allowed = ", ".join(f"`{md_cell(v)}`" for v in _allowed(prop))
+        pattern = f"`{md_cell(prop.pattern)}`" if prop.pattern else ""
         required = "yes" if prop.required else "no"
-        lines.append(f"| {name} | {_type(prop)} | {required} | {allowed} | {pattern} | {_md(prop.description)} |")
+        lines.append(f"| {name} | {_type(prop)} | {required} | {allowed} | {pattern} | {md_cell(prop.description)} |")
     return lines
 
 
+def _sent_as(prop: Property) -> str:
+    """`user`, `system` or `group` for a property not sent with the event's own properties."""
+    return "" if prop.send_as == "EventProperty" else prop.send_as.removesuffix("Property").lower()
+
+
 def write_markdown(plan: Plan, options: WriteOptions) -> bytes:
+    anchors, sections = Anchors.of(plan), _sections(plan, options)
     built = f"`{options.label}`" + (f" at commit `{options.commit[:12]}`" if options.commit else "")
     out = [f"# {plan.settings.name}", "", f"Built from {built}. {len(plan.events)} events.", ""]
     categories = _by_category(plan)
     out += ["## Contents", ""]
-    out += [f"- [{_md(c)}](#{_anchor('category', c)}) ({len(es)})" for c, es in categories]
+    out += [f"- [{md_cell(c)}](#{anchors.categories[c]}) ({len(es)})" for c, es in categories]
     out += ["- [Events by source](#events-by-source)", "- [Properties](#properties)"]
-    if plan.identify:
-        out.append("- [User properties](#user-properties)")
+    out += [f"- [{md_cell(section.title)}](#{section.anchor})" for section in sections]
     out += ["- [Owners and stakeholders](#owners-and-stakeholders)", ""]
     for category, events in categories:
-        out += [f'<a id="{_anchor("category", category)}"></a>', f"## {_md(category)}", ""]
+        out += [f'<a id="{anchors.categories[category]}"></a>', f"## {md_cell(category)}", ""]
         for event in events:
-            out += [f'<a id="{_anchor("event", event.name)}"></a>', f"### {_md(event.name)}", ""]
-            if event.description:
-                out += [event.description.strip(), ""]
-            facts = [
-                ("Owner", event.owner),
-                ("Stakeholders", ", ".join(event.stakeholders)),
-                ("Sources", ", ".join(event.sources)),
-                ("Tags", ", ".join(f"`{t}`" for t in event.tags)),
-                ("Version", event.version),
-                ("Status", event.status),
-                ("Id", f"`{event.id}`" if event.id else None),
-            ]
-            out += [" · ".join(f"**{k}:** {v}" for k, v in facts if v), ""]
-            if event.properties:
-                out += [*_md_props(event.properties), ""]
+            out += _md_event(event, anchors)
     out += ["## Events by source", ""]
-    sources = sorted({s for e in plan.events for s in e.sources})
-    for source in sources:
-        names = [e.name for e in plan.events if source in e.sources]
-        out.append(f"- **{_md(source)}**: " + ", ".join(f"[{_md(n)}](#{_anchor('event', n)})" for n in names))
+    link = {e.name: f"[{md_cell(e.name)}](#{anchors.events[e.name]})" for e in plan.events}
+    for source in sorted({s for e in plan.events for s in e.sources}):
+        out.append(f"- **{md_cell(source)}**: " + ", ".join(link[e.name] for e in plan.events if source in e.sources))
     out += ["", "## Properties", ""]
     for name, users in _property_users(plan).items():
-        links = ", ".join(f"[{_md(e.name)}](#{_anchor('event', e.name)})" for e in users)
-        out.append(f'- <a id="{_anchor("property", name)}"></a>`{_md(name)}`: {links}')
-    if plan.identify:
-        out += ["", "## User properties", "", *_md_props(plan.identify.properties, link=False)]
+        used_by = ", ".join(link[e.name] for e in users)
+        out.append(f'- <a id="{anchors.properties[name]}"></a>`{md_cell(name)}`: {used_by}')
+    for section in sections:
+        out += ["", f'<a id="{section.anchor}"></a>', f"## {md_cell(section.title)}", "", section.markdown.rstrip()]
     out += ["", "## Owners and stakeholders", "", "| Domain | Owns | Stakeholder of |", "|---|---|---|"]
     domains = sorted({d for e in plan.events for d in (*e.stakeholders, *([e.owner] if e.owner else []))})
     for domain in domains:
-        owns = ", ".join(f"[{_md(e.name)}](#{_anchor('event', e.name)})" for e in plan.events if e.owner == domain)
-        holds = ", ".join(_md(e.name) for e in plan.events if domain in e.stakeholders)
-        out.append(f"| {_md(domain)} | {owns} | {holds} |")
+        owns = ", ".join(link[e.name] for e in plan.events if e.owner == domain)
+        holds = ", ".join(md_cell(e.name) for e in plan.events if domain in e.stakeholders)
+        out.append(f"| {md_cell(domain)} | {owns} | {holds} |")
     return ("\n".join(out).rstrip() + "\n").encode()
 
 
-CSS = """
-body{font:15px/1.5 system-ui,-apple-system,Segoe UI,sans-serif;margin:0;color:#1f2328;background:#fff}
-header{position:sticky;top:0;background:#f6f8fa;border-bottom:1px solid #d0d7de;padding:12px 24px;z-index:1}
-header h1{font-size:20px;margin:0 0 4px}header p{margin:0;color:#57606a;font-size:13px}
-#search{margin-top:8px;width:100%;max-width:480px;padding:6px 10px;font-size:15px;
-border:1px solid #d0d7de;border-radius:6px}
-main{display:grid;grid-template-columns:240px 1fr;gap:24px;padding:16px 24px}
-nav{position:sticky;top:120px;align-self:start;font-size:13px;max-height:80vh;overflow:auto}
-nav a{display:block;color:#0969da;text-decoration:none;padding:1px 0}
-section.event{border:1px solid #d0d7de;border-radius:8px;padding:8px 16px;margin:0 0 16px}
-section.event h3{margin:4px 0}.facts{color:#57606a;font-size:13px}
-.tag{display:inline-block;background:#ddf4ff;color:#0550ae;border-radius:10px;padding:0 8px;
-margin-right:4px;font-size:12px}
-table{border-collapse:collapse;width:100%;font-size:13px;margin:8px 0}
-th,td{border:1px solid #d0d7de;padding:4px 8px;text-align:left;vertical-align:top}th{background:#f6f8fa}
-code{background:#f6f8fa;border-radius:4px;padding:0 4px}.hidden{display:none}
-"""
-
-SCRIPT = """
-const box=document.getElementById('search');
-box.addEventListener('input',()=>{const q=box.value.toLowerCase().trim();
-document.querySelectorAll('section.event').forEach(s=>{
-s.classList.toggle('hidden',q!==''&&!s.dataset.search.includes(q));});
-document.querySelectorAll('h2.category').forEach(h=>{const list=h.nextElementSibling;
-const any=[...list.querySelectorAll('section.event')].some(s=>!s.classList.contains('hidden'));
-h.classList.toggle('hidden',!any);});});
-"""
+def _md_event(event: Event, anchors: Anchors) -> list[str]:
+    out = [f'<a id="{anchors.events[event.name]}"></a>', f"### {md_cell(event.name)}", ""]
+    if event.description:
+        out += [event.description.strip(), ""]
+    facts = [
+        ("Owner", event.owner),
+        ("Stakeholders", ", ".join(event.stakeholders)),
+        ("Sources", ", ".join(event.sources)),
+        ("Tags", ", ".join(f"`{t}`" for t in event.tags)),
+        ("Version", event.version),
+        ("Status", event.status),
+        ("Id", f"`{event.id}`" if event.id else None),
+    ]
+    out += [" · ".join(f"**{k}:** {v}" for k, v in facts if v), ""]
+    if event.properties:
+        out += [*_md_props(event.properties, anchors.properties), ""]
+    return out
 
 
-def _h(text: Any) -> str:
+def escape(text: Any) -> str:
+    """Text for HTML, in an element or an attribute."""
     return html.escape(str(text), quote=True)
 
 
-def _html_props(props: Iterable[Property], link: bool = True) -> str:
+def _html_props(props: Iterable[Property]) -> str:
+    """A static properties table (the user properties'); the page's script renders the events' own."""
     rows = []
     for prop in props:
-        name = (
-            f'<a href="#{_anchor("property", prop.name)}"><code>{_h(prop.name)}</code></a>'
-            if link
-            else f"<code>{_h(prop.name)}</code>"
+        name = f"<code>{escape(prop.name)}</code>" + (f" ({escape(_sent_as(prop))})" if _sent_as(prop) else "")
+        allowed = " ".join(f"<code>{escape(v)}</code>" for v in _allowed(prop))
+        pattern = f"<code>{escape(prop.pattern)}</code>" if prop.pattern else ""
+        cells = (escape(_type(prop)), "yes" if prop.required else "no", allowed, pattern, escape(prop.description))
+        labelled = "".join(
+            f'<td data-label="{label}">{cell}</td>' for label, cell in zip(COLUMNS[1:], cells, strict=True)
         )
-        if prop.send_as != "EventProperty":
-            name += f" ({_h(prop.send_as.removesuffix('Property').lower())})"
-        allowed = " ".join(f"<code>{_h(v)}</code>" for v in _allowed(prop))
-        pattern = f"<code>{_h(prop.pattern)}</code>" if prop.pattern else ""
-        rows.append(
-            f"<tr><td>{name}</td><td>{_h(_type(prop))}</td><td>{'yes' if prop.required else 'no'}</td>"
-            f"<td>{allowed}</td><td>{pattern}</td><td>{_h(prop.description)}</td></tr>"
-        )
-    columns = ("Property", "Type", "Required", "Allowed values", "Pattern", "Description")
-    head = "<tr>" + "".join(f"<th>{c}</th>" for c in columns) + "</tr>"
-    return f"<table>{head}{''.join(rows)}</table>"
+        rows.append(f"<tr><td>{name}</td>{labelled}</tr>")
+    head = "<tr>" + "".join(f"<th>{c}</th>" for c in COLUMNS) + "</tr>"
+    return f'<div class="scroll"><table>{head}{"".join(rows)}</table></div>'
 
 
-def _html_event(event: Event) -> str:
-    search = " ".join(
-        [event.name, event.description, *event.tags, *event.sources, *(event.owner or "",), *event.property_names]
-    ).lower()
-    facts = [
-        ("Owner", _h(event.owner) if event.owner else ""),
-        ("Stakeholders", _h(", ".join(event.stakeholders))),
-        ("Sources", _h(", ".join(event.sources))),
-        ("Version", _h(event.version or "")),
-        ("Status", _h(event.status or "")),
-    ]
-    tags = "".join(f'<span class="tag">{_h(t)}</span>' for t in event.tags)
-    return (
-        f'<section class="event" id="{_anchor("event", event.name)}" data-search="{_h(search)}">'
-        f"<h3>{_h(event.name)}</h3><p>{_h(event.description)}</p>"
-        f'<p class="facts">{" · ".join(f"<b>{k}:</b> {v}" for k, v in facts if v)} {tags}</p>'
-        + (_html_props(event.properties) if event.properties else "")
-        + "</section>"
-    )
+def catalogue(plan: Plan, anchors: Anchors) -> dict[str, list[Any]]:
+    """The plan as the page's script reads it (the shape is in docs_page.py): each distinct
+    property definition once, events referring to it by index."""
+    definitions: dict[tuple[Any, ...], int] = {}
+    events: list[list[Any]] = []
+    for event in plan.events:
+        refs = []
+        for prop in event.properties:
+            definition = (
+                prop.name,
+                anchors.properties[prop.name],
+                _type(prop),
+                tuple(_allowed(prop)),
+                prop.pattern or "",
+                prop.description,
+                _sent_as(prop),
+            )
+            refs.append(definitions.setdefault(definition, len(definitions)) * 2 + prop.required)
+        people = (event.owner or "", list(event.stakeholders), list(event.sources), list(event.tags))
+        events.append([event.name, anchors.events[event.name], event.description, *people])
+        events[-1] += [event.version or "", event.status or "", refs]
+    index = {id(event): i for i, event in enumerate(plan.events)}
+    categories = [[c, anchors.categories[c], [index[id(e)] for e in es]] for c, es in _by_category(plan)]
+    return {"properties": [list(d) for d in definitions], "events": events, "categories": categories}
+
+
+def _script_json(value: Any) -> str:
+    """JSON to embed in a <script> element: no `<`, so no `</script>` or `<!--` can end it."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
 
 
 def write_html(plan: Plan, options: WriteOptions) -> bytes:
-    built = f"<code>{_h(options.label)}</code>"
+    anchors, sections = Anchors.of(plan), _sections(plan, options)
+    built = f"<code>{escape(options.label)}</code>"
     if options.commit:
-        built += f" at commit <code>{_h(options.commit[:12])}</code>"
-    nav, body = [], []
-    for category, events in _by_category(plan):
-        nav.append(f'<a href="#{_anchor("category", category)}"><b>{_h(category)}</b></a>')
-        nav += [f'<a href="#{_anchor("event", e.name)}">{_h(e.name)}</a>' for e in events]
-        body.append(
-            f'<h2 class="category" id="{_anchor("category", category)}">{_h(category)}</h2>'
-            f"<div>{''.join(_html_event(e) for e in events)}</div>"
-        )
-    prop_items = "".join(
-        f'<li id="{_anchor("property", name)}"><code>{_h(name)}</code>: '
-        + ", ".join(f'<a href="#{_anchor("event", e.name)}">{_h(e.name)}</a>' for e in users)
-        + "</li>"
-        for name, users in _property_users(plan).items()
-    )
-    body.append(f'<h2 id="properties">Properties</h2><ul>{prop_items}</ul>')
-    if plan.identify:
-        body.append('<h2 id="user-properties">User properties</h2>' + _html_props(plan.identify.properties, link=False))
-    nav += ['<a href="#properties"><b>Properties</b></a>']
-    title = _h(plan.settings.name)
+        built += f" at commit <code>{escape(options.commit[:12])}</code>"
+    title = escape(plan.settings.name)
+    links = "".join(f'<a href="#{escape(s.anchor)}"><b>{escape(s.title)}</b></a>' for s in sections)
+    bodies = "".join(f'<section id="{escape(s.anchor)}"><h2>{escape(s.title)}</h2>{s.html}</section>' for s in sections)
     return (
         '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
         f'<meta name="viewport" content="width=device-width,initial-scale=1"><title>{title}</title>'
         f"<style>{CSS}</style></head><body><header><h1>{title}</h1>"
         f"<p>Built from {built}. {len(plan.events)} events.</p>"
-        '<input id="search" type="search" placeholder="Search events, properties, tags, owners…" autofocus>'
-        f'</header><main><nav>{"".join(nav)}</nav><div id="content">{"".join(body)}</div></main>'
+        '<div class="bar"><input id="search" type="search" placeholder="Search events, properties, tags, owners…" '
+        'aria-label="Search events" aria-describedby="count" autofocus>'
+        f'<span id="count" role="status">{len(plan.events)} events</span>'
+        '<button id="menu" type="button" aria-controls="nav" aria-expanded="false">Contents</button></div>'
+        '</header><main><nav id="nav" aria-label="Contents">'
+        f'<a href="#properties"><b>Properties</b></a>{links}</nav><div id="content">'
+        "<noscript><p>This page shows its events with JavaScript; "
+        "<code>trackplan export --to markdown</code> writes them as text.</p></noscript>"
+        '<p id="empty" hidden></p><button id="earlier" type="button" hidden></button><div id="events"></div>'
+        '<button id="more" type="button" hidden></button>'
+        '<section id="properties"><h2>Properties</h2><ul id="property-list"></ul></section>'
+        f"{bodies}</div></main>"
+        f'<script type="application/json" id="catalogue">{_script_json(catalogue(plan, anchors))}</script>'
         f"<script>{SCRIPT}</script></body></html>\n"
     ).encode()
