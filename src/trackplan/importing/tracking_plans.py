@@ -15,7 +15,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from trackplan.diffing.records import DiffResult
+from trackplan.diffing.events import Differ
+from trackplan.diffing.records import Change, DiffResult
+from trackplan.diffing.run import differ_for
+from trackplan.diffing.tracking_plans import plan_changes
 from trackplan.errors import InputError
 from trackplan.formats import read_source
 from trackplan.formats.base import InputFile
@@ -32,8 +35,8 @@ from trackplan.trackingplans.files import (
     PlanFile,
     commit_tracking_plans,
     read_tracking_plans,
-    tracking_plan_path,
 )
+from trackplan.trackingplans.layout import tracking_plan_path
 
 FOLDER_SUFFIXES = (".yaml", ".yml")
 
@@ -56,11 +59,14 @@ def folder_files(folder: Path) -> dict[str, bytes]:
 
 @dataclass
 class _Counts:
+    """What one run of the edit does: the counts, the files it writes and their change records."""
+
     new: int = 0
     updated: int = 0
     removed: int = 0
     new_sources: int = 0
     paths: list[str] = field(default_factory=list)
+    records: list[Change] = field(default_factory=list)
 
 
 def _resolved(plan: TrackingPlan, names: Mapping[str, str]) -> TrackingPlan:
@@ -99,7 +105,7 @@ def _sources(settings: Settings, incoming: Sequence[Source], update: bool, count
 
 
 def _changes(
-    files: Sequence[PlanFile], incoming: Sequence[TrackingPlan], method: str, counts: _Counts
+    files: Sequence[PlanFile], incoming: Sequence[TrackingPlan], method: str, differ: Differ, counts: _Counts
 ) -> list[PlanChange]:
     existing = {f.plan.id: f for f in files}
     changes = []
@@ -117,11 +123,13 @@ def _changes(
             plan, path = _kept(plan, old.plan), old.path
         changes.append(PlanChange(plan.id, plan))
         counts.paths.append(path)
+        counts.records.extend(plan_changes(old, PlanFile(path, plan), differ))
     if method == "addUpdateAndRemove":
         wanted = {plan.id for plan in incoming}
         for gone in (f for f in files if f.plan.id not in wanted):
             counts.removed += 1
             counts.paths.append(gone.path)
+            counts.records.extend(plan_changes(gone, None, differ))
             changes.append(PlanChange(gone.plan.id, None))
     return changes
 
@@ -141,7 +149,7 @@ def import_tracking_plans(ws: Workspace, request: ImportRequest, fmt: str) -> Im
         loaded = ws.load(at)
         names = event_names(loaded.plan)
         plans = [_resolved(plan, names) for plan in incoming.tracking_plans]
-        changes = _changes(files, plans, request.method, counts)
+        changes = _changes(files, plans, request.method, differ_for(loaded.settings), counts)
         settings = _sources(loaded.settings, incoming.plan.settings.sources, request.method != "addOnly", counts)
         return PlanEdit(tuple(changes), _message(request, fmt, counts), settings)
 
@@ -152,7 +160,8 @@ def import_tracking_plans(ws: Workspace, request: ImportRequest, fmt: str) -> Im
         written = commit_tracking_plans(ws, branch, edit)
         commit, changed = written.commit, tuple(sorted(w.path for w in written.plans))
     result = ImportResult(new_sources=tally[-1].new_sources, warnings=list(incoming.warnings))
-    return ImportOutcome(branch, result, fmt, commit, changed, DiffResult([], []))
+    start = branch if ws.store.branch_head(branch) or commit else ws.settings("HEAD").main_branch
+    return ImportOutcome(branch, result, fmt, commit, changed, DiffResult(tally[-1].records, [], start, branch))
 
 
 def _message(request: ImportRequest, fmt: str, counts: _Counts) -> str:
