@@ -40,7 +40,7 @@ class Format:
     # defines its own properties, as Segment, itly and Iglu do; None: the file carries its
     # plan's own setting (the bundle).
     property_scope: str | None = "event"
-    # The format carries tracking plans (snowplow-dp): its reader gives them in
+    # The format carries tracking plans (snowplow-dp, the docs): its reader gives them in
     # `Incoming.tracking_plans`, its writer gets those of the ref in `WriteOptions.tracking_plans`.
     tracking_plans: bool = False
 
@@ -165,8 +165,8 @@ FORMATS: dict[str, Format] = {
     ),
     "csv": Format(write=_lazy("avo_csv", "write")),
     "ndjson": Format(write=_lazy("snowplow", "write_ndjson")),
-    "markdown": Format(write=_lazy("docs", "write_markdown")),
-    "html": Format(write=_lazy("docs", "write_html")),
+    "markdown": Format(write=_lazy("docs", "write_markdown"), tracking_plans=True),
+    "html": Format(write=_lazy("docs", "write_html"), tracking_plans=True),
 }
 # The formats in the order `import --from` and `export --to` list them.
 IMPORT_FORMATS = (
