@@ -243,8 +243,8 @@ BRANCH = "/workspaces/{ws}/branches/{branch:path}"
 
 def create_app(config: ServeConfig) -> Starlette:
     """The ASGI application serving `config`'s workspaces."""
-    from trackplan.serving import data_products  # it builds on this module, so it is loaded once this one is
-    from trackplan.serving import subscriptions  # as data_products
+    # They build on this module, so they are loaded once this one is.
+    from trackplan.serving import data_products, subscriptions
 
     routes = [
         Route("/", _guarded(index), methods=["GET"]),
