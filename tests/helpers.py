@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from trackplan.cli import cli
+from trackplan.cli.app import cli
 from trackplan.model import Event, Property
 from trackplan.repo.scaffold import init_plan
 from trackplan.repo.workspace import Workspace

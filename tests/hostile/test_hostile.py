@@ -17,7 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from tests.hostile.cases import Case, all_cases, git
-from trackplan.cli import cli
+from trackplan.cli.app import cli
 from trackplan.repo.scaffold import init_plan
 
 CONTRACT = {0, 1, 2, 3}
