@@ -79,9 +79,8 @@ def plan_changes(old: PlanFile | None, new: PlanFile | None, differ: SchemaDiffe
     for attr, key in PLAN_DETAILS:
         before, after = _json(getattr(a, attr)), _json(getattr(b, attr))
         if before != after:
-            changes.append(
-                differ.fire("TP073", f"{label}: {key} changed", place, field=key, before=before, after=after)
-            )
+            message = f"tracking plan `{a.name}` renamed to `{b.name}`" if key == "name" else f"{label}: {key} changed"
+            changes.append(differ.fire("TP073", message, place, field=key, before=before, after=after))
     changes.extend(_specification_changes(a, b, Place("event-specification", None, new.path), differ))
     return changes
 

@@ -31,7 +31,7 @@ from trackplan.trackingplans.files import (
     plan_from_document,
     read_tracking_plans,
 )
-from trackplan.trackingplans.layout import is_tracking_plan_file
+from trackplan.trackingplans.layout import is_tracking_plan_file, tracking_plan_blobs
 from trackplan.trackingplans.references import referenced_event
 
 ORDERS = ("desc", "asc")
@@ -115,7 +115,8 @@ def plan_history(ws: Workspace, ref: str, plan_id: UUID, query: HistoryQuery) ->
 def _records(ws: Workspace, ref: str, plan_id: UUID, include_events: bool) -> Iterator[HistoryRecord]:
     differ = Differ(str(ws.settings(ref).get("breaking_profile") or "validation"))
     events = _EventNames(ws, ref)
-    later: PlanFile | None = None  # the plan as of the commit being read, from the commit after it
+    # The plan as of the commit being read: at `ref` first, then as the commit after it found it.
+    later = next(filter(None, (_plan_at(ws, p, b, plan_id) for p, b in tracking_plan_blobs(ws, ref).items())), None)
     for info in ws.store.iter_commits(ref):
         parent = info.parents[0] if info.parents else None
         old, new = _plan_sides(ws, info.id, parent, plan_id)
