@@ -15,7 +15,7 @@ TSC_STAMP := .tools/typescript/.installed
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e '.[dev,spark]'  # spark: tests/checking/test_spark.py runs a local Spark session
 	touch $(STAMP)
 
 demo: $(STAMP) $(if $(NODE),$(TSC_STAMP))
@@ -49,7 +49,7 @@ golden: $(STAMP)
 	TRACKPLAN_UPDATE_GOLDEN=1 $(BIN)/pytest -q tests/formats/test_golden.py
 
 bench: $(STAMP)
-	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	$(BIN)/pip install --quiet -e '.[dev,bench,spark]'
 	$(BIN)/python benchmarks/run.py
 
 clean:
