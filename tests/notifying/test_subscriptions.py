@@ -165,11 +165,19 @@ def test_the_digest_mails_each_confirmed_recipient_once(
     assert sent.output == "2 digest mails sent (2026-01-01T00:00:00+00:00 to 2026-01-02T00:00:00+00:00)\n"
     assert sorted(m["To"] for m in mail.messages) == ["alice@example.com", "bob@example.com"]
     [alice] = mail.to("alice@example.com")
-    assert alice["Subject"] == "Test plan: 1 tracking plan changed, 1 breaking change"
+    assert alice["Subject"] == "Test plan: 1 tracking plan changed, 2 breaking changes"  # the event's, and the plan's
     text = body(alice, "plain")
     assert "Checkout (1 commit)" in text and "Discovery" not in text
     assert f"{commit[:12]} 2026-01-01 10:00 UTC Test User <test@example.com>: Send revenue as a string" in text
-    assert re.search(r"\[BREAKING\] .*revenue", text)
+    changes = [line.strip() for line in text.splitlines() if line.startswith("    [")]
+    assert changes[:2] == [
+        "[BREAKING] Checkout Completed.revenue: type narrowed from number to string",
+        "[BREAKING] tracking plan `Checkout`: event specification `Order placed`: its event `Checkout Completed` "
+        "has breaking changes (TP020)",
+    ]
+    assert changes[2:] == [
+        "[warning] Checkout Completed: x-version 2-0-0 is too small for a model change; expected 3-0-0"
+    ]
     assert "<strong>[BREAKING]" in body(alice, "html")
     assert f"Docs: {PUBLIC}/workspaces/test-plan/branches/main/docs" in text
     unsubscribe = alice["List-Unsubscribe"]
@@ -203,3 +211,18 @@ def test_a_change_to_the_plan_file_alone_is_in_the_digest(
     assert printed.output.startswith("To: erin@example.com\nSubject: Test plan: 1 tracking plan changed\n")
     assert "Discovery (1 commit)" in printed.output and "Describe the Discovery plan" in printed.output
     assert len(mail.messages) == 1  # --print sends nothing
+
+
+def test_share_instructions_mails_the_specifications_docs_links_and_codegen(server: Server, mail: Inbox) -> None:
+    path = f"/organizations/{server.organization}/data-products/v2/{DISCOVERY_PLAN}/share-instructions"
+    doc = {"recipients": ["dev@example.com", "qa@example.com"], "message": "Ship it this sprint."}
+    answer = server.client.post(path, json=doc, headers=server.auth)
+    assert (answer.status_code, answer.json()) == (200, {"message": "Instructions sent", "sent": 2})
+    assert sorted(m["To"] for m in mail.messages) == ["dev@example.com", "qa@example.com"]
+    text = body(mail.to("dev@example.com")[0], "plain").replace("\r\n", "\n")
+    docs = f"{PUBLIC}/workspaces/test-plan/branches/main/docs"
+    assert text.startswith("Ship it this sprint.\n\nHow to implement the tracking plan 'Discovery'.")
+    assert f"  Viewed: event Product Viewed ({docs}#event-product-viewed)\n" in text
+    assert "  trackplan codegen --lang ts --plan Discovery -o src/tracking.ts" in text
+    bad = server.client.post(f"/api/msc/v1{path}", json={"recipients": ["not-an-address"]}, headers=server.auth)
+    assert (bad.status_code, len(mail.messages)) == (400, 2)

@@ -145,6 +145,11 @@ def run_digest(
     return digest
 
 
+def docs_url(public_url: str | None, workspace: str) -> str | None:
+    """The served docs of a workspace's main branch, when the server's address is known."""
+    return f"{public_url.rstrip('/')}/workspaces/{quote(workspace)}/branches/main/docs" if public_url else None
+
+
 def _when(moment: float) -> str:
     return datetime.fromtimestamp(moment, UTC).strftime("%Y-%m-%d %H:%M UTC")
 
@@ -165,7 +170,7 @@ def _mail(
     name: str,
 ) -> Mail:
     base = audience.public_url.rstrip("/") if audience.public_url else None
-    docs = f"{base}/workspaces/{quote(audience.workspace)}/branches/main/docs" if base else None
+    docs = docs_url(base, audience.workspace)
     headers: tuple[tuple[str, str], ...] = ()
     unsubscribe = None
     if base:

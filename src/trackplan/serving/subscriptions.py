@@ -2,7 +2,9 @@
 `/api/msc/v1/organizations/{organizationId}/data-products/v1/{dataProductId}/subscriptions`:
 list, create, update, delete, confirm and resend-confirmation; and the pages a recipient
 reaches from a mail: the confirmation link (without the `/api/msc/v1` prefix, as Snowplow's
-mails write it) and the one-click unsubscribe of RFC 8058.
+mails write it) and the one-click unsubscribe of RFC 8058. Also the seed's share-instructions
+(`…/data-products/v2/{dataProductId}/share-instructions`, with and without the prefix): a mail
+telling developers how to implement a plan.
 
 A link opens a page whose button POSTs, so a mail scanner fetching links changes nothing.
 Subscriptions live in the state folder (`notifying.store`); creating one mails the recipient
@@ -23,8 +25,12 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
 from trackplan.errors import InputError
-from trackplan.notifying.digest import UNSUBSCRIBE_PATH
+from trackplan.formats.docs import Anchors
+from trackplan.model.tracking_plans import TrackingPlan
+from trackplan.notifying import sharing
+from trackplan.notifying.digest import UNSUBSCRIBE_PATH, docs_url
 from trackplan.notifying.mail import SmtpConfig, smtp_config
+from trackplan.notifying.sharing import MAX_RECIPIENTS
 from trackplan.notifying.store import Subscription, SubscriptionStore
 from trackplan.notifying.subscribing import CONFIRM_PATH, PUBLIC_URL_ENV, resend, subscribe
 from trackplan.serving.accounts import EMAIL
@@ -41,6 +47,7 @@ CONFIRM_PAGE = CONFIRM_PATH.format(
     organization="{organizationId}", data_product="{dataProductId}", id="{subscriptionId}"
 )
 UNSUBSCRIBE_PAGE = UNSUBSCRIBE_PATH.format(organization="{organizationId}")
+SHARE = ORGANIZATIONS + "/{organizationId}/data-products/v2/{dataProductId}/share-instructions"
 BAD_TOKEN = "Invalid or expired confirmation token"
 MAX_FORM_BYTES = 4096
 
@@ -65,13 +72,13 @@ def subscription_json(subscription: Subscription) -> dict[str, Any]:
     }
 
 
-def _plan_name(request: Request, caller: Caller) -> tuple[str, str]:
-    """The id and name of the tracking plan the path names, on the main branch; else a 404."""
+def _tracking_plan(request: Request, caller: Caller) -> TrackingPlan:
+    """The tracking plan the path names, on the main branch; else a 404."""
     ws = request.app.state.api.service.workspace(caller.workspace)
     found = find_in(read_tracking_plans(ws, main_branch(ws)), request.path_params["dataProductId"])
     if found is None:
         raise ApiError(404, "Data product not found")
-    return str(found.plan.id), found.plan.name
+    return found.plan
 
 
 def _mailer() -> SmtpConfig:
@@ -99,7 +106,7 @@ async def list_subscriptions(request: Request) -> Response:
     caller = await authenticate(request, "export")
 
     def listing() -> dict[str, Any]:
-        plan_id, _ = _plan_name(request, caller)
+        plan_id = str(_tracking_plan(request, caller).id)
         return {"data": [subscription_json(s) for s in store(request).subscriptions(caller.organization, plan_id)]}
 
     return json_response(await run_in_threadpool(listing))
@@ -117,10 +124,10 @@ async def create_subscription(request: Request) -> Response:
         raise ApiError(400, "Invalid recipient: expected an email address")
 
     def create() -> Response:
-        plan_id, name = _plan_name(request, caller)
-        details = (caller.organization, plan_id, recipient, reason, notify)
+        plan = _tracking_plan(request, caller)
+        details = (caller.organization, str(plan.id), recipient, reason, notify)
         try:
-            pending = subscribe(store(request), _mailer(), public_url(request), details, name)
+            pending = subscribe(store(request), _mailer(), public_url(request), details, plan.name)
         except InputError as exc:
             raise ApiError(409 if "already subscribed" in str(exc) else 502, str(exc)) from None
         return json_response({"data": [subscription_json(pending.subscription)]}, 201)
@@ -133,7 +140,7 @@ async def update_subscription(request: Request) -> Response:
     reason, notify = _fields(await _json_object(request))
 
     def update() -> Response:
-        current = _existing(request, caller, _plan_name(request, caller)[0])
+        current = _existing(request, caller, str(_tracking_plan(request, caller).id))
         return json_response({"data": [subscription_json(store(request).update(current, reason, notify))]})
 
     return await run_in_threadpool(update)
@@ -143,7 +150,7 @@ async def delete_subscription(request: Request) -> Response:
     caller = await authenticate(request, "export")
 
     def delete() -> Response:
-        store(request).remove(_existing(request, caller, _plan_name(request, caller)[0]).id)
+        store(request).remove(_existing(request, caller, str(_tracking_plan(request, caller).id)).id)
         return Response(status_code=204)
 
     return await run_in_threadpool(delete)
@@ -154,12 +161,12 @@ async def resend_confirmation(request: Request) -> Response:
     request.app.state.api.limit(caller.account, request)
 
     def resent() -> Response:
-        plan_id, name = _plan_name(request, caller)
-        current = _existing(request, caller, plan_id)
+        plan = _tracking_plan(request, caller)
+        current = _existing(request, caller, str(plan.id))
         if current.confirmed:
             raise ApiError(409, "Subscription already confirmed")
         try:
-            resend(store(request), _mailer(), public_url(request), current, name)
+            resend(store(request), _mailer(), public_url(request), current, plan.name)
         except InputError as exc:
             raise ApiError(502, str(exc)) from None
         return json_response({"data": [subscription_json(current)]})
@@ -244,6 +251,30 @@ async def unsubscribe_page(request: Request) -> Response:
     return _page("Unsubscribed", "<p>No more digest mails will be sent to you.</p>")
 
 
+async def share_instructions(request: Request) -> Response:
+    """Mail `recipients` how to implement the tracking plan: its specifications, docs links, codegen."""
+    caller = await authenticate(request, "export")
+    request.app.state.api.limit(caller.account, request)
+    doc = await _json_object(request)
+    listed, note = doc.get("recipients"), doc.get("message", "")
+    recipients = [r for r in listed if isinstance(r, str) and EMAIL.fullmatch(r)] if isinstance(listed, list) else []
+    if recipients != listed or not 0 < len(recipients) <= MAX_RECIPIENTS or not isinstance(note, str):
+        raise ApiError(400, f"Invalid body: recipients (1 to {MAX_RECIPIENTS} email addresses) is required")
+
+    def share() -> Response:
+        plan = _tracking_plan(request, caller)
+        ws = request.app.state.api.service.workspace(caller.workspace)
+        anchors = Anchors.of(ws.load(main_branch(ws)).plan).events
+        docs = docs_url(public_url(request), caller.workspace)
+        try:
+            sent = sharing.share_instructions(_mailer(), recipients, plan, anchors, docs, note)
+        except InputError as exc:
+            raise ApiError(502, str(exc)) from None
+        return json_response({"message": "Instructions sent", "sent": sent})
+
+    return await run_in_threadpool(share)
+
+
 def routes() -> list[Route]:
     return [
         Route(SUBSCRIPTIONS, _guarded(list_subscriptions), methods=["GET"]),
@@ -254,4 +285,6 @@ def routes() -> list[Route]:
         Route(ONE + "/actions/resend-confirmation", _guarded(resend_confirmation), methods=["POST"]),
         Route(CONFIRM_PAGE, _guarded(confirm_page), methods=["GET", "POST"]),
         Route(UNSUBSCRIBE_PAGE, _guarded(unsubscribe_page), methods=["GET", "POST"]),
+        Route(SHARE, _guarded(share_instructions), methods=["POST"]),
+        Route(SHARE.removeprefix("/api/msc/v1"), _guarded(share_instructions), methods=["POST"]),
     ]
