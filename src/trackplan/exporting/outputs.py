@@ -16,7 +16,6 @@ import os
 from pathlib import Path
 
 from trackplan import __version__
-from trackplan.repo.atomic import atomic_write
 
 OUTPUT_VERSION = 1
 """Bumped whenever a writer's output changes for the same plan and options."""
@@ -49,6 +48,8 @@ class KeptOutputs:
 
     def write(self, key: str, data: bytes) -> None:
         """Keep `data` under `key`, then drop the least recently used beyond `KEPT`."""
+        from trackplan.repo.atomic import atomic_write  # tempfile is not needed to read
+
         try:
             atomic_write(self.folder / key, data)
             self._prune()

@@ -11,7 +11,6 @@ name.
 
 from __future__ import annotations
 
-import gzip
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -171,14 +170,22 @@ def write_output(ws: Workspace, rendered: Rendered, output: str | None, compress
         assert output is not None
         targets = folder_targets(ws, Path(output), rendered.files)
         for target, data in targets:
-            _write(target, gzip.compress(data, mtime=0) if compress else data)
+            _write(target, _compressed(data, compress))
         return
-    data = gzip.compress(rendered.data, mtime=0) if compress else rendered.data
+    data = _compressed(rendered.data, compress)
     if output in (None, "-"):
         stdout.write(data)
         stdout.flush()
     else:
         _write(output_target(ws, Path(output)), data)
+
+
+def _compressed(data: bytes, compress: bool) -> bytes:
+    if not compress:
+        return data
+    import gzip  # loaded for --gzip only
+
+    return gzip.compress(data, mtime=0)
 
 
 def _write(target: Path, data: bytes) -> None:
