@@ -25,9 +25,11 @@ HISTORY = 1000
 
 def with_history(root: Path, commits: int = HISTORY) -> None:
     """A branch `history` off main with `commits` commits, each editing one event's description."""
-    if (root / ".git" / "refs" / "heads" / "history").exists():
-        return
     store = GitStore(root)
+    if store.branch_head("history") is not None:
+        if int(git("rev-list", "--count", "main..history", cwd=root)) == commits:
+            return
+        git("branch", "-D", "history", cwd=root)  # left short by an interrupted run
     head = store.resolve("main")
     listed = git("ls-tree", "-r", "main", "events", cwd=root).decode().splitlines()
     files = [(line.split("\t")[1], line.split()[2]) for line in listed[:commits]]
@@ -38,9 +40,7 @@ def with_history(root: Path, commits: int = HISTORY) -> None:
     git("gc", "-q", cwd=root)
 
 
-def pair(
-    label: str, args: list[str], root: Path, before: Path | None, codes: tuple[int, ...] = (0,)
-) -> list[Command]:
+def pair(label: str, args: list[str], root: Path, before: Path | None, codes: tuple[int, ...] = (0,)) -> list[Command]:
     out = [trackplan(label, *args, cwd=root, exit_codes=codes)]
     if before is not None:
         out.append(trackplan(f"{label} (before)", *args, cwd=root, src=before, exit_codes=codes))
@@ -76,7 +76,9 @@ def hundred_thousand(before: Path | None, rounds: int) -> None:
     commands = [
         Command("git diff --name-status main one", ["git", "diff", "--name-status", "main", "one"], root, env),
         Command("git archive main", ["git", "archive", "main"], root, env),
-        Command("git log --name-status -n 1000", ["git", "log", "--name-status", "-n", str(HISTORY), "history"], root, env),
+        Command(
+            "git log --name-status -n 1000", ["git", "log", "--name-status", "-n", str(HISTORY), "history"], root, env
+        ),
         *pair("trackplan diff main one", ["diff", "main", "one"], root, before),
         *pair("trackplan validate --ref main", ["validate", "--ref", "main"], root, before, (0, 1)),
         *pair("trackplan export --ref main", ["export", "--ref", "main"], root, before),

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -154,7 +155,8 @@ def prepared_repo(n: int, events_layout: str) -> tuple[Path, str]:
     with a branch `one` that changes one event; returns (root, that event's path)."""
     root = SCRATCH / f"spd-{n}-{events_layout}-v{GENERATOR_VERSION}"
     shared = shared_plan_repo(n, events_layout)
-    if not (root / ".git" / "refs" / "heads" / "one").exists():
+    if not root.is_dir() or GitStore(root).branch_head("one") is None:
+        shutil.rmtree(root, ignore_errors=True)  # half built by an interrupted run
         git("clone", "-q", "--no-hardlinks", str(shared), str(root), cwd=SCRATCH)
         git("update-ref", "refs/heads/main", "origin/main", cwd=root)
         git("remote", "remove", "origin", cwd=root)
