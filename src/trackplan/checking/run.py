@@ -271,8 +271,9 @@ class CheckOutcome:
     failed: bool  # more payloads were invalid than --max-invalid allows
 
 
-def check_ref(ws: Workspace, request: CheckRequest, stdin: BinaryIO) -> CheckOutcome:
-    """Check the payloads of `request` against the plan at its ref, or at the commit each names."""
+def check_ref(ws: Workspace, request: CheckRequest, stdin: BinaryIO, progress: Progress | None = None) -> CheckOutcome:
+    """Check the payloads of `request` against the plan at its ref, or at the commit each names;
+    `progress` is told the number of payloads read so far."""
     limit = MaxInvalid.parse(request.max_invalid) if request.max_invalid is not None else None
     checker = Checker(ws.load(request.ref).plan, formats=request.formats)
     at_commit = None
@@ -281,11 +282,11 @@ def check_ref(ws: Workspace, request: CheckRequest, stdin: BinaryIO) -> CheckOut
         known = {} if request.ref == WORKTREE else {ws.store.resolve(request.ref): checker}
         at_commit = CommitCheckers(ws, known, formats=request.formats)
     if request.payloads == "-":
-        report = run_checks(checker, stdin, request.sample, at_commit=at_commit)
+        report = run_checks(checker, stdin, request.sample, at_commit=at_commit, progress=progress)
     else:
         path = Path(request.payloads)
         if not path.is_file():
             raise InputError(f"{request.payloads}: no such file")
         with path.open("rb") as stream:
-            report = run_checks(checker, stream, request.sample, at_commit=at_commit)
+            report = run_checks(checker, stream, request.sample, at_commit=at_commit, progress=progress)
     return CheckOutcome(report.to_json(), limit is not None and limit.exceeded_by(report))

@@ -53,9 +53,11 @@ def command(
     """
     from trackplan.checking.run import CheckRequest, check_ref
     from trackplan.checking.text import render_text
+    from trackplan.cli.progress import progress_for
 
     request = CheckRequest(payloads, ref, sample, max_invalid, ignore_payload_commit, formats=not no_formats)
-    outcome = check_ref(ctx.workspace(), request, sys.stdin.buffer)
+    with progress_for("checking", "payloads", output_format) as progress:
+        outcome = check_ref(ctx.workspace(), request, sys.stdin.buffer, progress)
     if output_format == "json":
         echo_json(outcome.summary)
     else:
