@@ -71,18 +71,18 @@ def synthetic_plan(n: int) -> Plan:
     return Plan(settings=settings, events=tuple(synthetic_event(i) for i in range(n)))
 
 
-def _changed(plan: Plan, changed: int) -> Plan:
+def _changed(plan: Plan, changed: int, revision: int) -> Plan:
     """The plan with its first `changed` events' descriptions edited, as a re-import brings."""
-    events = tuple(
-        e.replace(description=e.description + " Changed.") if i < changed else e for i, e in enumerate(plan.events)
-    )
+    note = f" Changed ({revision})." if revision > 1 else " Changed."
+    events = tuple(e.replace(description=e.description + note) if i < changed else e for i, e in enumerate(plan.events))
     return plan.replace(events=events)
 
 
-def avo_export(n: int, changed: int = 0) -> bytes:
-    """The N-event plan as Avo's JSON export, the first `changed` events edited."""
+def avo_export(n: int, changed: int = 0, revision: int = 1) -> bytes:
+    """The N-event plan as Avo's JSON export, the first `changed` events edited (`revision`
+    tells one edit from another)."""
     events = []
-    for event in _changed(synthetic_plan(n), changed).events:
+    for event in _changed(synthetic_plan(n), changed, revision).events:
         props = {
             p.name: {"id": p.id, **{k: v for k, v in p.to_json().items() if k != "x-send-as"}} for p in event.properties
         }
@@ -107,6 +107,6 @@ def avo_export(n: int, changed: int = 0) -> bytes:
     return json.dumps({"name": "Exported Tracking Plan: main", "events": events}).encode()
 
 
-def jsonschema_export(n: int, changed: int = 0) -> bytes:
+def jsonschema_export(n: int, changed: int = 0, revision: int = 1) -> bytes:
     """The N-event plan as the standard JSON Schema of Avo's Import API, the first `changed` events edited."""
-    return json.dumps(document(_changed(synthetic_plan(n), changed))).encode()
+    return json.dumps(document(_changed(synthetic_plan(n), changed, revision))).encode()

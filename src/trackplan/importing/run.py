@@ -23,6 +23,7 @@ from trackplan.formats import FORMATS, detect, read_source
 from trackplan.formats.base import InputFile
 from trackplan.importing.incremental import fingerprints, incremental, note_of, remember
 from trackplan.importing.merge import ImportResult, merge, property_scope
+from trackplan.importing.trees import follow, indexed, known_index, load_indexed, touched
 from trackplan.model import Plan, Settings
 from trackplan.repo.guards import guard_branch, target_branch
 from trackplan.repo.workspace import Workspace, retried
@@ -122,10 +123,13 @@ def _import_once(ws: Workspace, request: ImportRequest) -> ImportOutcome:
             parent = ws.store.resolve(base_ref)
         except RefError:
             raise RefError(f"unknown --base {base_ref!r}: the branch {branch!r} would start there") from None
-    before = ws.load(head or parent or "HEAD")
+    base = head or parent
+    base_tree = ws.store.subtree_id(base, ws.prefix) if base else None
+    index = known_index(ws, base_tree)
+    before = load_indexed(ws, index) if index else ws.load(base or "HEAD")
     guard_branch(ws, branch, list(before.settings.protected_branches), head, "import")
     prints = fingerprints(source, fmt) if request.source is None else None
-    tree = ws.store.subtree_id(head, ws.prefix) if head else None
+    tree = base_tree if head else None
     quick = None
     if prints is not None and tree is not None:
         scope = property_scope(before.settings, bool(before.event_paths), Settings(), FORMATS[fmt].property_scope)
@@ -134,10 +138,13 @@ def _import_once(ws: Workspace, request: ImportRequest) -> ImportOutcome:
         incoming, old_plan, new_plan, result = quick.incoming, quick.old, quick.new, quick.result
     else:
         incoming = read_source(source, fmt)
-        old_plan = before.plan
         format_scope = FORMATS[incoming.format].property_scope
-        scope = property_scope(old_plan.settings, bool(old_plan.events), incoming.plan.settings, format_scope)
+        scope = property_scope(before.settings, bool(before.event_paths), incoming.plan.settings, format_scope)
+        paths = touched(index, before, incoming.plan, request.method, request.source, scope[0]) if index else None
+        old_plan = before.plan if paths is None else before.part(paths)
         new_plan, result = merge(old_plan, incoming.plan, request.method, request.source, scope)
+        if index is None and base_tree is not None:
+            index = indexed(ws, base_tree, before)
     result.warnings = [*incoming.warnings, *before.warnings, *result.warnings]
     old_part, new_part = changed_parts(old_plan, new_plan)
     diff = diff_plans(old_part, new_part, differ_for(new_plan.settings), before.event_paths)
@@ -154,6 +161,8 @@ def _import_once(ws: Workspace, request: ImportRequest) -> ImportOutcome:
     result.warnings.extend(written.warnings)
     outcome.commit = written.commit
     outcome.changed_paths = written.changed_paths
+    if index is not None and base_tree is not None and written.commit is not None:
+        follow(ws, index, base_tree, written.commit)
     if prints is not None:
         left = ws.store.subtree_id(written.commit, ws.prefix) if written.commit else tree
         note = quick.note if quick else note_of(prints, incoming, new_plan, scope[0])

@@ -322,7 +322,7 @@ class PlanIndex:
     next tree is a new one (importing/trees.py)."""
 
     blob_ids: dict[str, str]  # {plan path: blob id}, as Workspace.plan_blobs
-    event_paths: dict[str, str]  # {event name: event file}, in the files' order, as LoadedPlan
+    event_paths: dict[str, str]  # {event name: event file}, as LoadedPlan
     facts: dict[str, EventFacts]  # by event file
     ids: dict[str, str]  # {event id: event file}
     users: dict[str, frozenset[str]]  # {property name: the event files using it}

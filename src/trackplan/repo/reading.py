@@ -4,7 +4,7 @@ and documents parsed from their bytes."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from functools import cached_property
 from typing import Any
 
@@ -43,7 +43,10 @@ class LoadedPlan:
         on_built: Callable[[], None] = lambda: None,
         prefetch: Callable[[], None] = lambda: None,
         memoized: EventMemoizer | None = None,
+        event_paths: Mapping[str, str] | None = None,
     ) -> None:
+        """`event_paths`: {name: path}, in any order, when an index of the tree knows them (each
+        file then holds an event of its own name: no file is ignored)."""
         self.blob_ids = dict(blob_ids)
         self._memoized = memoized
         self._on_built = on_built
@@ -53,6 +56,9 @@ class LoadedPlan:
         self.warnings: list[str] = []
         self._load_doc = load_doc
         self._context_paths: dict[str, str] = {}
+        if event_paths is not None:
+            self.event_paths = dict(event_paths)
+            return
         for path in sorted(self.blob_ids):
             if not is_event_file(path):
                 continue
@@ -93,25 +99,31 @@ class LoadedPlan:
 
     def _build(self) -> Plan:
         self.prefetch()
-        settings = self.settings
-        events = [self._event(path) for path in self.event_paths.values()]
+        plan = self._plan_of([self._event(path) for path in sorted(self.event_paths.values())])
+        self._on_built()
+        return plan
+
+    def part(self, paths: Collection[str]) -> Plan:
+        """The plan with only the events of these files, in the plan's order (the paths' order),
+        and its settings, traits and contexts: for a change that reads only those."""
+        return self._plan_of([self._event(path) for path in sorted(paths)])
+
+    def _plan_of(self, events: list[Event]) -> Plan:
         traits = {p: self._event(p) for p in (IDENTIFY_FILE, GROUP_FILE) if p in self.blob_ids}
         contexts = []
-        for path in sorted(self.blob_ids):
-            if path.startswith(CONTEXTS_DIR + "/") and is_plan_file(path):
+        for path in sorted(p for p in self.blob_ids if p.startswith(CONTEXTS_DIR + "/")):
+            if is_plan_file(path):
                 event = self._event(path)
                 source = str(event.extra.get("x-source") or stem(path))
                 contexts.append((source, event.replace(extra=event.extra.without("x-source"))))
                 self._context_paths[source] = path
-        self._on_built()
-        plan = Plan(
-            settings=settings,
+        return Plan(
+            settings=self.settings,
             events=tuple(events),
             identify=traits.get(IDENTIFY_FILE),
             group=traits.get(GROUP_FILE),
             contexts=tuple(contexts),
         )
-        return plan
 
 
 def event_from_document(doc: Any, path: str) -> Event:
