@@ -83,3 +83,10 @@ def test_the_three_conditions(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("CI")
     monkeypatch.setattr(sys.stderr, "isatty", lambda: False)
     assert not progress.shows_progress("text")
+
+
+def test_validate_shows_the_files_done_on_a_terminal(plan_repo: Path, no_ci: dict[str, str]) -> None:
+    code, seen = run_with_terminal_stderr(["-C", str(plan_repo), "validate"], no_ci)
+    assert code == 0
+    assert b"validating" in seen and b" files" in seen
+    assert run_with_terminal_stderr(["-C", str(plan_repo), "validate", "--format", "json"], no_ci) == (0, b"")

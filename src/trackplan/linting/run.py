@@ -105,10 +105,12 @@ def lint_files(files: Mapping[str, bytes], only: set[str] | None = None) -> Lint
     return _lint(files, text_of, analyse_all, only, "among the files given", partial(lint_tracking_plan_files, files))
 
 
-def lint_ref(ws: Workspace, ref: str = WORKTREE, only: Iterable[str] | None = None) -> LintReport:
+def lint_ref(
+    ws: Workspace, ref: str = WORKTREE, only: Iterable[str] | None = None, progress: Callable[[int], None] | None = None
+) -> LintReport:
     """Lint the plan at a ref (or the work tree); `only` limits the findings and the count to
     some plan files, and naming a path that is not one is an `InputError`. Per-file results
-    are cached by (file blob, path, settings blob)."""
+    are cached by (file blob, path, settings blob); `progress` is told the files done so far."""
     blobs = ws.plan_blobs(ref)
 
     def text_of(path: str) -> str:
@@ -121,7 +123,9 @@ def lint_ref(ws: Workspace, ref: str = WORKTREE, only: Iterable[str] | None = No
         cached = ws.cache.get_fragments(keys.values())
         results: Results = {}
         with building():
-            for path, key in keys.items():
+            for done, (path, key) in enumerate(keys.items(), 1):
+                if progress is not None:
+                    progress(done)
                 value = cached.get(key)
                 if value is None:
                     results[path] = analyse(path, text_of(path), settings, config)

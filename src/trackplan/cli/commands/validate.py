@@ -40,6 +40,7 @@ def command(
     """
     from trackplan.ci.github import append_step_summary
     from trackplan.ci.review import findings_fail
+    from trackplan.cli.progress import progress_for
     from trackplan.linting.run import lint_ref
     from trackplan.repo.merge import driver_warning
     from trackplan.repo.refs import WORKTREE
@@ -49,7 +50,8 @@ def command(
     if ws.store.workdir and (warning := driver_warning(ws)):
         click.echo(f"trackplan: warning: {warning}", err=True)
     target = ref if ref and not worktree else (WORKTREE if ws.store.workdir else "HEAD")
-    report = lint_ref(ws, target, _plan_paths(ws, ctx.cwd, paths) if paths else None)
+    with progress_for("validating", "files", output_format) as progress:
+        report = lint_ref(ws, target, _plan_paths(ws, ctx.cwd, paths) if paths else None, progress)
     click.echo(render(report, output_format, ws.path_prefix), nl=False)
     if output_format == "github":
         append_step_summary(step_summary(report, ws.path_prefix))
