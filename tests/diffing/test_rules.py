@@ -10,19 +10,12 @@ import pytest
 from tests.helpers import DATA, ROOT
 from trackplan.catalogue import Rule
 from trackplan.diffing import rules
-from trackplan.diffing.events import Differ, diff_plans
+from trackplan.diffing.events import Differ
 from trackplan.diffing.rules import PROFILES, RULES, SEVERITIES
-from trackplan.model import Plan
-from trackplan.repo.reading import build_plan, parse_document
+from trackplan.diffing.tracking_plans import example_changes
 
 DOCS = ROOT / "docs" / "diff.md"
 EXPECTED = DATA / "diff" / "example-changes.json"
-
-
-def plan_of(files: tuple[tuple[str, str], ...]) -> Plan:
-    """The plan of an example's files, parsed as a plan read from a tree is."""
-    data = {path: text.encode() for path, text in files}
-    return build_plan({path: path for path in data}, lambda path, blob: parse_document(data[blob], path)).plan
 
 
 @pytest.mark.parametrize("rule", RULES.values(), ids=RULES.keys())
@@ -31,9 +24,8 @@ def test_each_rule_fires_on_its_examples_and_only_there(rule: Rule) -> None:
     assert set(rule.severities.values()) <= set(SEVERITIES)
     assert any(example.fires for example in rule.examples), "every rule needs an example it fires on"
     for example in rule.examples:
-        old, new = plan_of(example.before), plan_of(example.after)
         for profile in PROFILES:
-            changes = diff_plans(old, new, Differ(profile)).changes
+            changes = example_changes(example, Differ(profile))
             fired = [change.severity for change in changes if change.rule == rule.id]
             assert fired == ([rule.severity(profile)] if example.fires else []), (profile, [c.rule for c in changes])
 
@@ -41,10 +33,7 @@ def test_each_rule_fires_on_its_examples_and_only_there(rule: Rule) -> None:
 def test_the_examples_give_these_changes() -> None:
     """Every change of every example, as `trackplan diff` words it under the validation profile."""
     found = {
-        rule.id: [
-            [f"{c.rule} {c.severity} {c.message}" for c in diff_plans(plan_of(e.before), plan_of(e.after)).changes]
-            for e in rule.examples
-        ]
+        rule.id: [[f"{c.rule} {c.severity} {c.message}" for c in example_changes(e, Differ())] for e in rule.examples]
         for rule in RULES.values()
     }
     assert found == json.loads(EXPECTED.read_text())

@@ -12,6 +12,7 @@ from __future__ import annotations
 import difflib
 
 from trackplan.catalogue import Example, Rule, edit
+from trackplan.diffing.tracking_plan_rules import TRACKING_PLAN_RULES
 
 SEVERITIES = ("breaking", "warning", "info")
 PROFILES = ("validation", "consumer")
@@ -381,6 +382,7 @@ RULES = {
         ),
     )
 }
+RULES.update(TRACKING_PLAN_RULES)  # tracking-plan files: fired by tracking_plans.py
 
 
 def rules_table_markdown() -> str:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from trackplan.diffing.events import Differ, diff_plans, pair_events
 from trackplan.diffing.records import Change, DiffResult, VersionAdvice
 from trackplan.diffing.rules import PROFILES
+from trackplan.diffing.tracking_plans import tracking_plan_changes
 from trackplan.errors import InputError
 from trackplan.model import Event, Plan, Settings
 from trackplan.repo.paths import CONTEXTS_DIR, GROUP_FILE, IDENTIFY_FILE, SETTINGS_FILE, is_event_file, is_plan_file
@@ -130,6 +131,7 @@ def diff_refs(ws: Workspace, base: str, head: str, profile: str | None = None) -
     for a, b, path in event_pairs(old_blobs, new_blobs, lambda path, blob: read_event(ws, path, blob)):
         differ.compare(a, b, path, changes, versions, events)
     changes.extend(_other_parts(ws, differ, old_blobs, new_blobs, base, head, head_settings))
+    changes.extend(tracking_plan_changes(ws, base, head, differ, changes))
     ws.cache.flush()
     return DiffResult(changes, versions, base, head, events)
 

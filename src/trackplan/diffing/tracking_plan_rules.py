@@ -199,8 +199,8 @@ TRACKING_PLAN_RULES = {
             "breaking",
             "breaking",
             "An event that a specification names has a breaking change: the specification's payloads change with it.",
-            _event(True, WITH_COUPON, NO_COUPON),
-            _event(False, WITH_COUPON, ("enum: [web, app]", "enum: [web, app, store]")),
+            _event(True, PLAN, NO_COUPON),
+            _event(False, PLAN, ("enum: [web, app]", "enum: [web, app, store]")),
         ),
         _rule(
             "TP082",

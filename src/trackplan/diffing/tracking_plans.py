@@ -8,19 +8,24 @@ specifications pair by their own ids. Severities come from the profile, as for e
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
+from uuid import UUID
 
+from trackplan.catalogue import Example
+from trackplan.diffing.events import Differ, diff_plans
 from trackplan.diffing.records import Change
 from trackplan.diffing.schema import Place, SchemaDiffer
 from trackplan.formats.base import plain_schema
 from trackplan.model.frozen import FrozenDict, thaw
 from trackplan.model.tracking_plans import EventSpecification, TrackingPlan
-from trackplan.repo.reading import LoadedPlan
+from trackplan.repo.reading import LoadedPlan, build_plan, parse_document
 from trackplan.repo.workspace import Workspace
 from trackplan.trackingplans.compatibility import COMPATIBLE, INCOMPATIBLE, Verdict, compatibility
-from trackplan.trackingplans.files import PlanFile, read_tracking_plans
+from trackplan.trackingplans.files import PlanFile, plan_from_document, read_tracking_plans
+from trackplan.trackingplans.layout import is_tracking_plan_file
 from trackplan.trackingplans.references import referenced_event
 
 PLAN_DETAILS = (
@@ -47,10 +52,54 @@ def tracking_plan_changes(
     the diff found (`event_changes`)."""
     old_plans = {f.plan.id: f for f in read_tracking_plans(ws, base)}
     new_plans = {f.plan.id: f for f in read_tracking_plans(ws, head)}
+    return plan_set_changes(
+        old_plans, new_plans, differ, event_changes, _Plans(lambda: ws.load(base), lambda: ws.load(head))
+    )
+
+
+def example_changes(example: Example, differ: Differ) -> list[Change]:
+    """Every change record of a change rule's example (its files before and after), events'
+    and tracking plans' alike, as `diff` gives them."""
+    before, after = _example_plan(example.before), _example_plan(example.after)
+    changes = diff_plans(before.plan, after.plan, differ).changes
+    old_plans, new_plans = _example_plans(example.before), _example_plans(example.after)
+    return [*changes, *plan_set_changes(old_plans, new_plans, differ, changes, _Plans(lambda: before, lambda: after))]
+
+
+def _example_plan(files: tuple[tuple[str, str], ...]) -> LoadedPlan:
+    data = {path: text.encode() for path, text in files}
+    return build_plan({path: path for path in data}, lambda path, blob: parse_document(data[blob], path))
+
+
+def _example_plans(files: tuple[tuple[str, str], ...]) -> dict[UUID, PlanFile]:
+    plans = [
+        PlanFile(path, plan_from_document(parse_document(text.encode(), path), path))
+        for path, text in files
+        if is_tracking_plan_file(path)
+    ]
+    return {f.plan.id: f for f in plans}
+
+
+@dataclass(frozen=True)
+class _Plans:
+    """The plans at the base and the head, loaded on first use: only event changes that a
+    specification may see need them."""
+
+    base: Callable[[], LoadedPlan]
+    head: Callable[[], LoadedPlan]
+
+
+def plan_set_changes(
+    old_plans: Mapping[UUID, PlanFile],
+    new_plans: Mapping[UUID, PlanFile],
+    differ: SchemaDiffer,
+    event_changes: Sequence[Change],
+    plans: _Plans,
+) -> list[Change]:
     changes: list[Change] = []
     for plan_id in [*new_plans, *(i for i in old_plans if i not in new_plans)]:
         changes.extend(plan_changes(old_plans.get(plan_id), new_plans.get(plan_id), differ))
-    effects = _Effects(ws, base, head, differ, event_changes)
+    effects = _Effects(plans, differ, event_changes)
     edited = {i for i in new_plans if i not in old_plans or old_plans[i].plan != new_plans[i].plan}
     for plan_id, new in new_plans.items():
         old = old_plans.get(plan_id)
@@ -152,8 +201,8 @@ class _Effects:
     """What event changes do to the specifications naming the events: TP081 for a breaking
     event change, TP082 for a narrowing that became incompatible with its event's schema."""
 
-    def __init__(self, ws: Workspace, base: str, head: str, differ: SchemaDiffer, changes: Sequence[Change]) -> None:
-        self.ws, self.base, self.head, self.differ = ws, base, head, differ
+    def __init__(self, plans: _Plans, differ: SchemaDiffer, changes: Sequence[Change]) -> None:
+        self.plans, self.differ = plans, differ
         self.changed = {c.event for c in changes if c.event}
         self.breaking: dict[str, list[str]] = {}
         for change in changes:
@@ -162,11 +211,11 @@ class _Effects:
 
     @cached_property
     def head_plan(self) -> LoadedPlan:
-        return self.ws.load(self.head)
+        return self.plans.head()
 
     @cached_property
     def base_plan(self) -> LoadedPlan:
-        return self.ws.load(self.base)
+        return self.plans.base()
 
     def of(self, old: TrackingPlan | None, new: PlanFile, edited: bool) -> Iterator[Change]:
         if not (edited or self.changed):
