@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -25,7 +26,20 @@ UNDECIDABLE = "undecidable"
 INCOMPATIBLE = "incompatible"
 
 ANNOTATIONS = frozenset(
-    {"$schema", "$id", "$comment", "title", "description", "examples", "default", "deprecated", "readOnly", "writeOnly"}
+    {
+        "$schema",
+        "$id",
+        "$comment",
+        "$defs",
+        "definitions",
+        "title",
+        "description",
+        "examples",
+        "default",
+        "deprecated",
+        "readOnly",
+        "writeOnly",
+    }
 )
 COMPARED = frozenset(
     {
@@ -299,6 +313,44 @@ def _strings(schema: Mapping[str, Any], other: Mapping[str, Any]) -> Iterator[st
     for value in other.get("enum", ()) if isinstance(other.get("enum"), Sequence) else ():
         if isinstance(value, str):
             yield value
+    for source in (schema, other):
+        sample = pattern_sample(source["pattern"]) if isinstance(source.get("pattern"), str) else None
+        if sample is not None:
+            yield sample
+
+
+_PATTERN_PART = re.compile(
+    r"\\(?P<escape>.)|\[(?P<negate>\^?)(?P<first>\\?.)[^\]]*\]|(?P<literal>[^\\\[\](){}|^$*+?.])|(?P<any>\.)"
+)
+_QUANTIFIER = re.compile(r"\{(?P<least>\d+)(?:,\d*)?\}|(?P<plus>\+)|(?P<optional>[*?])")
+_CLASS_SAMPLES = {"d": "0", "w": "a", "s": " "}
+
+
+def pattern_sample(pattern: str) -> str | None:
+    """A string a simple pattern matches (anchors, literals, classes and counts: `^ord_[A-Z0-9]{10}$`),
+    or None for one with groups or alternatives. Values the schemas require by pattern let the
+    search for a counterexample build whole payloads."""
+    body = pattern.removeprefix("^").removesuffix("$")
+    out, at = [], 0
+    while at < len(body):
+        part = _PATTERN_PART.match(body, at)
+        if part is None:
+            return None
+        if part["negate"]:
+            return None
+        if part["escape"] is not None:
+            char = _CLASS_SAMPLES.get(part["escape"], part["escape"])
+        elif part["first"] is not None:
+            char = part["first"].removeprefix("\\")
+        else:
+            char = part["literal"] or "a"
+        at = part.end()
+        count = _QUANTIFIER.match(body, at)
+        if count is not None:
+            at = count.end()
+        times = 1 if count is None else int(count["least"]) if count["least"] else 1 if count["plus"] else 0
+        out.append(char * times)
+    return "".join(out)
 
 
 def _objects(schema: Mapping[str, Any], other: Mapping[str, Any], depth: int) -> Iterator[dict[str, Any]]:
