@@ -134,3 +134,27 @@ def test_a_commit_by_another_writer_is_read_whole_then_indexed(tmp_path: Path) -
     ws = Workspace(root)
     assert tree(ws, "served") == tree(ws, "plain")
     assert memo.index(tree(ws, "served") or "") is not None
+
+
+def test_a_source_no_setting_declares_is_declared_by_the_next_import_either_way(tmp_path: Path) -> None:
+    """An event edited by hand to name an undeclared source: every import declares it (the
+    merge counts the sources of all events), so a served import into that tree, indexed by an
+    import into another branch, reads the whole plan."""
+    root = tmp_path / "plan"
+    seeded(root, None, random.Random(9))
+    ws = Workspace(root)
+    before = ws.load("plain")
+    edited = [e.replace(sources=("tv",)) if e.name == "Event 5" else e for e in before.plan.events]
+    stray = ws.commit_plan("plain", ws.store.resolve("plain"), before, before.plan.replace(events=tuple(edited)), "tv")
+    assert stray.commit is not None
+    for branch in ("indexed", "other"):
+        ws.store.create_branch(branch, stray.commit)
+    served = Workspace(root, memo=EventMemo())
+    data = schema_file(random.Random(10), ["Event 4"])
+    run_import(served, ImportRequest(data, "a.json", method="addOnly", branch="other"))
+    outcomes = [
+        run_import(target, ImportRequest(data, "a.json", method="addOnly", branch=branch))
+        for target, branch in ((served, "indexed"), (Workspace(root), "plain"))
+    ]
+    assert [o.result.new_sources for o in outcomes] == [1, 1]
+    assert tree(ws, "indexed") == tree(ws, "plain")
