@@ -56,8 +56,8 @@ class HistoryEntry:
 
 
 def _lenient_event(ws: Workspace, path: str, blob: str | None) -> Event | None:
-    """The event of a file, or for a file that does not read as one (history keeps what it
-    kept) a stand-in named by its path that equals only itself."""
+    """The event a file holds; for a file that does not read as one (an old commit may hold
+    anything), a stand-in named by its path that equals only itself."""
     try:
         return read_event(ws, path, blob)
     except InputError:

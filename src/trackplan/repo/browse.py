@@ -8,6 +8,7 @@ from collections.abc import Collection
 from typing import Any
 
 from trackplan.errors import InputError
+from trackplan.repo.refs import WORKTREE
 from trackplan.repo.workspace import Workspace
 
 
@@ -55,16 +56,20 @@ def event_named(names: Collection[str], query: str, ref: str) -> str:
     if len(folded) == 1:
         return folded[0]
     if folded:
-        raise InputError(f"event {query!r} is ambiguous at {ref}: {', '.join(map(repr, folded))} differ only in case")
-    raise unknown_event(query, names, ref)
+        raise InputError(f"event {query!r} is ambiguous {_at(ref)}: {', '.join(map(repr, folded))} differ only in case")
+    raise _unknown_event(query, names, ref)
 
 
-def unknown_event(query: str, names: Collection[str], ref: str) -> InputError:
+def _unknown_event(query: str, names: Collection[str], ref: str) -> InputError:
     """The error for an event name not at `ref`, with the closest few names."""
     guess = did_you_mean(query, names)
     if guess:
-        return InputError(f"no event {query!r} at {ref}; {guess}")
-    return InputError(f"no event {query!r} at {ref} ({len(names)} events; `trackplan events` lists them)")
+        return InputError(f"no event {query!r} {_at(ref)}; {guess}")
+    return InputError(f"no event {query!r} {_at(ref)} ({len(names)} events; `trackplan events` lists them)")
+
+
+def _at(ref: str) -> str:
+    return "in the work tree" if ref == WORKTREE else f"at {ref}"
 
 
 def did_you_mean(query: str, names: Collection[str]) -> str:
