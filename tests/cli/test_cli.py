@@ -27,7 +27,7 @@ def test_init_creates_a_repo_on_main_whatever_the_default_branch(tmp_path: Path,
 def test_events_json_lists_the_required_fields(plan_repo: Path, run_cli: CliRunnerCall) -> None:
     result = run_cli("-C", plan_repo, "events", "--format", "json")
     assert result.exit_code == 0, result.output
-    rows = json.loads(result.output)
+    rows = json.loads(result.output)["events"]
     assert [r["name"] for r in rows] == sorted(r["name"] for r in rows)
     signed_up = next(r for r in rows if r["name"] == "Signed Up")
     assert signed_up["path"] == "events/signed-up.yaml"
@@ -42,7 +42,7 @@ def test_show_at_an_older_ref(plan_repo: Path, run_cli: CliRunnerCall) -> None:
     subprocess.run(["git", "commit", "-qam", "reword"], cwd=plan_repo, check=True)
     old = run_cli("-C", plan_repo, "show", "Signed Up", "--ref", "HEAD~1")
     assert old.output == original
-    new = json.loads(run_cli("-C", plan_repo, "show", "Signed Up", "--format", "json").output)
+    new = json.loads(run_cli("-C", plan_repo, "show", "Signed Up", "--format", "json").output)["event"]
     assert new["description"].startswith("Fired when")
     assert new["properties"]["signup_method"]["enum"] == ["email", "google", "apple"]
 
@@ -68,7 +68,7 @@ def test_broken_event_file_names_the_file_and_line(plan_repo: Path, run_cli: Cli
 def test_plan_dir_option(plan_repo: Path, run_cli: CliRunnerCall, tmp_path: Path) -> None:
     result = run_cli("-C", tmp_path, "--plan-dir", "plan", "events", "--format", "json")
     assert result.exit_code == 0, result.output
-    assert len(json.loads(result.output)) == 5
+    assert len(json.loads(result.output)["events"]) == 5
 
 
 def _run_module(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:

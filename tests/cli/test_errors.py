@@ -140,6 +140,8 @@ def test_import_errors_follow_format_json(plan_repo: Path, run_cli: CliRunnerCal
     missing = run_cli("-C", plan_repo, "import", tmp_path / "nope.json", "--format", "json")
     assert missing.exit_code == 2 and missing.stderr == ""
     assert json.loads(missing.stdout) == {
+        "version": 1,
+        "command": "import",
         "message": f"{tmp_path / 'nope.json'}: cannot read: No such file or directory",
         "warnings": [],
     }

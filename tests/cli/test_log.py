@@ -17,7 +17,7 @@ def test_log(plan_repo: Path, run_cli: CliRunnerCall) -> None:
         subprocess.run(["git", "commit", "-qam", f"change {i}"], cwd=plan_repo, check=True)
     (plan_repo / "README.md").write_text("outside the plan files\n")
     subprocess.run(["git", "commit", "-qam", "docs only"], cwd=plan_repo, check=True)
-    entries = json.loads(run_cli("-C", plan_repo, "log", "--format", "json").stdout)
+    entries = json.loads(run_cli("-C", plan_repo, "log", "--format", "json").stdout)["commits"]
     assert [e["message"] for e in entries][:3] == ["change 2", "change 1", "change 0"]
     assert entries[0]["changes"]["updated"] == ["Signed Up"]
     assert entries[-1]["changes"]["added"] == [
@@ -28,14 +28,21 @@ def test_log(plan_repo: Path, run_cli: CliRunnerCall) -> None:
         "Subscription Cancelled",
     ]
     assert "docs only" not in [e["message"] for e in entries]
-    limited = json.loads(run_cli("-C", plan_repo, "log", "--format", "json", "--limit", "1", "--offset", "1").stdout)
+    limited = json.loads(run_cli("-C", plan_repo, "log", "--format", "json", "--limit", "1", "--offset", "1").stdout)[
+        "commits"
+    ]
     assert [e["message"] for e in limited] == ["change 1"]
-    ascending = json.loads(run_cli("-C", plan_repo, "log", "--format", "json", "--order", "asc").stdout)
+    ascending = json.loads(run_cli("-C", plan_repo, "log", "--format", "json", "--order", "asc").stdout)["commits"]
     assert ascending[0]["message"].startswith("Create tracking plan")
-    only = json.loads(run_cli("-C", plan_repo, "log", "--format", "json", "--event", "Product Viewed").stdout)
+    only = json.loads(run_cli("-C", plan_repo, "log", "--format", "json", "--event", "Product Viewed").stdout)[
+        "commits"
+    ]
     assert len(only) == 1
     assert (
-        json.loads(run_cli("-C", plan_repo, "log", "--format", "json", "--before", "2000-01-01T00:00:00Z").stdout) == []
+        json.loads(run_cli("-C", plan_repo, "log", "--format", "json", "--before", "2000-01-01T00:00:00Z").stdout)[
+            "commits"
+        ]
+        == []
     )
 
 

@@ -1,9 +1,15 @@
-"""The shared options: --color's styles and NO_COLOR."""
+"""The shared options and vocabulary: which state each command reads by default, --color's
+styles, NO_COLOR and the commands that colour, the JSON envelope of every --format json, and
+options that point at the one meant."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
+from tests.helpers import DATA, CliRunnerCall
 from trackplan.cli.options import severity_style
 
 
@@ -25,3 +31,95 @@ def test_color_never_and_auto_off_a_terminal_or_under_no_color(monkeypatch: pyte
     monkeypatch.delenv("NO_COLOR")
     monkeypatch.setattr("sys.stdout.isatty", lambda: False)
     assert severity_style("auto") is None
+
+
+def _edit_signed_up(plan_repo: Path) -> None:
+    """An uncommitted edit: Signed Up renamed in its file."""
+    event = plan_repo / "events" / "signed-up.yaml"
+    event.write_text(event.read_text().replace("title: Signed Up", "title: Signed Up Now"))
+
+
+def test_commands_that_look_at_the_plan_being_edited_read_the_work_tree(
+    plan_repo: Path, run_cli: CliRunnerCall, tmp_path: Path
+) -> None:
+    """Issue 13.9: validate and diff read the work tree while show, events and check read HEAD."""
+    _edit_signed_up(plan_repo)
+    events = run_cli("-C", plan_repo, "events")
+    assert "Signed Up Now " in events.stdout and events.stdout.endswith("5 events in the work tree\n")
+    assert "Signed Up " in run_cli("-C", plan_repo, "events", "--ref", "HEAD").stdout
+    assert run_cli("-C", plan_repo, "show", "Signed Up Now").exit_code == 0
+    assert run_cli("-C", plan_repo, "show", "Signed Up", "--ref", "HEAD").exit_code == 0
+    payloads = tmp_path / "payloads.jsonl"
+    payloads.write_text('{"event": "Signed Up Now", "properties": {"signup_method": "email", "plan": "free"}}\n')
+    checked = json.loads(run_cli("-C", plan_repo, "check", payloads, "--format", "json").stdout)
+    assert (checked["checked"], checked["invalid"], checked["unknownEvents"]) == (1, 0, {})
+    # Commands whose output is an artifact for others, or history, read a commit.
+    exported = json.loads(run_cli("-C", plan_repo, "export").stdout)
+    assert "Signed Up" in [e["name"] for e in exported["events"]]
+    assert "Signed Up Now" not in [e["name"] for e in exported["events"]]
+
+
+def test_validate_and_import_colour_their_severities(plan_repo: Path, run_cli: CliRunnerCall) -> None:
+    event = plan_repo / "events" / "signed-up.yaml"
+    event.write_text(event.read_text().replace("x-owner: Growth", "x-owner: Growht"))
+    coloured = run_cli("-C", plan_repo, "validate", "--color", "always").stdout
+    assert coloured.startswith("events/signed-up.yaml:11:1: \x1b[33m\x1b[22mwarning\x1b[0m TP108 ")
+    assert "\x1b[" not in run_cli("-C", plan_repo, "validate", "--color", "never").stdout
+    source = DATA / "import" / "good" / "avo-export.json"
+    dry = run_cli("-C", plan_repo, "import", source, "--branch", "import/avo", "--dry-run", "--color", "always")
+    assert dry.exit_code == 0 and "\x1b[31m\x1b[1mbreaking\x1b[0m" in dry.stdout
+    plain = run_cli("-C", plan_repo, "import", source, "--branch", "import/avo", "--dry-run", "--color", "never")
+    assert "\x1b[" not in plain.stdout and " breaking " in plain.stdout
+
+
+def test_export_format_points_at_to(plan_repo: Path, run_cli: CliRunnerCall) -> None:
+    result = run_cli("-C", plan_repo, "export", "--format", "html")
+    assert result.exit_code == 2
+    assert result.stderr.endswith("Error: there is no --format; did you mean --to html?\n")
+    assert "--format" not in run_cli("-C", plan_repo, "export", "--help").stdout
+
+
+def _envelope(run_cli: CliRunnerCall, *args: str | Path) -> dict[str, object]:
+    result = run_cli(*args, "--format", "json")
+    assert result.exit_code in (0, 1), result.output
+    document: dict[str, object] = json.loads(result.stdout)
+    return document
+
+
+def test_every_format_json_prints_one_envelope(plan_repo: Path, run_cli: CliRunnerCall, tmp_path: Path) -> None:
+    """Issue 13.9: some commands printed a "version": 1 object, others a bare array."""
+    payloads = tmp_path / "payloads.jsonl"
+    payloads.write_text('{"event": "Signed Up", "properties": {}}\n')
+    app = tmp_path / "app"
+    app.mkdir()
+    source = DATA / "import" / "good" / "avo-export.json"
+    at: tuple[str | Path, ...] = ("-C", plan_repo)
+    commands: dict[str, tuple[list[str | Path], str]] = {
+        "events": ([*at, "events"], "events"),
+        "show": ([*at, "show", "Signed Up"], "event"),
+        "log": ([*at, "log"], "commits"),
+        "diff": ([*at, "diff"], "changeSets"),
+        "validate": ([*at, "validate"], "findings"),
+        "check": ([*at, "check", payloads], "events"),
+        "import": ([*at, "import", source, "--branch", "import/avo", "--dry-run"], "result"),
+        "status": ([*at, "status", "--lang", "ts", "--source", "web", app], "events"),
+        "rules": (["rules"], "rules"),
+        "plans list": ([*at, "plans", "list"], "trackingPlans"),
+    }
+    for name, (args, field) in commands.items():
+        document = _envelope(run_cli, *args)
+        assert list(document)[:2] == ["version", "command"], name
+        assert (document["version"], document["command"]) == (1, name)
+        assert field in document, (name, list(document))
+        assert not isinstance(document[field], str), name
+
+
+def test_a_json_error_is_the_envelope_too(plan_repo: Path, run_cli: CliRunnerCall, tmp_path: Path) -> None:
+    missing = run_cli("-C", plan_repo, "import", tmp_path / "nope.json", "--format", "json")
+    assert missing.exit_code == 2
+    assert json.loads(missing.stdout) == {
+        "version": 1,
+        "command": "import",
+        "message": f"{tmp_path / 'nope.json'}: cannot read: No such file or directory",
+        "warnings": [],
+    }

@@ -21,7 +21,7 @@ def test_json_lists_both_catalogues(run_cli: CliRunnerCall) -> None:
     result = run_cli("rules", "--format", "json")
     assert result.exit_code == 0
     doc = json.loads(result.stdout)
-    assert doc == {"rules": [rule.to_json() for rule in all_rules()]}
+    assert doc == {"version": 1, "command": "rules", "rules": [rule.to_json() for rule in all_rules()]}
     assert {rule["verb"] for rule in doc["rules"]} == {"validate", "diff"}
     removed = next(rule for rule in doc["rules"] if rule["id"] == "TP002")
     assert removed["severities"] == {"validation": "breaking", "consumer": "breaking"}

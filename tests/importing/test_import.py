@@ -38,7 +38,7 @@ def test_every_good_example_imports_and_a_second_import_is_a_no_op(
 ) -> None:
     first = do_import(run_cli, plan_repo, file, "--branch", "import/x")
     assert first["message"] == "Import completed"
-    assert set(first) == {"message", "result", "warnings"}
+    assert set(first) == {"version", "command", "message", "result", "warnings"}
     commit = head(plan_repo, "import/x")
     second = do_import(run_cli, plan_repo, file, "--branch", "import/x")
     assert second["message"] == "Import completed: no changes"

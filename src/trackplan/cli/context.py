@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +21,7 @@ class AppContext:
     plan_dir: Path | None
     debug: bool
     error_format: str = "text"  # json when the command promised a JSON document, errors included
+    command: str = ""  # the command that promised it, named in the error document
     started: float = field(default_factory=time.monotonic)  # commits since then are this command's
 
     def workspace(self) -> Workspace:
@@ -33,19 +33,22 @@ class AppContext:
 pass_context = click.make_pass_decorator(AppContext)
 
 
-def echo_json(value: Any) -> None:
-    click.echo(json.dumps(value, indent=2, ensure_ascii=False))
-
-
 def echo_document(**fields: Any) -> None:
     """Print the `--format json` envelope (report/envelope.py) of the running command."""
-    click.echo(render(command_name(), **fields), nl=False)
+    click.echo(render(command_name(click.get_current_context()), **fields), nl=False)
 
 
-def command_name() -> str:
-    """The running command as the user typed it below `trackplan`: `validate`, `plans list`."""
+def read_ref(ws: Workspace, ref: str | None) -> str:
+    """What a command with `worktree_ref_option` reads: the ref given, else the work tree, else
+    (in a repository without one) HEAD."""
+    from trackplan.repo.refs import WORKTREE
+
+    return ref if ref is not None else WORKTREE if ws.store.workdir else "HEAD"
+
+
+def command_name(ctx: click.Context | None) -> str:
+    """The command of a context as the user typed it below `trackplan`: `validate`, `plans list`."""
     names: list[str] = []
-    ctx: click.Context | None = click.get_current_context()
     while ctx is not None and ctx.parent is not None:
         names.insert(0, ctx.info_name or "")
         ctx = ctx.parent

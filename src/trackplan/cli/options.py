@@ -1,6 +1,8 @@
-"""The options commands share, declared once so every command speaks one vocabulary: --ref,
+"""The options commands share, declared once so every command speaks one vocabulary: --ref
+(a commit by default, or the work tree for the commands that look at the plan being edited),
 --format, --fail-on, --color, --branch, the events layout, and codegen's and status's --lang,
---source and --plan, and serve's and accounts' --state-dir.
+--source and --plan, serve's and accounts' --state-dir, and options a command does not have
+that point at the one it has (`export --format` at --to).
 
 A help text a command has always shown differently is passed in; None keeps an option
 without one.
@@ -17,7 +19,7 @@ from typing import Any, Literal
 import click
 
 from trackplan.ci.review import CHANGE_LEVELS, FINDING_LEVELS
-from trackplan.cli.context import AppContext
+from trackplan.cli.context import AppContext, command_name
 from trackplan.codegen import LANGUAGE_NAMES
 from trackplan.errors import InputError
 from trackplan.model import EVENTS_LAYOUTS
@@ -27,8 +29,9 @@ from trackplan.report.context import Style
 Decorator = Callable[[Any], Any]
 
 REF_HELP = f"Git ref to read (branch, tag, sha, HEAD~2); {WORKTREE} reads uncommitted files."
+WORKTREE_REF_HELP = "Git ref to read (branch, tag, sha, HEAD~2) instead of the work tree."
 FORMAT_HELP = "Output format."
-COLOURS = {"breaking": "red", "warning": "yellow", "info": "cyan"}
+COLOURS = {"breaking": "red", "error": "red", "warning": "yellow", "info": "cyan"}
 
 
 def non_empty(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
@@ -42,6 +45,14 @@ def non_empty(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
 
 def ref_option(default: str | None = "HEAD", help: str = REF_HELP) -> Decorator:
     return click.option("--ref", default=default, show_default=True, help=help, callback=non_empty)
+
+
+def worktree_ref_option(help: str = WORKTREE_REF_HELP) -> Decorator:
+    """`--ref` for a command that reads the plan being edited: the work tree when it is left out
+    (HEAD where there is none); `read_ref` in cli/context.py resolves it."""
+    return click.option(
+        "--ref", default=None, show_default="the work tree, uncommitted edits included", help=help, callback=non_empty
+    )
 
 
 def format_option(
@@ -62,7 +73,7 @@ def format_option(
 def _errors_follow_format(ctx: click.Context, param: click.Parameter, value: str) -> str:
     app = ctx.find_object(AppContext)
     if app is not None:
-        app.error_format = value
+        app.error_format, app.command = value, command_name(ctx)
     return value
 
 
@@ -78,7 +89,14 @@ def fail_on_option(subject: Literal["change", "finding"], default: str, explaine
 
 
 def color_option() -> Decorator:
-    return click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True)
+    """`--color` for every command that colours severities (see `severity_style`)."""
+    return click.option(
+        "--color",
+        type=click.Choice(["auto", "always", "never"]),
+        default="auto",
+        show_default=True,
+        help="Colour severities: on a terminal (auto, unless NO_COLOR is set), always or never.",
+    )
 
 
 def severity_style(color: str) -> Style | None:
@@ -86,7 +104,18 @@ def severity_style(color: str) -> Style | None:
     unless NO_COLOR is set."""
     if color == "never" or (color == "auto" and (os.environ.get("NO_COLOR") or not sys.stdout.isatty())):
         return None
-    return lambda label, severity: click.style(label, fg=COLOURS[severity], bold=severity == "breaking")
+    return lambda label, severity: click.style(label, fg=COLOURS[severity], bold=severity in ("breaking", "error"))
+
+
+def pointer_option(missing: str, meant: str) -> Decorator:
+    """An option the command does not have but people reach for (`export --format`): given, it is
+    a usage error naming the option meant; it is not listed in --help."""
+
+    def refuse(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+        if value is not None:
+            raise click.UsageError(f"there is no {missing}; did you mean {meant} {value}?", ctx)
+
+    return click.option(missing, hidden=True, expose_value=False, callback=refuse)
 
 
 def branch_option() -> Decorator:

@@ -6,13 +6,13 @@ import sys
 
 import click
 
-from trackplan.cli.context import AppContext, echo_json, pass_context
-from trackplan.cli.options import format_option, ref_option
+from trackplan.cli.context import AppContext, echo_document, pass_context, read_ref
+from trackplan.cli.options import format_option, worktree_ref_option
 
 
 @click.command("check")
 @click.argument("payloads")
-@ref_option(help="Plan version to check against.")
+@worktree_ref_option(help="Plan version to check against, instead of the work tree.")
 @format_option("text", "json", help=None)
 @click.option("--max-invalid", default=None, metavar="N|P%", help="Exit 1 when more payloads than this are invalid.")
 @click.option("--sample", type=click.IntRange(min=1), default=None, help="Check a random sample of N payloads.")
@@ -30,7 +30,7 @@ from trackplan.cli.options import format_option, ref_option
 def command(
     ctx: AppContext,
     payloads: str,
-    ref: str,
+    ref: str | None,
     output_format: str,
     max_invalid: str | None,
     sample: int | None,
@@ -55,11 +55,13 @@ def command(
     from trackplan.checking.text import render_text
     from trackplan.cli.progress import progress_for
 
-    request = CheckRequest(payloads, ref, sample, max_invalid, ignore_payload_commit, formats=not no_formats)
+    ws = ctx.workspace()
+    plan_ref = read_ref(ws, ref)
+    request = CheckRequest(payloads, plan_ref, sample, max_invalid, ignore_payload_commit, formats=not no_formats)
     with progress_for("checking", "payloads", output_format) as progress:
-        outcome = check_ref(ctx.workspace(), request, sys.stdin.buffer, progress)
+        outcome = check_ref(ws, request, sys.stdin.buffer, progress)
     if output_format == "json":
-        echo_json(outcome.summary)
+        echo_document(**outcome.summary)
     else:
         click.echo(render_text(outcome.summary), nl=False)
     if outcome.failed:

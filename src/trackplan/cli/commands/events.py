@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import click
 
-from trackplan.cli.context import AppContext, echo_json, pass_context
-from trackplan.cli.options import format_option, ref_option
+from trackplan.cli.context import AppContext, echo_document, pass_context, read_ref
+from trackplan.cli.options import format_option, worktree_ref_option
 from trackplan.report import plural
 
 
 @click.command("events")
-@ref_option()
+@worktree_ref_option()
 @format_option("text", "json")
 @pass_context
-def command(ctx: AppContext, ref: str, output_format: str) -> None:
+def command(ctx: AppContext, ref: str | None, output_format: str) -> None:
     """List events with their sources, tags and owner.
 
     \b
@@ -23,9 +23,10 @@ def command(ctx: AppContext, ref: str, output_format: str) -> None:
     """
     from trackplan.repo.browse import event_rows
 
-    rows = event_rows(ctx.workspace(), ref)
+    ws = ctx.workspace()
+    rows = event_rows(ws, read_ref(ws, ref))
     if output_format == "json":
-        echo_json(rows)
+        echo_document(events=rows)
         return
     if not rows:
         click.echo("No events.")
@@ -35,4 +36,4 @@ def command(ctx: AppContext, ref: str, output_format: str) -> None:
         sources = ",".join(row["sources"]) or "-"
         tags = ",".join(row["tags"]) or "-"
         click.echo(f"{row['name']:<{width}}  sources={sources}  tags={tags}  owner={row['owner'] or '-'}")
-    click.echo(f"{plural(len(rows), 'event')} at {ref}")
+    click.echo(f"{plural(len(rows), 'event')} {'in the work tree' if ref is None else f'at {ref}'}")

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from trackplan.cli.context import AppContext, pass_context
-from trackplan.cli.options import non_empty, ref_option
+from trackplan.cli.options import non_empty, pointer_option, ref_option
 from trackplan.formats import EXPORT_FORMATS, FORMATS
 from trackplan.repo.refs import WORKTREE
 
@@ -17,6 +17,7 @@ from trackplan.repo.refs import WORKTREE
 @ref_option(help="Git ref to export (branch, tag, sha, HEAD~2).")
 @click.option("--worktree", is_flag=True, help="Export the work tree, uncommitted edits included.")
 @click.option("--to", "to", type=click.Choice(EXPORT_FORMATS), default="avo-json", show_default=True, help="Format.")
+@pointer_option("--format", "--to")
 @click.option("--source", "sources", multiple=True, help="Only events sent from SOURCE.", callback=non_empty)
 @click.option("--tag", "tags", multiple=True, help="Only events tagged TAG.", callback=non_empty)
 @click.option("--event", "events", multiple=True, help="Only the event NAME (repeatable).", callback=non_empty)

@@ -7,14 +7,15 @@ from typing import TYPE_CHECKING
 
 import click
 
-from trackplan.cli.context import AppContext, echo_json, pass_context
-from trackplan.cli.options import branch_option, format_option, non_empty
+from trackplan.cli.context import AppContext, echo_document, pass_context
+from trackplan.cli.options import branch_option, color_option, format_option, non_empty, severity_style
 from trackplan.formats import IMPORT_FORMATS as PLAN_FORMATS
 from trackplan.importing.merge import METHODS
 from trackplan.report import plural
 
 if TYPE_CHECKING:
     from trackplan.importing.run import ImportOutcome
+    from trackplan.report.context import Style
 
 FORMATS = ("auto", *PLAN_FORMATS)
 
@@ -60,6 +61,7 @@ FORMATS = ("auto", *PLAN_FORMATS)
     help="Refuse larger inputs.",
 )
 @format_option("text", "json", help=None, json_errors=True)
+@color_option()
 @pass_context
 def command(
     ctx: AppContext,
@@ -74,6 +76,7 @@ def command(
     skip_invalid: bool,
     max_bytes: int,
     output_format: str,
+    color: str,
 ) -> None:
     """Import FILE (or - for stdin) into a plan branch as one commit.
 
@@ -101,14 +104,14 @@ def command(
             text = "Dry run: nothing was written"
         else:
             text = "Import completed" if outcome.commit else "Import completed: no changes"
-        echo_json({"message": text, "result": result.counts(), "warnings": result.warnings})
+        echo_document(message=text, result=result.counts(), warnings=result.warnings)
         return
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
-    _echo_summary(outcome, click.format_filename(name), method, dry_run)
+    _echo_summary(outcome, click.format_filename(name), method, dry_run, severity_style(color))
 
 
-def _echo_summary(outcome: ImportOutcome, name: str, method: str, dry_run: bool) -> None:
+def _echo_summary(outcome: ImportOutcome, name: str, method: str, dry_run: bool, style: Style | None) -> None:
     counts = ", ".join(f"{k} {v}" for k, v in outcome.result.counts().items())
     if dry_run:
         from trackplan.report.context import ReportContext
@@ -120,8 +123,8 @@ def _echo_summary(outcome: ImportOutcome, name: str, method: str, dry_run: bool)
         if not outcome.changed_paths:
             click.echo("No changes.")
         else:
-            labels = ReportContext(outcome.diff.base, f"{outcome.diff.head} (after import)")
-            click.echo(render(outcome.diff, "text", labels), nl=False)
+            labels = ReportContext(outcome.diff.base, f"{outcome.diff.head} (after import)", style=style)
+            click.echo(render(outcome.diff, "text", labels), nl=False, color=style is not None)
     elif outcome.commit is None:
         click.echo(f"No changes: the plan on {outcome.branch!r} already matches {name}; nothing committed.")
     else:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from trackplan.cli.context import AppContext, echo_json, pass_context
+from trackplan.cli.context import AppContext, echo_document, pass_context
 from trackplan.cli.options import format_option, non_empty, ref_option
 
 
@@ -42,7 +42,7 @@ def command(
 
     entries = history(ctx.workspace(), LogRequest(ref, event, before, limit, offset, order))
     if output_format == "json":
-        echo_json([e.to_json() for e in entries])
+        echo_document(commits=[e.to_json() for e in entries])
         return
     for entry in entries:
         data = entry.to_json()

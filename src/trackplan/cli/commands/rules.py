@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from trackplan.cli.context import echo_json
+from trackplan.cli.context import echo_document
 from trackplan.cli.options import format_option
 
 if TYPE_CHECKING:
@@ -31,7 +31,7 @@ def command(markdown: bool, output_format: str) -> None:
     if markdown:
         click.echo(rules_markdown(), nl=False)
     elif output_format == "json":
-        echo_json({"rules": [rule.to_json() for rule in all_rules()]})
+        echo_document(rules=[rule.to_json() for rule in all_rules()])
     else:
         click.echo(_text(all_rules()), nl=False)
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from trackplan.cli.context import AppContext, echo_json, pass_context
+from trackplan.cli.context import AppContext, echo_document, pass_context
 from trackplan.cli.options import format_option, lang_option, ref_option, source_option, tracking_plan_option
 from trackplan.codegen import STATUS_FAIL_ON
 
@@ -51,7 +51,7 @@ def command(
 
     report = scan(ctx.workspace(), StatusRequest(lang, paths, ref, source, tracking_plan), ctx.cwd)
     if output_format == "json":
-        echo_json(report.to_json())
+        echo_document(**report.to_json())
     else:
         click.echo(render_text(report), nl=False)
     if report.fails(fail_on):

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 
 import click
 
-from trackplan.cli.context import AppContext, pass_context
-from trackplan.cli.options import fail_on_option, format_option, ref_option
+from trackplan.cli.context import AppContext, pass_context, read_ref
+from trackplan.cli.options import color_option, fail_on_option, format_option, severity_style, worktree_ref_option
 
 if TYPE_CHECKING:
     from trackplan.repo.workspace import Workspace
@@ -17,13 +17,20 @@ if TYPE_CHECKING:
 
 @click.command("validate")
 @click.argument("paths", nargs=-1)
-@ref_option(default=None, help="Lint a commit instead of the work tree.")
+@worktree_ref_option(help="Lint a commit instead of the work tree.")
 @click.option("--worktree", is_flag=True, help="Lint the work tree (the default when there is one).")
 @format_option("text", "json", "github", "sarif", help=None)
 @fail_on_option("finding", default="error")
+@color_option()
 @pass_context
 def command(
-    ctx: AppContext, paths: tuple[str, ...], ref: str | None, worktree: bool, output_format: str, fail_on: str
+    ctx: AppContext,
+    paths: tuple[str, ...],
+    ref: str | None,
+    worktree: bool,
+    output_format: str,
+    fail_on: str,
+    color: str,
 ) -> None:
     """Lint the plan: JSON Schema validity, names, x- keys, sources, owners, versions,
     refs, enums, drift between events. Findings carry file:line:col, rule and a hint.
@@ -43,16 +50,16 @@ def command(
     from trackplan.cli.progress import progress_for
     from trackplan.linting.run import lint_ref
     from trackplan.repo.merge import driver_warning
-    from trackplan.repo.refs import WORKTREE
     from trackplan.report.lint import render, step_summary
 
     ws = ctx.workspace()
     if ws.store.workdir and (warning := driver_warning(ws)):
         click.echo(f"trackplan: warning: {warning}", err=True)
-    target = ref if ref and not worktree else (WORKTREE if ws.store.workdir else "HEAD")
+    target = read_ref(ws, None if worktree else ref)
     with progress_for("validating", "files", output_format) as progress:
         report = lint_ref(ws, target, _plan_paths(ws, ctx.cwd, paths) if paths else None, progress)
-    click.echo(render(report, output_format, ws.path_prefix), nl=False)
+    style = severity_style(color)
+    click.echo(render(report, output_format, ws.path_prefix, style), nl=False, color=style is not None)
     if output_format == "github":
         append_step_summary(step_summary(report, ws.path_prefix))
     if findings_fail(report.counts(), fail_on):

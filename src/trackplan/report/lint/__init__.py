@@ -2,14 +2,18 @@
 annotations `trackplan ci` prints."""
 
 from trackplan.linting.findings import LintReport
+from trackplan.report.context import Style
 from trackplan.report.lint import github, json, sarif, text
 
 FORMATS = ("text", "json", "github", "sarif")
 
 
-def render(report: LintReport, fmt: str, prefix: str = "") -> str:
-    """The report in one of FORMATS; `prefix` goes before every plan path it prints."""
-    renderers = {"text": text.render, "json": json.render, "github": github.render, "sarif": sarif.render}
+def render(report: LintReport, fmt: str, prefix: str = "", style: Style | None = None) -> str:
+    """The report in one of FORMATS; `prefix` goes before every plan path it prints, `style`
+    colours the text format's severities."""
+    if fmt == "text":
+        return text.render(report, prefix, style)
+    renderers = {"json": json.render, "github": github.render, "sarif": sarif.render}
     return renderers[fmt](report, prefix)
 
 

@@ -1,14 +1,17 @@
-"""A line per finding, `file:line:column: severity rule message (hint)`, then the counts."""
+"""A line per finding, `file:line:column: severity rule message (hint)`, then the counts; the
+caller's style colours the severity on a terminal."""
 
 from __future__ import annotations
 
 from trackplan.linting.findings import Finding, LintReport
 from trackplan.report import plural
+from trackplan.report.context import Style
 
 
-def line(finding: Finding, prefix: str = "") -> str:
+def line(finding: Finding, prefix: str = "", style: Style | None = None) -> str:
     f = finding
-    return f"{prefix}{f.file}:{f.line}:{f.column}: {f.severity} {f.rule} {f.message} ({f.hint})"
+    severity = style(f.severity, f.severity) if style else f.severity
+    return f"{prefix}{f.file}:{f.line}:{f.column}: {severity} {f.rule} {f.message} ({f.hint})"
 
 
 def totals(report: LintReport) -> str:
@@ -17,5 +20,5 @@ def totals(report: LintReport) -> str:
     return f"{plural(report.files, 'file')} checked: {found}"
 
 
-def render(report: LintReport, prefix: str = "") -> str:
-    return "\n".join([*(line(f, prefix) for f in report.findings), totals(report)]) + "\n"
+def render(report: LintReport, prefix: str = "", style: Style | None = None) -> str:
+    return "\n".join([*(line(f, prefix, style) for f in report.findings), totals(report)]) + "\n"
