@@ -72,7 +72,7 @@ class EventStats:
         }
 
 
-@dataclass
+@dataclass(slots=True)
 class QAReport:
     checked: int = 0
     invalid: int = 0

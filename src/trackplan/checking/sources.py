@@ -19,7 +19,10 @@ from typing import Any, BinaryIO
 
 import orjson
 
-CHUNK = 1 << 16
+# Small batches stay in the processor's caches: measured fastest, 4 KiB of lines and 16 KiB of array.
+LINES = 1 << 12  # bytes of JSONL lines per batch, about
+CHUNK = 1 << 14  # bytes of a JSON array read at a time
+UNCUT = 1 << 20  # bytes of array buffered with no cut found, before items are decoded one by one
 BOM = b"\xef\xbb\xbf"
 SIGNATURE = 64  # at most this much of the first item's opening, up to its first key
 TRIES = 3  # cuts tried per read before the item-by-item decoder takes over
@@ -75,7 +78,7 @@ def batches(stream: BinaryIO) -> Iterator[Batch]:
 
 
 def _jsonl_batches(stream: BinaryIO, first: bytes, line: int) -> Iterator[Batch]:
-    lines = [first + stream.readline(), *stream.readlines(CHUNK)]
+    lines = [first + stream.readline(), *stream.readlines(LINES)]
     while lines:
         try:
             docs = list(map(orjson.loads, lines))
@@ -84,7 +87,7 @@ def _jsonl_batches(stream: BinaryIO, first: bytes, line: int) -> Iterator[Batch]
         else:
             yield Batch(docs, partial(_line_from, line))
         line += len(lines)
-        lines = stream.readlines(CHUNK)
+        lines = stream.readlines(LINES)
 
 
 def _line_from(first: int, i: int) -> Location:
@@ -123,7 +126,7 @@ class _ArrayReader:
             done = not chunk
             self.buffer += chunk
             batch = self._rest() if done else self._cut()
-            if batch is None and not done and len(self.buffer) > 16 * CHUNK:
+            if batch is None and not done and len(self.buffer) > UNCUT:
                 batch = self._decoded_one_by_one(final=False)  # no cut found in a long stretch
             if batch is not None:
                 yield batch
