@@ -104,14 +104,13 @@ class SchemaDiffer:
         old_types, new_types = _types(old), _types(new)
         if old_types == new_types:
             return
-        lost = any(not _covers(new_types, t) or (t == "any" and new_types is not None) for t in old_types or {"any"})
-        rule, verb = ("TP020", "narrowed") if lost else ("TP021", "widened")
+        rule, verb = ("TP020", "narrowed") if _narrowed(old_types, new_types) else ("TP021", "widened")
         before, after = _fmt(old_types), _fmt(new_types)
         message = f"{place.label}: type {verb} from {before} to {after}"
         yield self.fire(rule, message, place, field="type", before=before, after=after)
 
     def _composition(self, old: Mapping[str, Any], new: Mapping[str, Any], place: Place) -> Iterator[Change]:
-        if _types(old) != _types(new):  # the type change says it already
+        if _narrowed(_types(old), _types(new)):  # the type change says it already
             return
         for keyword in ("anyOf", "oneOf", "allOf"):
             a, b = old.get(keyword), new.get(keyword)
@@ -310,6 +309,11 @@ def _json_type(value: Any) -> str:
     if isinstance(value, str):
         return "string"
     return "array" if isinstance(value, tuple | list) else "object"
+
+
+def _narrowed(old: set[str] | None, new: set[str] | None) -> bool:
+    """Whether a value of some type `old` accepts is of no type `new` accepts."""
+    return old != new and any(not _covers(new, t) or (t == "any" and new is not None) for t in old or {"any"})
 
 
 def _covers(types: set[str] | None, kind: str) -> bool:
