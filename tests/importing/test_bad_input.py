@@ -8,7 +8,10 @@ import pytest
 
 from tests.helpers import CliRunnerCall
 
-TRIED = "(tried avo-csv, avo-json, jsonschema, itly, segment, snowplow, trackplan); pass --from"
+TRIED = (
+    "(tried avo-csv, avo-json, jsonschema, itly, ampli, rudderstack, segment, snowplow, snowplow-dp, snowplow-ds, "
+    "trackplan); pass --from"
+)
 
 
 @pytest.mark.parametrize(
