@@ -348,6 +348,29 @@ def share_with_snowplow_cli(plan: Path, work: Path) -> None:
     print((plan / ".github" / "CODEOWNERS").read_text(), end="")
 
 
+def publish_a_tracking_plan(plan: Path, work: Path) -> None:
+    """A tracking plan of two event specifications, published on a branch; a PR dropping a property is flagged."""
+    import re
+
+    branch = ("--branch", "plans/checkout")
+    run("trackplan", "plans", "create", "Checkout", "--domain", "Payments", "--owner", "Payments", *branch, cwd=plan)
+    paid = ("--spec-name", "Paid order", "--trigger", "Payment authorised")
+    run("trackplan", "plans", "add-spec", "Checkout", "--event", "Checkout Completed", *paid, *branch, cwd=plan)
+    viewed = ("--event", "Product Viewed", "--spec-name", "Product page")
+    run("trackplan", "plans", "add-spec", "Checkout", *viewed, *branch, cwd=plan)
+    for spec in ("Paid order", "Product page"):
+        run("trackplan", "plans", "status", "Checkout", "published", "--spec", spec, *branch, cwd=plan)
+    run("trackplan", "plans", "status", "Checkout", "published", *branch, cwd=plan)
+    run("trackplan", "plans", "show", "Checkout", *branch, cwd=plan)
+    run("trackplan", "plans", "history", "Checkout", "--order", "asc", *branch, cwd=plan)
+    run("git", "checkout", "-q", "-b", "plan/drop-coupon", "plans/checkout", cwd=plan)
+    event = plan / "events" / "checkout-completed.yaml"
+    event.write_text(re.sub(r"\n  coupon:\n(    .*\n)*", "\n", event.read_text()))
+    run("git", "commit", "-q", "-am", "Stop sending coupon", cwd=plan)
+    run("git", "checkout", "-q", "main", cwd=plan)
+    run("trackplan", "diff", "plans/checkout", "plan/drop-coupon", "--format", "markdown", cwd=plan)
+
+
 def main() -> None:
     work = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(tempfile.mkdtemp(prefix="trackplan-demo-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -363,6 +386,7 @@ def main() -> None:
     step(refuse_unsafe_writes, plan, work)
     step(subscribe_and_publish, plan, work)
     step(share_with_snowplow_cli, plan, work)
+    step(publish_a_tracking_plan, plan, work)
     trackplan = Path(sys.executable).with_name("trackplan")
     print(f"\nThe demo plan is left in {plan}: cd there and try `{trackplan} events` or `git log --oneline --all`.")
 

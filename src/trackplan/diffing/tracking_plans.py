@@ -207,7 +207,7 @@ class _Effects:
         self.breaking: dict[str, list[str]] = {}
         for change in changes:
             if change.event and change.severity == "breaking":
-                self.breaking.setdefault(change.event, []).append(change.rule)
+                self.breaking.setdefault(change.event, []).append(change.message)
 
     @cached_property
     def head_plan(self) -> LoadedPlan:
@@ -228,8 +228,8 @@ class _Effects:
                 continue
             label = f"tracking plan `{new.plan.name}`: event specification `{spec.name}`"
             if event.name in self.breaking:
-                rules = ", ".join(sorted(set(self.breaking[event.name])))
-                message = f"{label}: its event `{event.name}` has breaking changes ({rules})"
+                found = "; ".join(dict.fromkeys(self.breaking[event.name]))
+                message = f"{label}: its event changes in a breaking way: {found}"
                 yield self.differ.fire("TP081", message, place, field="event", after=event.name)
             verdict = self._verdict(spec, self.head_plan)
             if verdict is not None and verdict.result == INCOMPATIBLE:
