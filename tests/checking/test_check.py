@@ -203,3 +203,37 @@ def test_batches_count_lines_and_keep_every_byte(data: bytes, expected: list[tup
 def test_a_max_invalid_that_could_never_fail_is_refused(value: str) -> None:
     with pytest.raises(InputError, match="expected a count like 10 or a share like 0.5%"):
         MaxInvalid.parse(value)
+
+
+def test_the_quick_path_counts_what_a_full_check_finds(plan_repo: Path) -> None:
+    """Valid payloads skip the full check; the counts are those of checking every payload."""
+    import random
+    from collections import Counter
+
+    checker = Checker(Workspace(plan_repo).load("HEAD").plan)
+    docs: list[Any] = []
+    rng = random.Random(3)
+    for _ in range(2000):
+        props: dict[str, Any] = {"query": rng.choice(["a", 1]), "result_count": rng.choice([1, -1, "x"])}
+        docs.append(
+            rng.choice(
+                [
+                    {"event": "Search Performed", "properties": props},
+                    {"type": "track", "event": "Search Performed", "properties": props},
+                    {"type": "page", "event": "Search Performed", "properties": props},
+                    {"event": "Search Performed", "properties": None},
+                    {"event": "Search Performed", "type": None, "properties": props},
+                    {"event": ["Search Performed"]},
+                    {"type": "identify", "traits": {}},
+                    {"event": "Search Performed", "schema": "x", "properties": props},
+                ]
+            )
+        )
+    expected: Counter[tuple[str, bool]] = Counter()
+    for result in map(Checker(Workspace(plan_repo).load("HEAD").plan).check, docs):  # a Checker of its own
+        if result.known:
+            expected[str(result.event), result.valid] += 1
+    report = run_checks(checker, io.BytesIO(b"".join(json.dumps(d).encode() + b"\n" for d in docs)))
+    counted = Counter({(name, True): s.valid for name, s in report.events.items()})
+    counted.update({(name, False): s.invalid for name, s in report.events.items()})
+    assert +counted == +expected
