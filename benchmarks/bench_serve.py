@@ -1,11 +1,13 @@
 """`trackplan serve` against a 10,000-event plan, over loopback with httpx (at most 2,000
 requests and 60 s in all). References in the same run: `git archive` of the same tree for a
 warm `export/v1`; the CLI importing the same one-event file as a process for `import/v1`.
-Targets: warm export p50 <= 1.5x git archive; one-event import p50 <= 100 ms; no 5xx."""
+Targets: warm export p50 <= 1.5x git archive; one-event import p50 <= 100 ms; no 5xx.
+`python bench_serve.py 10000 sharded` measures the sharded events layout instead of the flat one."""
 
 from __future__ import annotations
 
 import json
+import shutil
 import statistics
 import subprocess
 import sys
@@ -67,8 +69,8 @@ def one_event(i: int) -> bytes:
     return json.dumps({"schema": {"events": {f"Bench Event {i}": {"type": "object", "properties": {}}}}}).encode()
 
 
-def main(n: int) -> None:
-    with plan_repo(n) as (root, _, commit):
+def main(n: int, layout: str) -> None:
+    with plan_repo(n, events_layout=layout) as (root, _, commit):
         git("branch", "bench/api", commit, cwd=root)
         git("branch", "bench/cli", commit, cwd=root)
         archives = sample(lambda: git("archive", commit, cwd=root), *ARCHIVES)
@@ -109,12 +111,15 @@ def main(n: int) -> None:
             subprocess.run(args, cwd=root, capture_output=True, check=True)
 
         cli = sample(cli_import, *PROCESSES)
+        shutil.rmtree(state, ignore_errors=True)
     assert len(statuses) <= MAX_REQUESTS
-    report(n, size, statuses, {"identity": exports, "gzip": gzipped}, archives, imports, cli)
+    report(
+        f"{n} events, {layout} layout", size, statuses, {"identity": exports, "gzip": gzipped}, archives, imports, cli
+    )
 
 
 def report(
-    n: int,
+    plan: str,
     size: int,
     statuses: list[int],
     exports: dict[str, list[float]],
@@ -133,13 +138,14 @@ def report(
         ("import/v1 one event", imports, f"p50 {ratio:.2f}x the CLI process (target p50 <= 100 ms)"),
     ]
     server_errors = sum(1 for s in statuses if s >= 500)
-    print(f"\ntrackplan serve, {n} events (export {size / 1e6:.1f} MB), {len(statuses)} requests, {server_errors} 5xx")
+    print(f"\ntrackplan serve, {plan} (export {size / 1e6:.1f} MB), {len(statuses)} requests, {server_errors} 5xx")
     width = max(len(r[0]) for r in rows)
     for label, samples, note in rows:
         p50, p99 = percentiles(samples)
-        print(f"  {label:<{width}}  p50 {p50 * 1000:8.1f} ms  p99 {p99 * 1000:8.1f} ms  (n={len(samples)})  {note}")
+        spread = f"min-max {min(samples) * 1000:.0f}-{max(samples) * 1000:.0f} ms, n={len(samples)}"
+        print(f"  {label:<{width}}  p50 {p50 * 1000:8.1f} ms  p99 {p99 * 1000:8.1f} ms  ({spread})  {note}")
     assert server_errors == 0 and set(statuses) == {200}, sorted(set(statuses))
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 10000)
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 10000, sys.argv[2] if len(sys.argv) > 2 else "flat")

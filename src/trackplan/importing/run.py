@@ -143,6 +143,7 @@ def _import_once(ws: Workspace, request: ImportRequest) -> ImportOutcome:
         paths = touched(index, before, incoming.plan, request.method, request.source, scope[0]) if index else None
         old_plan = before.plan if paths is None else before.part(paths)
         new_plan, result = merge(old_plan, incoming.plan, request.method, request.source, scope)
+        vars(source).pop("json", None)  # the parsed file, the largest thing a big import holds, is not read again
         if index is None and base_tree is not None:
             index = indexed(ws, base_tree, before)
     result.warnings = [*incoming.warnings, *before.warnings, *result.warnings]
