@@ -10,7 +10,8 @@ diff, so the next import reads only the events it may change. The merge then run
 on that part of the plan: every other event is left alone by the full merge too (a property
 they share is reached through its users), so both give the same commit. Where the index cannot
 vouch for that (sync and source imports, undeclared sources or domains, duplicate names or
-ids), the import reads the whole plan.
+ids), the import reads the whole plan. What is left growing with the plan is copying the
+index's maps for the next tree and the sets of files using each property the import names.
 """
 
 from __future__ import annotations
@@ -99,7 +100,7 @@ def touched(
     model, or without an update, a property's first definition is all the merge reads of the
     events using it."""
     settings = before.settings
-    if method == "sync" or source is not None or before.warnings:
+    if method == "sync" or source is not None:
         return None
     declared_sources = {s.name for s in settings.sources}
     declared_domains = {d.name for d in settings.domains}
@@ -120,7 +121,7 @@ def touched(
 
 def derived(ws: Workspace, index: PlanIndex, old_tree: str, new_tree: str) -> PlanIndex | None:
     """The index of `new_tree`, from the index of `old_tree` and the diff of the two trees;
-    None when the new tree repeats an id."""
+    None when the new tree repeats an event name or id."""
     blob_ids = dict(index.blob_ids)
     event_paths = dict(index.event_paths)
     facts = dict(index.facts)
