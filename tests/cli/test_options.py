@@ -5,6 +5,7 @@ options that point at the one meant."""
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -123,3 +124,44 @@ def test_a_json_error_is_the_envelope_too(plan_repo: Path, run_cli: CliRunnerCal
         "message": f"{tmp_path / 'nope.json'}: cannot read: No such file or directory",
         "warnings": [],
     }
+
+
+def _complete(args: list[str], incomplete: str) -> list[str]:
+    """What `trackplan ARGS INCOMPLETE<TAB>` offers, through click's completion of the real CLI."""
+    from click.shell_completion import ShellComplete
+
+    from trackplan.cli.app import cli
+
+    completion = ShellComplete(cli, {}, "trackplan", "_TRACKPLAN_COMPLETE")
+    return [item.value for item in completion.get_completions(args, incomplete)]
+
+
+def test_ref_arguments_and_options_complete_branches_and_tags(plan_repo: Path) -> None:
+    """Issue 13.10: `trackplan diff ma<TAB>` completed nothing."""
+    subprocess.run(["git", "branch", "-q", "plan/feature"], cwd=plan_repo, check=True)
+    subprocess.run(["git", "tag", "v1.0"], cwd=plan_repo, check=True)
+    at = ["-C", str(plan_repo)]
+    assert _complete([*at, "diff"], "ma") == ["main"]
+    assert _complete([*at, "diff", "main"], "plan/") == ["plan/feature"]
+    assert _complete([*at, "show", "Signed Up", "--ref"], "v") == ["v1.0"]
+    assert _complete([*at, "export", "--changed-since"], "") == ["main", "plan/feature", "v1.0", "HEAD", "WORKTREE"]
+    assert _complete([*at, "import", "x.json", "--branch"], "plan") == ["plan/feature"]
+    assert _complete([*at, "merge", "plan/feature", "--into"], "m") == ["main"]
+
+
+def test_event_arguments_and_options_complete_event_names(plan_repo: Path) -> None:
+    """Issue 13.10: `trackplan show <TAB>` completed nothing."""
+    at = ["-C", str(plan_repo)]
+    names = ["Checkout Completed", "Product Viewed", "Search Performed", "Signed Up", "Subscription Cancelled"]
+    assert _complete([*at, "show"], "") == names
+    assert _complete([*at, "show"], "s") == ["Search Performed", "Signed Up", "Subscription Cancelled"]
+    assert _complete([*at, "log", "--event"], "check") == ["Checkout Completed"]
+    assert _complete([*at, "export", "--event"], "Pro") == ["Product Viewed"]
+    _edit_signed_up(plan_repo)  # names come from the state the command reads: the work tree, or --ref
+    assert _complete([*at, "show"], "signed") == ["Signed Up Now"]
+    assert _complete([*at, "show", "--ref", "HEAD"], "signed") == ["Signed Up"]
+
+
+def test_completion_outside_a_plan_offers_nothing_and_never_fails(tmp_path: Path) -> None:
+    assert _complete(["-C", str(tmp_path), "diff"], "") == []
+    assert _complete(["-C", str(tmp_path), "show"], "") == []

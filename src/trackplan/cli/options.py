@@ -1,8 +1,9 @@
 """The options commands share, declared once so every command speaks one vocabulary: --ref
 (a commit by default, or the work tree for the commands that look at the plan being edited),
 --format, --fail-on, --color, --branch, the events layout, and codegen's and status's --lang,
---source and --plan, serve's and accounts' --state-dir, and options a command does not have
-that point at the one it has (`export --format` at --to).
+--source and --plan, serve's and accounts' --state-dir, options a command does not have that
+point at the one it has (`export --format` at --to), and the shell completion of refs and
+event names.
 
 A help text a command has always shown differently is passed in; None keeps an option
 without one.
@@ -14,17 +15,22 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import click
 
 from trackplan.ci.review import CHANGE_LEVELS, FINDING_LEVELS
-from trackplan.cli.context import AppContext, command_name
+from trackplan.cli.context import AppContext, command_name, read_ref
 from trackplan.codegen import LANGUAGE_NAMES
-from trackplan.errors import InputError
+from trackplan.errors import InputError, TrackplanError
 from trackplan.model import EVENTS_LAYOUTS
 from trackplan.repo.refs import WORKTREE
 from trackplan.report.context import Style
+
+if TYPE_CHECKING:
+    from click.shell_completion import CompletionItem
+
+    from trackplan.repo.workspace import Workspace
 
 Decorator = Callable[[Any], Any]
 
@@ -43,15 +49,57 @@ def non_empty(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
     return value
 
 
+def complete_refs(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
+    """Shell completion of a ref: the branches, tags and remote branches that start so."""
+    from click.shell_completion import CompletionItem
+
+    ws = _completion_workspace(ctx)
+    names = [*ws.store.ref_names(), "HEAD", WORKTREE] if ws is not None else []
+    return [CompletionItem(name) for name in names if name.startswith(incomplete)]
+
+
+def complete_events(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
+    """Shell completion of an event name, at the ref given on the line (else the work tree),
+    any case."""
+    from click.shell_completion import CompletionItem
+
+    ws = _completion_workspace(ctx)
+    if ws is None:
+        return []
+    try:
+        names = ws.load(read_ref(ws, ctx.params.get("ref"))).event_paths
+    except TrackplanError:
+        return []
+    return [CompletionItem(name) for name in names if name.casefold().startswith(incomplete.casefold())]
+
+
+def _completion_workspace(ctx: click.Context) -> Workspace | None:
+    """The plan the command line names (-C, --plan-dir), or None: a completion never fails."""
+    from trackplan.repo.workspace import Workspace
+
+    given = ctx.find_root().params
+    try:
+        return Workspace((given.get("directory") or Path.cwd()).resolve(), given.get("plan_dir"))
+    except TrackplanError:
+        return None
+
+
 def ref_option(default: str | None = "HEAD", help: str = REF_HELP) -> Decorator:
-    return click.option("--ref", default=default, show_default=True, help=help, callback=non_empty)
+    return click.option(
+        "--ref", default=default, show_default=True, help=help, callback=non_empty, shell_complete=complete_refs
+    )
 
 
 def worktree_ref_option(help: str = WORKTREE_REF_HELP) -> Decorator:
     """`--ref` for a command that reads the plan being edited: the work tree when it is left out
     (HEAD where there is none); `read_ref` in cli/context.py resolves it."""
     return click.option(
-        "--ref", default=None, show_default="the work tree, uncommitted edits included", help=help, callback=non_empty
+        "--ref",
+        default=None,
+        show_default="the work tree, uncommitted edits included",
+        help=help,
+        callback=non_empty,
+        shell_complete=complete_refs,
     )
 
 
@@ -120,7 +168,11 @@ def pointer_option(missing: str, meant: str) -> Decorator:
 
 def branch_option() -> Decorator:
     return click.option(
-        "--branch", default=None, help="Plan branch to write (default: the checked-out branch).", callback=non_empty
+        "--branch",
+        default=None,
+        help="Plan branch to write (default: the checked-out branch).",
+        callback=non_empty,
+        shell_complete=complete_refs,
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from trackplan.cli.context import AppContext, pass_context
-from trackplan.cli.options import color_option, fail_on_option, format_option, non_empty, severity_style
+from trackplan.cli.options import color_option, complete_refs, fail_on_option, format_option, non_empty, severity_style
 from trackplan.repo.refs import WORKTREE
 
 # report.diff.FORMATS, spelled out: importing every renderer would slow the start of each command.
@@ -13,8 +13,8 @@ FORMATS = ("text", "json", "markdown", "github", "sarif")
 
 
 @click.command("diff")
-@click.argument("base", required=False, callback=non_empty)
-@click.argument("head", required=False, callback=non_empty)
+@click.argument("base", required=False, callback=non_empty, shell_complete=complete_refs)
+@click.argument("head", required=False, callback=non_empty, shell_complete=complete_refs)
 @format_option(*FORMATS, help=None)
 @fail_on_option("change", default="never")
 @click.option(

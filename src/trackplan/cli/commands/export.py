@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from trackplan.cli.context import AppContext, pass_context
-from trackplan.cli.options import non_empty, pointer_option, ref_option
+from trackplan.cli.options import complete_events, complete_refs, non_empty, pointer_option, ref_option
 from trackplan.formats import EXPORT_FORMATS, FORMATS
 from trackplan.repo.refs import WORKTREE
 
@@ -20,8 +20,22 @@ from trackplan.repo.refs import WORKTREE
 @pointer_option("--format", "--to")
 @click.option("--source", "sources", multiple=True, help="Only events sent from SOURCE.", callback=non_empty)
 @click.option("--tag", "tags", multiple=True, help="Only events tagged TAG.", callback=non_empty)
-@click.option("--event", "events", multiple=True, help="Only the event NAME (repeatable).", callback=non_empty)
-@click.option("--changed-since", default=None, metavar="REF", help="Only events changed since REF.", callback=non_empty)
+@click.option(
+    "--event",
+    "events",
+    multiple=True,
+    help="Only the event NAME (repeatable).",
+    callback=non_empty,
+    shell_complete=complete_events,
+)
+@click.option(
+    "--changed-since",
+    default=None,
+    metavar="REF",
+    help="Only events changed since REF.",
+    callback=non_empty,
+    shell_complete=complete_refs,
+)
 @click.option(
     "--vendor",
     default=None,

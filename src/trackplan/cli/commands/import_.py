@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 from trackplan.cli.context import AppContext, echo_document, pass_context
-from trackplan.cli.options import branch_option, color_option, format_option, non_empty, severity_style
+from trackplan.cli.options import branch_option, color_option, complete_refs, format_option, non_empty, severity_style
 from trackplan.formats import IMPORT_FORMATS as PLAN_FORMATS
 from trackplan.importing.merge import METHODS
 from trackplan.report import plural
@@ -49,6 +49,7 @@ FORMATS = ("auto", *PLAN_FORMATS)
     default=None,
     help="Where a new --branch starts (default: the plan's main branch).",
     callback=non_empty,
+    shell_complete=complete_refs,
 )
 @click.option("--message", "-m", default=None, help="Commit summary line.", callback=non_empty)
 @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")

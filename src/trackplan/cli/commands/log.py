@@ -5,13 +5,17 @@ from __future__ import annotations
 import click
 
 from trackplan.cli.context import AppContext, echo_document, pass_context
-from trackplan.cli.options import format_option, non_empty, ref_option
+from trackplan.cli.options import complete_events, format_option, non_empty, ref_option
 
 
 @click.command("log")
 @ref_option(help="Where the history starts.")
 @click.option(
-    "--event", default=None, help="Only commits that touch this event, followed through renames.", callback=non_empty
+    "--event",
+    default=None,
+    help="Only commits that touch this event, followed through renames.",
+    callback=non_empty,
+    shell_complete=complete_events,
 )
 @click.option("--before", default=None, help="Only commits at or before this ISO-8601 time.", callback=non_empty)
 @click.option("--limit", type=click.IntRange(min=0), default=None, help="At most N entries.")

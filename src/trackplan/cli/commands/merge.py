@@ -5,11 +5,14 @@ from __future__ import annotations
 import click
 
 from trackplan.cli.context import AppContext, pass_context
+from trackplan.cli.options import complete_refs
 
 
 @click.command("merge")
-@click.argument("source")
-@click.option("--into", "target", required=True, help="The branch that takes the merge commit.")
+@click.argument("source", shell_complete=complete_refs)
+@click.option(
+    "--into", "target", required=True, help="The branch that takes the merge commit.", shell_complete=complete_refs
+)
 @click.option("--message", "-m", default=None, help="The merge commit's message.")
 @click.option("--allow-protected", is_flag=True, help="Merge into a protected branch (protected_branches).")
 @pass_context

@@ -5,11 +5,11 @@ from __future__ import annotations
 import click
 
 from trackplan.cli.context import AppContext, echo_document, pass_context, read_ref
-from trackplan.cli.options import format_option, worktree_ref_option
+from trackplan.cli.options import complete_events, format_option, worktree_ref_option
 
 
 @click.command("show")
-@click.argument("event")
+@click.argument("event", shell_complete=complete_events)
 @worktree_ref_option()
 @format_option("yaml", "json")
 @pass_context

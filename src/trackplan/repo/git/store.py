@@ -160,6 +160,14 @@ class GitStore:
         with _reraise(lambda exc: GitError(f"cannot list the branches: {exc}")):
             return sorted(self.repo.branches.local)
 
+    def ref_names(self) -> list[str]:
+        """The names a ref is given by, as git accepts them: local branches, tags and
+        remote-tracking branches (`origin/main`), sorted."""
+        kinds = ("refs/heads/", "refs/tags/", "refs/remotes/")
+        with _reraise(lambda exc: GitError(f"cannot list the refs: {exc}")):
+            names = [name for name in self.repo.references if name.startswith(kinds)]
+        return sorted({name.split("/", 2)[2] for name in names if not name.endswith("/HEAD")})
+
     def current_branch(self) -> str | None:
         try:
             if self.repo.head_is_detached:
