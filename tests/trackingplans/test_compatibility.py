@@ -125,3 +125,10 @@ def test_validate_reports_the_three_verdicts_of_a_plan(plan_repo: Path, run_cli:
         ("TP148", 41, "`Wrong`"),
     ]
     assert result.exit_code == 1
+    shown = plans(run_cli, plan_repo, "show", "Checkout")
+    specs = {s["id"]: s["name"] for s in shown["trackingPlan"]["eventSpecifications"]}
+    verdicts = [(specs[v["eventSpecification"]], v["result"]) for v in shown["compatibility"]]
+    assert verdicts == [("Kept", COMPATIBLE), ("Unsure", UNDECIDABLE), ("Wrong", INCOMPATIBLE)]
+    text = run_cli("-C", plan_repo, "plans", "show", "Checkout").stdout
+    assert "  - Kept (draft, narrowing compatible): event Checkout Completed\n" in text
+    assert "  - Wrong (draft, narrowing incompatible): event Checkout Completed\n" in text

@@ -17,9 +17,15 @@ from __future__ import annotations
 import functools
 import json
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+from uuid import UUID
+
+from trackplan.formats.base import plain_schema
+from trackplan.model import Event
+from trackplan.model.frozen import thaw
+from trackplan.model.tracking_plans import TrackingPlan
 
 COMPATIBLE = "compatible"
 UNDECIDABLE = "undecidable"
@@ -106,6 +112,17 @@ def compatibility(narrowing: Mapping[str, Any], event_schema: Mapping[str, Any])
     if gap is None:
         return Verdict(COMPATIBLE, "every payload the narrowing accepts, the event's schema accepts")
     return Verdict(UNDECIDABLE, gap)
+
+
+def narrowing_verdicts(plan: TrackingPlan, event_of: Callable[[str], Event | None]) -> dict[UUID, Verdict]:
+    """{specification id: verdict} for each specification of `plan` that narrows an event the
+    plan has (`event_of`: a specification's `event` -> the event, or None)."""
+    verdicts = {}
+    for spec in plan.event_specifications:
+        event = event_of(spec.event) if spec.schema is not None else None
+        if spec.schema is not None and event is not None:
+            verdicts[spec.id] = compatibility(thaw(spec.schema), plain_schema(event))
+    return verdicts
 
 
 def _validator(schema: Any) -> Any:

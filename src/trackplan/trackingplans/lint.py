@@ -13,14 +13,12 @@ from collections.abc import Callable, Iterator, Mapping
 
 from trackplan import yamlio
 from trackplan.errors import InputError
-from trackplan.formats.base import plain_schema
 from trackplan.formats.snowplow import DEFAULT_VENDOR
 from trackplan.linting.findings import Finding, parse_error, positions
 from trackplan.model import Event, Settings
-from trackplan.model.frozen import thaw
 from trackplan.model.tracking_plans import PlanFieldError, TrackingPlan
 from trackplan.repo.reading import LoadedPlan, build_plan, parse_document
-from trackplan.trackingplans.compatibility import INCOMPATIBLE, UNDECIDABLE, compatibility
+from trackplan.trackingplans.compatibility import INCOMPATIBLE, UNDECIDABLE, narrowing_verdicts
 from trackplan.trackingplans.layout import is_tracking_plan_file
 from trackplan.trackingplans.references import IGLU_URI, referenced_event
 from trackplan.trackingplans.schema import schema_errors
@@ -163,6 +161,7 @@ def _settings_references(path: str, plan: TrackingPlan, settings: Settings) -> I
 
 def _specifications(path: str, plan: TrackingPlan, settings: Settings, event_of: EventOf) -> Iterator[Finding]:
     vendor = str(settings.get("vendor") or DEFAULT_VENDOR)
+    verdicts = narrowing_verdicts(plan, event_of)
     for i, spec in enumerate(plan.event_specifications):
         at = ("eventSpecifications", str(i))
         event = event_of(spec.event)
@@ -186,11 +185,8 @@ def _specifications(path: str, plan: TrackingPlan, settings: Settings, event_of:
             if event is not None and event.status in NOT_PUBLISHED:
                 message = f"published tracking plan `{plan.name}` specifies {event.status} event `{event.name}`"
                 yield Finding.of("TP147", path, message, where=(*at, "event"))
-        if event is not None and spec.schema is not None:
-            verdict = compatibility(thaw(spec.schema), plain_schema(event))
-            if verdict.result in (INCOMPATIBLE, UNDECIDABLE):
-                rule = "TP148" if verdict.result == INCOMPATIBLE else "TP149"
-                message = (
-                    f"`{spec.name}`: the narrowing is {verdict.result} with event `{event.name}`: {verdict.reason}"
-                )
-                yield Finding.of(rule, path, message, where=(*at, "schema"))
+        verdict = verdicts.get(spec.id)
+        if verdict is not None and event is not None and verdict.result in (INCOMPATIBLE, UNDECIDABLE):
+            rule = "TP148" if verdict.result == INCOMPATIBLE else "TP149"
+            message = f"`{spec.name}`: the narrowing is {verdict.result} with event `{event.name}`: {verdict.reason}"
+            yield Finding.of(rule, path, message, where=(*at, "schema"))

@@ -4,8 +4,10 @@ text lines, or the fields of the `--format json` document."""
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 from trackplan.report import plural
+from trackplan.trackingplans.compatibility import Verdict
 from trackplan.trackingplans.files import PlanCommit, PlanFile
 from trackplan.trackingplans.history import HistoryRecord
 
@@ -14,19 +16,24 @@ def plan_json(file: PlanFile) -> dict[str, Any]:
     return {"path": file.path, **file.plan.to_json()}
 
 
-def list_lines(files: tuple[PlanFile, ...], ref: str) -> list[str]:
+def compatibility_json(verdicts: dict[UUID, Verdict]) -> list[dict[str, Any]]:
+    return [{"eventSpecification": str(spec_id), **verdict.to_json()} for spec_id, verdict in verdicts.items()]
+
+
+def list_lines(files: tuple[PlanFile, ...], where: str) -> list[str]:
+    """`where` says what was read: "at main", "in the work tree"."""
     if not files:
-        return [f"No tracking plans at {ref}."]
+        return [f"No tracking plans {where}."]
     width = max(len(f.plan.name) for f in files)
     lines = [
         f"{f.plan.name:<{width}}  {f.plan.status:<10}  domain={f.plan.domain or '-'}  owner={f.plan.owner or '-'}  "
         f"{plural(len(f.plan.event_specifications), 'specification')}  {f.path}"
         for f in files
     ]
-    return [*lines, f"{plural(len(files), 'tracking plan')} at {ref}"]
+    return [*lines, f"{plural(len(files), 'tracking plan')} {where}"]
 
 
-def show_lines(file: PlanFile) -> list[str]:
+def show_lines(file: PlanFile, verdicts: dict[UUID, Verdict]) -> list[str]:
     plan = file.plan
     lines = [f"{plan.name} ({plan.status})", f"id: {plan.id}", f"file: {file.path}"]
     for label, value in (
@@ -40,7 +47,8 @@ def show_lines(file: PlanFile) -> list[str]:
             lines.append(f"{label}: {value}")
     lines.append(f"event specifications: {len(plan.event_specifications) or 'none'}")
     for spec in plan.event_specifications:
-        narrowed = ", narrowed" if spec.schema is not None else ""
+        verdict = verdicts.get(spec.id)
+        narrowed = f", narrowing {verdict.result}" if verdict is not None else ""
         lines.append(f"  - {spec.name} ({spec.status}{narrowed}): event {spec.event}")
         for trigger in spec.triggers:
             apps = f" [{', '.join(trigger.app_ids)}]" if trigger.app_ids else ""

@@ -7,18 +7,21 @@ from typing import Any, TypeVar
 
 import click
 
-from trackplan.cli.context import AppContext, echo_document, pass_context
+from trackplan.cli.context import AppContext, echo_document, pass_context, read_ref
 from trackplan.cli.options import Decorator, branch_option, format_option, non_empty
+from trackplan.repo.refs import WORKTREE
 
 STATUSES = ("draft", "published", "deprecated")
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def read_branch_option() -> Decorator:
+def read_branch_option(commit: bool = False) -> Decorator:
+    """`--branch` of a read: the work tree when it is left out (uncommitted edits included), or
+    HEAD for a command that reads `commit`s."""
     return click.option(
         "--branch",
-        default="HEAD",
-        show_default=True,
+        default="HEAD" if commit else None,
+        show_default="HEAD" if commit else "the work tree, uncommitted edits included",
         callback=non_empty,
         help="Plan branch to read (any ref works: a tag, a sha, HEAD~2).",
     )
@@ -61,16 +64,18 @@ def command() -> None:
 @read_branch_option()
 @json_format()
 @pass_context
-def list_plans(ctx: AppContext, branch: str, output_format: str) -> None:
+def list_plans(ctx: AppContext, branch: str | None, output_format: str) -> None:
     """List the tracking plans."""
     from trackplan.trackingplans.files import read_tracking_plans
     from trackplan.trackingplans.text import list_lines, plan_json
 
-    files = read_tracking_plans(ctx.workspace(), branch)
+    ws = ctx.workspace()
+    ref = read_ref(ws, branch)
+    files = read_tracking_plans(ws, ref)
     if output_format == "json":
         echo_document(trackingPlans=[plan_json(f) for f in files])
     else:
-        click.echo("\n".join(list_lines(files, branch)))
+        click.echo("\n".join(list_lines(files, "in the work tree" if ref == WORKTREE else f"at {ref}")))
 
 
 @command.command("show")
@@ -78,16 +83,26 @@ def list_plans(ctx: AppContext, branch: str, output_format: str) -> None:
 @read_branch_option()
 @json_format()
 @pass_context
-def show(ctx: AppContext, name: str, branch: str, output_format: str) -> None:
-    """Show the tracking plan NAME (its name in any case, or its id)."""
-    from trackplan.trackingplans.files import find_tracking_plan
-    from trackplan.trackingplans.text import plan_json, show_lines
+def show(ctx: AppContext, name: str, branch: str | None, output_format: str) -> None:
+    """Show the tracking plan NAME (its name in any case, or its id).
 
-    found = find_tracking_plan(ctx.workspace(), branch, name)
+    Each narrowing's compatibility with its event's schema is shown: compatible, undecidable
+    or incompatible.
+    """
+    from trackplan.trackingplans.compatibility import narrowing_verdicts
+    from trackplan.trackingplans.files import find_tracking_plan
+    from trackplan.trackingplans.references import referenced_event
+    from trackplan.trackingplans.text import compatibility_json, plan_json, show_lines
+
+    ws = ctx.workspace()
+    ref = read_ref(ws, branch)
+    found = find_tracking_plan(ws, ref, name)
+    loaded = ws.load(ref)
+    verdicts = narrowing_verdicts(found.plan, lambda reference: referenced_event(loaded, reference))
     if output_format == "json":
-        echo_document(trackingPlan=plan_json(found))
+        echo_document(trackingPlan=plan_json(found), compatibility=compatibility_json(verdicts))
     else:
-        click.echo("\n".join(show_lines(found)))
+        click.echo("\n".join(show_lines(found, verdicts)))
 
 
 def _written(outcome: Any, output_format: str, done: str) -> None:
@@ -214,7 +229,7 @@ def add_spec(
 
 @command.command("history")
 @click.argument("name")
-@read_branch_option()
+@read_branch_option(commit=True)
 @click.option("--before", default=None, metavar="ISO-8601", help="Only commits at or before this time.")
 @click.option("--limit", type=click.IntRange(min=0), default=None, help="At most this many records.")
 @click.option("--offset", type=click.IntRange(min=0), default=0, show_default=True, help="Skip the first N records.")
