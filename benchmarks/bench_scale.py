@@ -18,7 +18,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from bench_startup import Command, Figure, interleaved, prepared_repo, process_env, table, trackplan
+from bench_startup import Command, Figure, cpu, interleaved, prepared_repo, process_env, table, trackplan
 from common import git
 from trackplan.repo.git.store import GitStore
 
@@ -50,7 +50,18 @@ def pair(label: str, args: list[str], root: Path, before: Path | None, codes: tu
 
 
 def figure(times: dict[str, list[float]], label: str, reference: str, target: str) -> Figure:
-    return Figure(label, times[label], reference, times[reference], times.get(f"{label} (before)"), target)
+    before = times.get(f"{label} (before)")
+    return Figure(
+        label,
+        times[label],
+        reference,
+        times[reference],
+        before,
+        target,
+        False,
+        times[cpu(label)],
+        times[cpu(reference)],
+    )
 
 
 def ten_thousand(before: Path | None, rounds: int) -> None:

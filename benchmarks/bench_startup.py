@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -49,13 +50,26 @@ class Command:
     env: dict[str, str]
     exit_codes: tuple[int, ...] = (0,)
 
-    def run(self) -> float:
+    def run(self) -> tuple[float, float]:
+        """(wall time, CPU time) of one run: on a machine shared by many, the CPU time says
+        what the process costs, the wall time what its user waits."""
+        used = _children_cpu()
         start = time.perf_counter()
         done = subprocess.run(self.argv, cwd=self.cwd, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         elapsed = time.perf_counter() - start
         if done.returncode not in self.exit_codes:
             raise RuntimeError(f"{self.label}: exit {done.returncode}: {done.stderr.decode(errors='replace')[-500:]}")
-        return elapsed
+        return elapsed, _children_cpu() - used
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def cpu(label: str) -> str:
+    """The key of a command's CPU times next to its wall times."""
+    return f"{label} [cpu]"
 
 
 def trackplan(
@@ -65,13 +79,16 @@ def trackplan(
 
 
 def interleaved(commands: Sequence[Command], rounds: int = ROUNDS) -> dict[str, list[float]]:
-    """Wall times of each command: one untimed run each (caches filled), then `rounds` rounds."""
+    """Wall times (and, under `cpu(label)`, CPU times) of each command: one untimed run each
+    (caches filled), then `rounds` rounds."""
     for command in commands:
         command.run()
-    times: dict[str, list[float]] = {c.label: [] for c in commands}
+    times: dict[str, list[float]] = {}
     for _ in range(rounds):
         for command in commands:
-            times[command.label].append(command.run())
+            wall, used = command.run()
+            times.setdefault(command.label, []).append(wall)
+            times.setdefault(cpu(command.label), []).append(used)
     return times
 
 
@@ -85,21 +102,24 @@ for module in pkgutil.walk_packages(trackplan.__path__, "trackplan."):
         pass  # an optional extra that is not installed
 from trackplan.cli.app import cli
 with open(os.devnull, "w") as sink, contextlib.redirect_stdout(sink):
-    start = time.perf_counter()
+    start, used = time.perf_counter(), time.process_time()
     cli.main(sys.argv[1:], prog_name="trackplan", standalone_mode=False)
-    print(time.perf_counter() - start, file=sys.stderr)
+    print(time.perf_counter() - start, time.process_time() - used, file=sys.stderr)
 """
 
 
-def work_times(root: Path, args: Sequence[str], rounds: int = ROUNDS) -> list[float]:
-    """The command's own work: its first run in a process that has already imported every
-    module of trackplan, so what it adds over this is start-up (interpreter and imports)."""
+def work_times(root: Path, args: Sequence[str], rounds: int = ROUNDS) -> tuple[list[float], list[float]]:
+    """The command's own work, wall and CPU: its first run in a process that has already
+    imported every module of trackplan, so what it adds over this is start-up (interpreter
+    and imports)."""
     argv = [sys.executable, "-c", WORK_SCRIPT, "-C", str(root), *args]
-    out = []
+    walls, cpus = [], []
     for _ in range(rounds + 1):
         done = subprocess.run(argv, env=process_env(), capture_output=True, text=True, check=True)
-        out.append(float(done.stderr.strip().splitlines()[-1]))
-    return out[1:]
+        wall, used = done.stderr.strip().splitlines()[-1].split()
+        walls.append(float(wall))
+        cpus.append(float(used))
+    return walls[1:], cpus[1:]
 
 
 @dataclass(frozen=True)
@@ -111,24 +131,31 @@ class Figure:
     before: list[float] | None = None
     target: str = ""
     overhead: bool = False  # the figure is `value - reference` (start-up over the work), not a ratio
+    cpu: list[float] | None = None
+    reference_cpu: list[float] | None = None
 
 
 def _ms(times: list[float] | None) -> str:
     return f"{statistics.median(times) * 1000:.0f} ms" if times else "-"
 
 
+def _compared(value: list[float], reference: list[float], overhead: bool) -> str:
+    a, b = statistics.median(value), statistics.median(reference)
+    return f"+{(a - b) * 1000:.0f} ms" if overhead else f"{a / b:.2f}x"
+
+
 def table(title: str, figures: Sequence[Figure]) -> None:
-    """Figure, value, reference in the same run, ratio (or overhead), before value, min-max."""
+    """Figure, value, reference in the same run, ratio (or overhead), before value, min-max
+    (wall times), then the same comparison in CPU time."""
     print(f"\n{title}", flush=True)
-    header = ("figure", "value", "reference (same run)", "ratio", "before", "min-max", "target")
+    header = ("figure", "value", "reference (same run)", "ratio", "before", "min-max", "cpu: value, ratio", "target")
     rows = [header]
     for f in figures:
-        value, ref = statistics.median(f.times), statistics.median(f.reference_times)
-        ratio = f"+{(value - ref) * 1000:.0f} ms" if f.overhead else f"{value / ref:.2f}x"
+        ratio = _compared(f.times, f.reference_times, f.overhead)
         spread = f"{min(f.times) * 1000:.0f}-{max(f.times) * 1000:.0f} ms"
-        rows.append(
-            (f.label, _ms(f.times), f"{f.reference} {_ms(f.reference_times)}", ratio, _ms(f.before), spread, f.target)
-        )
+        used = f"{_ms(f.cpu)}, {_compared(f.cpu, f.reference_cpu, f.overhead)}" if f.cpu and f.reference_cpu else "-"
+        reference = f"{f.reference} {_ms(f.reference_times)}"
+        rows.append((f.label, _ms(f.times), reference, ratio, _ms(f.before), spread, used, f.target))
     widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
     for row in rows:
         print("  " + "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip(), flush=True)
@@ -203,24 +230,30 @@ def main() -> None:
         if args.before:
             commands.append(trackplan(f"{verb} (before)", *argv, cwd=root, src=args.before))
     times = interleaved(commands, args.rounds)
-    work = {verb: work_times(root, verbs[verb], args.rounds) for verb in ("events", "show", "diff")}
-    before = {verb: times.get(f"{verb} (before)") for verb in verbs}
-    figures = [
-        Figure(
-            "trackplan --version",
-            times["--version"],
-            "python -c pass",
-            times["python -c pass"],
-            before["--version"],
-            "<= 60 ms",
-        ),
-        Figure("trackplan --version", times["--version"], "git --version", times["git --version"], before["--version"]),
-    ]
     for verb in ("events", "show", "diff"):
+        times[f"{verb} work"], times[cpu(f"{verb} work")] = work_times(root, verbs[verb], args.rounds)
+
+    def figure(verb: str, reference: str, target: str = "", overhead: bool = False) -> Figure:
         label = f"trackplan {' '.join(verbs[verb])}"
-        figures.append(
-            Figure(label, times[verb], "the work, imports done", work[verb], before[verb], "<= +150 ms", True)
+        shown = "the work, imports done" if overhead else reference
+        before = times.get(f"{verb} (before)")
+        return Figure(
+            label,
+            times[verb],
+            shown,
+            times[reference],
+            before,
+            target,
+            overhead,
+            times[cpu(verb)],
+            times[cpu(reference)],
         )
+
+    figures = [
+        figure("--version", "python -c pass", "<= 60 ms"),
+        figure("--version", "git --version"),
+        *(figure(verb, f"{verb} work", "<= +150 ms", True) for verb in ("events", "show", "diff")),
+    ]
     table("start-up, 10,000-event plan (flat), whole processes", figures)
     if args.imports:
         for verb, argv in imported.items():
