@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from trackplan.formats import detect, read_source
-from trackplan.formats.base import InputFile
+from trackplan.formats import detect, read_source, segment
+from trackplan.formats.base import InputFile, WriteOptions
 
 
 def _envelope(part: str, schema: dict[str, object]) -> dict[str, object]:
@@ -44,7 +44,16 @@ def test_the_rules_object_is_segment_and_keeps_global_identify_and_group() -> No
     assert plan.identify is not None and plan.identify.property_names == ["email"]
     assert plan.group is not None and plan.group.property_names == ["plan"]
     assert [(source, ctx.property_names) for source, ctx in plan.contexts] == [("global", ["app"])]
-    assert incoming.warnings == ["rules.events[0]: required in the envelope's properties is not a schema; left out."]
+    assert incoming.warnings == []
+    assert page.extra["x-segment-required"] == ("properties",)  # the envelope's own, where the file put it
+
+
+def test_the_export_writes_the_envelopes_required_back_where_it_was() -> None:
+    plan = read_source(InputFile(json.dumps(RULES).encode(), "rules.json")).plan
+    rules = json.loads(segment.write(plan, WriteOptions()))["rules"]
+    page = next(rule for rule in rules if rule.get("key") == "Page Viewed")
+    assert page["jsonSchema"]["properties"]["required"] == ["properties"]
+    assert [rule["type"] for rule in rules] == ["TRACK", "GLOBAL", "IDENTIFY", "GROUP"]
 
 
 def test_rudderstacks_typewriter_fork_with_empty_names_on_identify_page_screen_and_group_imports() -> None:

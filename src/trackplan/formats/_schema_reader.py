@@ -134,7 +134,8 @@ class SchemaReader:
                 out[f"x-{key.replace('_', '-')}"] = value
         out.update({k: v for k, v in doc.items() if k not in out})
         out["properties"] = {
-            str(prop): self.property(str(prop), spec, f"{where}.properties.{prop}") for prop, spec in properties.items()
+            str(prop): self.property(str(prop), spec, f"{where}.properties.{prop}", event=name)
+            for prop, spec in properties.items()
         }
         out["required"] = [r for r in required if isinstance(r, str)]
         try:
@@ -180,7 +181,7 @@ class SchemaReader:
         return schema
 
     # -- properties -----------------------------------------------------------------------------
-    def property(self, name: str, spec: Any, where: str) -> dict[str, Any]:
+    def property(self, name: str, spec: Any, where: str, event: str = "") -> dict[str, Any]:
         if spec is True or spec == {}:
             return {}
         if spec is False:  # valid JSON Schema: the property must be absent
@@ -189,7 +190,7 @@ class SchemaReader:
             raise InputError(f"{self.source_name}: {where} must be a JSON object (a schema)")
         out = dict(spec)  # nested values are replaced, never changed in place
         out.pop("index", None)
-        if "id" in out and isinstance(out["id"], str | int):
+        if self.avo and "id" in out and isinstance(out["id"], str | int):  # Avo's property id; else draft-04's `id`
             out["x-id"] = str(out.pop("id"))
         if "nameMapping" in out:
             mapping = self.name_mapping(out.pop("nameMapping"), where)
@@ -214,7 +215,7 @@ class SchemaReader:
                 out.pop(keyword)
                 out.pop("type", None)
                 self.warn(f"Property '{name}': '{keyword}' is not supported; defaulting to type 'any'.")
-        self._type(out)
+        self._type(out, f"Event '{event}', property '{name}'")
         if self.avo:
             if out.get("type") == "number" and out.get("multipleOf") == 1:
                 out["type"] = "integer"
@@ -227,14 +228,17 @@ class SchemaReader:
                 self._coerce_enum(items)
         return out
 
-    def _type(self, spec: dict[str, Any]) -> None:
+    def _type(self, spec: dict[str, Any], owner: str = "") -> None:
         kind = spec.get("type")
         if kind is None:
             return
         kinds = kind if isinstance(kind, list) else [kind]
         unknown = [k for k in kinds if k not in JSON_TYPES]
         for k in unknown:
-            self.warn(f"Unsupported JSON Schema type: '{k}'. Defaulting to 'any'.")
+            if self.avo or not owner:  # Avo's import says it so, and once
+                self.warn(f"Unsupported JSON Schema type: '{k}'. Defaulting to 'any'.")
+            else:
+                self.warn(f"{owner}: type '{k}' is not a JSON Schema type; left out, so any value is accepted.")
         if unknown:
             spec.pop("type")
             return

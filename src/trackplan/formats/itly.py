@@ -122,6 +122,7 @@ def _itly_schema(part: Event, default_id: str) -> dict[str, Any]:
         "description": part.description,
     }
     schema.update(plain_schema(part))  # additionalProperties as written, absent when it was
+    schema.setdefault("required", [])  # itly always lists them, empty or not
     return schema
 
 
@@ -132,7 +133,7 @@ def document(plan: Plan, source: str | None = None) -> dict[str, Any]:
     for event in plan.events:
         if source is not None and source not in event.sources:
             continue
-        entry: dict[str, Any] = {} if source is not None else {"sources": list(event.sources)}
+        entry: dict[str, Any] = {"sources": list(event.sources)} if source is None and event.sources else {}
         entry["schema"] = _itly_schema(event, f"{base}:event:{slugify(event.name)}")
         events.append(entry)
     doc: dict[str, Any] = {"events": events}
@@ -142,7 +143,10 @@ def document(plan: Plan, source: str | None = None) -> dict[str, Any]:
         doc["group"] = {"schema": _itly_schema(plan.group, f"{base}:group")}
     contexts = [(s, c) for s, c in plan.contexts if source is None or s == source]
     if contexts:
-        doc["context"] = [{"source": s, "schema": _itly_schema(c, f"{base}:context-{slugify(s)}")} for s, c in contexts]
+        doc["context"] = [
+            {**({"source": s} if s != "all" else {}), "schema": _itly_schema(c, f"{base}:context-{slugify(s)}")}
+            for s, c in contexts
+        ]  # "all" is what a context without a source is read as
     return doc
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from trackplan.formats._schema_reader import SchemaReader
 from trackplan.formats.base import Incoming, InputFile, WriteOptions, json_document, plain_schema, require
 from trackplan.model import Event, Plan
+from trackplan.model.frozen import thaw
 
 ENVELOPE_KEYS = {"context", "properties", "traits"}
 RULES_OBJECT_KEYS = {"name", "events", "global", "identify", "group", "identify_traits", "group_traits"}
@@ -48,18 +49,24 @@ def detect(doc: Any) -> bool:
 
 def _payload_schema(schema: Mapping[str, Any], part: str, reader: SchemaReader, where: str) -> Mapping[str, Any]:
     """Segment wraps a call's schema in {properties: {context, properties, traits}}. Some
-    plans also put a list (`required: [...]`) among those schemas: not a schema, so it is
-    named in a warning and left out."""
+    plans also put the envelope's `required: ["properties"]` among those schemas: it is kept
+    (`x-segment-required`) and written back where it was. Any other value that is not a schema
+    is named in a warning and left out."""
     props = schema.get("properties")
     if not isinstance(props, Mapping):
         return schema
     strays = sorted(k for k, v in props.items() if not isinstance(v, Mapping))
+    kept: dict[str, Any] = {}
     if strays and set(props) - set(strays) <= ENVELOPE_KEYS:
-        reader.warn(f"{where}: {', '.join(strays)} in the envelope's properties is not a schema; left out.")
+        required = props.get("required")
+        if strays == ["required"] and isinstance(required, list) and set(map(str, required)) <= ENVELOPE_KEYS:
+            kept["x-segment-required"] = required
+        else:
+            reader.warn(f"{where}: {', '.join(strays)} in the envelope's properties is not a schema; left out.")
         props = {k: v for k, v in props.items() if k not in strays}
     if props and set(props) <= ENVELOPE_KEYS:
         inner = props.get(part)
-        return inner if isinstance(inner, Mapping) else {"type": "object", "properties": {}}
+        return {**(inner if isinstance(inner, Mapping) else {"type": "object", "properties": {}}), **kept}
     return schema
 
 
@@ -102,7 +109,9 @@ def read(source: InputFile) -> Incoming:
             events.append(event)
         elif kind in ("IDENTIFY", "GROUP"):
             title = "Identify Properties" if kind == "IDENTIFY" else "Group Properties"
-            traits[kind] = reader.event(title, dict(_payload_schema(schema, "traits", reader, where)), where)
+            inner = dict(_payload_schema(schema, "traits", reader, where))
+            inner.setdefault("description", description)
+            traits[kind] = reader.event(title, inner, where)
         elif kind == "GLOBAL":
             traits[kind] = reader.event(
                 "Context Properties", dict(_payload_schema(schema, "context", reader, where)), where
@@ -157,8 +166,11 @@ def document(plan: Plan) -> dict[str, Any]:
         if labels:
             schema["labels"] = labels
         inner.pop("description", None)
-        schema["properties"] = {"context": {}, "properties": {"type": "object"}, "traits": {"type": "object"}}
-        schema["properties"][slot] = inner
+        if not inner.get("properties"):
+            inner.pop("properties", None)  # an empty `properties` says nothing
+        schema["properties"] = {"context": {}, "properties": {}, "traits": {}, slot: inner}
+        if "x-segment-required" in part.extra:
+            schema["properties"]["required"] = thaw(part.extra["x-segment-required"])
         if key not in (None, part.name):
             schema["eventMetadata"] = {"name": part.name}
         out: dict[str, Any] = {"type": kind}
@@ -168,12 +180,21 @@ def document(plan: Plan) -> dict[str, Any]:
         out["jsonSchema"] = schema
         return out
 
-    rules = [rule("TRACK", _rule_key(e), e, "properties") for e in plan.events]
-    if plan.identify is not None:
-        rules.append(rule("IDENTIFY", None, plan.identify, "traits"))
-    if plan.group is not None:
-        rules.append(rule("GROUP", None, plan.group, "traits"))
+    rules = [rule(_kind(e), _rule_key(e), e, "properties") for e in plan.events]
+    # A global, identify or group rule without properties says nothing (and init writes
+    # identify and group files without traits).
+    for kind, part, slot in (
+        ("GLOBAL", plan.context("global"), "context"),
+        ("IDENTIFY", plan.identify, "traits"),
+        ("GROUP", plan.group, "traits"),
+    ):
+        if part is not None and part.properties:
+            rules.append(rule(kind, None, part, slot))
     return {"name": plan.settings.name, "rules": rules}
+
+
+def _kind(event: Event) -> str:
+    return event.event_type.upper() if event.event_type in ("page", "screen") else "TRACK"
 
 
 def _rule_key(event: Event) -> str:

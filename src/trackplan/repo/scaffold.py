@@ -13,7 +13,7 @@ from trackplan.errors import GitError, InputError
 from trackplan.model import Settings
 from trackplan.repo.git.store import GitStore, init_repository
 from trackplan.repo.merge import ATTRIBUTES_FILE, attributes_text, declare_driver
-from trackplan.repo.paths import EVENTS_DIR, SETTINGS_FILE, relocated
+from trackplan.repo.paths import EVENTS_DIR, IDENTIFY_FILE, SETTINGS_FILE, relocated
 
 
 @dataclass(frozen=True)
@@ -23,12 +23,9 @@ class InitResult:
     commit: str
 
 
-# `init --empty`: identify.yaml without the example traits.
-EMPTY_IDENTIFY = b"title: Identify Properties\ndescription: User traits sent with identify calls.\ntype: object\n"
-
-
 def template_files(with_examples: bool = True) -> dict[str, bytes]:
-    """The template's files, {relative path: bytes}; without examples, no example events or traits."""
+    """The template's files, {relative path: bytes}; without examples, no example events and no
+    identify.yaml: an empty plan has no traits until an import or a person writes them."""
     root = files("trackplan") / "plan-template"
     out: dict[str, bytes] = {}
 
@@ -37,12 +34,10 @@ def template_files(with_examples: bool = True) -> dict[str, bytes]:
             path = f"{prefix}{child.name}"
             if child.is_dir():
                 walk(child, path + "/")
-            elif with_examples or not path.startswith(f"{EVENTS_DIR}/"):
+            elif with_examples or not (path.startswith(f"{EVENTS_DIR}/") or path == IDENTIFY_FILE):
                 out[path] = child.read_bytes()
 
     walk(root, "")
-    if not with_examples:
-        out["identify.yaml"] = EMPTY_IDENTIFY
     return out
 
 

@@ -13,7 +13,7 @@ from trackplan.cli.options import events_layout_option, non_empty
 @click.command("init")
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default=".")
 @click.option("--name", default=None, help="The plan's name (default: the folder name).", callback=non_empty)
-@click.option("--empty", is_flag=True, help="Start with no example events.")
+@click.option("--empty", is_flag=True, help="Start with no example events and no identify traits.")
 @events_layout_option()
 @pass_context
 def command(ctx: AppContext, directory: Path, name: str | None, empty: bool, events_layout: str) -> None:
