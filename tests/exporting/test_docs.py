@@ -231,3 +231,17 @@ def test_a_large_page_renders_a_window_of_events_and_reaches_the_last_one(tmp_pa
         "target": "Event 1499",
         "ids": [f"event-event-{i}" for i in range(1400, 1500)],
     }
+    earlier = """
+    const first = () => document.querySelector('section.event');
+    const top = el => Math.round(el.getBoundingClientRect().top);
+    const kept = first(), before = top(kept);
+    document.getElementById('earlier').click();
+    const again = document.getElementById('event-event-1400');
+    return {first: first().querySelector('h3').textContent, moved: top(again) - before,
+            button: document.getElementById('earlier').textContent};
+    """
+    assert probe(page, DESKTOP, earlier, "#event-event-1450") == {
+        "first": "Event 1300",
+        "moved": 0,  # the events above appear without moving what is read
+        "button": "Show 100 earlier events",
+    }

@@ -220,7 +220,13 @@ document.addEventListener('click', event => {
 });
 box.addEventListener('input', search);
 more.addEventListener('click', grow);
-earlier.addEventListener('click', () => { start = Math.max(0, start - BATCH); render(); });
+earlier.addEventListener('click', () => {  // the events above appear; the one at the top stays where it is
+  const kept = list.querySelector('section.event'), top = kept ? kept.getBoundingClientRect().top : 0, from = start;
+  start = Math.max(0, start - BATCH);
+  render();
+  const again = list.querySelectorAll('section.event')[from - start];
+  if (kept && again) window.scrollBy(0, again.getBoundingClientRect().top - top);
+});
 $('menu').addEventListener('click', () => {
   const open = nav.classList.toggle('open');
   $('menu').setAttribute('aria-expanded', String(open));
