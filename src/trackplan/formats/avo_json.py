@@ -215,8 +215,18 @@ class Ids:
         return self.destinations.get(name, stable_id("destination", name))
 
 
+def _inlined(event: Event) -> Event:
+    """The event with its local `$ref`s replaced by their targets: Avo's format holds inline
+    schemas only, and its `$defs` would not travel with it."""
+    if "$defs" not in event.extra and "definitions" not in event.extra:
+        return event
+    doc = SchemaReader(f"event {event.name!r}", avo=False).inline_refs(event.to_json(), "properties")
+    return Event.from_json({k: v for k, v in doc.items() if k not in ("$defs", "definitions")})
+
+
 def event_doc(event: Event, ids: Ids) -> dict[str, Any]:
     """One event of the export; depends only on the event and the plan settings."""
+    event = _inlined(event)
     by_kind: dict[str, list[Property]] = {"properties": [], "userProperties": []}
     for prop in event.properties:
         by_kind["userProperties" if prop.send_as == "UserProperty" else "properties"].append(prop)
