@@ -90,3 +90,28 @@ def test_an_unreadable_file_fails_naming_it_or_is_skipped_with_a_warning(
     assert [w for w in out["warnings"] if w.startswith("skipped")] == [
         f"skipped {registry}/com.a/bad/jsonschema/1-0-0:1:2: invalid JSON: unexpected character, expected a string key"
     ]
+
+
+def test_a_title_supersedes_tuple_items_and_draft_04_ids_come_back_as_written(
+    tmp_path: Path, run_cli: CliRunnerCall
+) -> None:
+    registry, out = tmp_path / "schemas", tmp_path / "out"
+    doc = _schema(
+        "com.a",
+        "click",
+        "1-0-1",
+        title="A click",
+        properties={
+            "at": {"id": "#at", "type": "array", "items": [{"type": "integer"}, {"type": "integer"}]},
+            "gone": False,
+        },
+    )
+    doc["$supersedes"] = ["1-0-0"]
+    doc["$supersededBy"] = "1-0-2"
+    _write(registry, "com.a/click/jsonschema/1-0-1", doc)
+    assert run_cli("init", tmp_path / "p", "--empty").exit_code == 0
+    assert run_cli("-C", tmp_path / "p", "import", registry, "--branch", "iglu").exit_code == 0
+    exported = run_cli("-C", tmp_path / "p", "export", "--ref", "iglu", "--to", "snowplow", "-o", f"{out}/")
+    assert exported.exit_code == 0, exported.output
+    back = json.loads((out / "schemas/com.a/click/jsonschema/1-0-1").read_text())
+    assert back == {**doc, "properties": {**doc["properties"], "gone": {"not": {}}}}  # `false`, in the model's form

@@ -173,6 +173,8 @@ def read_schemas(schemas: list[tuple[Mapping[str, Any], str, str]], name: str, w
         body.setdefault("properties", {})
         if event_name != schema_name:
             extra["x-schema-name"] = schema_name
+        if "title" in schema:  # an event's title is its name in the plan: the schema's own is kept apart
+            extra["x-schema-title"] = schema["title"]
         if len(versions[(vendor, schema_name)]) > 1:  # kept whole, as written, for --all-versions
             extra["x-iglu-earlier"] = [dict(earlier[1]) for earlier in versions[(vendor, schema_name)][:-1]]
         if body.get("type") not in (None, "object"):
@@ -213,6 +215,8 @@ def self_describing(event: Event, vendor: str | None, default_vendor: str) -> di
     with, else `default_vendor`."""
     chosen = check_vendor(vendor or str(event.extra.get("x-vendor") or default_vendor))
     body = plain_schema(event)
+    if "x-schema-title" in event.extra:
+        body = {"title": thaw(event.extra["x-schema-title"]), **body}
     if "x-schema-type" in event.extra:
         body["type"] = thaw(event.extra["x-schema-type"])
     omitted = event.extra.get("x-iglu-omits", ())
