@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from trackplan.report import plural
+
 
 def _place(at: dict[str, int]) -> str:
     return f"line {at['line']}" if "index" not in at else f"[{at['index']}] line {at['line']}"
@@ -25,8 +27,9 @@ def render_text(summary: dict[str, Any]) -> str:
         )
         other = stats["otherErrors"]
         if other["kinds"]:
-            kinds = "kind" if other["kinds"] == 1 else "kinds"
-            lines.append(f"    and {other['count']} more violations of {other['kinds']} other {kinds}")
+            lines.append(
+                f"    and {plural(other['count'], 'more violation')} of {plural(other['kinds'], 'other kind')}"
+            )
         if stats["neverSent"]:
             lines.append(f"    never sent: {', '.join(stats['neverSent'])}")
     lines.extend(
