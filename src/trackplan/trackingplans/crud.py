@@ -12,7 +12,6 @@ from dataclasses import dataclass, fields, replace
 
 from trackplan.errors import InputError
 from trackplan.model.tracking_plans import STATUSES, EventSpecification, TrackingPlan, Trigger, new_id
-from trackplan.repo.paths import TRACKING_PLANS_DIR
 from trackplan.repo.workspace import Workspace
 from trackplan.trackingplans.files import (
     BranchPlans,
@@ -22,6 +21,7 @@ from trackplan.trackingplans.files import (
     PlanFile,
     commit_tracking_plans,
     find_in,
+    missing_plan,
 )
 from trackplan.trackingplans.references import referenced_event
 
@@ -64,9 +64,7 @@ def lookup(ws: Workspace, files: BranchPlans, wanted: str) -> PlanFile:
     """The plan named `wanted` (case-insensitively) or with that id, among a branch's plans."""
     found = find_in(files, wanted)
     if found is None:
-        known = ", ".join(repr(f.plan.name) for f in sorted(files, key=lambda f: f.plan.name.casefold()))
-        listing = known or f"none in {ws.repo_path(TRACKING_PLANS_DIR)}/"
-        raise InputError(f"no tracking plan {wanted!r} on {files.branch!r}; known tracking plans: {listing}")
+        raise missing_plan(ws, files, wanted, f"on {files.branch!r}")
     return found
 
 

@@ -117,9 +117,16 @@ def read_tracking_plans(ws: Workspace, ref: str) -> tuple[PlanFile, ...]:
 
 def find_in(files: Sequence[PlanFile], wanted: str) -> PlanFile | None:
     """The plan whose id is `wanted`, or whose name is `wanted` case-insensitively."""
-    folded = wanted.strip().casefold()
-    by_id = next((f for f in files if str(f.plan.id) == folded), None)
-    return by_id or next((f for f in files if f.plan.name.casefold() == folded), None)
+    plan_id = wanted.strip().lower()
+    by_id = next((f for f in files if str(f.plan.id) == plan_id), None)
+    return by_id or next((f for f in files if f.plan.name.casefold() == wanted.casefold()), None)
+
+
+def missing_plan(ws: Workspace, files: Sequence[PlanFile], wanted: str, where: str) -> InputError:
+    """The error for a plan `wanted` that none of `files` is: it lists the plans there are."""
+    known = ", ".join(repr(name) for name in sorted((f.plan.name for f in files), key=str.casefold))
+    listing = known or f"none in {ws.repo_path(TRACKING_PLANS_DIR)}/"
+    return InputError(f"no tracking plan {wanted!r} {where}; known tracking plans: {listing}")
 
 
 def find_tracking_plan(ws: Workspace, ref: str, wanted: str) -> PlanFile:
@@ -128,9 +135,7 @@ def find_tracking_plan(ws: Workspace, ref: str, wanted: str) -> PlanFile:
     found = find_in(files, wanted)
     if found is not None:
         return found
-    known = sorted(f.plan.name for f in files)
-    listing = ", ".join(map(repr, known)) if known else f"none in {ws.repo_path(TRACKING_PLANS_DIR)}/"
-    raise InputError(f"no tracking plan {wanted!r} at {ref}; known tracking plans: {listing}")
+    raise missing_plan(ws, files, wanted, f"at {ref}")
 
 
 def render(plan: TrackingPlan, original: str | None = None) -> str:
