@@ -9,7 +9,15 @@ from tests.helpers import ROOT
 
 def test_action_passes_inputs_through_env_only() -> None:
     action = yaml.safe_load((ROOT / "action.yml").read_text())
-    assert set(action["inputs"]) == {"mode", "integration", "base", "fail-on", "comment", "version", "working-directory"}
+    assert set(action["inputs"]) == {
+        "mode",
+        "integration",
+        "base",
+        "fail-on",
+        "comment",
+        "version",
+        "working-directory",
+    }
     assert set(action["outputs"]) == {"breaking-count", "warning-count", "changed-events"}
     for step in action["runs"]["steps"]:
         assert "${{" not in step["run"], "inputs must reach scripts through env:, never interpolated"
