@@ -186,6 +186,38 @@ def _imports_once(command: Command) -> list[tuple[str, int]]:
     return rows
 
 
+STAGES = {
+    "the command table and main (--version stops here)": ["trackplan.cli"],
+    "click and the group": ["trackplan.cli.app"],
+    "the shared options (the model with them)": ["trackplan.cli.options"],
+    "the git layer (pygit2)": ["trackplan.repo.workspace"],
+    "plan files: YAML, the sqlite cache": ["trackplan.repo.reading", "trackplan.repo.cache"],
+    "events, show": ["trackplan.repo.browse"],
+    "diff": ["trackplan.diffing.run", "trackplan.report.diff", "trackplan.ci.review", "trackplan.ci.github"],
+    "export": ["trackplan.exporting.run"],
+}
+STAGE_SCRIPT = """
+import importlib, sys, time
+for stage in sys.argv[1:]:
+    start = time.process_time()
+    for module in stage.split(","):
+        importlib.import_module(module)
+    print(time.process_time() - start)
+"""
+
+
+def import_stages(runs: int = 5) -> dict[str, float]:
+    """CPU seconds each stage of start-up adds, imported in order in a fresh interpreter, the
+    least of `runs` (CPU time, unlike importtime's wall time, hardly moves with the load)."""
+    argv = [sys.executable, "-c", STAGE_SCRIPT, *(",".join(modules) for modules in STAGES.values())]
+    least = dict.fromkeys(STAGES, float("inf"))
+    for _ in range(runs):
+        done = subprocess.run(argv, env=process_env(), capture_output=True, text=True, check=True)
+        for stage, seconds in zip(STAGES, done.stdout.split(), strict=True):
+            least[stage] = min(least[stage], float(seconds))
+    return least
+
+
 def prepared_repo(n: int, events_layout: str) -> tuple[Path, str]:
     """A private clone of the shared N-event plan (with its caches), built once and reused,
     with a branch `one` that changes one event; returns (root, that event's path)."""
@@ -256,6 +288,9 @@ def main() -> None:
     ]
     table("start-up, 10,000-event plan (flat), whole processes", figures)
     if args.imports:
+        print("\n  start-up stages, CPU ms each adds (in order, least of 5):")
+        for stage, seconds in import_stages().items():
+            print(f"    {seconds * 1000:6.1f} ms  {stage}")
         for verb, argv in imported.items():
             print(f"\n  heaviest imports of trackplan {' '.join(argv)} (cumulative, -X importtime):")
             for name, micros in heaviest_imports(trackplan(verb, *argv, cwd=root)):
