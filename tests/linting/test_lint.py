@@ -418,3 +418,30 @@ def test_a_path_that_names_no_plan_file_is_an_error_and_the_count_is_of_the_path
     # pre-commit passes every YAML file: one that is no plan file is left out, and not counted.
     two = run_cli("-C", plan_repo, "validate", "events/signed-up.yaml", "trackplan.yaml", "README.md")
     assert (two.exit_code, two.stdout) == (0, "2 files checked: 0 errors, 0 warnings, 0 info\n")
+
+
+def test_warm_runs_take_the_positions_of_cross_file_findings_from_the_cache(
+    plan_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A plan whose every event has a plan-rule finding composed each file's YAML on every run."""
+    from trackplan import yamlio
+    from trackplan.linting import run as linting
+    from trackplan.repo.workspace import Workspace
+
+    event = plan_repo / "events" / "product-viewed.yaml"
+    text = event.read_text()
+    event.write_text(text.replace("  currency:\n    type: string", "  currency:\n    type: integer"))
+    first = linting.lint_ref(Workspace(plan_repo))
+    drift = [(f.file, f.line, f.column) for f in first.findings if f.rule == "TP116"]
+    assert drift == [("events/checkout-completed.yaml", 24, 3)]
+    composed: list[str] = []
+    original = yamlio.key_positions
+
+    def counting(text: str, paths: Any) -> Any:
+        composed.append(text)
+        return original(text, paths)
+
+    monkeypatch.setattr(yamlio, "key_positions", counting)
+    second = linting.lint_ref(Workspace(plan_repo))
+    assert [f.to_json() for f in second.findings] == [f.to_json() for f in first.findings]
+    assert composed == []

@@ -1,8 +1,9 @@
 """`trackplan validate`: lint every plan file, with exact positions.
 
 `lint_files` lints plan files given as bytes; `lint_ref` lints the plan at a ref of a
-workspace and caches each file's result by (file blob, path, settings blob), so a warm run
-reads only the files that changed. Both run `analyse` on each file (the per-file rules, the
+workspace and caches each file's result by (file blob, path, settings blob), and the
+positions of the cross-file findings by (file blob, key path), so a warm run reads only the
+files that changed. Both run `analyse` on each file (the per-file rules, the
 file's positioned findings and its summary for the plan rules), then `combine` adds the plan
 rules and applies the plan's configuration. Neither needs the git layer loaded to import.
 """
@@ -34,6 +35,7 @@ LINT_VERSION = 5  # bump when a per-file rule changes, so cached results are not
 
 Results = dict[str, dict[str, Any]]  # plan file -> what `analyse` returned for it
 AnalyseAll = Callable[[Settings, LintConfig], Results]
+Place = Callable[[list[Finding]], None]  # fills in the line and column of findings with a key path
 
 
 def analyse(path: str, text: str, settings: Settings, config: LintConfig) -> dict[str, Any]:
@@ -60,9 +62,11 @@ def combine(
     files: int,
     in_settings: Iterable[Finding] = (),
     in_tracking_plans: Iterable[Finding] = (),
+    place: Place | None = None,
 ) -> LintReport:
     """Per-file results plus the cross-file rules and trackplan.yaml's own findings, with the
-    configuration applied."""
+    configuration applied. `place` positions the cross-file findings (each file composed once
+    by default)."""
     findings = [
         Finding.from_cache(path, data)
         for path, result in sorted(results.items())
@@ -72,11 +76,13 @@ def combine(
     summaries = {path: r["summary"] for path, r in results.items() if "summary" in r}
     identify = next((r["identify"] for r in results.values() if "identify" in r), None)
     plan_wide = config.property_scope == "plan"
-    for finding in [*plan_findings(summaries, identify, plan_wide), *large_flat_folder(results, config)]:
-        if only is None or finding.file in only:
-            if finding.where:
-                positions(text_of(finding.file), [finding])
-            findings.append(finding)
+    cross = [
+        finding
+        for finding in [*plan_findings(summaries, identify, plan_wide), *large_flat_folder(results, config)]
+        if only is None or finding.file in only
+    ]
+    (place or placed_by_file(text_of))([finding for finding in cross if finding.where])
+    findings += cross
     findings += [f for f in in_settings if only is None or SETTINGS_FILE in only]
     findings += [f for f in in_tracking_plans if only is None or f.file in only]
     configured = configure(findings, config)
@@ -92,6 +98,38 @@ def _order(finding: Finding) -> tuple[str, int, int, str]:
     return finding.file, finding.line, finding.column, finding.rule
 
 
+def placed_by_file(text_of: Callable[[str], str]) -> Place:
+    """Positions findings from their files' YAML, each file composed once for all its findings."""
+
+    def place(found: list[Finding]) -> None:
+        by_file: dict[str, list[Finding]] = {}
+        for finding in found:
+            by_file.setdefault(finding.file, []).append(finding)
+        for path, in_file in by_file.items():
+            positions(text_of(path), in_file)
+
+    return place
+
+
+def _cached_places(ws: Workspace, blobs: Mapping[str, str], text_of: Callable[[str], str]) -> Place:
+    """`placed_by_file`, with each position cached by (file blob, key path): a warm run of a plan
+    whose every event has a cross-file finding composes no YAML."""
+
+    def place(found: list[Finding]) -> None:
+        keys = [f"lint-at/{blobs[f.file]}/{json.dumps(f.where, ensure_ascii=False)}" for f in found]
+        cached = ws.cache.get_fragments(keys)
+        for finding, key in zip(found, keys, strict=True):
+            if key in cached:
+                finding.line, finding.column = json.loads(cached[key])
+        missing = [(finding, key) for finding, key in zip(found, keys, strict=True) if key not in cached]
+        placed_by_file(text_of)([finding for finding, _ in missing])
+        for finding, key in missing:
+            ws.cache.put_fragment(key, json.dumps([finding.line, finding.column]).encode())
+        ws.cache.flush()
+
+    return place
+
+
 def lint_files(files: Mapping[str, bytes], only: set[str] | None = None) -> LintReport:
     """Lint plan files ({plan path: bytes}); `only` limits the findings and the count to some
     of them, and naming a path not among them is an `InputError`."""
@@ -102,7 +140,8 @@ def lint_files(files: Mapping[str, bytes], only: set[str] | None = None) -> Lint
     def analyse_all(settings: Settings, config: LintConfig) -> Results:
         return {path: analyse(path, text_of(path), settings, config) for path in _linted(files)}
 
-    return _lint(files, text_of, analyse_all, only, "among the files given", partial(lint_tracking_plan_files, files))
+    tracking_plans = partial(lint_tracking_plan_files, files)
+    return _lint(files, text_of, analyse_all, only, "among the files given", tracking_plans, placed_by_file(text_of))
 
 
 def lint_ref(
@@ -110,7 +149,8 @@ def lint_ref(
 ) -> LintReport:
     """Lint the plan at a ref (or the work tree); `only` limits the findings and the count to
     some plan files, and naming a path that is not one is an `InputError`. Per-file results
-    are cached by (file blob, path, settings blob); `progress` is told the files done so far."""
+    are cached by (file blob, path, settings blob), the positions of cross-file findings by
+    (file blob, key path); `progress` is told the files done so far."""
     blobs = ws.plan_blobs(ref)
 
     def text_of(path: str) -> str:
@@ -138,7 +178,9 @@ def lint_ref(
     at = "in the work tree" if ref == WORKTREE else f"at {ref!r}"
     plans = tracking_plan_texts(ws, ref)
     tracking_plans = partial(lint_tracking_plans, plans, loaded=lambda: ws.load(ref))
-    return _lint([*blobs, *plans], text_of, analyse_all, set(only) if only is not None else None, at, tracking_plans)
+    given = set(only) if only is not None else None
+    place = _cached_places(ws, blobs, text_of)
+    return _lint([*blobs, *plans], text_of, analyse_all, given, at, tracking_plans, place)
 
 
 def _linted(paths: Iterable[str]) -> list[str]:
@@ -153,6 +195,7 @@ def _lint(
     only: set[str] | None,
     at: str,
     tracking_plans: Callable[[Settings], list[Finding]],
+    place: Place,
 ) -> LintReport:
     if only is not None and (missing := sorted(only.difference(paths))):
         raise InputError(f"{missing[0]}: no such plan file {at}")
@@ -164,4 +207,4 @@ def _lint(
         return LintReport(sorted(in_settings, key=_order), files)
     config = LintConfig.from_settings(settings)
     results = analyse_all(settings, config)
-    return combine(results, config, text_of, only, files, in_settings, tracking_plans(settings))
+    return combine(results, config, text_of, only, files, in_settings, tracking_plans(settings), place)
