@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any
 from trackplan.errors import InputError
 from trackplan.exporting.outputs import KeptOutputs, output_key
 from trackplan.formats import EXPORT_FORMATS, FORMATS, Format
-from trackplan.repo.atomic import atomic_write
 from trackplan.repo.browse import event_named
 from trackplan.repo.refs import WORKTREE
 
@@ -189,6 +188,8 @@ def _compressed(data: bytes, compress: bool) -> bytes:
 
 
 def _write(target: Path, data: bytes) -> None:
+    from trackplan.repo.atomic import atomic_write  # tempfile: not needed to write to stdout
+
     try:
         atomic_write(target, data)
     except OSError as exc:  # a full disk, a read-only folder: the old file is still whole
