@@ -139,3 +139,19 @@ def test_a_symlinked_event_is_not_followed(plan_repo: Path, tmp_path: Path) -> N
     git(plan_repo, "add", "events/linked.yaml")
     git(plan_repo, "commit", "-qm", "a symlink")
     assert "events/linked.yaml" not in Workspace(plan_repo).plan_blobs(WORKTREE)
+
+
+def test_a_plan_folder_git_does_not_track_yet_is_read_whole(tmp_path: Path, plan_repo: Path) -> None:
+    outer = tmp_path / "app"
+    (outer / "src").mkdir(parents=True)
+    (outer / "src" / "main.py").write_text("print('app')\n")
+    pygit2.init_repository(str(outer))
+    git(outer, "add", ".")
+    git(outer, "commit", "-qm", "the app")
+    os.rename(plan_repo / ".git", tmp_path / "plan-git")
+    os.rename(plan_repo, outer / "tracking")
+    ws = Workspace(outer / "tracking")
+    known = ws.store.worktree_files("tracking/")
+    assert known is not None
+    assert known.unsure == ["tracking/"]
+    assert ws.plan_blobs(WORKTREE) == hashed(outer / "tracking")
