@@ -96,16 +96,11 @@ def test_a_title_supersedes_tuple_items_and_draft_04_ids_come_back_as_written(
     tmp_path: Path, run_cli: CliRunnerCall
 ) -> None:
     registry, out = tmp_path / "schemas", tmp_path / "out"
-    doc = _schema(
-        "com.a",
-        "click",
-        "1-0-1",
-        title="A click",
-        properties={
-            "at": {"id": "#at", "type": "array", "items": [{"type": "integer"}, {"type": "integer"}]},
-            "gone": False,
-        },
-    )
+    properties: dict[str, object] = {
+        "at": {"id": "#at", "type": "array", "items": [{"type": "integer"}, {"type": "integer"}]},
+        "gone": False,
+    }
+    doc = _schema("com.a", "click", "1-0-1", title="A click", properties=properties)
     doc["$supersedes"] = ["1-0-0"]
     doc["$supersededBy"] = "1-0-2"
     _write(registry, "com.a/click/jsonschema/1-0-1", doc)
@@ -114,4 +109,4 @@ def test_a_title_supersedes_tuple_items_and_draft_04_ids_come_back_as_written(
     exported = run_cli("-C", tmp_path / "p", "export", "--ref", "iglu", "--to", "snowplow", "-o", f"{out}/")
     assert exported.exit_code == 0, exported.output
     back = json.loads((out / "schemas/com.a/click/jsonschema/1-0-1").read_text())
-    assert back == {**doc, "properties": {**doc["properties"], "gone": {"not": {}}}}  # `false`, in the model's form
+    assert back == {**doc, "properties": {**properties, "gone": {"not": {}}}}  # `false`, in the model's form
