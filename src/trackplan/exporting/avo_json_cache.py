@@ -17,7 +17,7 @@ from trackplan.repo.paths import SETTINGS_FILE
 from trackplan.repo.reading import LoadedPlan
 from trackplan.repo.workspace import Workspace
 
-FRAGMENT_VERSION = 5  # bump when an event's rendering changes
+FRAGMENT_VERSION = 6  # bump when an event's rendering changes
 
 
 def avo_json_from_fragments(ws: Workspace, loaded: LoadedPlan, label: str) -> bytes:
