@@ -8,7 +8,6 @@ from collections.abc import Callable, Collection, Mapping
 from functools import cached_property
 from typing import Any
 
-from trackplan import yamlio
 from trackplan.errors import InputError
 from trackplan.memory import building
 from trackplan.model import Event, Plan, Settings
@@ -154,6 +153,8 @@ def document_title(doc: Any) -> str | None:
 
 
 def parse_document(data: bytes, path: str) -> Any:
+    from trackplan import yamlio  # loaded on the first parse: a read served by the cache parses nothing
+
     try:
         if path.endswith(".json"):
             return json.loads(data)
