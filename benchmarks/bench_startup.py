@@ -191,7 +191,7 @@ STAGES = {
     "click and the group": ["trackplan.cli.app"],
     "the shared options (the model with them)": ["trackplan.cli.options"],
     "the git layer (pygit2)": ["trackplan.repo.workspace"],
-    "plan files: YAML, the sqlite cache": ["trackplan.repo.reading", "trackplan.repo.cache"],
+    "plan files: the sqlite cache (YAML on a first parse)": ["trackplan.repo.reading", "trackplan.repo.cache"],
     "events, show": ["trackplan.repo.browse"],
     "diff": ["trackplan.diffing.run", "trackplan.report.diff", "trackplan.ci.review", "trackplan.ci.github"],
     "export": ["trackplan.exporting.run"],
