@@ -24,7 +24,7 @@ from trackplan.repo.scaffold import init_plan
 from trackplan.repo.workspace import Workspace
 
 FILES = {"avo-json": avo_export, "jsonschema": jsonschema_export}
-FIRST_RUNS, REIMPORTS = 3, 3
+FIRST_RUNS, REIMPORTS = 2, 3
 CHANGED = 100
 
 
@@ -88,6 +88,7 @@ def main(n: int) -> None:
             file = tmp / f"{fmt}.json"
             file.write_bytes(make(n))
             firsts = []
+            print(f"  {fmt}: {len(make(n)) / 1e6:.0f} MB", flush=True)
             for run in range(FIRST_RUNS if fmt == "avo-json" else 1):
                 root = tmp / f"{fmt}-{run}"
                 init_plan(root, with_examples=False, events_layout="sharded")
@@ -95,15 +96,21 @@ def main(n: int) -> None:
                 assert first["new"] == n, first
                 firsts.append(first["seconds"])
                 peaks.append(first["peak"])
+                print(
+                    f"    import into an empty plan: {first['seconds']:.1f} s, peak {first['peak'] / 2**30:.2f} GiB",
+                    flush=True,
+                )
             if fmt == "avo-json":
                 stream = fast_import_stream(Workspace(root), "import")
                 reference = [fast_import(tmp, stream) for _ in range(3)]
+                print(f"    git fast-import of the same files: {spread(reference)}", flush=True)
             again = []
             for revision in range(1, REIMPORTS + 1):
                 file.write_bytes(make(n, CHANGED, revision))
                 second = imported(root, file)
                 assert second["updated"] == CHANGED, second
                 again.append(second["seconds"])
+                print(f"    re-import, {CHANGED} events changed: {second['seconds']:.2f} s", flush=True)
             size = len(make(n)) / 1e6
             rows.append((f"{fmt} ({size:.0f} MB): import into an empty plan", firsts, "target <= 60 s"))
             rows.append((f"{fmt}: re-import, {CHANGED} events changed", again, "target <= 5 s"))
