@@ -403,6 +403,44 @@ def test_every_json_schema_error_of_a_file_is_reported_as_check_jsonschema_lists
     assert places == ["properties/note/minLength", "properties/order_id/type", "properties/total/maximum"]
 
 
+DRAFT_04 = """title: Click
+description: A click, from an Iglu registry.
+type: object
+x-vendor: com.acme
+properties:
+  at:
+    type: array
+    items:
+      - type: integer
+      - type: integer
+  count:
+    type: integer
+    minimum: 0
+    exclusiveMinimum: true
+"""
+
+
+@pytest.mark.parametrize(
+    ("marker", "errors"),
+    [
+        ("x-vendor: com.acme", 0),  # Iglu's self-describing meta-schema extends draft-04
+        ("x-meta-schema: http://json-schema.org/draft-04/schema#", 0),
+        ("x-meta-schema: https://json-schema.org/draft/2020-12/schema", 2),
+        ("x-status: live", 2),  # no dialect named: 2020-12, where both keywords take other values
+    ],
+)
+def test_each_file_is_checked_against_the_dialect_it_declares(
+    plan_repo: Path, run_cli: CliRunnerCall, marker: str, errors: int
+) -> None:
+    (plan_repo / "events" / "click.yaml").write_text(DRAFT_04.replace("x-vendor: com.acme", marker))
+    result = run_cli("-C", plan_repo, "validate", "events/click.yaml")
+    found = [line for line in result.stdout.splitlines() if "TP102" in line]
+    assert len(found) == errors and len(set(found)) == len(found)  # each error once
+    assert [line.split("`")[1] for line in found] == ["properties/at/items", "properties/count/exclusiveMinimum"][
+        :errors
+    ]
+
+
 def test_a_path_that_names_no_plan_file_is_an_error_and_the_count_is_of_the_paths_given(
     plan_repo: Path, run_cli: CliRunnerCall
 ) -> None:

@@ -76,13 +76,26 @@ META_SCHEMAS = {
 }
 
 
+def _dialect(doc: dict[str, Any]) -> str:
+    """The draft a plan file is written in: the one its `$schema` (or, kept from an import,
+    `x-meta-schema`) names; draft-04 for an Iglu schema, whose self-describing meta-schema
+    extends draft-04; else 2020-12."""
+    for key in ("$schema", "x-meta-schema"):
+        named = doc.get(key)
+        if isinstance(named, str):
+            found = next((draft for draft in META_SCHEMAS if draft in named), None)
+            if found is not None:
+                return found
+    return "draft-04" if "x-vendor" in doc else "2020-12"
+
+
 @cache
 def _meta_validator(dialect: str) -> Any:
-    """A validator of schemas of the draft a `$schema` names (2020-12 by default), to list all
-    of a schema's errors: `jsonschema_rs.meta` stops at the first. It never goes online."""
+    """A validator of schemas of a draft, to list all of a schema's errors: `jsonschema_rs.meta`
+    stops at the first. It never goes online."""
     import jsonschema_rs
 
-    url = next((url for draft, url in META_SCHEMAS.items() if draft in dialect), META_SCHEMAS["2020-12"])
+    url = META_SCHEMAS[dialect]
     return jsonschema_rs.validator_for({"$schema": url, "$ref": url}, offline=True)
 
 
@@ -170,17 +183,19 @@ class FileLinter:
         not_json = dict(_non_finite(doc))  # jsonschema_rs reads NaN and infinities as null
         for where, value in not_json.items():
             self._not_a_schema(where, f"{value} is not a JSON number")
+        dialect = _dialect(doc)
         try:
-            jsonschema_rs.meta.validate(doc)
+            jsonschema_rs.meta.validate({**doc, "$schema": META_SCHEMAS[dialect]})
             return
         except jsonschema_rs.ValidationError as first:
-            dialect = doc.get("$schema")
-            errors = list(_meta_validator(dialect if isinstance(dialect, str) else "").iter_errors(doc)) or [first]
+            errors = list(_meta_validator(dialect).iter_errors(doc)) or [first]
         except jsonschema_rs.ReferencingError:
             return  # reported by TP111
-        for error in errors:
+        reported = set()
+        for error in errors:  # one wrong value fails several branches of the meta-schema alike
             where = tuple(str(p) for p in error.instance_path)
-            if where not in not_json:
+            if where not in not_json and (where, error.message) not in reported:
+                reported.add((where, error.message))
                 self._not_a_schema(where, error.message)
 
     def _not_a_schema(self, where: tuple[str, ...], problem: str) -> None:

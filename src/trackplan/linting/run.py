@@ -25,13 +25,13 @@ from trackplan.memory import building
 from trackplan.model import Settings
 from trackplan.repo.paths import IDENTIFY_FILE, SETTINGS_FILE, is_event_file, is_plan_file
 from trackplan.repo.refs import WORKTREE
-from trackplan.trackingplans.layout import tracking_plan_texts
+from trackplan.trackingplans.layout import is_tracking_plan_file, tracking_plan_texts
 from trackplan.trackingplans.lint import lint_tracking_plan_files, lint_tracking_plans
 
 if TYPE_CHECKING:
     from trackplan.repo.workspace import Workspace
 
-LINT_VERSION = 5  # bump when a per-file rule changes, so cached results are not reused
+LINT_VERSION = 6  # bump when a per-file rule changes, so cached results are not reused
 
 Results = dict[str, dict[str, Any]]  # plan file -> what `analyse` returned for it
 AnalyseAll = Callable[[Settings, LintConfig], Results]
@@ -199,7 +199,8 @@ def _lint(
 ) -> LintReport:
     if only is not None and (missing := sorted(only.difference(paths))):
         raise InputError(f"{missing[0]}: no such plan file {at}")
-    files = len(only) if only is not None else sum(1 for path in paths if is_plan_file(path))
+    linted = (path for path in paths if is_plan_file(path) or is_tracking_plan_file(path))
+    files = len(only) if only is not None else sum(1 for _ in linted)
     text = text_of(SETTINGS_FILE) if SETTINGS_FILE in paths else ""
     settings, in_settings = settings_findings(text)
     if settings is None:  # nothing else can be linted without settings: the file's findings, whatever `only` says
