@@ -4,12 +4,16 @@ names another file."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from tests.helpers import CliRunnerCall
-from trackplan.exporting.outputs import KEPT
+from trackplan.exporting import outputs
+from trackplan.exporting.outputs import KEPT, code_fingerprint
 from trackplan.exporting.run import ExportRequest, render
 from trackplan.repo.workspace import Workspace
 
@@ -114,3 +118,25 @@ def test_an_unwritable_folder_only_costs_the_speed_up(plan_repo: Path) -> None:
     first = render(ws, ExportRequest()).data
     assert render(ws, ExportRequest()).data == first
     assert b'"events": [' in first
+
+
+def test_other_code_misses(plan_repo: Path, run_cli: CliRunnerCall, monkeypatch: pytest.MonkeyPatch) -> None:
+    first = export(run_cli, plan_repo)
+    kept_files(plan_repo)[0].write_bytes(b"written by other code\n")
+    monkeypatch.setattr(outputs, "_code", lambda: "an upgraded trackplan")
+    assert export(run_cli, plan_repo) == first
+    assert len(kept_files(plan_repo)) == 2
+
+
+def test_the_code_fingerprint_follows_every_source_file(tmp_path: Path) -> None:
+    (tmp_path / "formats").mkdir()
+    writer = tmp_path / "formats" / "writer.py"
+    writer.write_text("X = 1\n")
+    (tmp_path / "notes.txt").write_text("not code")
+    before = code_fingerprint(tmp_path)
+    (tmp_path / "notes.txt").write_text("still not code")
+    assert code_fingerprint(tmp_path) == before
+    mtime = writer.stat().st_mtime_ns
+    writer.write_text("X = 2\n")  # same size: the mtime tells
+    os.utime(writer, ns=(mtime + 1, mtime + 1))
+    assert code_fingerprint(tmp_path) != before

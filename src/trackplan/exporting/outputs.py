@@ -1,7 +1,9 @@
 """Whole exports kept as plain files under .git/trackplan/exports/, one per (plan tree, options).
 
 A file is named by a digest of everything its bytes depend on: the tree of the plan folder,
-the format, the label, every filter and option, and the version of the code that wrote it.
+the format, the label, every filter and option, and the code that wrote it (each source
+file's path, size and mtime: an upgrade or an edit of any writer is another key, with no
+version number to remember to bump).
 A warm export resolves the ref, finds the file and copies it out: no plan file is read, no
 model is built, no database is opened. Files are written whole (a reader never sees part
 of one) and the least recently used go once more than `KEPT` are there. Like the blob
@@ -10,24 +12,40 @@ cache, this is only a speed-up: a folder that cannot be read or written is a mis
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
 from pathlib import Path
 
-from trackplan import __version__
+import trackplan
 
-OUTPUT_VERSION = 1
-"""Bumped whenever a writer's output changes for the same plan and options."""
 KEPT = 8
 """Outputs kept per repository: a few refs and formats, each as large as the plan's export."""
 
 
 def output_key(tree: str, parts: list[object]) -> str:
     """The file name of the output of the plan tree `tree` under `parts` (format, label,
-    options): any difference in any of them is another name."""
-    described = json.dumps([OUTPUT_VERSION, __version__, tree, parts], separators=(",", ":"), sort_keys=True)
+    options): any difference in any of them, or in the code, is another name."""
+    described = json.dumps([_code(), tree, parts], separators=(",", ":"), sort_keys=True)
     return hashlib.sha256(described.encode()).hexdigest()
+
+
+def code_fingerprint(root: Path) -> str:
+    """A digest of the Python files below `root`: their paths, sizes and mtimes."""
+    digest = hashlib.sha256()
+    for folder, folders, files in os.walk(root):
+        folders[:] = sorted(f for f in folders if f != "__pycache__")
+        for name in sorted(files):
+            if name.endswith(".py"):
+                info = os.stat(os.path.join(folder, name))
+                digest.update(f"{os.path.join(folder, name)}\0{info.st_size}\0{info.st_mtime_ns}\0".encode())
+    return digest.hexdigest()
+
+
+@functools.cache
+def _code() -> str:
+    return code_fingerprint(Path(trackplan.__file__).parent)
 
 
 class KeptOutputs:
