@@ -70,6 +70,7 @@ def _plan_paths(ws: Workspace, cwd: Path, given: tuple[str, ...]) -> set[str]:
     """PATHS as paths in the plan. A file that is no plan file is left out, as pre-commit passes
     every YAML and JSON file; one that does not exist is kept, and linting it is an error."""
     from trackplan.repo.paths import is_plan_file
+    from trackplan.trackingplans.layout import is_tracking_plan_file
 
     found = set()
     for path in given:
@@ -77,6 +78,6 @@ def _plan_paths(ws: Workspace, cwd: Path, given: tuple[str, ...]) -> set[str]:
             in_plan = Path(os.path.relpath((cwd / path).resolve(), ws.root)).as_posix()
         except ValueError:  # on another drive than the plan
             continue
-        if is_plan_file(in_plan) or not (cwd / path).exists():
+        if is_plan_file(in_plan) or is_tracking_plan_file(in_plan) or not (cwd / path).exists():
             found.add(in_plan)
     return found
