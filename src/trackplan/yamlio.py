@@ -63,8 +63,18 @@ def is_ambiguous(text: str) -> bool:
 
 def load(data: bytes | str, path: str = "<input>") -> Any:
     """Parse YAML (or JSON) fast. Aliases are refused, which also defuses YAML bombs."""
+    return _parsed(lambda: yaml.load(data, Loader=_FastLoader), path)
+
+
+def load_all(data: bytes | str, path: str = "<input>") -> list[Any]:
+    """Every document of a YAML stream (`---` between them), as `load` parses one."""
+    docs: list[Any] = _parsed(lambda: list(yaml.load_all(data, Loader=_FastLoader)), path)
+    return [doc for doc in docs if doc is not None]
+
+
+def _parsed(parse: Any, path: str) -> Any:
     try:
-        doc = yaml.load(data, Loader=_FastLoader)
+        doc = parse()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else path

@@ -18,8 +18,8 @@ def test_the_listed_formats_are_those_the_registry_reads_and_writes() -> None:
     assert sorted(EXPORT_FORMATS) == sorted(name for name, fmt in FORMATS.items() if fmt.write is not None)
     assert [name for name, fmt in FORMATS.items() if fmt.write_folder is not None] == [
         "rudderstack",
-        "snowplow-dp",
         "snowplow-ds",
+        "snowplow-dp",
         "snowplow",
     ]
     assert [name for name, fmt in FORMATS.items() if fmt.carries_removed] == [

@@ -13,7 +13,7 @@ from trackplan import yamlio
 from trackplan.errors import InputError
 from trackplan.formats import detect, read_source
 from trackplan.formats.base import InputFile, WriteOptions
-from trackplan.formats.rudderstack import write_folder
+from trackplan.formats.rudderstack import write, write_folder
 
 EXAMPLE = DATA / "import" / "good" / "rudderstack"
 LISTS = {"events": "events", "properties": "properties", "custom-types": "types", "categories": "categories"}
@@ -169,3 +169,18 @@ def test_entries_no_rule_uses_are_named_in_a_warning(tmp_path: Path) -> None:
         (tmp_path / name).write_text(text)
     (tmp_path / "tp.yaml").write_text(LEGACY["tp.yaml"].replace('        - {$ref: "#/properties/app/tags"}\n', ""))
     assert read(tmp_path).warnings == ["Not imported, as no tracking plan rule uses them: property 'tags'."]
+
+
+def test_the_printed_stream_re_imports_and_other_input_is_refused(tmp_path: Path) -> None:
+    stream = tmp_path / "catalog.yaml"
+    stream.write_bytes(write(read(EXAMPLE).plan, WriteOptions()))
+    again = read_source(InputFile(stream.read_bytes(), str(stream)), "auto")
+    assert [e.to_json() for e in again.plan.events] == [e.to_json() for e in read(EXAMPLE).plan.events]
+    payloads = tmp_path / "payloads.json"
+    payloads.write_text('[{"event": "Signed Up"}]')
+    with pytest.raises(InputError) as raised:
+        read_source(InputFile(payloads.read_bytes(), str(payloads)), "rudderstack")
+    assert (
+        str(raised.value)
+        == f"{payloads}: version: no rudder-cli catalog file (version: rudder/v1 or rudder/v0.1) found"
+    )

@@ -13,7 +13,8 @@ from tests.helpers import CliRunnerCall
 from trackplan import yamlio
 from trackplan.errors import InputError
 from trackplan.formats import detect, read_source
-from trackplan.formats.base import InputFile
+from trackplan.formats.base import InputFile, WriteOptions
+from trackplan.formats.snowplow_ds import write
 
 SELF_DESC = "http://iglucentral.com/schemas/com.snowplowanalytics.self-desc/schema/jsonschema/1-0-0#"
 
@@ -96,3 +97,13 @@ def test_a_broken_file_is_one_line_naming_the_file_and_field(
     with pytest.raises(InputError) as raised:
         read_source(InputFile(file.read_bytes(), str(file)), "snowplow-ds")
     assert str(raised.value) == f"{file}: {message}"
+
+
+def test_one_yaml_file_and_the_printed_stream_are_detected_and_read(tmp_path: Path) -> None:
+    single = folder(tmp_path) / "com.acme" / "checkout.yaml"
+    assert detect(InputFile(single.read_bytes(), str(single))) == "snowplow-ds"
+    plan = read_source(InputFile(b"", str(tmp_path / "data-structures")), "snowplow-ds").plan
+    stream = write(plan, WriteOptions())
+    assert [e.to_json() for e in read_source(InputFile(stream, "stream.yaml")).plan.events] == [
+        e.to_json() for e in plan.events
+    ]

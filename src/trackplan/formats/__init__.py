@@ -108,6 +108,12 @@ FORMATS: dict[str, Format] = {
         write=_lazy("rudderstack", "write"),
         write_folder=_lazy("rudderstack", "write_folder"),
     ),
+    "snowplow-ds": Format(
+        detect=_marked(b"data-structure", "snowplow_ds"),
+        read=_lazy("snowplow_ds", "read"),
+        write=_lazy("snowplow_ds", "write"),
+        write_folder=_lazy("snowplow_ds", "write_folder"),
+    ),
     "trackplan": Format(
         detect=lambda source: _bundle_json(source) or _yaml_file(source),
         read=_lazy("bundle", "read"),
@@ -128,12 +134,6 @@ FORMATS: dict[str, Format] = {
         write=_lazy("snowplow_dp", "write"),
         write_folder=_lazy("snowplow_dp", "write_folder"),
         tracking_plans=True,
-    ),
-    "snowplow-ds": Format(
-        detect=_marked(b"data-structure", "snowplow_ds"),
-        read=_lazy("snowplow_ds", "read"),
-        write=_lazy("snowplow_ds", "write"),
-        write_folder=_lazy("snowplow_ds", "write_folder"),
     ),
     "snowplow": Format(
         detect=lambda source: source.is_dir or _snowplow_json(source),

@@ -62,12 +62,14 @@ def read(source: InputFile) -> Incoming:
         events.append(
             reader.event(event_name, schema, where, id=schema.get("$id"), version=version, ampli_key=code_name)
         )
-    context = traits.get("Context")
+    # Ampli writes all three, empty or not: an empty one is none.
+    kept = {key: part for key, part in traits.items() if part.properties}
+    context = kept.get("Context")
     plan = Plan(
         events=tuple(events),
-        identify=traits.get("Identify"),
-        group=traits.get("Group"),
-        contexts=(("all", context),) if context is not None and context.properties else (),
+        identify=kept.get("Identify"),
+        group=kept.get("Group"),
+        contexts=(("all", context),) if context is not None else (),
     )
     return Incoming(plan=plan, warnings=reader.warnings)
 

@@ -78,17 +78,20 @@ class Catalog:
 def _documents(source: InputFile) -> Iterator[tuple[dict[str, Any], str]]:
     root = Path(source.name)
     files = sorted(f for f in root.rglob("*") if f.suffix in (".yaml", ".yml")) if root.is_dir() else [root]
+    found = False
     for file in files:
         data = file.read_bytes() if root.is_dir() else source.data
         if not _VERSION_LINE.search(data[:4096]):
             continue
-        doc = yamlio.load(data, str(file))
         name = str(file)
-        require(isinstance(doc, Mapping), name, "top level", "expected a mapping")
-        require(doc.get("version") in VERSIONS, name, "version", f"expected one of {', '.join(VERSIONS)}")
-        require(doc.get("kind") in KINDS, name, "kind", f"expected one of {', '.join(sorted(KINDS))}")
-        require(isinstance(doc.get("spec"), Mapping), name, "spec", "expected a mapping")
-        yield doc, name
+        for doc in yamlio.load_all(data, name):  # a file, or the stream `export --to rudderstack` prints
+            require(isinstance(doc, Mapping), name, "top level", "expected a mapping")
+            require(doc.get("version") in VERSIONS, name, "version", f"expected one of {', '.join(VERSIONS)}")
+            require(doc.get("kind") in KINDS, name, "kind", f"expected one of {', '.join(sorted(KINDS))}")
+            require(isinstance(doc.get("spec"), Mapping), name, "spec", "expected a mapping")
+            found = True
+            yield doc, name
+    require(found, source.name, "version", "no rudder-cli catalog file (version: rudder/v1 or rudder/v0.1) found")
 
 
 def _catalog(source: InputFile) -> Catalog:

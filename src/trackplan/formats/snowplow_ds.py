@@ -43,7 +43,7 @@ def _files(source: InputFile) -> list[tuple[bytes, str]]:
 
 
 def read(source: InputFile) -> Incoming:
-    schemas = [_schema(yamlio.load(data, name), name) for data, name in _files(source)]
+    schemas = [_schema(doc, name) for data, name in _files(source) for doc in yamlio.load_all(data, name)]
     require(bool(schemas), source.name, "resourceType", f"no {RESOURCE_TYPE} files found")
     return read_schemas(schemas, source.name, [])
 
