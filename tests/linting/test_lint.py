@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -483,3 +484,10 @@ def test_warm_runs_take_the_positions_of_cross_file_findings_from_the_cache(
     second = linting.lint_ref(Workspace(plan_repo))
     assert [f.to_json() for f in second.findings] == [f.to_json() for f in first.findings]
     assert composed == []
+
+
+def test_every_x_key_docs_format_md_lists_is_known_to_tp106() -> None:
+    from trackplan.linting.file_rules import EVENT_X_KEYS, PROPERTY_X_KEYS
+
+    documented = set(re.findall(r"`(x-[a-z-]+)`", (ROOT / "docs" / "format.md").read_text()))
+    assert documented <= EVENT_X_KEYS | PROPERTY_X_KEYS, sorted(documented - EVENT_X_KEYS - PROPERTY_X_KEYS)

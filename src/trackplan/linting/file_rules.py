@@ -20,14 +20,25 @@ from trackplan.model.slugs import slugify
 from trackplan.repo.paths import is_event_file, relocated
 from trackplan.repo.reading import event_from_document
 
-# The x- keys the model reads, plus those kept from Snowplow imports and context files.
+# The x- keys the model reads, plus those imports keep for their exports and context files'
+# `x-source`; docs/format.md lists each (a test keeps the two in step).
 EVENT_X_KEYS = {k for k in EVENT_HEAD_KEYS if k.startswith("x-")} | {
     "x-vendor",
     "x-schema-name",
     "x-schema-type",
+    "x-schema-title",
+    "x-iglu-omits",
+    "x-meta-schema",
+    "x-iglu-earlier",
+    "x-hidden",
+    "x-custom-data",
+    "x-segment-required",
+    "x-ampli-key",
+    "x-variants",
     "x-source",
 }
-PROPERTY_X_KEYS = {"x-id", "x-send-as", "x-name-mapping", "x-tags", "x-group-type", "x-sent-with"}
+PROPERTY_X_KEYS = {"x-id", "x-send-as", "x-name-mapping", "x-tags", "x-group-type", "x-sent-with", "x-custom-type"}
+PROPERTY_X_KEYS |= {"x-variants"}  # a RudderStack property of a custom type with variants
 CONVENTIONS = {
     "Title Case": re.compile(r"^[A-Z0-9][A-Za-z0-9]*(?: [A-Z0-9][A-Za-z0-9]*)*$"),
     "snake_case": re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$"),

@@ -31,7 +31,7 @@ from trackplan.trackingplans.lint import lint_tracking_plan_files, lint_tracking
 if TYPE_CHECKING:
     from trackplan.repo.workspace import Workspace
 
-LINT_VERSION = 6  # bump when a per-file rule changes, so cached results are not reused
+LINT_VERSION = 7  # bump when a per-file rule changes, so cached results are not reused
 
 Results = dict[str, dict[str, Any]]  # plan file -> what `analyse` returned for it
 AnalyseAll = Callable[[Settings, LintConfig], Results]
