@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
+
+import pytest
 
 from tests.helpers import CliRunnerCall
 from trackplan.model import Event
@@ -53,7 +56,8 @@ def test_export_o_refuses_what_it_must_not_replace(plan_repo: Path, run_cli: Cli
     expected = {
         ".git/HEAD": "is inside a .git folder; write the export elsewhere",
         "trackplan.yaml": "is a file of the plan; write the export elsewhere",
-        "events": "is a folder; name a file to write (only --to snowplow writes a folder)",
+        "events": "is a folder; name a file to write (only --to rudderstack, --to snowplow, --to snowplow-dp, "
+        "--to snowplow-ds write folders)",
     }
     for target, reason in expected.items():
         result = run_cli("-C", plan_repo, "export", "-o", plan_repo / target)
@@ -65,3 +69,21 @@ def test_export_o_refuses_what_it_must_not_replace(plan_repo: Path, run_cli: Cli
     assert refused.exit_code == 2 and f"is a symlink; to write through it, name its target ({real})" in refused.stderr
     assert run_cli("-C", plan_repo, "export", "-o", real).exit_code == 0  # the target named: on purpose
     assert json.loads(real.read_text())["events"]
+
+
+@pytest.mark.parametrize("fmt", ["rudderstack", "snowplow", "snowplow-ds"])
+def test_a_folder_export_writes_no_file_of_the_plan(plan_repo: Path, run_cli: CliRunnerCall, fmt: str) -> None:
+    before = sorted(p.relative_to(plan_repo).as_posix() for p in (plan_repo / "events").rglob("*"))
+    result = run_cli("-C", plan_repo, "export", "--to", fmt, "-o", f"{plan_repo / 'events'}/")
+    assert result.exit_code == 2 and "is a file of the plan; write the export elsewhere" in result.stderr
+    assert sorted(p.relative_to(plan_repo).as_posix() for p in (plan_repo / "events").rglob("*")) == before
+
+
+def test_a_folder_export_is_not_gzipped_and_names_what_was_removed(plan_repo: Path, run_cli: CliRunnerCall) -> None:
+    out = plan_repo.parent / "out"
+    gzipped = run_cli("-C", plan_repo, "export", "--to", "snowplow", "--gzip", "-o", f"{out}/")
+    assert gzipped.exit_code == 2 and "--gzip compresses one file" in gzipped.stderr and not out.exists()
+    (plan_repo / "events" / "signed-up.yaml").unlink()
+    subprocess.run(["git", "commit", "-qam", "Remove Signed Up"], cwd=plan_repo, check=True)
+    changed = run_cli("-C", plan_repo, "export", "--to", "rudderstack", "--changed-since", "HEAD~1", "-o", f"{out}/")
+    assert changed.exit_code == 0 and "removed since HEAD~1: Signed Up" in changed.stderr

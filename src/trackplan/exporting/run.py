@@ -152,13 +152,13 @@ def _render(ws: Workspace, request: ExportRequest, fmt: Format, label: str, as_f
         all_versions=request.all_versions,
         tracking_plans=tuple(f.plan for f in read_tracking_plans(ws, request.ref)) if fmt.tracking_plans else (),
     )
-    if as_files:
+    if request.changed_since is not None and (as_files or not listed_removed) and out.removed_events:
+        out.notes.append(f"removed since {request.changed_since}: {', '.join(out.removed_events)}")
+    if as_files:  # a folder has no place for removedEvents: the note says them
         assert fmt.write_folder is not None
         out.files = fmt.write_folder(plan, options)
         return out
     out.data = fmt.write(plan, options)
-    if request.changed_since is not None and not listed_removed and out.removed_events:
-        out.notes.append(f"removed since {request.changed_since}: {', '.join(out.removed_events)}")
     return out
 
 
@@ -167,6 +167,8 @@ def write_output(ws: Workspace, rendered: Rendered, output: str | None, compress
     Every target is checked before anything is written (see `output_target`)."""
     if rendered.files:
         assert output is not None
+        if compress:
+            raise InputError(f"-o {output}: --gzip compresses one file; a folder export is written as it is")
         targets = folder_targets(ws, Path(output), rendered.files)
         for target, data in targets:
             _write(target, _compressed(data, compress))
@@ -205,17 +207,22 @@ def output_target(ws: Workspace, output: Path) -> Path:
         raise InputError(f"-o {output}: is a symlink; to write through it, name its target ({where.resolve()})")
     if where.exists() and not where.is_file():
         kind = "a folder" if where.is_dir() else "not a regular file"
-        raise InputError(f"-o {output}: is {kind}; name a file to write (only --to snowplow writes a folder)")
+        raise InputError(f"-o {output}: is {kind}; name a file to write (only {_folder_formats()} write folders)")
     _refuse_protected(ws, output, where.resolve())
     return where
 
 
+def _folder_formats() -> str:
+    return ", ".join(f"--to {name}" for name, fmt in sorted(FORMATS.items()) if fmt.write_folder is not None)
+
+
 def _refuse_protected(ws: Workspace, output: Path, resolved: Path) -> None:
-    from trackplan.repo.paths import is_plan_file
+    from trackplan.repo.paths import CONTEXTS_DIR, EVENTS_DIR, TRACKING_PLANS_DIR, is_plan_file
 
     if ".git" in resolved.parts or resolved.is_relative_to(ws.store.git_dir):
         raise InputError(f"-o {output}: is inside a .git folder; write the export elsewhere")
-    if resolved.is_relative_to(ws.root) and is_plan_file(resolved.relative_to(ws.root).as_posix()):
+    inside = resolved.relative_to(ws.root).parts if resolved.is_relative_to(ws.root) else ()
+    if inside and (is_plan_file("/".join(inside)) or inside[0] in (EVENTS_DIR, CONTEXTS_DIR, TRACKING_PLANS_DIR)):
         raise InputError(f"-o {output}: is a file of the plan; write the export elsewhere")
 
 
@@ -238,5 +245,6 @@ def folder_targets(ws: Workspace, folder: Path, files: dict[str, bytes]) -> list
             )
         if not target.resolve().is_relative_to(top) or (target.exists() and not target.is_file()):
             raise InputError(f"-o {folder}: {path} would not be a regular file inside {folder}; nothing was written")
+        _refuse_protected(ws, Path(folder, path), target.resolve())  # `-o events/` must not write events
         targets.append((target, data))
     return targets
