@@ -43,3 +43,13 @@ def test_diff_in_a_clone_without_a_local_main_compares_with_origins(plan_repo: P
     subprocess.run(["git", "branch", "-q", "-D", "main"], cwd=clone, check=True)
     ws = Workspace(clone)
     assert ws.resolve_main("main") == ws.store.resolve("origin/main")
+
+
+def test_init_inside_a_plan_is_refused_and_commits_nothing(plan_repo: Path, run_cli: CliRunnerCall) -> None:
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=plan_repo, capture_output=True, text=True).stdout
+    result = run_cli("init", plan_repo / "events")
+    assert (result.exit_code, result.stderr) == (
+        2,
+        f"trackplan: error: {plan_repo / 'events'}: is inside the plan at {plan_repo}; make a new plan outside it\n",
+    )
+    assert subprocess.run(["git", "rev-parse", "HEAD"], cwd=plan_repo, capture_output=True, text=True).stdout == head

@@ -49,6 +49,9 @@ def init_plan(
     exist); a repository this call created is removed again if the first commit fails."""
     if (target / SETTINGS_FILE).exists():
         raise InputError(f"{target / SETTINGS_FILE}: a plan already exists here")
+    outer = next((p for p in target.resolve().parents if (p / SETTINGS_FILE).is_file()), None)
+    if outer is not None:  # its files would be read as the outer plan's events
+        raise InputError(f"{target}: is inside the plan at {outer}; make a new plan outside it")
     plan_files = template_files(with_examples)
     settings_text = plan_files[SETTINGS_FILE].decode()
     settings_doc = yamlio.load(settings_text, SETTINGS_FILE)
