@@ -17,6 +17,7 @@ from typing import Any
 
 from trackplan.formats.base import plain_schema
 from trackplan.model import Event, Plan
+from trackplan.model.frozen import thaw
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 IGLU = re.compile(r"^iglu:([^/]+)/([^/]+)/jsonschema/([0-9]+-[0-9]+-[0-9]+)$")
@@ -79,18 +80,30 @@ class Checker:
         self.schemas: dict[str, dict[str, Any]] = {}
         self.user_schemas: dict[str, dict[str, Any]] = {}
         self.properties: dict[str, tuple[str, ...]] = {}
-        self.iglu: dict[str, str] = {}
+        self.iglu: dict[str, str] = {}  # "vendor/name/version" -> the event checked (or "event@version")
         for event in plan.events:
             self._add(event.name, event)
-            vendor = str(event.extra.get("x-vendor") or plan.settings.get("vendor") or "")
-            from trackplan.formats.snowplow import iglu_name
-
-            self.iglu[f"{vendor}/{iglu_name(event)}"] = event.name
+            self._add_iglu(event, str(event.extra.get("x-vendor") or plan.settings.get("vendor") or ""))
         for name, traits in (("$identify", plan.identify), ("$group", plan.group)):
             if traits is not None:
                 self._add(name, traits)
         self._compiled: dict[str, Any] = {}
         self._quick: dict[str, Callable[[Any], bool]] = {}  # event name -> its compiled is_valid
+
+    def _add_iglu(self, event: Event, vendor: str) -> None:
+        """A Snowplow payload names its schema's version: the event checks the newest, and each
+        earlier version an import kept (`x-iglu-earlier`) checks payloads of that version."""
+        from trackplan.formats.snowplow import iglu_name
+
+        key = f"{vendor}/{iglu_name(event)}"
+        self.iglu[f"{key}/{event.version or '1-0-0'}"] = event.name
+        for earlier in event.extra.get("x-iglu-earlier", ()):
+            schema = {k: v for k, v in thaw(earlier).items() if k not in ("$schema", "self")}
+            version = str(earlier["self"]["version"])
+            name = f"{event.name}@{version}"
+            self.schemas[name] = schema
+            self.properties[name] = tuple(schema.get("properties") or ())
+            self.iglu[f"{key}/{version}"] = name
 
     def _add(self, name: str, event: Event) -> None:
         schema = plain_schema(event)
@@ -157,7 +170,7 @@ class Checker:
     def event_name(self, payload: Payload) -> str | None:
         if payload.shape == "snowplow":
             match = IGLU.match(payload.event or "")
-            return self.iglu.get(f"{match.group(1)}/{match.group(2)}") if match else None
+            return self.iglu.get("/".join(match.groups())) if match else None
         return payload.event if payload.event in self.schemas else None
 
     def check(self, doc: Any) -> CheckResult:
