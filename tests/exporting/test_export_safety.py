@@ -87,3 +87,9 @@ def test_a_folder_export_is_not_gzipped_and_names_what_was_removed(plan_repo: Pa
     subprocess.run(["git", "commit", "-qam", "Remove Signed Up"], cwd=plan_repo, check=True)
     changed = run_cli("-C", plan_repo, "export", "--to", "rudderstack", "--changed-since", "HEAD~1", "-o", f"{out}/")
     assert changed.exit_code == 0 and "removed since HEAD~1: Signed Up" in changed.stderr
+
+
+def test_a_folder_path_for_a_one_file_format_is_a_usage_error(plan_repo: Path, run_cli: CliRunnerCall) -> None:
+    result = run_cli("-C", plan_repo, "export", "--to", "ampli", "-o", f"{plan_repo.parent / 'out'}/")
+    assert result.exit_code == 2 and "--to ampli writes one file; name the file" in result.output
+    assert not (plan_repo.parent / "out").exists()

@@ -46,7 +46,8 @@ from trackplan.repo.refs import WORKTREE
     "-o",
     "--output",
     default=None,
-    help="File to write (- for stdout); a folder for snowplow and snowplow-dp.",
+    help="File to write (- for stdout); DIR/ for the formats that write folders: rudderstack, snowplow, "
+    "snowplow-dp, snowplow-ds.",
     callback=non_empty,
 )
 @click.option("--gzip", "compress", is_flag=True, help="Compress the output (deterministic gzip).")
@@ -97,6 +98,8 @@ def command(
     )
     if all_versions and not folder:
         raise click.UsageError("--all-versions writes an Iglu folder: use it with --to snowplow -o DIR/")
+    if not writes_folder and output is not None and output.endswith("/"):
+        raise click.UsageError(f"-o {output}: --to {to} writes one file; name the file")
     workspace = ctx.workspace()
     rendered = render(workspace, request, folder=folder)
     for note in rendered.notes:

@@ -82,7 +82,8 @@ def command(
     """Import FILE (or - for stdin) into a plan branch as one commit.
 
     Formats are detected from the content: Avo CSV layouts, Avo JSON export, standard JSON
-    Schema, itly, Segment, Snowplow/Iglu (file or folder) and trackplan bundles. Methods
+    Schema, itly, Ampli, Segment, RudderStack (rudder-cli), Snowplow/Iglu (file or folder),
+    snowplow-cli data structures and data products, and trackplan bundles. Methods
     follow Avo's Import API; `sync` is itly's account-wide import. Protected branches are
     refused: import into a branch and open a pull request.
 
