@@ -52,7 +52,7 @@ def find_plan_root(start: Path) -> Path:
 
 
 T = TypeVar("T")
-WRITE_ATTEMPTS = 6
+WRITE_ATTEMPTS = 8
 """How often a write that lost the compare-and-swap to another writer is prepared again."""
 
 
