@@ -125,6 +125,20 @@ def test_a_rename_is_one_entry_and_a_comment_is_none(plan_repo: Path) -> None:
     assert entries[0].to_json()["changes"]["renamed"] == [{"from": "Subscription Ended", "to": "Subscription Closed"}]
 
 
+def test_a_rename_that_also_changes_the_event_shows_both(plan_repo: Path) -> None:
+    """As diff does: a commit that renames an event and edits it is a rename and an update."""
+    file = plan_repo / "events" / "subscription-cancelled.yaml"
+    file.write_text(
+        file.read_text().replace("title: Subscription Cancelled", "title: Subscription Ended") + "x-status: live\n"
+    )
+    git(plan_repo, "commit", "-qam", "Rename and mark live")
+    [entry] = history(Workspace(plan_repo), LogRequest(limit=1))
+    assert (entry.renamed, entry.updated) == (
+        [("Subscription Cancelled", "Subscription Ended")],
+        ["Subscription Ended"],
+    )
+
+
 def test_event_follows_renames_back_by_x_id(plan_repo: Path) -> None:
     ws = rename_and_comment(plan_repo)
     assert [e.summary for e in history(ws, LogRequest(event="Subscription Closed"))] == [

@@ -96,7 +96,7 @@ def _entry(ws: Workspace, pending: tuple[Any, str | None], parent_tree: str | No
         elif a is not None and b is not None and a != b:
             if a.name != b.name:
                 entry.renamed.append((a.name, b.name))
-            else:
+            if a.replace(name=b.name) != b:  # a rename may change the event too, as diff shows
                 entry.updated.append(b.name)
     for names in (entry.added, entry.updated, entry.removed, entry.renamed):
         names.sort()
