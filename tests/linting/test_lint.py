@@ -491,3 +491,27 @@ def test_every_x_key_docs_format_md_lists_is_known_to_tp106() -> None:
 
     documented = set(re.findall(r"`(x-[a-z-]+)`", (ROOT / "docs" / "format.md").read_text()))
     assert documented <= EVENT_X_KEYS | PROPERTY_X_KEYS, sorted(documented - EVENT_X_KEYS - PROPERTY_X_KEYS)
+
+
+@pytest.mark.parametrize(("mode", "kind"), [("160000", "submodule"), ("120000", "symlink")])
+def test_a_submodule_or_symlink_named_like_an_event_file_is_reported(
+    plan_repo: Path, run_cli: CliRunnerCall, mode: str, kind: str
+) -> None:
+    def git(*args: str, stdin: bytes | None = None) -> str:
+        return subprocess.run(
+            ["git", *args], cwd=plan_repo, input=stdin, capture_output=True, check=True
+        ).stdout.decode()
+
+    target = (
+        "0123456789abcdef0123456789abcdef01234567"
+        if mode == "160000"
+        else git("hash-object", "-w", "--stdin", stdin=b"/etc/passwd").strip()
+    )
+    git("update-index", "--add", "--cacheinfo", f"{mode},{target},events/sub.yaml")
+    git("commit", "-qm", f"a {kind} among the events")
+    result = run_cli("-C", plan_repo, "validate", "--ref", "HEAD", "--format", "json")
+    found = [f for f in json.loads(result.stdout)["findings"] if f["file"] == "events/sub.yaml"]
+    assert [(f["rule"], f["message"]) for f in found] == [
+        ("TP130", f"is a {kind} in the commit, not a file: no command reads it")
+    ]
+    assert result.exit_code == 1

@@ -177,10 +177,18 @@ def lint_ref(
 
     at = "in the work tree" if ref == WORKTREE else f"at {ref!r}"
     plans = tracking_plan_texts(ws, ref)
-    tracking_plans = partial(lint_tracking_plans, plans, loaded=lambda: ws.load(ref))
+    not_files = ws.plan_not_files(ref)
+
+    def across_files(settings: Settings) -> list[Finding]:
+        unread = [
+            Finding.of("TP130", path, f"is a {kind} in the commit, not a file: no command reads it")
+            for path, kind in sorted(not_files.items())
+        ]
+        return [*lint_tracking_plans(plans, settings, loaded=lambda: ws.load(ref)), *unread]
+
     given = set(only) if only is not None else None
     place = _cached_places(ws, blobs, text_of)
-    return _lint([*blobs, *plans], text_of, analyse_all, given, at, tracking_plans, place)
+    return _lint([*blobs, *plans], text_of, analyse_all, given, at, across_files, place)
 
 
 def _linted(paths: Iterable[str]) -> list[str]:

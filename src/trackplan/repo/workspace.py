@@ -145,6 +145,14 @@ class Workspace:
         tree = self.store.subtree_id(commit, self.prefix)
         return {p: b for p, b in self.store.list_tree(tree).items() if is_plan_file(p)}
 
+    def plan_not_files(self, ref: str) -> dict[str, str]:
+        """{plan path: "symlink" or "submodule"} for the entries at a ref that are named like
+        plan files but hold none: every verb passes them by, so validate names them."""
+        if ref == WORKTREE:
+            return {}
+        tree = self.store.subtree_id(self.store.resolve(ref), self.prefix)
+        return {p: kind for p, kind in self.store.not_files(tree).items() if is_plan_file(p)}
+
     def _worktree_blobs(self) -> dict[str, str]:
         """The plan files of the work tree. As `git status` does, a file whose index entry
         the stat cache vouches for is not read: its blob id is the index's. Only the files

@@ -139,6 +139,7 @@ class GitStore:
         self.git_dir = Path(self.repo.path).resolve()
         self._raw_trees: dict[str, bytes] = {}
         self._listings: dict[str, dict[str, str]] = {}
+        self._not_files: dict[str, dict[str, str]] = {}  # per listed tree: {path: "symlink" or "submodule"}
         # libgit2 keeps parsed trees of up to 4 KB; a folder of 100+ events is larger.
         pygit2.settings.cache_object_limit(ObjectType.TREE, TREE_CACHE_LIMIT)
 
@@ -248,11 +249,21 @@ class GitStore:
         if listed is None:
             if len(self._listings) >= LISTINGS_KEPT:
                 self._listings.clear()
+                self._not_files.clear()
             listed = self._listings[tree_id] = self._list_tree(tree_id)
         return dict(listed)
 
+    def not_files(self, tree_id: str | None) -> dict[str, str]:
+        """The entries below a tree that `list_tree` leaves out, as no file can be read from
+        them: {relative path: "symlink" or "submodule"}."""
+        if tree_id is None:
+            return {}
+        self.list_tree(tree_id)
+        return dict(self._not_files[tree_id])
+
     def _list_tree(self, tree_id: str) -> dict[str, str]:
         out: dict[str, str] = {}
+        others = self._not_files[tree_id] = {}
         with _reraise(lambda exc: GitError(f"cannot read tree {tree_id}: {exc}")):
             stack: list[tuple[str, pygit2.Tree]] = [("", self._tree(tree_id))]
             while stack:
@@ -263,6 +274,8 @@ class GitStore:
                         stack.append((path + "/", self._tree(entry.id)))
                     elif entry.type == ObjectType.BLOB and entry.filemode in FILE_MODES:
                         out[path] = str(entry.id)
+                    else:
+                        others[path] = "submodule" if entry.filemode == FileMode.COMMIT else "symlink"
         return out
 
     def diff_trees(self, old_tree: str | None, new_tree: str | None) -> list[tuple[str, str | None, str | None]]:
