@@ -442,6 +442,12 @@ def test_each_file_is_checked_against_the_dialect_it_declares(
     ]
 
 
+def test_a_folder_stands_for_the_plan_files_in_it(plan_repo: Path, run_cli: CliRunnerCall) -> None:
+    events = sorted((plan_repo / "events").glob("*.yaml"))
+    result = run_cli("-C", plan_repo, "validate", "events/")
+    assert (result.exit_code, result.stdout) == (0, f"{len(events)} files checked: 0 errors, 0 warnings, 0 info\n")
+
+
 def test_a_path_that_names_no_plan_file_is_an_error_and_the_count_is_of_the_paths_given(
     plan_repo: Path, run_cli: CliRunnerCall
 ) -> None:

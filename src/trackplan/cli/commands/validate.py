@@ -74,10 +74,13 @@ def _plan_paths(ws: Workspace, cwd: Path, given: tuple[str, ...]) -> set[str]:
 
     found = set()
     for path in given:
-        try:
-            in_plan = Path(os.path.relpath((cwd / path).resolve(), ws.root)).as_posix()
-        except ValueError:  # on another drive than the plan
-            continue
-        if is_plan_file(in_plan) or is_tracking_plan_file(in_plan) or not (cwd / path).exists():
-            found.add(in_plan)
+        named = cwd / path
+        files = sorted(f for f in named.rglob("*") if f.is_file()) if named.is_dir() else [named]
+        for file in files:  # a folder stands for the plan files in it
+            try:
+                in_plan = Path(os.path.relpath(file.resolve(), ws.root)).as_posix()
+            except ValueError:  # on another drive than the plan
+                continue
+            if is_plan_file(in_plan) or is_tracking_plan_file(in_plan) or not file.exists():
+                found.add(in_plan)
     return found
