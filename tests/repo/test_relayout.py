@@ -125,3 +125,14 @@ def test_events_in_folders_people_made_are_read(plan_repo: Path) -> None:
     (plan_repo / "events" / "checkout-completed.yaml").rename(folder / "completed.yaml")
     loaded = Workspace(plan_repo).load(WORKTREE)
     assert loaded.event_paths["Checkout Completed"] == "events/checkout/completed.yaml"
+
+
+def test_layout_on_a_new_branch_starts_it_at_main(plan_repo: Path, run_cli: CliRunnerCall) -> None:
+    """As the README's example runs it: the branch does not exist yet."""
+    result = run_cli("-C", plan_repo, "layout", "sharded", "--branch", "plan/shard")
+    assert result.exit_code == 0, result.output
+    log = subprocess.run(
+        ["git", "log", "--format=%s", "plan/shard"], cwd=plan_repo, capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    main = subprocess.run(["git", "log", "--format=%s", "main"], cwd=plan_repo, capture_output=True, text=True).stdout
+    assert log == ["Move event files to the sharded layout", *main.splitlines()]

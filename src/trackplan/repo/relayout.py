@@ -43,9 +43,9 @@ class RelayoutResult:
 def relayout(ws: Workspace, events_layout: str, branch: str | None = None) -> RelayoutResult:
     branch = target_branch(ws, branch)
     head = ws.store.branch_head(branch)
-    if head is None:
-        raise InputError(f"no branch {branch!r}; create it first (git branch {branch})")
-    before = ws.load(head)  # the index only: events are moved, never parsed
+    # A new branch starts at the main branch, as an import's does.
+    start = ws.store.resolve(ws.settings("HEAD").main_branch) if head is None else head
+    before = ws.load(start)  # the index only: events are moved, never parsed
     settings = before.settings
     guard_branch(ws, branch, list(settings.protected_branches), head, "layout")
     # Only trackplan.yaml is rendered, and only its one key changes (see Settings.edit).
@@ -58,5 +58,5 @@ def relayout(ws: Workspace, events_layout: str, branch: str | None = None) -> Re
     if not changes:
         return RelayoutResult(None, branch, 0)
     message = f"Move event files to the {events_layout} layout\n\n{len(moved)} event files moved.\n"
-    commit = ws.store.commit_changes(branch, head, {ws.repo_path(p): d for p, d in changes.items()}, message)
+    commit = ws.store.commit_changes(branch, head, {ws.repo_path(p): d for p, d in changes.items()}, message, start)
     return RelayoutResult(commit, branch, len(moved))

@@ -56,7 +56,7 @@ def command() -> None:
       trackplan plans create Checkout --domain Payments --owner payments@example.com --branch plans/checkout
       trackplan plans add-spec Checkout --event "Checkout Completed" --trigger "Order confirmed" --branch plans/checkout
       trackplan plans status Checkout published --branch plans/checkout
-      trackplan plans history Checkout --limit 5 --order asc
+      trackplan plans history Checkout --branch plans/checkout --limit 5 --order asc
     """
 
 
