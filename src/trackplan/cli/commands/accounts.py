@@ -30,7 +30,15 @@ def _echo_secret(issued: Issued) -> None:
 
 @click.group("accounts")
 def command() -> None:
-    """Service accounts for `trackplan serve`, kept in the state folder as scrypt hashes."""
+    """Service accounts for `trackplan serve`, kept in the state folder as scrypt hashes.
+
+    \b
+    Examples:
+      trackplan accounts add ci-import --scope import --email data@example.com
+      trackplan accounts list
+      trackplan accounts rotate ci-import
+      trackplan accounts remove ci-import
+    """
 
 
 @command.command("add")

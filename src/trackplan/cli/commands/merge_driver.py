@@ -25,6 +25,11 @@ def command(ctx: AppContext, base: Path, ours: Path, theirs: Path, marker_size: 
     conflicting keys, with one line per conflict on stderr, and the exit status is 1. A file
     that does not parse goes to `git merge-file`, with its exit status. Set it up with
     `trackplan setup-merge-driver`.
+
+    \b
+    Examples (git runs it; by hand, the same arguments):
+      git config merge.trackplan.driver "trackplan merge-driver %O %A %B %L %P"
+      trackplan merge-driver base.yaml ours.yaml theirs.yaml 7 events/checkout-completed.yaml
     """
     from trackplan.merging.run import run_driver
 

@@ -14,6 +14,10 @@ def command(ctx: AppContext) -> None:
     the driver in this clone's git config (.git/config), so `git merge`, `git rebase` and
     `git cherry-pick` merge plan files semantically. `trackplan init` does this for new plans;
     every other clone runs it once (git config is not versioned).
+
+    \b
+    Examples:
+      trackplan setup-merge-driver && git add .gitattributes && git commit -m "Merge plan files with trackplan"
     """
     from trackplan.repo.merge import ATTRIBUTES_FILE, set_up_driver
 

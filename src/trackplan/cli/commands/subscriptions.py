@@ -30,7 +30,14 @@ def _organization(ctx: AppContext) -> str:
 
 @click.group("subscriptions")
 def command() -> None:
-    """Subscriptions to tracking plans, kept in the state folder (never in the plan)."""
+    """Subscriptions to tracking plans, kept in the state folder (never in the plan).
+
+    \b
+    Examples:
+      trackplan subscriptions add Checkout --recipient ana@example.com --reason "I own revenue reports"
+      trackplan subscriptions list
+      trackplan subscriptions remove SUBSCRIPTION_ID
+    """
 
 
 @command.command("list")
