@@ -13,7 +13,8 @@ from contextlib import contextmanager
 
 
 @contextmanager
-def building() -> Iterator[None]:
+def paused() -> Iterator[None]:
+    """The cyclic collector off while acyclic data is made and dropped in bulk (payloads)."""
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -21,4 +22,13 @@ def building() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+@contextmanager
+def building() -> Iterator[None]:
+    """`paused`, then what was built frozen out of the collector's view (plans)."""
+    try:
+        with paused():
+            yield
+    finally:
         gc.freeze()

@@ -10,17 +10,16 @@ and violations it left out.
 
 from __future__ import annotations
 
-import gc
 import math
 import random
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
+from trackplan import memory
 from trackplan.checking.checker import Checker, CheckResult
 from trackplan.checking.commits import CommitCheckers, payload_commit
 from trackplan.checking.sources import Batch, Location, Malformed, batches
@@ -145,19 +144,6 @@ def _note(places: list[Location], at: Callable[[], Location]) -> None:
         places.append(at())
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Payloads are acyclic and freed by reference counting; a batch of them held at once
-    would otherwise set off the cyclic collector over and over."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def run_checks(
     checker: Checker,
     stream: BinaryIO,
@@ -172,7 +158,7 @@ def run_checks(
     read = 0
     reservoir: list[tuple[Any, Location]] = []
     rng = random.Random(0)
-    with _collector_paused():
+    with memory.paused():
         for batch in batches(stream):
             if sample is None:
                 _tally(report, batch, checker, at_commit, keep_malformed)

@@ -126,7 +126,8 @@ class LogRequest:
     order: str = "desc"
 
 
-def _cutoff(before: str | None) -> datetime | None:
+def parse_before(before: str | None) -> datetime | None:
+    """`--before` (history's and the tracking-plans API's `before`) as an aware time; None: no cutoff."""
     if not before:
         return None
     try:
@@ -140,7 +141,7 @@ def history(ws: Workspace, request: LogRequest) -> list[HistoryEntry]:
     """The entries of `request`. `event` is looked up at `ref` as every command looks up an
     event name; one not there (removed since) is followed by its name, and one that no
     commit touched either is an input error suggesting the closest names."""
-    cutoff = _cutoff(request.before)
+    cutoff = parse_before(request.before)
     limit, offset = request.limit, request.offset
     names, unknown = _event_names(ws, request)
     touched = False

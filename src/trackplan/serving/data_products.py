@@ -25,6 +25,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from trackplan.diffing.history import parse_before
 from trackplan.errors import InputError
 from trackplan.formats.snowplow_dp import event_sources
 from trackplan.model.slugs import slugify
@@ -46,7 +47,7 @@ from trackplan.trackingplans.files import (
     find_in,
     read_tracking_plans,
 )
-from trackplan.trackingplans.history import ORDERS, HistoryQuery, parse_before, plan_history
+from trackplan.trackingplans.history import ORDERS, HistoryQuery, plan_history
 
 ORGANIZATION = ORGANIZATIONS + "/{organizationId}"
 PRODUCTS = ORGANIZATION + "/data-products/v2"

@@ -16,6 +16,7 @@ from typing import Any
 from uuid import UUID
 
 from trackplan.diffing.events import Differ
+from trackplan.diffing.history import parse_before
 from trackplan.diffing.records import Change
 from trackplan.diffing.tracking_plans import plan_changes
 from trackplan.errors import InputError
@@ -67,16 +68,6 @@ class HistoryRecord:
             "path": self.path,
             "changes": [change.to_json() for change in self.changes],
         }
-
-
-def parse_before(before: str | None) -> datetime | None:
-    if not before:
-        return None
-    try:
-        parsed = datetime.fromisoformat(before.replace("Z", "+00:00"))
-    except ValueError:
-        raise InputError(f"--before {before!r}: expected an ISO-8601 timestamp") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def resolve_plan(ws: Workspace, ref: str, wanted: str) -> tuple[UUID, str]:
