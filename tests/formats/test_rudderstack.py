@@ -3,6 +3,7 @@ read into events, and written back entry for entry."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,8 @@ from trackplan.errors import InputError
 from trackplan.formats import detect, read_source
 from trackplan.formats.base import InputFile, WriteOptions
 from trackplan.formats.rudderstack import write, write_folder
+from trackplan.model import Event, Plan
+from trackplan.model.frozen import thaw
 
 EXAMPLE = DATA / "import" / "good" / "rudderstack"
 LISTS = {"events": "events", "properties": "properties", "custom-types": "types", "categories": "categories"}
@@ -184,3 +187,104 @@ def test_the_printed_stream_re_imports_and_other_input_is_refused(tmp_path: Path
         str(raised.value)
         == f"{payloads}: version: no rudder-cli catalog file (version: rudder/v1 or rudder/v0.1) found"
     )
+
+
+def _exported(plan: Plan, folder: Path) -> dict[str, bytes]:
+    files = write_folder(plan, WriteOptions())
+    folder.mkdir()
+    for name, data in files.items():
+        (folder / name).write_bytes(data)
+    return files
+
+
+@pytest.mark.parametrize(
+    ("items", "custom_type"),
+    [
+        (
+            {"type": "string", "enum": ["a", "b"]},
+            {"id": "tags_item", "name": "TagsItem", "type": "string", "config": {"enum": ["a", "b"]}},
+        ),
+        (
+            {"type": "string", "pattern": "^[a-z]+$", "minLength": 2, "description": "A tag."},
+            {
+                "id": "tags_item",
+                "name": "TagsItem",
+                "description": "A tag.",
+                "type": "string",
+                "config": {"pattern": "^[a-z]+$", "min_length": 2},
+            },
+        ),
+        (
+            {"type": ["integer", "null"], "minimum": 0},
+            {"id": "tags_item", "name": "TagsItem", "types": ["integer", "null"], "config": {"minimum": 0}},
+        ),
+        (
+            {"type": "object", "properties": {"sku": {"type": "string"}}, "required": ["sku"]},
+            {
+                "id": "tags_item",
+                "name": "TagsItem",
+                "type": "object",
+                "properties": [{"property": "#property:sku", "required": True}],
+            },
+        ),
+    ],
+)
+def test_items_that_say_more_than_their_type_are_a_custom_type_and_re_import(
+    tmp_path: Path, items: dict[str, Any], custom_type: dict[str, Any]
+) -> None:
+    tags = {"type": "array", "items": items, "minItems": 1}
+    event = Event.from_json({"type": "object", "properties": {"tags": tags}, "required": []}, name="Signed Up")
+    files = _exported(Plan(events=(event,)), tmp_path / "first")
+    catalog = entries(files)
+    assert catalog[("properties", "tags")] == {
+        "id": "tags",
+        "name": "tags",
+        "type": "array",
+        "item_type": "#custom-type:tags_item",
+        "config": {"min_items": 1},
+    }
+    assert catalog[("custom-types", "tags_item")] == custom_type
+    again = read(tmp_path / "first").plan
+    meta = {k: custom_type[k] for k in ("id", "name", "description") if k in custom_type}
+    read_back = thaw(again.event("Signed Up").to_json()["properties"]["tags"]["items"])
+    nested = {name: {**schema, "x-id": name} for name, schema in items.get("properties", {}).items()}
+    assert read_back == {**items, **({"properties": nested} if nested else {}), "x-custom-type": meta}
+    assert _exported(again, tmp_path / "second") == files
+
+
+def test_an_item_custom_type_in_a_catalog_is_read_and_written_back(tmp_path: Path) -> None:
+    folder = tmp_path / "catalog"
+    shutil.copytree(EXAMPLE, folder)
+    properties = folder / "properties.yaml"
+    properties.write_text(properties.read_text().replace("item_type: string", 'item_type: "#custom-type:sku"'))
+    types = folder / "custom-types.yaml"
+    types.write_text(
+        types.read_text()
+        + '    - id: sku\n      name: Sku\n      type: string\n      config:\n        pattern: "^sku_"\n'
+    )
+    plan = read(folder).plan
+    assert plan.event("Order Completed").to_json()["properties"]["items"]["items"] == {
+        "type": "string",
+        "pattern": "^sku_",
+        "x-custom-type": {"id": "sku", "name": "Sku"},
+    }
+    original = {path.name: path.read_bytes() for path in folder.iterdir()}
+    mine, theirs = entries(original), entries(write_folder(plan, WriteOptions()))
+    assert theirs[("properties", "items")] == mine[("properties", "items")]
+    assert theirs[("custom-types", "sku")] == mine[("custom-types", "sku")]
+
+
+def test_two_arrays_of_one_name_with_other_items_get_a_custom_type_each(tmp_path: Path) -> None:
+    def event(name: str, values: list[str]) -> Event:
+        tags = {"type": "array", "items": {"type": "string", "enum": values}}
+        return Event.from_json({"type": "object", "properties": {"tags": tags}}, name=name)
+
+    catalog = entries(write_folder(Plan(events=(event("A", ["a"]), event("B", ["b"]))), WriteOptions()))
+    assert catalog[("properties", "tags")]["item_type"] == "#custom-type:tags_item"
+    assert catalog[("properties", "tags_2")]["item_type"] == "#custom-type:tags_item_2"
+    assert catalog[("custom-types", "tags_item_2")] == {
+        "id": "tags_item_2",
+        "name": "TagsItem2",
+        "type": "string",
+        "config": {"enum": ["b"]},
+    }

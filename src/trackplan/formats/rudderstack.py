@@ -4,7 +4,8 @@
 
 An event's properties are those its tracking plans' `event_rule`s give it, nested properties
 included; a property of a custom type gets the custom type's schema, and keeps which custom
-type it was (`x-custom-type`) so the export writes the reference back. Catalog ids become
+type it was (`x-custom-type`) so the export writes the reference back; so do an array's items
+of a custom type, and the export writes items that say more than their type as one. Catalog ids become
 `x-id`s; categories become `x-categories`. Variants are kept as written, with their
 references as property names (`x-variants`); the checker does not apply them.
 
@@ -128,23 +129,40 @@ def _type_schema(entry: Mapping[str, Any], catalog: Catalog, where: str) -> dict
     schema: dict[str, Any] = {}
     raw_type = entry.get("type") if "type" in entry else entry.get("types")
     if isinstance(raw_type, str) and raw_type.startswith("#"):
-        type_id, custom = catalog.resolve(raw_type, where)
-        schema.update(_type_schema(custom, catalog, str(custom["_where"])))
-        schema.pop("description", None)
-        meta = {"id": type_id, "name": custom.get("name"), "description": custom.get("description")}
-        schema["x-custom-type"] = {k: v for k, v in meta.items() if v is not None}
+        schema.update(_custom_type_schema(raw_type, catalog, where))
     elif raw_type not in (None, ""):
         schema["type"] = _types(raw_type)
     config = dict(entry.get("config") or entry.get("propConfig") or {})
     item_types = config.pop("itemTypes", None) or entry.get("item_types") or entry.get("item_type")
     if item_types:
-        schema["items"] = {"type": _types(item_types)}
+        schema["items"] = _items_schema(_types(item_types), catalog, where)
     schema.update((_camel(k), v) for k, v in config.items())
     if isinstance(entry.get("properties"), list):  # an object custom type
         nested, required = _nested(entry["properties"], catalog, where)
         schema.update(properties=nested, required=required)
     if entry.get("variants"):
         schema["x-variants"] = _variants(entry["variants"], catalog, where)
+    return schema
+
+
+def _custom_type_schema(ref: str, catalog: Catalog, where: str) -> dict[str, Any]:
+    """The schema of the custom type a `#custom-type:id` reference names, with which one it was."""
+    type_id, custom = catalog.resolve(ref, where)
+    schema = _type_schema(custom, catalog, str(custom["_where"]))
+    schema.pop("description", None)
+    meta = {"id": type_id, "name": custom.get("name"), "description": custom.get("description")}
+    schema["x-custom-type"] = {k: v for k, v in meta.items() if v is not None}
+    return schema
+
+
+def _items_schema(item_types: Any, catalog: Catalog, where: str) -> dict[str, Any]:
+    """An array's `items`: its item types, or the custom type its one item type names."""
+    single = item_types[0] if isinstance(item_types, list) and len(item_types) == 1 else item_types
+    if not (isinstance(single, str) and single.startswith("#")):
+        return {"type": item_types}
+    schema = _custom_type_schema(single, catalog, where)
+    if "description" in schema["x-custom-type"]:  # the items' own: an array's description is the property's
+        schema["description"] = schema["x-custom-type"]["description"]
     return schema
 
 
@@ -294,7 +312,7 @@ class _Writer:
         if custom:
             entry["type"] = f"#custom-type:{self.custom_type(dict(custom), schema)}"
         else:
-            entry.update(_type_entry(schema, nested=False))
+            entry.update(self.type_entry(prop_id, schema))
         taken = self.properties.setdefault(prop_id, entry)
         return prop_id if taken == entry else self._another(prop_id, entry)
 
@@ -310,14 +328,55 @@ class _Writer:
 
     def custom_type(self, meta: dict[str, Any], schema: Mapping[str, Any]) -> str:
         type_id = str(meta["id"])
+        self.custom_types.setdefault(type_id, self._custom_entry(type_id, meta, schema))
+        return type_id
+
+    def _custom_entry(self, type_id: str, meta: Mapping[str, Any], schema: Mapping[str, Any]) -> dict[str, Any]:
         entry: dict[str, Any] = {"id": type_id, **{k: meta[k] for k in ("name", "description") if k in meta}}
-        entry.update(_type_entry(schema, nested=True))
+        entry.update(self.type_entry(type_id, schema))
         if schema.get("properties"):
             entry["properties"] = self.rule_properties(schema["properties"], schema.get("required"))
         if schema.get("x-variants"):
             entry["variants"] = _variants_back(thaw(schema["x-variants"]), self)
-        self.custom_types.setdefault(type_id, entry)
-        return type_id
+        return entry
+
+    def item_type(self, owner: str, items: Mapping[str, Any]) -> str:
+        """The custom type an array's items are: the one they came from, else a new one named
+        after the array's own id (`tags` -> `tags_item`, `TagsItem`), numbered when taken."""
+        if items.get("x-custom-type"):
+            return self.custom_type(dict(items["x-custom-type"]), items)
+        base = type_id = f"{owner}_item"
+        suffix = 2
+        while True:
+            meta = {
+                "name": _type_name(type_id),
+                **({"description": items["description"]} if "description" in items else {}),
+            }
+            entry = self._custom_entry(type_id, meta, items)
+            if self.custom_types.setdefault(type_id, entry) == entry:
+                return type_id
+            type_id = f"{base}_{suffix}"
+            suffix += 1
+
+    def type_entry(self, owner: str, schema: Mapping[str, Any]) -> dict[str, Any]:
+        """A property's (or custom type's) `type`/`types`, item types and `config`, as rudder/v1
+        writes them. Items that say more than their type are a custom type, as rudder-cli has no
+        other place for an item's enum, pattern or bounds."""
+        out: dict[str, Any] = {}
+        kind = schema.get("type")
+        if isinstance(kind, list):
+            out["types"] = list(kind)
+        elif kind is not None:
+            out["type"] = kind
+        items = schema.get("items")
+        if isinstance(items, Mapping) and set(items) - {"type"}:
+            out["item_type"] = f"#custom-type:{self.item_type(owner, items)}"
+        elif isinstance(items, Mapping) and "type" in items:
+            out["item_types" if isinstance(items["type"], list) else "item_type"] = items["type"]
+        config = {_snake(k): thaw(v) for k, v in schema.items() if k not in _OWN_KEYS and not k.startswith("x-")}
+        if config:
+            out["config"] = config
+        return out
 
     def property_id(self, name: str) -> str:
         """The id of a property written already, by its name."""
@@ -336,21 +395,10 @@ def _snake(key: str) -> str:
     return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", key).lower()
 
 
-def _type_entry(schema: Mapping[str, Any], nested: bool) -> dict[str, Any]:
-    """A property's (or custom type's) `type`/`types`, item types and `config`, as rudder/v1 writes them."""
-    out: dict[str, Any] = {}
-    kind = schema.get("type")
-    if isinstance(kind, list):
-        out["types"] = list(kind)
-    elif kind is not None:
-        out["type"] = kind
-    items = schema.get("items")
-    if isinstance(items, Mapping) and "type" in items:
-        out["item_types" if isinstance(items["type"], list) else "item_type"] = items["type"]
-    config = {_snake(k): thaw(v) for k, v in schema.items() if k not in _OWN_KEYS and not k.startswith("x-")}
-    if config:
-        out["config"] = config
-    return out
+def _type_name(type_id: str) -> str:
+    """A custom type name rudder-cli accepts (`^[A-Z][A-Za-z0-9_-]*$`) from an id."""
+    name = "".join(word[:1].upper() + word[1:] for word in re.findall(r"[A-Za-z0-9]+", type_id))
+    return name if name[:1].isalpha() else f"Type{name}"
 
 
 def _file(kind: str, name: str, spec: dict[str, Any]) -> bytes:
