@@ -11,7 +11,8 @@ from tests.helpers import DATA, ROOT
 from trackplan.catalogue import Rule
 from trackplan.diffing import rules
 from trackplan.diffing.events import Differ
-from trackplan.diffing.rules import PROFILES, RULES, SEVERITIES
+from trackplan.diffing.profiles import PROFILES, SEVERITIES
+from trackplan.diffing.rules import RULES
 from trackplan.diffing.tracking_plans import example_changes
 
 DOCS = ROOT / "docs" / "diff.md"

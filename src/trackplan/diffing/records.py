@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from trackplan.diffing.rules import RULES, SEVERITIES
+from trackplan.diffing.profiles import SEVERITIES
 from trackplan.model import Event, Plan, SchemaVer
 from trackplan.model.frozen import SetList, freeze, thaw
 
@@ -54,6 +54,8 @@ class Change:
         return hashlib.sha256(json.dumps(key, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
     def to_json(self) -> dict[str, Any]:
+        from trackplan.diffing.rules import RULES  # the catalogue, loaded when there is a change to show
+
         return {
             "op": self.op,
             "subject": self.subject,

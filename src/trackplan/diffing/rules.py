@@ -12,11 +12,8 @@ from __future__ import annotations
 import difflib
 
 from trackplan.catalogue import Example, Rule, edit
+from trackplan.diffing.profiles import PROFILES
 from trackplan.diffing.tracking_plan_rules import TRACKING_PLAN_RULES
-
-SEVERITIES = ("breaking", "warning", "info")
-PROFILES = ("validation", "consumer")
-
 
 # The plan files of the examples: most edit one event file, ORDER, or a variant of it.
 EVENT_FILE = "events/order-completed.yaml"

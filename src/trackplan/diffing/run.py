@@ -8,63 +8,27 @@ parsed (through the blob cache), so a one-event change costs the same in a 1,000
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 
 from trackplan.diffing.events import Differ, diff_plans, pair_events
+from trackplan.diffing.profiles import breaking_profile
 from trackplan.diffing.records import Change, DiffResult, VersionAdvice
-from trackplan.diffing.rules import PROFILES
-from trackplan.diffing.tracking_plans import tracking_plan_changes
-from trackplan.errors import InputError
 from trackplan.model import Event, Plan, Settings
-from trackplan.repo.paths import CONTEXTS_DIR, GROUP_FILE, IDENTIFY_FILE, SETTINGS_FILE, is_event_file, is_plan_file
+from trackplan.repo.paths import (
+    CONTEXTS_DIR,
+    GROUP_FILE,
+    IDENTIFY_FILE,
+    SETTINGS_FILE,
+    TRACKING_PLANS_DIR,
+    is_event_file,
+    is_plan_file,
+)
 from trackplan.repo.reading import event_from_document
 from trackplan.repo.refs import WORKTREE
 from trackplan.repo.workspace import Workspace
 
 
-@dataclass(frozen=True)
-class Range:
-    base: str
-    head: str
-    merge_base_of: str | None = None  # the branch whose merge base with HEAD `base` is
-
-    @property
-    def base_label(self) -> str:
-        """BASE as reports name it: a merge base by its branch, `main (merge base 1a2b3c4d5e6f)`."""
-        if self.merge_base_of is None:
-            return self.base
-        return f"{self.merge_base_of} (merge base {self.base[:12]})"
-
-
-def parse_range(ws: Workspace, base: str | None, head: str | None) -> Range:
-    """`BASE..HEAD`, `BASE...HEAD` (merge base), or defaults: the merge base of the plan's
-    main branch and HEAD, against the work tree."""
-    if base and "..." in base and head is None:
-        left, right = base.split("...", 1)
-        right = right or "HEAD"
-        merge_base = ws.store.merge_base(ws.store.resolve(left), ws.store.resolve(right))
-        if merge_base is None:
-            raise InputError(f"{left!r} and {right!r} have no common ancestor")
-        return Range(merge_base, right, left)
-    if base and ".." in base and head is None:
-        left, right = base.split("..", 1)
-        return Range(left, right or "HEAD")
-    if base is None:
-        main = ws.settings(WORKTREE if ws.store.workdir else "HEAD").main_branch
-        main_commit = ws.resolve_main(main)
-        merge_base = ws.store.merge_base(main_commit, ws.store.resolve("HEAD"))
-        if merge_base is None:
-            return Range(main_commit, head or WORKTREE)
-        return Range(merge_base, head or WORKTREE, main)
-    return Range(base, head or WORKTREE)
-
-
 def differ_for(settings: Settings, profile: str | None = None) -> Differ:
-    chosen = profile or str(settings.get("breaking_profile") or "validation")
-    if chosen not in PROFILES:
-        raise InputError(f"trackplan.yaml: breaking_profile {chosen!r} is not one of {', '.join(PROFILES)}")
-    overrides = settings.get("breaking_severity") or {}
-    return Differ(chosen, {str(k): str(v) for k, v in dict(overrides).items()})
+    return Differ(*breaking_profile(settings, profile))
 
 
 def changed_blobs(ws: Workspace, base: str, head: str) -> tuple[dict[str, str | None], dict[str, str | None]]:
@@ -131,9 +95,20 @@ def diff_refs(ws: Workspace, base: str, head: str, profile: str | None = None) -
     for a, b, path in event_pairs(old_blobs, new_blobs, lambda path, blob: read_event(ws, path, blob)):
         differ.compare(a, b, path, changes, versions, events)
     changes.extend(_other_parts(ws, differ, old_blobs, new_blobs, base, head, head_settings))
-    changes.extend(tracking_plan_changes(ws, base, head, differ, changes))
+    if _has_tracking_plans(ws, base) or _has_tracking_plans(ws, head):
+        from trackplan.diffing.tracking_plans import tracking_plan_changes
+
+        changes.extend(tracking_plan_changes(ws, base, head, differ, changes))
     ws.cache.flush()
     return DiffResult(changes, versions, base, head, events)
+
+
+def _has_tracking_plans(ws: Workspace, ref: str) -> bool:
+    """Whether a ref has a tracking-plans/ folder: without one on either side there is no
+    tracking plan to compare, and their code and YAML are not loaded."""
+    if ref == WORKTREE:
+        return (ws.root / TRACKING_PLANS_DIR).is_dir()
+    return ws.store.subtree_id(ws.store.resolve(ref), ws.repo_path(TRACKING_PLANS_DIR)) is not None
 
 
 def _other_parts(

@@ -14,8 +14,9 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from trackplan.diffing.profiles import SEVERITIES
 from trackplan.diffing.records import Change, plain_value
-from trackplan.diffing.rules import RULES, SEVERITIES
+from trackplan.diffing.rules import RULES
 from trackplan.model.frozen import sort_key, thaw
 
 LOWER_BOUNDS = ("minimum", "exclusiveMinimum", "minLength", "minItems", "minProperties")

@@ -12,7 +12,7 @@ from dataclasses import fields
 from typing import Any
 
 from trackplan import yamlio
-from trackplan.diffing.rules import PROFILES, SEVERITIES
+from trackplan.diffing.profiles import PROFILES, SEVERITIES
 from trackplan.diffing.rules import RULES as CHANGE_RULES
 from trackplan.errors import InputError
 from trackplan.importing.merge import PROPERTY_SCOPES

@@ -5,13 +5,14 @@ work tree counts as a ref (`WORKTREE`), so uncommitted edits can be read like an
 base ref missing from a shallow clone is fetched (`resolve_base`).
 
 Reading, writing, YAML and the cache are imported on first use: a command that only
-resolves refs (a warm export) starts without them.
+resolves refs (a warm export) starts without them; pygit2 is loaded when a Workspace is made,
+so finding a plan (`plan_root`) and reading its work-tree settings (`worktree_settings`) can
+do without it.
 """
 
 from __future__ import annotations
 
 import os
-import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from trackplan.errors import ConcurrentUpdateError, InputError, PlanNotFoundError, RefError
 from trackplan.memory import building
-from trackplan.repo.git.store import GitStore, hash_blob
+from trackplan.repo.git.worktree import hash_blob
 from trackplan.repo.parallel import PARALLEL_MIN, parse_all
 from trackplan.repo.paths import (
     CONTEXTS_DIR,
@@ -51,6 +52,52 @@ def find_plan_root(start: Path) -> Path:
     raise PlanNotFoundError(f"no {SETTINGS_FILE} in {start} or its parents; run `trackplan init` or pass --plan-dir")
 
 
+def plan_root(cwd: Path, plan_dir: Path | None) -> Path:
+    """The plan's folder: `plan_dir` (from `cwd`), else the nearest one at or above `cwd`."""
+    if plan_dir is None:
+        return find_plan_root(cwd)
+    root = (cwd / plan_dir).resolve()
+    if not root.is_dir():
+        raise PlanNotFoundError(f"--plan-dir {plan_dir}: no such folder")
+    return root
+
+
+def blob_cache(git_dir: Path) -> BlobCache:
+    """The parsed-blob cache of the repository at `git_dir`."""
+    from trackplan.repo.cache import BlobCache
+
+    return BlobCache(git_dir / "trackplan" / "blobs.sqlite")
+
+
+def worktree_bytes(root: Path, path: str) -> bytes | None:
+    """The bytes of a plan file in the work tree; None for no such file, or a symlink (it is
+    not followed, it could lead out of the plan: git commits the link itself)."""
+    file = root / path
+    if file.is_file() and file.resolve() == file and is_plan_file(path):
+        return file.read_bytes()
+    return None
+
+
+def parse_cached(cache: BlobCache, path: str, blob_id: str, read: Callable[[str], bytes]) -> Any:
+    """One parsed plan file by blob id, through the cache; `read` gives a blob's bytes."""
+    doc = cache.get_many([blob_id]).get(blob_id)
+    if doc is None:
+        from trackplan.repo.reading import parse_document
+
+        doc = parse_document(read(blob_id), path)
+        cache.put(blob_id, doc)
+    return doc
+
+
+def worktree_settings(root: Path, cache: BlobCache) -> Settings:
+    """trackplan.yaml of the work tree, through the cache."""
+    from trackplan.repo import reading
+
+    data = worktree_bytes(root, SETTINGS_FILE)
+    doc = None if data is None else parse_cached(cache, SETTINGS_FILE, hash_blob(data), lambda _: data)
+    return reading.settings_from(doc)
+
+
 T = TypeVar("T")
 WRITE_ATTEMPTS = 8
 """How often a write that lost the compare-and-swap to another writer is prepared again."""
@@ -60,6 +107,8 @@ def retried(write: Callable[[], T], attempts: int = WRITE_ATTEMPTS) -> T:
     """`write()`, run again from the start (on the branch's new head, merging again) while
     another writer moves the branch first; the last refusal is raised. A short random pause
     between attempts keeps writers that collided from colliding again."""
+    import random  # only a lost race waits
+
     for attempt in range(attempts - 1):
         try:
             return write()
@@ -82,12 +131,9 @@ class Workspace:
     a command that reads a plan once has no use for one."""
 
     def __init__(self, cwd: Path, plan_dir: Path | None = None, memo: EventMemo | None = None) -> None:
-        if plan_dir is not None:
-            root = (cwd / plan_dir).resolve()
-            if not root.is_dir():
-                raise PlanNotFoundError(f"--plan-dir {plan_dir}: no such folder")
-        else:
-            root = find_plan_root(cwd)
+        from trackplan.repo.git.store import GitStore
+
+        root = plan_root(cwd, plan_dir)
         self.root = root
         self.store = GitStore(root)
         workdir = self.store.workdir or root
@@ -101,9 +147,7 @@ class Workspace:
 
     @cached_property
     def cache(self) -> BlobCache:
-        from trackplan.repo.cache import BlobCache
-
-        return BlobCache(self.store.git_dir / "trackplan" / "blobs.sqlite")
+        return blob_cache(self.store.git_dir)
 
     # -- paths --------------------------------------------------------------------------------
     @property
@@ -187,10 +231,8 @@ class Workspace:
         return out
 
     def _add_worktree_file(self, path: str, out: dict[str, str]) -> None:
-        file = self.root / path
-        # A symlink is not followed (it could lead out of the plan): git commits the link itself.
-        if file.is_file() and file.resolve() == file and is_plan_file(path):
-            data = file.read_bytes()
+        data = worktree_bytes(self.root, path)
+        if data is not None:
             blob_id = hash_blob(data)
             self._worktree_data[blob_id] = data
             out[path] = blob_id
@@ -258,24 +300,15 @@ class Workspace:
         from trackplan.repo import reading
 
         if ref == WORKTREE:
-            found: dict[str, str] = {}
-            self._add_worktree_file(SETTINGS_FILE, found)
-            blob = found.get(SETTINGS_FILE)
-        else:
-            blob = self.store.blob_at(self.store.resolve(ref), self.repo_path(SETTINGS_FILE))
+            return worktree_settings(self.root, self.cache)
+        blob = self.store.blob_at(self.store.resolve(ref), self.repo_path(SETTINGS_FILE))
         return reading.settings_from(self.parsed(SETTINGS_FILE, blob))
 
     def parsed(self, path: str, blob_id: str | None) -> Any:
         """One parsed plan file by blob id, through the cache (None for no blob)."""
         if blob_id is None:
             return None
-        doc = self.cache.get_many([blob_id]).get(blob_id)
-        if doc is None:
-            from trackplan.repo.reading import parse_document
-
-            doc = parse_document(self.read_blob(blob_id), path)
-            self.cache.put(blob_id, doc)
-        return doc
+        return parse_cached(self.cache, path, blob_id, self.read_blob)
 
     def read_text(self, ref: str, path: str) -> str:
         blobs = self.plan_blobs(ref)

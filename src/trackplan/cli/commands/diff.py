@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
 import click
 
 from trackplan.cli.context import AppContext, pass_context
 from trackplan.cli.options import color_option, complete_refs, fail_on_option, format_option, non_empty, severity_style
 from trackplan.repo.refs import WORKTREE
+
+if TYPE_CHECKING:
+    from trackplan.diffing.ranges import Range
+    from trackplan.diffing.records import DiffResult
+    from trackplan.repo.workspace import Workspace
+    from trackplan.report.context import SourceText
 
 # report.diff.FORMATS, spelled out: importing every renderer would slow the start of each command.
 FORMATS = ("text", "json", "markdown", "github", "sarif")
@@ -48,30 +57,59 @@ def command(
       trackplan diff v1.0...HEAD --fail-on breaking
       trackplan diff --fix-versions           # set the SchemaVer bumps the changes need
     """
-    from trackplan.ci.github import append_step_summary
-    from trackplan.ci.review import changes_fail, source_text_at
-    from trackplan.diffing import run as diffing
+    from trackplan.ci.review import changes_fail
     from trackplan.report.context import ReportContext
     from trackplan.report.diff import render, step_summary
 
-    ws = ctx.workspace()
-    span = diffing.parse_range(ws, base, head)
-    result = diffing.diff_refs(ws, span.base, span.head, profile)
+    diffed = _diff(ctx, base, head, profile)
+    result = diffed.result
     context = ReportContext(
-        base_label=_label(span.base_label),
-        head_label=_label(span.head),
-        source_text=source_text_at(ws, span.head),
+        base_label=_label(diffed.span.base_label),
+        head_label=_label(diffed.span.head),
+        source_text=diffed.source_text,
         style=severity_style(color),
-        path_prefix=ws.path_prefix,
+        path_prefix=diffed.path_prefix,
     )
     click.echo(render(result, output_format, context), nl=False, color=context.style is not None)
     if output_format == "github":
+        from trackplan.ci.github import append_step_summary
+
         append_step_summary(step_summary(result, context))
-    if fix_versions:
-        for line in diffing.fix_versions(ws, result):
+    if fix_versions and diffed.ws is not None:
+        from trackplan.diffing.run import fix_versions as fix
+
+        for line in fix(diffed.ws, result):
             click.echo(f"fixed {line}", err=True)
     if changes_fail(result.counts(), fail_on):
         click.get_current_context().exit(1)
+
+
+@dataclass(frozen=True)
+class _Diffed:
+    result: DiffResult
+    span: Range
+    path_prefix: str
+    source_text: SourceText
+    ws: Workspace | None  # None when the plan was not read: nothing differs, nothing to fix
+
+
+def _diff(ctx: AppContext, base: str | None, head: str | None, profile: str | None) -> _Diffed:
+    """A default diff of a work tree git shows unchanged is empty, and is answered without
+    reading the plan; any other runs in full."""
+    from trackplan.diffing.ranges import clean_worktree_range, parse_range
+    from trackplan.diffing.records import DiffResult
+
+    clean = clean_worktree_range(ctx.cwd, ctx.plan_dir, profile) if base is None and head is None else None
+    if clean is not None:
+        empty = DiffResult([], [], clean.span.base, clean.span.head)
+        return _Diffed(empty, clean.span, clean.path_prefix, lambda path: None, None)
+    from trackplan.ci.review import source_text_at
+    from trackplan.diffing.run import diff_refs
+
+    ws = ctx.workspace()
+    span = parse_range(ws, base, head)
+    result = diff_refs(ws, span.base, span.head, profile)
+    return _Diffed(result, span, ws.path_prefix, source_text_at(ws, span.head), ws)
 
 
 def _label(ref: str) -> str:

@@ -34,6 +34,7 @@ from trackplan.errors import (
 )
 from trackplan.repo.atomic import atomic_write
 from trackplan.repo.git import objects as gitobjects
+from trackplan.repo.git.worktree import hash_blob
 
 
 @dataclass(frozen=True)
@@ -113,10 +114,6 @@ class Landed:
 
 LANDED: deque[Landed] = deque(maxlen=16)
 """The last commits this process made, newest last: what an interrupted command reports."""
-
-
-def hash_blob(data: bytes) -> str:
-    return str(pygit2.hash(data))
 
 
 def init_repository(path: Path, branch: str) -> GitStore:

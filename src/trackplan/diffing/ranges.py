@@ -1,0 +1,105 @@
+"""What a diff compares: BASE and HEAD from the command line or the defaults, and the default
+diff of a work tree that git's index shows unchanged, answered without reading the plan.
+
+A default `diff` on a clean work tree is the common case before a commit or in a hook, and
+there nothing differs: `clean_worktree_range` asks the git executable (`repo.git.worktree`)
+whether the plan's files may differ from the base, so pygit2 and the diffing engine are not
+loaded to find nothing. Whenever git's answer is not a plain "unchanged", the full diff runs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from trackplan.diffing.profiles import breaking_profile
+from trackplan.errors import InputError
+from trackplan.repo.git import worktree
+from trackplan.repo.paths import CONTEXTS_DIR, EVENTS_DIR, TRACKING_PLANS_DIR, is_plan_file
+from trackplan.repo.refs import WORKTREE
+from trackplan.repo.workspace import blob_cache, plan_root, worktree_settings
+
+if TYPE_CHECKING:
+    from trackplan.repo.workspace import Workspace
+
+
+@dataclass(frozen=True)
+class Range:
+    base: str
+    head: str
+    merge_base_of: str | None = None  # the branch whose merge base with HEAD `base` is
+
+    @property
+    def base_label(self) -> str:
+        """BASE as reports name it: a merge base by its branch, `main (merge base 1a2b3c4d5e6f)`."""
+        if self.merge_base_of is None:
+            return self.base
+        return f"{self.merge_base_of} (merge base {self.base[:12]})"
+
+
+def parse_range(ws: Workspace, base: str | None, head: str | None) -> Range:
+    """`BASE..HEAD`, `BASE...HEAD` (merge base), or defaults: the merge base of the plan's
+    main branch and HEAD, against the work tree."""
+    if base and "..." in base and head is None:
+        left, right = base.split("...", 1)
+        right = right or "HEAD"
+        merge_base = ws.store.merge_base(ws.store.resolve(left), ws.store.resolve(right))
+        if merge_base is None:
+            raise InputError(f"{left!r} and {right!r} have no common ancestor")
+        return Range(merge_base, right, left)
+    if base and ".." in base and head is None:
+        left, right = base.split("..", 1)
+        return Range(left, right or "HEAD")
+    if base is None:
+        main = ws.settings(WORKTREE if ws.store.workdir else "HEAD").main_branch
+        main_commit = ws.resolve_main(main)
+        merge_base = ws.store.merge_base(main_commit, ws.store.resolve("HEAD"))
+        if merge_base is None:
+            return Range(main_commit, head or WORKTREE)
+        return Range(merge_base, head or WORKTREE, main)
+    return Range(base, head or WORKTREE)
+
+
+@dataclass(frozen=True)
+class CleanWorktree:
+    """A default diff with nothing in it: its range, and the plan's path prefix ("" or "folder/")."""
+
+    span: Range
+    path_prefix: str
+
+
+def clean_worktree_range(cwd: Path, plan_dir: Path | None, profile: str | None) -> CleanWorktree | None:
+    """The default range of `diff` when git shows the work tree's plan files are those of the
+    base (the merge base of the plan's main branch and HEAD): the diff is empty. None when
+    that is not certain, and the full diff decides. Raises what the full diff raises first
+    for the settings (an unreadable trackplan.yaml, an unknown breaking_profile)."""
+    root = plan_root(cwd, plan_dir)
+    # Tracking plans are parsed by every diff, and an unreadable one is an error even when unchanged.
+    if (root / TRACKING_PLANS_DIR).is_dir():
+        return None
+    with worktree.Status(root) as status:  # git looks at the work tree meanwhile
+        checkout = worktree.checkout_of(root)
+        if checkout is None:
+            return None
+        cache = blob_cache(checkout.git_dir)
+        settings = worktree_settings(root, cache)
+        cache.flush()
+        base = worktree.merge_base(root, settings.main_branch, checkout.head)
+        if base is None:
+            return None
+        breaking_profile(settings, profile)
+        if base != checkout.head and not worktree.same_folder(root, base, checkout.head):
+            return None
+        listed = status.paths()
+    if listed is None or any(_may_hold_plan_files(path.removeprefix(checkout.prefix)) for path in listed):
+        return None
+    return CleanWorktree(Range(base, WORKTREE, settings.main_branch), checkout.prefix)
+
+
+def _may_hold_plan_files(path: str) -> bool:
+    """Whether a path `git status` lists (from the plan folder) is, or is a folder that may
+    hold, a file the diff reads: a plan file or a tracking plan."""
+    if path.endswith("/") or not path:  # a folder git did not look into, or the plan folder itself
+        return not path or path.startswith((f"{EVENTS_DIR}/", f"{CONTEXTS_DIR}/", f"{TRACKING_PLANS_DIR}/"))
+    return is_plan_file(path) or path.startswith(f"{TRACKING_PLANS_DIR}/")

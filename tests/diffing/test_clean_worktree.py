@@ -1,0 +1,275 @@
+"""A default `diff` answered from git's index (`clean_worktree_range`) prints what the full
+diff prints, on real repositories in every state a work tree can be in; and it answers only
+when nothing the diff reads differs from the base."""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import CliRunnerCall
+from trackplan.diffing import ranges
+from trackplan.diffing.ranges import clean_worktree_range
+
+FORMATS = ("text", "json", "markdown", "github", "sarif")
+EVENT = "events/signed-up.yaml"
+
+
+def git(repo: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, check=True).stdout
+
+
+def commit_all(repo: Path, message: str) -> None:
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", message)
+
+
+def edit(file: Path, old: str, new: str) -> None:
+    text = file.read_text()
+    assert old in text
+    file.write_text(text.replace(old, new, 1))
+
+
+def outputs(
+    run_cli: CliRunnerCall, args: tuple[str | Path, ...], formats: tuple[str, ...]
+) -> list[tuple[int, str, str]]:
+    """(exit code, stdout, stderr) of `diff` in each format."""
+    results = [run_cli(*args, "diff", "--format", fmt, "--fail-on", "warning") for fmt in formats]
+    return [(r.exit_code, r.stdout, r.stderr) for r in results]
+
+
+def assert_same_as_full_diff(
+    monkeypatch: pytest.MonkeyPatch, run_cli: CliRunnerCall, *args: str | Path, formats: tuple[str, ...] = FORMATS
+) -> list[tuple[int, str, str]]:
+    """`diff`'s output in each format, asserted equal to the full diff's (git's index not asked)."""
+    quick = outputs(run_cli, args, formats)
+    with monkeypatch.context() as patched:
+        patched.setattr(ranges, "clean_worktree_range", lambda cwd, plan_dir, profile: None)
+        full = outputs(run_cli, args, formats)
+    assert quick == full
+    return quick
+
+
+# Each state: (what it does to the plan repository, whether git's index answers the diff).
+def clean(repo: Path) -> None:
+    pass
+
+
+def not_plan_files_changed(repo: Path) -> None:
+    (repo / "notes.txt").write_text("untracked, not a plan file\n")
+    edit(repo / "README.md", "#", "# Edited")
+    (repo / ".gitignore").write_text("build/\n*.log\n")
+    commit_all(repo, "ignore build output")
+    (repo / "build").mkdir()
+    (repo / "build" / "out.yaml").write_text("ignored, outside events/\n")
+    (repo / "events" / "debug.log").write_text("ignored, not YAML\n")
+
+
+def feature_branch_at_main(repo: Path) -> None:
+    git(repo, "checkout", "-qb", "docs")
+    edit(repo / "README.md", "#", "# Edited")
+    commit_all(repo, "docs")
+    git(repo, "checkout", "-q", "main")
+    git(repo, "checkout", "-qb", "feature")  # the merge base is HEAD
+
+
+def edited_event(repo: Path) -> None:
+    edit(repo / EVENT, "required: [signup_method, plan]", "required: [signup_method]")
+
+
+def staged_then_reverted(repo: Path) -> None:
+    original = (repo / EVENT).read_text()
+    edited_event(repo)
+    git(repo, "add", EVENT)
+    (repo / EVENT).write_text(original)
+
+
+def untracked_event(repo: Path) -> None:
+    (repo / "events" / "new-event.yaml").write_text((repo / EVENT).read_text().replace("Signed Up", "New Event"))
+
+
+def untracked_event_folder(repo: Path) -> None:
+    (repo / "events" / "drafts").mkdir()
+    (repo / "events" / "drafts" / "new-event.yaml").write_text(
+        (repo / EVENT).read_text().replace("Signed Up", "New Event")
+    )
+
+
+def ignored_event(repo: Path) -> None:
+    (repo / ".gitignore").write_text("events/local-*.yaml\n")
+    commit_all(repo, "ignore local events")
+    (repo / "events" / "local-event.yaml").write_text((repo / EVENT).read_text().replace("Signed Up", "Local Event"))
+
+
+def deleted_event(repo: Path) -> None:
+    (repo / EVENT).unlink()
+
+
+def renamed_event(repo: Path) -> None:
+    git(repo, "mv", EVENT, "events/registered.yaml")
+
+
+def committed_on_feature(repo: Path) -> None:
+    git(repo, "checkout", "-qb", "feature")
+    edited_event(repo)
+    commit_all(repo, "feature")
+
+
+def settings_edited(repo: Path) -> None:
+    edit(repo / "trackplan.yaml", "destinations:", "destinations:\n  - name: Mixpanel")
+
+
+def identify_deleted(repo: Path) -> None:
+    (repo / "identify.yaml").unlink()
+
+
+def tracking_plans_folder(repo: Path) -> None:
+    (repo / "tracking-plans").mkdir()
+    (repo / "tracking-plans" / "notes.txt").write_text("not a tracking plan\n")
+
+
+def unknown_profile(repo: Path) -> None:
+    (repo / "trackplan.yaml").write_text((repo / "trackplan.yaml").read_text() + "breaking_profile: strict\n")
+    commit_all(repo, "an unknown profile")
+
+
+def unreadable_settings(repo: Path) -> None:
+    (repo / "trackplan.yaml").write_text((repo / "trackplan.yaml").read_text() + "main_branch: [\n")
+
+
+def main_branch_missing(repo: Path) -> None:
+    git(repo, "branch", "-m", "main", "trunk")
+
+
+def no_merge_base(repo: Path) -> None:
+    git(repo, "checkout", "-q", "--orphan", "other")
+    commit_all(repo, "the same files, no common history")
+
+
+STATES: list[tuple[Callable[[Path], None], bool]] = [
+    (clean, True),
+    (not_plan_files_changed, True),
+    (feature_branch_at_main, True),
+    (edited_event, False),
+    (staged_then_reverted, False),
+    (untracked_event, False),
+    (untracked_event_folder, False),
+    (ignored_event, False),
+    (deleted_event, False),
+    (renamed_event, False),
+    (committed_on_feature, False),
+    (settings_edited, False),
+    (identify_deleted, False),
+    (tracking_plans_folder, False),
+    (main_branch_missing, False),
+    (no_merge_base, False),
+]
+
+
+@pytest.mark.parametrize(("state", "answered"), STATES, ids=[s.__name__ for s, _ in STATES])
+def test_root_plan(
+    plan_repo: Path,
+    run_cli: CliRunnerCall,
+    monkeypatch: pytest.MonkeyPatch,
+    state: Callable[[Path], None],
+    answered: bool,
+) -> None:
+    state(plan_repo)
+    assert (clean_worktree_range(plan_repo, None, None) is not None) is answered
+    assert_same_as_full_diff(monkeypatch, run_cli, "-C", plan_repo)
+
+
+@pytest.mark.parametrize(("state", "answered"), STATES, ids=[s.__name__ for s, _ in STATES])
+def test_plan_in_a_subfolder(
+    tmp_path: Path,
+    run_cli: CliRunnerCall,
+    monkeypatch: pytest.MonkeyPatch,
+    state: Callable[[Path], None],
+    answered: bool,
+) -> None:
+    app = tmp_path / "app"
+    app.mkdir()
+    git(app, "init", "-q", "-b", "main")
+    (app / "src.py").write_text("print('app')\n")
+    commit_all(app, "app")
+    assert run_cli("init", app / "analytics", "--name", "App plan").exit_code == 0
+    plan = app / "analytics"
+    state(plan)
+    (app / "src.py").write_text("print('edited, outside the plan')\n")
+    (app / "scratch.yaml").write_text("untracked, outside the plan\n")
+    assert (clean_worktree_range(app, Path("analytics"), None) is not None) is answered
+    assert_same_as_full_diff(monkeypatch, run_cli, "-C", plan, formats=("text", "json"))
+    assert_same_as_full_diff(monkeypatch, run_cli, "-C", app, "--plan-dir", "analytics", formats=("json",))
+
+
+def test_commits_beside_the_plan(tmp_path: Path, run_cli: CliRunnerCall, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A branch whose commits change only files outside the plan's folder has the plan of
+    its merge base: the diff is empty and names that merge base."""
+    app = tmp_path / "app"
+    app.mkdir()
+    git(app, "init", "-q", "-b", "main")
+    assert run_cli("init", app / "analytics", "--name", "App plan").exit_code == 0
+    merge_base = git(app, "rev-parse", "HEAD").strip()
+    git(app, "checkout", "-qb", "feature")
+    (app / "src.py").write_text("print('app')\n")
+    commit_all(app, "app code")
+    clean = clean_worktree_range(app / "analytics", None, None)
+    assert clean is not None and (clean.span.base, clean.path_prefix) == (merge_base, "analytics/")
+    text = assert_same_as_full_diff(monkeypatch, run_cli, "-C", app / "analytics")[0][1]
+    assert text.startswith(f"main (merge base {merge_base[:12]}) -> work tree: 0 events changed")
+
+
+def test_commits_in_the_plan_folder(plan_repo: Path, run_cli: CliRunnerCall, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A commit to a file of the plan's folder that is not a plan file: git's index cannot
+    say the plan is the base's, the full diff does (and finds nothing)."""
+    git(plan_repo, "checkout", "-qb", "docs")
+    edit(plan_repo / "README.md", "#", "# Edited")
+    commit_all(plan_repo, "docs")
+    assert clean_worktree_range(plan_repo, None, None) is None
+    text = assert_same_as_full_diff(monkeypatch, run_cli, "-C", plan_repo)[0][1]
+    assert text.endswith("No changes.\n")
+
+
+def test_clean_work_tree_output(plan_repo: Path, run_cli: CliRunnerCall, monkeypatch: pytest.MonkeyPatch) -> None:
+    merge_base = git(plan_repo, "rev-parse", "HEAD").strip()
+    text = assert_same_as_full_diff(monkeypatch, run_cli, "-C", plan_repo)[0]
+    assert text == (
+        0,
+        f"main (merge base {merge_base[:12]}) -> work tree: 0 events changed, 0 breaking, 0 warnings, 0 info\n"
+        "No changes.\n",
+        "",
+    )
+
+
+def test_errors_are_the_full_diffs(plan_repo: Path, run_cli: CliRunnerCall, monkeypatch: pytest.MonkeyPatch) -> None:
+    unknown_profile(plan_repo)
+    code, _, stderr = assert_same_as_full_diff(monkeypatch, run_cli, "-C", plan_repo)[0]
+    assert code == 2
+    assert "breaking_profile 'strict' is not one of validation, consumer" in stderr
+    git(plan_repo, "checkout", "-q", "HEAD~1", "--", "trackplan.yaml")
+    unreadable_settings(plan_repo)
+    code, _, stderr = assert_same_as_full_diff(monkeypatch, run_cli, "-C", plan_repo)[0]
+    assert code == 2 and stderr.startswith("trackplan: error: trackplan.yaml:") and "invalid YAML" in stderr
+
+
+def test_profile_option(plan_repo: Path, run_cli: CliRunnerCall, monkeypatch: pytest.MonkeyPatch) -> None:
+    quick = run_cli("-C", plan_repo, "diff", "--profile", "consumer", "--format", "json")
+    with monkeypatch.context() as patched:
+        patched.setattr(ranges, "clean_worktree_range", lambda cwd, plan_dir, profile: None)
+        full = run_cli("-C", plan_repo, "diff", "--profile", "consumer", "--format", "json")
+    assert (quick.exit_code, quick.stdout) == (full.exit_code, full.stdout) == (0, full.stdout)
+    assert '"changedEvents": []' in quick.stdout
+
+
+def test_hook_environment_is_not_followed(
+    plan_repo: Path, tmp_path: Path, run_cli: CliRunnerCall, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A hook's GIT_INDEX_FILE names another index: pygit2 reads the repository's own, and
+    so does the question to git."""
+    other = tmp_path / "other-index"
+    monkeypatch.setenv("GIT_INDEX_FILE", str(other))
+    assert clean_worktree_range(plan_repo, None, None) is not None
+    assert not other.exists()
