@@ -184,3 +184,51 @@ def test_hostile_plan_and_source_names_stay_inside_the_output_folder(
     assert all((out / path).resolve().is_relative_to(out.resolve()) for path in written)
     assert [p for p in written if "/" not in p] == ["etc-cron-d-x-0d25a51a.yaml", "etc-cron-d-x-db18cfd8.yaml"]
     assert {"source-apps/event.yaml", "source-apps/abs.yaml", "source-apps/con-event.yaml"} <= set(written)
+
+
+def heads_and_files(root: Path, branch: str) -> tuple[str, dict[str, bytes]]:
+    head = subprocess.run(["git", "rev-parse", branch], cwd=root, capture_output=True, text=True, check=True).stdout
+    listed = subprocess.run(
+        ["git", "ls-tree", "-r", "--name-only", branch], cwd=root, capture_output=True, text=True, check=True
+    )
+    shown = {
+        path: subprocess.run(["git", "show", f"{branch}:{path}"], cwd=root, capture_output=True, check=True).stdout
+        for path in listed.stdout.split()
+    }
+    return head, shown
+
+
+EMPTY_VALUES = {
+    "source-apps/kiosk.yaml": "apiVersion: v1\nresourceType: source-application\n"
+    "resourceName: 1b2c3d4e-0000-4000-8000-000000000001\n"
+    "data:\n  name: kiosk\n  description: ''\n  owner: ''\n  appIds: [kiosk-1]\n",
+    "in-store.yaml": "apiVersion: v1\nresourceType: data-product\nresourceName: 1b2c3d4e-0000-4000-8000-000000000002\n"
+    "data:\n  name: In store\n  description: ''\n  domain: ''\n  owner: ''\n"
+    "  sourceApplications:\n    - $ref: ./source-apps/kiosk.yaml\n"
+    "  eventSpecifications:\n    - resourceName: 1b2c3d4e-0000-4000-8000-000000000003\n"
+    "      name: Tapped\n      description: ''\n      triggers: [{description: '', url: ''}]\n"
+    "      event: {source: 'iglu:com.example/tap/jsonschema/1-0-0'}\n",
+}
+
+
+@pytest.mark.parametrize("method", ["addOnly", "addAndUpdate", "addUpdateAndRemove"])
+@pytest.mark.parametrize("start", ["snowplow-cli files with empty values", "plan-template's sources, without ids"])
+def test_re_importing_the_export_changes_no_byte(
+    plan_repo: Path, run_cli: CliRunnerCall, tmp_path: Path, method: str, start: str
+) -> None:
+    if start.startswith("snowplow-cli"):
+        first = tmp_path / "first"
+        for name, text in EMPTY_VALUES.items():
+            (first / name).parent.mkdir(parents=True, exist_ok=True)
+            (first / name).write_text(text)
+        imported = run_cli("-C", plan_repo, "import", "--from", "snowplow-dp", first, "--branch", "plans")
+        assert imported.exit_code == 0, imported.output
+    else:
+        committed(plan_repo, "plans", checkout_plan())
+    before = heads_and_files(plan_repo, "plans")
+    folder = tmp_path / "exported"
+    assert run_cli("-C", plan_repo, "export", "--ref", "plans", "--to", "snowplow-dp", "-o", folder).exit_code == 0
+    again = run_cli("-C", plan_repo, "import", "--from", "snowplow-dp", folder, "--branch", "plans", "--method", method)
+    assert again.exit_code == 0, again.output
+    assert again.output == f"No changes: the plan on 'plans' already matches {folder}; nothing committed.\n"
+    assert heads_and_files(plan_repo, "plans") == before

@@ -3,7 +3,9 @@
 per source application, which data products name by `$ref: ./source-apps/<name>.yaml`.
 
 A data product is a tracking plan, a source application a source of trackplan.yaml (its
-resourceName the source's `id`, its `appIds` the source's `app_ids`). snowplow-cli files have
+resourceName the source's `id`, unless it is the one the export derives for a source without
+one; its `appIds` the source's `app_ids`). An empty description, domain or owner is written, so a
+re-import of the export changes nothing. snowplow-cli files have
 no `status` and no `accessInstructions`: they read as a new plan's defaults, and the import
 keeps those of the plan already in the repository. An event specification's
 `event.source` is an Iglu URI: a trackplan event is written as its own URI (vendor, name and
@@ -59,7 +61,11 @@ def source_id(source: Source) -> str:
     try:
         return str(uuid.UUID(source.id or ""))
     except ValueError:
-        return str(uuid.uuid5(_NAMESPACE, source.name))
+        return _derived_id(source.name)
+
+
+def _derived_id(name: str) -> str:
+    return str(uuid.uuid5(_NAMESPACE, name))
 
 
 # -- reading ------------------------------------------------------------------------------------
@@ -97,9 +103,10 @@ def _source(path: str, resource: str, data: Mapping[str, Any], warnings: list[st
     require(all(isinstance(a, str) for a in app_ids), path, "data.appIds", "expected a list of strings")
     if any(listed(group, path, "data.entities", "lists") for group in (data.get("entities") or {}).values()):
         warnings.append(f"{path}: data.entities of a source application is not kept: trackplan.yaml sources have none")
+    name = str(_text(data, "name", path, required=True))
     return Source(
-        name=str(_text(data, "name", path, required=True)),
-        id=resource,
+        name=name,
+        id=None if resource == _derived_id(name) else resource,  # the export made it up: the source has none
         description=_text(data, "description", path),
         owner=_text(data, "owner", path),
         app_ids=SetList(app_ids),
@@ -210,9 +217,9 @@ def _document(kind: str, resource: str, data: dict[str, Any]) -> bytes:
 
 def _source_doc(source: Source) -> dict[str, Any]:
     data: dict[str, Any] = {"name": source.name}
-    if source.description:
+    if source.description is not None:  # an empty one too, so it reads back as written
         data["description"] = source.description
-    if source.owner:
+    if source.owner is not None:
         data["owner"] = source.owner
     data["appIds"] = list(source.app_ids)
     data["entities"] = {"tracked": [], "enriched": []}
@@ -238,9 +245,12 @@ def _spec_doc(spec: EventSpecification, uris: Mapping[str, str], refs: Mapping[s
 
 def _product_doc(plan: TrackingPlan, uris: Mapping[str, str], refs: Mapping[str, str]) -> dict[str, Any]:
     data: dict[str, Any] = {"name": plan.name}
-    for key, value in (("domain", plan.domain), ("owner", plan.owner), ("description", plan.description)):
-        if value:
+    # An empty domain or owner is written, so it reads back as written; a description reads as "" when absent.
+    for key, value in (("domain", plan.domain), ("owner", plan.owner)):
+        if value is not None:
             data[key] = value
+    if plan.description:
+        data["description"] = plan.description
     data["sourceApplications"] = [{"$ref": refs[name]} for name in plan.source_applications]
     data["eventSpecifications"] = [_spec_doc(spec, uris, refs) for spec in plan.event_specifications]
     return data
