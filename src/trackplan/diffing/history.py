@@ -1,25 +1,35 @@
 """The plan's history, commit by commit, with a change summary for each (after Snowplow's
 tracking-plan history endpoint: before, limit, offset, order).
 
-Only consecutive trees are compared, commits that leave the plan folder unchanged are
-skipped by subtree id, and only changed files are read. Event files pair as `diff` pairs
+Each commit is compared with its first parent: commits that leave the plan folder unchanged
+are skipped by subtree id, and only changed files are read. Event files pair as `diff` pairs
 them (`run.event_pairs`): a rename is one entry, and an edit that leaves the event equal
-(a comment, formatting) is none. `--event` follows an event back through its renames."""
+(a comment, formatting) is none. `--event` follows an event back through its renames.
+What each commit changed is kept in the blob cache by commit id (`KeptChanges`), so a log
+compares only the commits no earlier log has: a repeated one reads no tree and no file."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import hashlib
+import json
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from itertools import islice
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from trackplan.diffing.run import event_pairs, read_event
+import trackplan
 from trackplan.errors import InputError
 from trackplan.model import Event
 from trackplan.model.frozen import FrozenDict
 from trackplan.repo.browse import event_named
 from trackplan.repo.paths import is_event_file, is_plan_file
-from trackplan.repo.workspace import Workspace
+from trackplan.repo.reading import event_from_document
+
+if TYPE_CHECKING:
+    from trackplan.repo.git.store import CommitInfo
+    from trackplan.repo.workspace import Workspace
 
 
 @dataclass
@@ -55,59 +65,128 @@ class HistoryEntry:
         }
 
 
-def _lenient_event(ws: Workspace, path: str, blob: str | None) -> Event | None:
+def _entries(ws: Workspace, start: str) -> Iterator[HistoryEntry]:
+    """The entries from `start` back along first parents. Stored changes are looked up in
+    chunks that double in size, one query each; a commit missing there is compared only when
+    the walk reaches it, so a short --limit compares few commits, however large the ones
+    after them are."""
+    kept = KeptChanges(ws)
+    commits = ws.store.iter_commits(start)
+    trees: dict[str, str | None] = {}
+    size = FIRST_CHUNK
+    while chunk := list(islice(commits, size)):
+        stored = kept.get([info.id for info in chunk])
+        for info in chunk:
+            changes = stored.get(info.id)
+            if changes is None:
+                changes = kept.put(info.id, _compared(ws, info, trees))
+            if any(changes):  # other files in the plan folder are not plan changes
+                summary = info.message.splitlines()[0] if info.message else ""
+                yield HistoryEntry(info.id, info.author, info.time, summary, *changes)
+        size = min(size * 2, LARGEST_CHUNK)
+
+
+FIRST_CHUNK = 16
+LARGEST_CHUNK = 512
+
+Changes = tuple[list[str], list[str], list[str], list[tuple[str, str]], list[str]]
+"""What a commit changed in the plan, against its first parent: added, updated, removed and
+renamed events (old name, new name), and other plan files; all empty for no plan change."""
+
+
+class KeptChanges:
+    """Each commit's `Changes`, kept in the blob cache under the commit's id and the plan
+    folder: a commit id names its tree and its parents, so what it changed never changes.
+    The key also holds a digest of the code (`code_fingerprint`), so an upgrade that compares
+    otherwise reads nothing stored by an older one."""
+
+    def __init__(self, ws: Workspace) -> None:
+        from trackplan.exporting.outputs import code_fingerprint
+
+        self.cache = ws.cache
+        code = code_fingerprint(Path(trackplan.__file__).parent)
+        self.scope = hashlib.sha256(f"{code}\0{ws.prefix}".encode()).hexdigest()[:24]
+
+    def _key(self, commit: str) -> str:
+        return f"log:{self.scope}:{commit}"
+
+    def get(self, commits: list[str]) -> dict[str, Changes]:
+        found = self.cache.get_fragments(self._key(commit) for commit in commits)
+        out: dict[str, Changes] = {}
+        for commit in commits:
+            value = found.get(self._key(commit))
+            if value is not None:
+                added, updated, removed, renamed, others = json.loads(value)
+                out[commit] = (added, updated, removed, [(old, new) for old, new in renamed], others)
+        return out
+
+    def put(self, commit: str, changes: Changes) -> Changes:
+        """Keep `changes` (written with the cache's next flush); returns them."""
+        self.cache.put_fragment(self._key(commit), json.dumps(changes, ensure_ascii=False).encode())
+        return changes
+
+
+def _compared(ws: Workspace, info: CommitInfo, trees: dict[str, str | None]) -> Changes:
+    """The changes of a commit against its first parent: the plan folders' trees compared
+    (`trees` keeps each commit's plan tree, as a commit's parent is the next one walked),
+    then the documents of both sides of every changed file read in one query to the cache."""
+    for commit in (info.id, *info.parents[:1]):
+        if commit not in trees:
+            trees[commit] = ws.store.subtree_id(commit, ws.prefix)
+    new, old = trees.pop(info.id), trees[info.parents[0]] if info.parents else None
+    if new == old:
+        return [], [], [], [], []
+    diff = ws.store.diff_trees(old, new)
+    docs = ws.cache.get_many({blob for _, *sides in diff for blob in sides if blob is not None})
+
+    def parsed(path: str, blob: str | None) -> Any:
+        return docs[blob] if blob in docs else ws.parsed(path, blob)
+
+    return _changes(diff, parsed)
+
+
+def _changes(diff: list[tuple[str, str | None, str | None]], parsed: Callable[[str, str | None], Any]) -> Changes:
+    from trackplan.diffing.run import event_pairs
+
+    added: list[str] = []
+    updated: list[str] = []
+    removed: list[str] = []
+    renamed: list[tuple[str, str]] = []
+    old_blobs: dict[str, str | None] = {}
+    new_blobs: dict[str, str | None] = {}
+    others = []
+    for path, old, new in diff:
+        if is_event_file(path):
+            old_blobs[path], new_blobs[path] = old, new
+        elif is_plan_file(path) and _changed(parsed, path, old, new):
+            others.append(path)
+    for a, b, _ in event_pairs(old_blobs, new_blobs, lambda path, blob: _lenient_event(parsed, path, blob)):
+        if a is None and b is not None:
+            added.append(b.name)
+        elif b is None and a is not None:
+            removed.append(a.name)
+        elif a is not None and b is not None and a != b:
+            if a.name != b.name:
+                renamed.append((a.name, b.name))
+            if a.replace(name=b.name) != b:  # a rename may change the event too, as diff shows
+                updated.append(b.name)
+    return sorted(added), sorted(updated), sorted(removed), sorted(renamed), others
+
+
+def _lenient_event(parsed: Callable[[str, str | None], Any], path: str, blob: str | None) -> Event | None:
     """The event a file holds; for a file that does not read as one (an old commit may hold
     anything), a stand-in named by its path that equals only itself."""
     try:
-        return read_event(ws, path, blob)
+        doc = parsed(path, blob)
+        return None if doc is None else event_from_document(doc, path)
     except InputError:
         return Event(path, extra=FrozenDict({"x-blob": blob}))
 
 
-def _entries(ws: Workspace, start: str) -> Iterator[HistoryEntry]:
-    # Walking back, each commit is compared with the one after it in the walk: its parent.
-    pending = None
-    for info in ws.store.iter_commits(start):
-        tree = ws.store.subtree_id(info.id, ws.prefix)
-        if pending is not None:
-            yield from _entry(ws, pending, parent_tree=tree)
-        pending = (info, tree)
-    if pending is not None:
-        yield from _entry(ws, pending, parent_tree=None)
-
-
-def _entry(ws: Workspace, pending: tuple[Any, str | None], parent_tree: str | None) -> Iterator[HistoryEntry]:
-    info, tree = pending
-    if tree == parent_tree:
-        return
-    entry = HistoryEntry(info.id, info.author, info.time, info.message.splitlines()[0] if info.message else "")
-    old_blobs: dict[str, str | None] = {}
-    new_blobs: dict[str, str | None] = {}
-    for path, old, new in ws.store.diff_trees(parent_tree, tree):
-        if is_event_file(path):
-            old_blobs[path], new_blobs[path] = old, new
-        elif is_plan_file(path) and _changed(ws, path, old, new):
-            entry.other_files.append(path)
-    for a, b, _ in event_pairs(old_blobs, new_blobs, lambda path, blob: _lenient_event(ws, path, blob)):
-        if a is None and b is not None:
-            entry.added.append(b.name)
-        elif b is None and a is not None:
-            entry.removed.append(a.name)
-        elif a is not None and b is not None and a != b:
-            if a.name != b.name:
-                entry.renamed.append((a.name, b.name))
-            if a.replace(name=b.name) != b:  # a rename may change the event too, as diff shows
-                entry.updated.append(b.name)
-    for names in (entry.added, entry.updated, entry.removed, entry.renamed):
-        names.sort()
-    if entry.events or entry.other_files:  # other files in the plan folder are not plan changes
-        yield entry
-
-
-def _changed(ws: Workspace, path: str, old: str | None, new: str | None) -> bool:
+def _changed(parsed: Callable[[str, str | None], Any], path: str, old: str | None, new: str | None) -> bool:
     """Whether a plan file other than an event changed more than its comments or formatting."""
     try:
-        return bool(ws.parsed(path, old) != ws.parsed(path, new))
+        return bool(parsed(path, old) != parsed(path, new))
     except InputError:
         return True
 
