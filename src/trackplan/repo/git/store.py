@@ -65,6 +65,9 @@ LISTINGS_KEPT = 2
 TREE_CACHE_LIMIT = 1 << 20
 FOLDER_ENTRY = gitobjects.TREE_MODE + b" "  # may also match inside an id: that only costs speed
 PACK_MIN_OBJECTS = 100
+LARGE_TREE_ENTRIES = 1000
+"""A folder this large (a flat events/) is kept after a commit, so the next edits it without parsing it."""
+SORTED_TREES_KEPT = 4
 FILE_MODES = (FileMode.BLOB, FileMode.BLOB_EXECUTABLE)
 """Tree entries that can be plan files: not symlinks (their blob is a path) or submodules."""
 FILE_MODE_NAMES = tuple(b"%o" % mode for mode in FILE_MODES)
@@ -137,6 +140,7 @@ class GitStore:
         self._raw_trees: dict[str, bytes] = {}
         self._listings: dict[str, dict[str, str]] = {}
         self._not_files: dict[str, dict[str, str]] = {}  # per listed tree: {path: "symlink" or "submodule"}
+        self._sorted_trees: dict[bytes, gitobjects.SortedTree] = {}  # large folders this store wrote, by tree id
         # libgit2 keeps parsed trees of up to 4 KB; a folder of 100+ events is larger.
         pygit2.settings.cache_object_limit(ObjectType.TREE, TREE_CACHE_LIMIT)
 
@@ -386,28 +390,40 @@ class GitStore:
                 below.setdefault(head, {})[rest] = data
             else:
                 here[head] = data
-        entries = gitobjects.parse_tree(self._raw_tree(tree_id.hex())) if tree_id else {}
+        entries = self._sorted_tree(tree_id)
         for name, data in here.items():
             key = name.encode("utf-8", "surrogateescape")
             if data is None:
-                entries.pop(key, None)
+                entries.remove(key)
             else:
                 new_objects.append((gitobjects.BLOB, data))
-                entries[key] = (gitobjects.BLOB_MODE, gitobjects.object_id(gitobjects.BLOB, data))
+                entries.put(key, gitobjects.BLOB_MODE, gitobjects.object_id(gitobjects.BLOB, data))
         for name, sub_changes in below.items():
             key = name.encode("utf-8", "surrogateescape")
             existing = entries.get(key)
             sub_id = existing[1] if existing is not None and existing[0] == gitobjects.TREE_MODE else None
             new_sub = self._build_tree(sub_id, sub_changes, new_objects)
             if new_sub is None:
-                entries.pop(key, None)
+                entries.remove(key)
             else:
-                entries[key] = (gitobjects.TREE_MODE, new_sub)
+                entries.put(key, gitobjects.TREE_MODE, new_sub)
         if not entries:
             return None
-        data = gitobjects.format_tree(entries)
+        data = entries.raw()
         new_objects.append((gitobjects.TREE, data))
-        return gitobjects.object_id(gitobjects.TREE, data)
+        new_id = gitobjects.object_id(gitobjects.TREE, data)
+        if len(entries) >= LARGE_TREE_ENTRIES:  # the next commit on this branch starts from it
+            self._sorted_trees[new_id] = entries
+            while len(self._sorted_trees) > SORTED_TREES_KEPT:
+                del self._sorted_trees[next(iter(self._sorted_trees))]
+        return new_id
+
+    def _sorted_tree(self, tree_id: bytes | None) -> gitobjects.SortedTree:
+        """The entries of a tree to edit: a copy of a large one built here before, else parsed."""
+        kept = self._sorted_trees.get(tree_id) if tree_id else None
+        if kept is not None:
+            return kept.copy()
+        return gitobjects.SortedTree.parse(self._raw_tree(tree_id.hex())) if tree_id else gitobjects.SortedTree([], [])
 
     def _write_objects(self, objects: list[tuple[int, bytes]]) -> None:
         """Many objects go into one pack (as git keeps a fetched pack of 100 objects or more);
