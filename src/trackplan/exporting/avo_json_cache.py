@@ -8,7 +8,7 @@ by exporting/outputs.py.) The bytes equal those of rendering the model (tested).
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trackplan.formats import avo_json
 from trackplan.formats.base import pretty_json
@@ -17,16 +17,20 @@ from trackplan.repo.paths import SETTINGS_FILE
 from trackplan.repo.reading import LoadedPlan
 from trackplan.repo.workspace import Workspace
 
+if TYPE_CHECKING:
+    from trackplan.exporting.run import Progress
+
 FRAGMENT_VERSION = 6  # bump when an event's rendering changes
 
 
-def avo_json_from_fragments(ws: Workspace, loaded: LoadedPlan, label: str) -> bytes:
-    """The avo-json export of the whole plan, labelled `label`, from the cached pieces where it can."""
+def avo_json_from_fragments(ws: Workspace, loaded: LoadedPlan, label: str, progress: Progress | None = None) -> bytes:
+    """The avo-json export of the whole plan, labelled `label`, from the cached pieces where it can;
+    `progress` is told the events rendered so far."""
     with building():
         settings_blob = loaded.blob_ids.get(SETTINGS_FILE, "")
         categories: dict[str, list[Any]] = {}
         pieces = []
-        for header, piece in _fragments(ws, loaded, settings_blob):
+        for header, piece in _fragments(ws, loaded, settings_blob, progress):
             # The header line is [event id, categories]: the envelope's categories map.
             if not header.endswith(b",[]]"):
                 event_id, event_categories = json.loads(header)
@@ -36,7 +40,9 @@ def avo_json_from_fragments(ws: Workspace, loaded: LoadedPlan, label: str) -> by
         return _envelope(loaded, label, categories, pieces)
 
 
-def _fragments(ws: Workspace, loaded: LoadedPlan, settings_blob: str) -> list[tuple[bytes, bytes]]:
+def _fragments(
+    ws: Workspace, loaded: LoadedPlan, settings_blob: str, progress: Progress | None
+) -> list[tuple[bytes, bytes]]:
     """(header line, indented event JSON) of every event, by name: cached, or rendered and cached."""
     names = sorted(loaded.event_paths)
     keys = {
@@ -56,6 +62,8 @@ def _fragments(ws: Workspace, loaded: LoadedPlan, settings_blob: str) -> list[tu
             ws.cache.put_fragment(keys[name], value)
         header, _, piece = value.partition(b"\n")
         fragments.append((header, piece))
+        if progress is not None:
+            progress(len(fragments), "events rendered")
     ws.cache.flush()
     return fragments
 

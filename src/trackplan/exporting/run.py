@@ -12,6 +12,7 @@ name.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,6 +29,9 @@ if TYPE_CHECKING:  # a warm export loads neither the model nor the formats' code
 
 DOCS_FORMATS = ("markdown", "html")
 """The formats whose output names the exported commit, not only its tree."""
+
+Progress = Callable[[int, str], None]
+"""Told the count so far and what is counted, step by step: events read, events rendered, files written."""
 
 
 @dataclass(frozen=True)
@@ -94,8 +98,9 @@ def changed_since(ws: Workspace, base_ref: str, head: Plan, request: ExportReque
     return head.replace(events=tuple(changed)), removed
 
 
-def render(ws: Workspace, request: ExportRequest, folder: bool = False) -> Rendered:
-    """The export `request` asks for; `folder`: as files, when the format writes a folder."""
+def render(ws: Workspace, request: ExportRequest, folder: bool = False, progress: Progress | None = None) -> Rendered:
+    """The export `request` asks for; `folder`: as files, when the format writes a folder.
+    `progress` is told each step's count; a kept output is copied without telling it."""
     fmt = FORMATS.get(request.to)
     if fmt is None or fmt.write is None:
         raise InputError(f"unknown export format {request.to!r}; use one of {', '.join(EXPORT_FORMATS)}")
@@ -106,7 +111,7 @@ def render(ws: Workspace, request: ExportRequest, folder: bool = False) -> Rende
     data = kept.read(key) if key is not None else None
     if data is not None:
         return Rendered(data=data)
-    out = _render(ws, request, fmt, label, as_files)
+    out = _render(ws, request, fmt, label, as_files, progress)
     if key is not None:
         kept.write(key, out.data)
     return out
@@ -125,20 +130,26 @@ def _output_key(ws: Workspace, request: ExportRequest, label: str) -> str | None
     return output_key(tree, [request.to, label, *options, commit if request.to in DOCS_FORMATS else None])
 
 
-def _render(ws: Workspace, request: ExportRequest, fmt: Format, label: str, as_files: bool) -> Rendered:
+def _render(
+    ws: Workspace, request: ExportRequest, fmt: Format, label: str, as_files: bool, progress: Progress | None
+) -> Rendered:
     """The export rendered from the plan: `fmt`'s writer, or cached avo-json pieces for the whole plan."""
     from trackplan.formats.base import WriteOptions
     from trackplan.trackingplans.files import read_tracking_plans
 
     assert fmt.write is not None
     loaded = ws.load(request.ref)
+    if progress is not None:  # the events listed; rendering parses each as it goes
+        progress(len(loaded.event_paths), "events read")
     request = replace(request, events=tuple(event_named(loaded.event_paths, e, request.ref) for e in request.events))
     if request.to == "avo-json" and not (request.sources or request.tags or request.events or request.changed_since):
         # Imported here: only this path needs the avo-json code.
         from trackplan.exporting.avo_json_cache import avo_json_from_fragments
 
-        return Rendered(data=avo_json_from_fragments(ws, loaded, label))
+        return Rendered(data=avo_json_from_fragments(ws, loaded, label, progress))
     plan = _filter(loaded.plan, request)
+    if progress is not None:
+        progress(0, "events rendered")
     out = Rendered()
     if request.changed_since is not None:
         plan, out.removed_events = changed_since(ws, request.changed_since, plan, request)
@@ -157,21 +168,28 @@ def _render(ws: Workspace, request: ExportRequest, fmt: Format, label: str, as_f
     if as_files:  # a folder has no place for removedEvents: the note says them
         assert fmt.write_folder is not None
         out.files = fmt.write_folder(plan, options)
-        return out
-    out.data = fmt.write(plan, options)
+    else:
+        out.data = fmt.write(plan, options)
+    if progress is not None:
+        progress(len(plan.events), "events rendered")
     return out
 
 
-def write_output(ws: Workspace, rendered: Rendered, output: str | None, compress: bool, stdout: Any) -> None:
+def write_output(
+    ws: Workspace, rendered: Rendered, output: str | None, compress: bool, stdout: Any, progress: Progress | None = None
+) -> None:
     """Write to a file, a folder (Iglu layout) or stdout; gzip is deterministic (mtime 0).
-    Every target is checked before anything is written (see `output_target`)."""
+    Every target is checked before anything is written (see `output_target`); `progress` is
+    told the files of a folder written so far."""
     if rendered.files:
         assert output is not None
         if compress:
             raise InputError(f"-o {output}: --gzip compresses one file; a folder export is written as it is")
         targets = folder_targets(ws, Path(output), rendered.files)
-        for target, data in targets:
+        for written, (target, data) in enumerate(targets, 1):
             _write(target, _compressed(data, compress))
+            if progress is not None:
+                progress(written, "files written")
         return
     data = _compressed(rendered.data, compress)
     if output in (None, "-"):

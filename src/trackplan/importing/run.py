@@ -12,6 +12,7 @@ breaking profile (diffing/run.py).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +30,9 @@ from trackplan.repo.guards import guard_branch, target_branch
 from trackplan.repo.workspace import Workspace, retried
 
 FORGED_TRAILER = re.compile(r"^\s*trackplan-[\w-]*:", re.IGNORECASE | re.MULTILINE)
+
+Progress = Callable[[int, str], None]
+"""Told the count so far and what is counted, step by step: events read, events merged, files committed."""
 
 
 @dataclass(frozen=True)
@@ -97,15 +101,19 @@ def changed_parts(old: Plan, new: Plan) -> tuple[Plan, Plan]:
     )
 
 
-def run_import(ws: Workspace, request: ImportRequest) -> ImportOutcome:
+def run_import(ws: Workspace, request: ImportRequest, progress: Progress | None = None) -> ImportOutcome:
     """Import as one commit; when another writer moves the branch first, the import is merged
-    again on the new head, a few times, before it is refused."""
+    again on the new head, a few times, before it is refused. `progress` is told each step's count."""
     if request.message is not None and (not request.message.strip() or FORGED_TRAILER.search(request.message)):
         raise InputError("--message: give a summary, without Trackplan-* trailer lines (trackplan writes those)")
-    return retried(lambda: _import_once(ws, request))
+    return retried(lambda: _import_once(ws, request, progress or _untold))
 
 
-def _import_once(ws: Workspace, request: ImportRequest) -> ImportOutcome:
+def _untold(done: int, counted: str) -> None:
+    """The progress of an import that shows none."""
+
+
+def _import_once(ws: Workspace, request: ImportRequest, tell: Progress) -> ImportOutcome:
     source = InputFile(request.data, request.name, request.skip_invalid)
     fmt = detect(source) if request.fmt == "auto" else request.fmt
     if fmt in FORMATS and FORMATS[fmt].tracking_plans:
@@ -136,13 +144,17 @@ def _import_once(ws: Workspace, request: ImportRequest) -> ImportOutcome:
         quick = incremental(ws, tree, before, request.method, source, prints, scope)
     if quick is not None:
         incoming, old_plan, new_plan, result = quick.incoming, quick.old, quick.new, quick.result
+        tell(len(incoming.plan.events), "events read")  # only the changed events are read and merged
     else:
         incoming = read_source(source, fmt)
+        tell(len(incoming.plan.events), "events read")
+        tell(0, "events merged")
         format_scope = FORMATS[incoming.format].property_scope
         scope = property_scope(before.settings, bool(before.event_paths), incoming.plan.settings, format_scope)
         paths = touched(index, before, incoming.plan, request.method, request.source, scope[0]) if index else None
         old_plan = before.plan if paths is None else before.part(paths)
         new_plan, result = merge(old_plan, incoming.plan, request.method, request.source, scope)
+        tell(len(incoming.plan.events), "events merged")
         vars(source).pop("json", None)  # the parsed file, the largest thing a big import holds, is not read again
         if index is None and base_tree is not None:
             index = indexed(ws, base_tree, before)
@@ -158,7 +170,9 @@ def _import_once(ws: Workspace, request: ImportRequest) -> ImportOutcome:
         return outcome
     # A new branch is created with its first commit (its reflog records the base, which the
     # merged-branch guard relies on), so a failed import leaves no branch behind.
+    tell(0, "files committed")
     written = ws.commit_plan(branch, head, before, new_part, commit_message(request, outcome), old_part, parent)
+    tell(len(written.changed_paths), "files committed")
     result.warnings.extend(written.warnings)
     outcome.commit = written.commit
     outcome.changed_paths = written.changed_paths

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import sys
+from contextlib import ExitStack
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -11,6 +13,9 @@ from trackplan.cli.context import AppContext, pass_context
 from trackplan.cli.options import complete_events, complete_refs, non_empty, pointer_option, ref_option
 from trackplan.formats import EXPORT_FORMATS, FORMATS
 from trackplan.repo.refs import WORKTREE
+
+if TYPE_CHECKING:
+    from trackplan.cli.progress import Display
 
 
 @click.command("export")
@@ -101,7 +106,31 @@ def command(
     if not writes_folder and output is not None and output.endswith("/"):
         raise click.UsageError(f"-o {output}: --to {to} writes one file; name the file")
     workspace = ctx.workspace()
-    rendered = render(workspace, request, folder=folder)
-    for note in rendered.notes:
-        click.echo(note, err=True)
-    write_output(workspace, rendered, output, compress, sys.stdout.buffer)
+    with ExitStack() as shown:
+        progress = ColdProgress(shown)
+        rendered = render(workspace, request, folder=folder, progress=progress)
+        for note in rendered.notes:
+            click.echo(note, err=True)
+        if rendered.files:
+            write_output(workspace, rendered, output, compress, sys.stdout.buffer, progress)
+    if not rendered.files:  # written once the display is gone, which a terminal's stdout would garble
+        write_output(workspace, rendered, output, compress, sys.stdout.buffer)
+
+
+class ColdProgress:
+    """The progress of an export, set up on its first count: a warm export (a copy of a kept
+    output) counts nothing, so it loads neither cli/progress.py nor rich."""
+
+    def __init__(self, shown: ExitStack) -> None:
+        self.shown = shown
+        self.asked = False
+        self.display: Display | None = None
+
+    def __call__(self, done: int, counted: str) -> None:
+        if not self.asked:
+            from trackplan.cli.progress import progress_for
+
+            self.asked = True
+            self.display = self.shown.enter_context(progress_for("exporting", "events read"))
+        if self.display is not None:
+            self.display(done, counted)

@@ -94,12 +94,14 @@ def command(
       trackplan import web-events.json --from itly --source web --branch itly/web
       cat plan.json | trackplan import - --branch import/stdin --format json
     """
+    from trackplan.cli.progress import progress_for
     from trackplan.formats import read_input
     from trackplan.importing.run import ImportRequest, run_import
 
     data, name = read_input(file, sys.stdin.buffer, max_bytes)
     request = ImportRequest(data, name, fmt, method, source, branch, base, message, dry_run, skip_invalid)
-    outcome = run_import(ctx.workspace(), request)
+    with progress_for("importing", "events read", output_format) as progress:
+        outcome = run_import(ctx.workspace(), request, progress)
     result = outcome.result
     if output_format == "json":
         if dry_run:
