@@ -1,6 +1,7 @@
-"""A default `diff` answered from git's index (`clean_worktree_range`) prints what the full
-diff prints, on real repositories in every state a work tree can be in; and it answers only
-when nothing the diff reads differs from the base."""
+"""A default `diff` answered from git's index (`worktree_state`) prints what the full diff
+prints, on real repositories in every state a work tree can be in: empty without reading the
+plan only when nothing the diff reads differs from the base, otherwise read on just the
+paths git lists."""
 
 from __future__ import annotations
 
@@ -12,7 +13,10 @@ import pytest
 
 from tests.helpers import CliRunnerCall
 from trackplan.diffing import ranges
-from trackplan.diffing.ranges import clean_worktree_range
+from trackplan.diffing.ranges import parse_range, worktree_state
+from trackplan.diffing.run import changed_blobs
+from trackplan.repo.refs import WORKTREE
+from trackplan.repo.workspace import Workspace
 
 FORMATS = ("text", "json", "markdown", "github", "sarif")
 EVENT = "events/signed-up.yaml"
@@ -47,7 +51,7 @@ def assert_same_as_full_diff(
     """`diff`'s output in each format, asserted equal to the full diff's (git's index not asked)."""
     quick = outputs(run_cli, args, formats)
     with monkeypatch.context() as patched:
-        patched.setattr(ranges, "clean_worktree_range", lambda cwd, plan_dir, profile: None)
+        patched.setattr(ranges, "worktree_state", lambda cwd, plan_dir, profile: None)
         full = outputs(run_cli, args, formats)
     assert quick == full
     return quick
@@ -112,6 +116,18 @@ def renamed_event(repo: Path) -> None:
     git(repo, "mv", EVENT, "events/registered.yaml")
 
 
+def conflicted_event(repo: Path) -> None:
+    git(repo, "checkout", "-qb", "ours")
+    edit(repo / EVENT, "required: [signup_method, plan]", "required: [signup_method]")
+    commit_all(repo, "ours")
+    git(repo, "checkout", "-q", "-b", "theirs", "main")
+    edit(repo / EVENT, "required: [signup_method, plan]", "required: [plan]")
+    commit_all(repo, "theirs")
+    git(repo, "checkout", "-q", "ours")
+    merge = ["git", "-c", "merge.trackplan.driver=false", "merge", "-q", "theirs"]  # a conflict left unresolved
+    assert subprocess.run(merge, cwd=repo, capture_output=True).returncode == 1
+
+
 def committed_on_feature(repo: Path) -> None:
     git(repo, "checkout", "-qb", "feature")
     edited_event(repo)
@@ -132,12 +148,12 @@ def tracking_plans_folder(repo: Path) -> None:
 
 
 def unknown_profile(repo: Path) -> None:
-    (repo / "trackplan.yaml").write_text((repo / "trackplan.yaml").read_text() + "breaking_profile: strict\n")
+    edit(repo / "trackplan.yaml", "breaking_profile: validation", "breaking_profile: strict")
     commit_all(repo, "an unknown profile")
 
 
 def unreadable_settings(repo: Path) -> None:
-    (repo / "trackplan.yaml").write_text((repo / "trackplan.yaml").read_text() + "main_branch: [\n")
+    edit(repo / "trackplan.yaml", "main_branch: main", "main_branch: [")
 
 
 def main_branch_missing(repo: Path) -> None:
@@ -149,46 +165,66 @@ def no_merge_base(repo: Path) -> None:
     commit_all(repo, "the same files, no common history")
 
 
-STATES: list[tuple[Callable[[Path], None], bool]] = [
-    (clean, True),
-    (not_plan_files_changed, True),
-    (feature_branch_at_main, True),
-    (edited_event, False),
-    (staged_then_reverted, False),
-    (untracked_event, False),
-    (untracked_event_folder, False),
-    (ignored_event, False),
-    (deleted_event, False),
-    (renamed_event, False),
-    (committed_on_feature, False),
-    (settings_edited, False),
-    (identify_deleted, False),
-    (tracking_plans_folder, False),
-    (main_branch_missing, False),
-    (no_merge_base, False),
+EMPTY, LISTED, FULL = "empty", "listed", "full"
+"""How a default diff runs: answered empty from git's index, read on the paths git lists,
+or read in full (git could not tell)."""
+
+STATES: list[tuple[Callable[[Path], None], str]] = [
+    (clean, EMPTY),
+    (not_plan_files_changed, EMPTY),
+    (feature_branch_at_main, EMPTY),
+    (edited_event, LISTED),
+    (staged_then_reverted, LISTED),
+    (untracked_event, LISTED),
+    (untracked_event_folder, LISTED),
+    (ignored_event, LISTED),
+    (deleted_event, LISTED),
+    (renamed_event, LISTED),
+    (conflicted_event, LISTED),
+    (committed_on_feature, LISTED),
+    (settings_edited, LISTED),
+    (identify_deleted, LISTED),
+    (tracking_plans_folder, LISTED),
+    (main_branch_missing, FULL),
+    (no_merge_base, FULL),
 ]
 
 
-@pytest.mark.parametrize(("state", "answered"), STATES, ids=[s.__name__ for s, _ in STATES])
+def assert_runs(expected: str, cwd: Path, plan_dir: Path | None = None) -> None:
+    """`diff` runs as `expected` says, and the paths git lists give the changed files the
+    full listing of both sides gives."""
+    state = worktree_state(cwd, plan_dir, None)
+    runs = FULL if state is None else EMPTY if state.unchanged else LISTED
+    assert runs == expected
+    if state is not None:
+        ws = Workspace(cwd, plan_dir)
+        assert parse_range(ws, None, None) == state.span
+        listed = changed_blobs(ws, state.span.base, WORKTREE, state.listed)
+        assert listed == changed_blobs(ws, state.span.base, WORKTREE)
+        if runs == EMPTY:
+            assert listed == ({}, {})
+
+
+@pytest.mark.parametrize(("state", "expected"), STATES, ids=[s.__name__ for s, _ in STATES])
 def test_root_plan(
     plan_repo: Path,
     run_cli: CliRunnerCall,
     monkeypatch: pytest.MonkeyPatch,
     state: Callable[[Path], None],
-    answered: bool,
+    expected: str,
 ) -> None:
     state(plan_repo)
-    assert (clean_worktree_range(plan_repo, None, None) is not None) is answered
+    assert_runs(expected, plan_repo)
     assert_same_as_full_diff(monkeypatch, run_cli, "-C", plan_repo)
 
 
-@pytest.mark.parametrize(("state", "answered"), STATES, ids=[s.__name__ for s, _ in STATES])
+@pytest.mark.parametrize(("state", "expected"), STATES, ids=[s.__name__ for s, _ in STATES])
 def test_plan_in_a_subfolder(
     tmp_path: Path,
     run_cli: CliRunnerCall,
     monkeypatch: pytest.MonkeyPatch,
     state: Callable[[Path], None],
-    answered: bool,
+    expected: str,
 ) -> None:
     app = tmp_path / "app"
     app.mkdir()
@@ -200,7 +236,7 @@ def test_plan_in_a_subfolder(
     state(plan)
     (app / "src.py").write_text("print('edited, outside the plan')\n")
     (app / "scratch.yaml").write_text("untracked, outside the plan\n")
-    assert (clean_worktree_range(app, Path("analytics"), None) is not None) is answered
+    assert_runs(expected, app, Path("analytics"))
     assert_same_as_full_diff(monkeypatch, run_cli, "-C", plan, formats=("text", "json"))
     assert_same_as_full_diff(monkeypatch, run_cli, "-C", app, "--plan-dir", "analytics", formats=("json",))
 
@@ -216,8 +252,9 @@ def test_commits_beside_the_plan(tmp_path: Path, run_cli: CliRunnerCall, monkeyp
     git(app, "checkout", "-qb", "feature")
     (app / "src.py").write_text("print('app')\n")
     commit_all(app, "app code")
-    clean = clean_worktree_range(app / "analytics", None, None)
-    assert clean is not None and (clean.span.base, clean.path_prefix) == (merge_base, "analytics/")
+    state = worktree_state(app / "analytics", None, None)
+    assert state is not None and state.unchanged
+    assert (state.span.base, state.path_prefix, state.listed) == (merge_base, "analytics/", ())
     text = assert_same_as_full_diff(monkeypatch, run_cli, "-C", app / "analytics")[0][1]
     assert text.startswith(f"main (merge base {merge_base[:12]}) -> work tree: 0 events changed")
 
@@ -228,7 +265,8 @@ def test_commits_in_the_plan_folder(plan_repo: Path, run_cli: CliRunnerCall, mon
     git(plan_repo, "checkout", "-qb", "docs")
     edit(plan_repo / "README.md", "#", "# Edited")
     commit_all(plan_repo, "docs")
-    assert clean_worktree_range(plan_repo, None, None) is None
+    state = worktree_state(plan_repo, None, None)
+    assert state is not None and not state.unchanged and state.listed == ()
     text = assert_same_as_full_diff(monkeypatch, run_cli, "-C", plan_repo)[0][1]
     assert text.endswith("No changes.\n")
 
@@ -258,7 +296,7 @@ def test_errors_are_the_full_diffs(plan_repo: Path, run_cli: CliRunnerCall, monk
 def test_profile_option(plan_repo: Path, run_cli: CliRunnerCall, monkeypatch: pytest.MonkeyPatch) -> None:
     quick = run_cli("-C", plan_repo, "diff", "--profile", "consumer", "--format", "json")
     with monkeypatch.context() as patched:
-        patched.setattr(ranges, "clean_worktree_range", lambda cwd, plan_dir, profile: None)
+        patched.setattr(ranges, "worktree_state", lambda cwd, plan_dir, profile: None)
         full = run_cli("-C", plan_repo, "diff", "--profile", "consumer", "--format", "json")
     assert (quick.exit_code, quick.stdout) == (full.exit_code, full.stdout) == (0, full.stdout)
     assert '"changedEvents": []' in quick.stdout
@@ -271,5 +309,6 @@ def test_hook_environment_is_not_followed(
     so does the question to git."""
     other = tmp_path / "other-index"
     monkeypatch.setenv("GIT_INDEX_FILE", str(other))
-    assert clean_worktree_range(plan_repo, None, None) is not None
+    state = worktree_state(plan_repo, None, None)
+    assert state is not None and state.unchanged
     assert not other.exists()

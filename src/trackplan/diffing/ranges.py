@@ -2,9 +2,10 @@
 diff of a work tree that git's index shows unchanged, answered without reading the plan.
 
 A default `diff` on a clean work tree is the common case before a commit or in a hook, and
-there nothing differs: `clean_worktree_range` asks the git executable (`repo.git.worktree`)
+there nothing differs: `worktree_state` asks the git executable (`repo.git.worktree`)
 whether the plan's files may differ from the base, so pygit2 and the diffing engine are not
-loaded to find nothing. Whenever git's answer is not a plain "unchanged", the full diff runs.
+loaded to find nothing. Whenever git's answer is not a plain "unchanged", the full diff runs,
+on just the paths git listed.
 """
 
 from __future__ import annotations
@@ -62,22 +63,24 @@ def parse_range(ws: Workspace, base: str | None, head: str | None) -> Range:
 
 
 @dataclass(frozen=True)
-class CleanWorktree:
-    """A default diff with nothing in it: its range, and the plan's path prefix ("" or "folder/")."""
+class WorktreeState:
+    """What git says of a default diff's work tree."""
 
     span: Range
     path_prefix: str
+    """The plan folder from the repository root: "" or "folder/"."""
+    listed: tuple[str, ...]
+    """The paths `git status` lists below the plan folder, from it (folders end in "/")."""
+    unchanged: bool
+    """The plan files and tracking plans are the base's: the diff is empty."""
 
 
-def clean_worktree_range(cwd: Path, plan_dir: Path | None, profile: str | None) -> CleanWorktree | None:
-    """The default range of `diff` when git shows the work tree's plan files are those of the
-    base (the merge base of the plan's main branch and HEAD): the diff is empty. None when
-    that is not certain, and the full diff decides. Raises what the full diff raises first
-    for the settings (an unreadable trackplan.yaml, an unknown breaking_profile)."""
+def worktree_state(cwd: Path, plan_dir: Path | None, profile: str | None) -> WorktreeState | None:
+    """The default range of `diff` (the merge base of the plan's main branch and HEAD, to the
+    work tree) and what `git status` lists in the plan folder; None when git cannot tell
+    (no work tree, a shallow clone, no single merge base, no git). Raises what the full diff
+    raises first for the settings (an unreadable trackplan.yaml, an unknown breaking_profile)."""
     root = plan_root(cwd, plan_dir)
-    # Tracking plans are parsed by every diff, and an unreadable one is an error even when unchanged.
-    if (root / TRACKING_PLANS_DIR).is_dir():
-        return None
     with worktree.Status(root) as status:  # git looks at the work tree meanwhile
         checkout = worktree.checkout_of(root)
         if checkout is None:
@@ -89,12 +92,19 @@ def clean_worktree_range(cwd: Path, plan_dir: Path | None, profile: str | None) 
         if base is None:
             return None
         breaking_profile(settings, profile)
-        if base != checkout.head and not worktree.same_folder(root, base, checkout.head):
-            return None
-        listed = status.paths()
-    if listed is None or any(_may_hold_plan_files(path.removeprefix(checkout.prefix)) for path in listed):
+        paths = status.paths()
+    if paths is None:
         return None
-    return CleanWorktree(Range(base, WORKTREE, settings.main_branch), checkout.prefix)
+    listed = tuple(path.removeprefix(checkout.prefix) for path in paths)
+    span = Range(base, WORKTREE, settings.main_branch)
+    return WorktreeState(span, checkout.prefix, listed, _unchanged(root, listed, base, checkout.head))
+
+
+def _unchanged(root: Path, listed: tuple[str, ...], base: str, head: str) -> bool:
+    # Tracking plans are parsed by every diff, and an unreadable one is an error even when unchanged.
+    if (root / TRACKING_PLANS_DIR).is_dir() or any(_may_hold_plan_files(path) for path in listed):
+        return False
+    return base == head or worktree.same_folder(root, base, head)
 
 
 def _may_hold_plan_files(path: str) -> bool:

@@ -7,7 +7,7 @@ parsed (through the blob cache), so a one-event change costs the same in a 1,000
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 
 from trackplan.diffing.events import Differ, diff_plans, pair_events
 from trackplan.diffing.profiles import breaking_profile
@@ -31,8 +31,14 @@ def differ_for(settings: Settings, profile: str | None = None) -> Differ:
     return Differ(*breaking_profile(settings, profile))
 
 
-def changed_blobs(ws: Workspace, base: str, head: str) -> tuple[dict[str, str | None], dict[str, str | None]]:
-    """{plan path: blob id or None} on each side, for the plan files that differ."""
+def changed_blobs(
+    ws: Workspace, base: str, head: str, listed: Sequence[str] | None = None
+) -> tuple[dict[str, str | None], dict[str, str | None]]:
+    """{plan path: blob id or None} on each side, for the plan files that differ. `listed`:
+    the paths `git status` lists in the work tree (from the plan folder), when known."""
+    narrowed = ws.worktree_changes(base, listed) if head == WORKTREE and listed is not None else None
+    if narrowed is not None:
+        return narrowed
     if head == WORKTREE:
         old_all, new_all = ws.plan_blobs(base), ws.plan_blobs(WORKTREE)
         paths = {p for p in old_all.keys() | new_all.keys() if old_all.get(p) != new_all.get(p)}
@@ -85,8 +91,11 @@ def event_pairs(
     return pairs
 
 
-def diff_refs(ws: Workspace, base: str, head: str, profile: str | None = None) -> DiffResult:
-    old_blobs, new_blobs = changed_blobs(ws, base, head)
+def diff_refs(
+    ws: Workspace, base: str, head: str, profile: str | None = None, listed: Sequence[str] | None = None
+) -> DiffResult:
+    """The changes from `base` to `head`; `listed` as `changed_blobs` takes it."""
+    old_blobs, new_blobs = changed_blobs(ws, base, head, listed)
     head_settings = ws.settings(head)
     differ = differ_for(head_settings, profile)
     changes: list[Change] = []

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -211,13 +211,45 @@ class Workspace:
             path = unsure[start:]
             if not path:  # the whole plan folder is untracked
                 return self._hashed_worktree_blobs()
-            if path.endswith("/"):  # an untracked or ignored folder: git did not look inside
-                if path.startswith((f"{EVENTS_DIR}/", f"{CONTEXTS_DIR}/")):
-                    for file in sorted((self.root / path).glob("**/*")):
-                        self._add_worktree_file(file.relative_to(self.root).as_posix(), out)
-            else:
-                self._add_worktree_file(path, out)
+            self._add_unsure(path, out)
         return out
+
+    def worktree_changes(
+        self, base: str, listed: Sequence[str]
+    ) -> tuple[dict[str, str | None], dict[str, str | None]] | None:
+        """{plan path: blob id or None} on each side, for the plan files that differ from
+        `base` to the work tree, given the paths `git status` lists (from the plan folder):
+        only those, and the files that differ from `base` to HEAD, are looked at, where
+        `_worktree_blobs` lists every file of both. None when the plan folder itself is
+        untracked (git lists nothing inside it)."""
+        if "" in listed:
+            return None
+        self._worktree_data = {}
+        base_tree = self.store.subtree_id(self.store.resolve(base), self.prefix)
+        head_tree = self.store.subtree_id(self.store.resolve("HEAD"), self.prefix)
+        committed = {path: new for path, _, new in self.store.diff_trees(base_tree, head_tree)}
+        on_disk: dict[str, str] = {}
+        from_disk: set[str] = set()  # the paths whose work-tree side is the file on disk, or none
+        for path in listed:
+            from_disk.update(self._add_unsure(path, on_disk))
+        paths = {p for p in committed.keys() | from_disk if is_plan_file(p)}
+        old = self.store.files_at(base_tree, paths)
+        new = {p: on_disk.get(p) if p in from_disk else committed[p] for p in paths}
+        changed = sorted(p for p in paths if old.get(p) != new[p])
+        return {p: old.get(p) for p in changed}, {p: new[p] for p in changed}
+
+    def _add_unsure(self, path: str, out: dict[str, str]) -> list[str]:
+        """Read a path git status lists (from the plan folder) into `out`: a file, or an
+        untracked or ignored folder git did not look inside; the file paths it stands for."""
+        if not path.endswith("/"):
+            self._add_worktree_file(path, out)
+            return [path]
+        if not path.startswith((f"{EVENTS_DIR}/", f"{CONTEXTS_DIR}/")):
+            return []
+        files = [file.relative_to(self.root).as_posix() for file in sorted((self.root / path).glob("**/*"))]
+        for file in files:
+            self._add_worktree_file(file, out)
+        return files
 
     def _hashed_worktree_blobs(self) -> dict[str, str]:
         out: dict[str, str] = {}

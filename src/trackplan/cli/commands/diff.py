@@ -95,20 +95,21 @@ class _Diffed:
 
 def _diff(ctx: AppContext, base: str | None, head: str | None, profile: str | None) -> _Diffed:
     """A default diff of a work tree git shows unchanged is empty, and is answered without
-    reading the plan; any other runs in full."""
-    from trackplan.diffing.ranges import clean_worktree_range, parse_range
+    reading the plan; a default diff of a changed one reads only the paths git lists."""
+    from trackplan.diffing.ranges import parse_range, worktree_state
     from trackplan.diffing.records import DiffResult
 
-    clean = clean_worktree_range(ctx.cwd, ctx.plan_dir, profile) if base is None and head is None else None
-    if clean is not None:
-        empty = DiffResult([], [], clean.span.base, clean.span.head)
-        return _Diffed(empty, clean.span, clean.path_prefix, lambda path: None, None)
+    state = worktree_state(ctx.cwd, ctx.plan_dir, profile) if base is None and head is None else None
+    if state is not None and state.unchanged:
+        empty = DiffResult([], [], state.span.base, state.span.head)
+        return _Diffed(empty, state.span, state.path_prefix, lambda path: None, None)
     from trackplan.ci.review import source_text_at
     from trackplan.diffing.run import diff_refs
 
     ws = ctx.workspace()
     span = parse_range(ws, base, head)
-    result = diff_refs(ws, span.base, span.head, profile)
+    listed = state.listed if state is not None and state.span == span else None
+    result = diff_refs(ws, span.base, span.head, profile, listed)
     return _Diffed(result, span, ws.path_prefix, source_text_at(ws, span.head), ws)
 
 

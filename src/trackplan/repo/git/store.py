@@ -15,7 +15,7 @@ import shlex
 import stat
 import time
 from collections import deque
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -240,6 +240,23 @@ class GitStore:
         except KeyError:
             return None
         return str(entry.id) if entry.type == ObjectType.BLOB else None
+
+    def files_at(self, tree_id: str | None, paths: Iterable[str]) -> dict[str, str]:
+        """{path: blob id} of the regular files among `paths` (relative to a tree), each found
+        by path, as `list_tree` would list them: no symlink or submodule."""
+        if tree_id is None:
+            return {}
+        out: dict[str, str] = {}
+        with _reraise(lambda exc: GitError(f"cannot read tree {tree_id}: {exc}")):
+            tree = self._tree(tree_id)
+            for path in paths:
+                try:
+                    entry = tree[path]
+                except KeyError:
+                    continue
+                if entry.type == ObjectType.BLOB and entry.filemode in FILE_MODES:
+                    out[path] = str(entry.id)
+        return out
 
     def list_tree(self, tree_id: str | None) -> dict[str, str]:
         """Every blob below a tree: {relative path: blob id}. The last listings are kept: a
