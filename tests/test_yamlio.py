@@ -191,3 +191,28 @@ def test_a_rewrite_keeps_list_indentation_and_moves_no_comment(dash: str) -> Non
         f"tags:\n{dash}- a  # first\n{dash}- b\n{dash}- c\n\n# about the owner\nowner: x\n"
         f"nested:\n  list:\n  {dash}- deep\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "by_default", "message"),
+    [
+        ("a: 1\nb: 2\na: 3\n", {"a": 3, "b": 2}, "f.yaml:3:1: invalid YAML: duplicate key 'a' (first on line 1)"),
+        (
+            "s:\n  - name: x\n    id: 1\n    name: y\n",
+            {"s": [{"name": "y", "id": 1}]},
+            "f.yaml:4:5: invalid YAML: duplicate key 'name' (first on line 2)",
+        ),
+        ('1: x\n"1": y\n', {"1": "y"}, "f.yaml:2:1: invalid YAML: duplicate key '1' (first on line 1)"),
+        ("{a: 1, a: 1}\n", {"a": 1}, "f.yaml:1:8: invalid YAML: duplicate key 'a' (first on line 1)"),
+    ],
+)
+def test_unique_keys_refuses_a_repeated_key_naming_its_line(text: str, by_default: Any, message: str) -> None:
+    assert yamlio.load(text, "f.yaml") == by_default  # libyaml keeps one value and says nothing
+    with pytest.raises(InputError) as raised:
+        yamlio.load(text, "f.yaml", unique_keys=True)
+    assert str(raised.value) == message
+
+
+def test_unique_keys_loads_what_repeats_no_key() -> None:
+    text = "a: 1\nb: [{name: x}, {name: y}]\nc: {a: 2}\n"
+    assert yamlio.load(text, "f.yaml", unique_keys=True) == {"a": 1, "b": [{"name": "x"}, {"name": "y"}], "c": {"a": 2}}

@@ -33,6 +33,24 @@ _FastLoader.yaml_implicit_resolvers = {
     for first, resolvers in yaml.CSafeLoader.yaml_implicit_resolvers.items()
 }
 
+
+
+class _UniqueKeysLoader(_FastLoader):
+    """The same loader, refusing a key a mapping already has (YAML requires unique keys; libyaml
+    keeps the last): where people write settings by hand, a repeated key is a lost value."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        first: dict[str, yaml.Node] = {}
+        for key_node, _ in node.value:
+            key = _json_key(self.construct_object(key_node, deep=True))
+            if key in first:
+                line = first[key].start_mark.line + 1
+                problem = f"duplicate key {key!r} (first on line {line})"
+                raise yaml.constructor.ConstructorError(None, None, problem, key_node.start_mark)
+            first[key] = key_node
+        return super().construct_mapping(node, deep)
+
+
 # Plain scalars YAML 1.1 reads as booleans, octals or sexagesimals and YAML 1.2 as strings or decimals.
 _READ_DIFFERENTLY = (
     r"y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF|[-+]?0[0-9_]+|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+"
@@ -61,9 +79,11 @@ def is_ambiguous(text: str) -> bool:
     return bool(_AMBIGUOUS.match(text))
 
 
-def load(data: bytes | str, path: str = "<input>") -> Any:
-    """Parse YAML (or JSON) fast. Aliases are refused, which also defuses YAML bombs."""
-    return _parsed(lambda: yaml.load(data, Loader=_FastLoader), path)
+def load(data: bytes | str, path: str = "<input>", unique_keys: bool = False) -> Any:
+    """Parse YAML (or JSON) fast. Aliases are refused, which also defuses YAML bombs; with
+    `unique_keys`, so is a key repeated in a mapping, naming its line."""
+    loader = _UniqueKeysLoader if unique_keys else _FastLoader
+    return _parsed(lambda: yaml.load(data, Loader=loader), path)
 
 
 def load_all(data: bytes | str, path: str = "<input>") -> list[Any]:

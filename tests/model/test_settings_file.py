@@ -1,0 +1,96 @@
+"""trackplan.yaml as the commands read it: a key written twice is refused by every command
+that loads the settings, with one line naming the file, the line and the key, and `validate`
+reports it as a parse error (TP101) at that line."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import DATA, CliRunnerCall
+
+AVO = DATA / "import" / "good" / "avo-export.json"
+
+
+def git(root: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=True).stdout
+
+
+def repeat_a_key(root: Path, old: str, new: str) -> tuple[int, int, int]:
+    """trackplan.yaml with `old` replaced by `new` (which writes a key again), committed on main;
+    (line of the repeated key, its column, line of the first one)."""
+    settings = root / "trackplan.yaml"
+    text = settings.read_text()
+    assert text.count(old) == 1
+    settings.write_text(text.replace(old, new))
+    git(root, "commit", "-qam", "Write a key twice")
+    lines = new.splitlines()
+    start = text[: text.index(old)].count("\n") + 1
+    key = lines[-1].strip().lstrip("- ").split(":")[0]
+    first = next(i for i, line in enumerate(lines) if line.strip().lstrip("- ").startswith(f"{key}:"))
+    repeated = lines[-1]
+    return start + len(lines) - 1, len(repeated) - len(repeated.lstrip(" -")) + 1, start + first
+
+
+REPEATS = {
+    "a top-level key": ("name: Test plan\n", "name: Test plan\nname: Another plan\n"),
+    "a key of a source": ("  - name: web\n", "  - name: web\n    name: www\n"),
+}
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("diff",),
+        ("diff", "main", "main"),
+        ("events",),
+        ("events", "--ref", "main"),
+        ("export", "--to", "avo-json"),
+        ("import", "AVO", "--branch", "plans/avo"),
+        ("check", "PAYLOADS"),
+        ("layout", "sharded", "--branch", "plans/sharded"),
+        ("codeowners",),
+    ],
+    ids=" ".join,
+)
+@pytest.mark.parametrize("repeat", list(REPEATS), ids=str)
+def test_every_command_that_loads_the_settings_names_the_repeated_key(
+    plan_repo: Path, run_cli: CliRunnerCall, tmp_path: Path, command: tuple[str, ...], repeat: str
+) -> None:
+    line, column, first = repeat_a_key(plan_repo, *REPEATS[repeat])
+    key = "name"
+    payloads = tmp_path / "payloads.jsonl"
+    payloads.write_text(json.dumps({"event": "Signed Up", "properties": {}}) + "\n")
+    refs, status = git(plan_repo, "show-ref"), git(plan_repo, "status", "--porcelain")
+    result = run_cli("-C", plan_repo, *({"PAYLOADS": str(payloads), "AVO": str(AVO)}.get(arg, arg) for arg in command))
+    assert result.exit_code == 2
+    assert result.output == (
+        f"trackplan: error: trackplan.yaml:{line}:{column}: invalid YAML: duplicate key '{key}' (first on line {first})\n"
+    )
+    assert (git(plan_repo, "show-ref"), git(plan_repo, "status", "--porcelain")) == (refs, status)
+
+
+@pytest.mark.parametrize("repeat", list(REPEATS), ids=str)
+@pytest.mark.parametrize("ref", [None, "main"], ids=["work tree", "--ref main"])
+def test_validate_reports_the_repeated_key_as_a_parse_error(
+    plan_repo: Path, run_cli: CliRunnerCall, repeat: str, ref: str | None
+) -> None:
+    line, column, first = repeat_a_key(plan_repo, *REPEATS[repeat])
+    result = run_cli("-C", plan_repo, "validate", "--format", "json", *(("--ref", ref) if ref else ()))
+    assert result.exit_code == 1, result.output
+    assert json.loads(result.stdout)["findings"] == [
+        {
+            "rule": "TP101",
+            "name": "parse-error",
+            "severity": "error",
+            "file": "trackplan.yaml",
+            "line": line,
+            "column": column,
+            "event": None,
+            "message": f"invalid YAML: duplicate key 'name' (first on line {first})",
+            "hint": "Fix the syntax at the position shown.",
+        }
+    ]
