@@ -51,7 +51,7 @@ def main(n: int) -> None:
         for lang in LANGUAGES:
             rows += language_rows(root, commit, lang, plan, load)
         assert generate(Workspace(root), CodegenRequest("ts", ref=commit)).text == cold_text
-        process = trackplan_process("codegen", "--lang", "ts", "--ref", commit, "-o", "/dev/null", cwd=root)
+        process = trackplan_process("codegen", "--lang", "ts", "--ref", commit, "-o", f"{root}.ts", cwd=root)
         rows += [
             ("ts: codegen cold (empty cache)", cold, "parses every event file first"),
             ("trackplan codegen --lang ts, warm, whole process", process, "start-up included"),

@@ -27,7 +27,7 @@ def main(n: int) -> None:
         assert render(Workspace(root), request).data == cold_out.data
         drop_cache(ws)
         before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-        process = trackplan_process("export", "--ref", commit, "-o", "/dev/null", cwd=root)
+        process = trackplan_process("export", "--ref", commit, "-o", f"{root}.json", cwd=root)
         peak = max(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, before) * 1024
         print(f"\nexport avo-json, {n} events ({len(cold_out.data) / 1e6:.1f} MB)")
         report(

@@ -55,7 +55,7 @@ class Command:
         what the process costs, the wall time what its user waits."""
         used = _children_cpu()
         start = time.perf_counter()
-        done = subprocess.run(self.argv, cwd=self.cwd, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        done = subprocess.run(self.argv, cwd=self.cwd, env=self.env, capture_output=True)
         elapsed = time.perf_counter() - start
         if done.returncode not in self.exit_codes:
             raise RuntimeError(f"{self.label}: exit {done.returncode}: {done.stderr.decode(errors='replace')[-500:]}")

@@ -54,28 +54,30 @@ def trackplan_process(*args: str, cwd: Path) -> float:
     return time.perf_counter() - start
 
 
-def git(*args: str, cwd: Path, stdin: bytes | None = None) -> bytes:
-    # Never inherit our stdin: git gc's pack-objects reads revisions from stdin when it has one.
-    if stdin is None:
-        result = subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False, stdin=subprocess.DEVNULL)
-    else:
-        result = subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False, input=stdin)
+def git(*args: str, cwd: Path, stdin: bytes = b"") -> bytes:
+    # stdin is a pipe, never ours nor /dev/null: git reads revisions from stdin (pack-objects),
+    # and /dev/null has been seen to be a plain file holding whatever was written to it last.
+    result = subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False, input=stdin)
     if result.returncode != 0:
         raise RuntimeError(f"git {' '.join(args[:2])} failed: {result.stderr.decode(errors='replace').strip()}")
     return result.stdout
 
 
-def pack(cwd: Path, tries: int = 3) -> None:
-    """Pack the repository as a long-lived one would be. git gc has been seen to fail now
-    and then on this machine; it is tried again, and a repository left loose is reported
-    because git's own timings (the references) are slower on loose objects."""
-    for attempt in range(tries):
-        try:
-            git("gc", "-q", cwd=cwd)
-            return
-        except RuntimeError as exc:
-            if attempt == tries - 1:
-                print(f"  (warning: {exc}; objects left loose, so git's reference timings are slower)", flush=True)
+def pack(cwd: Path) -> None:
+    """Pack the repository as a long-lived one would be: every object in one pack, refs packed.
+    Not `git gc`: its repack runs pack-objects with /dev/null as stdin, which pack-objects reads
+    revisions from, so a /dev/null that is a plain file (on this machine an export once replaced
+    it) failed with "bad revision '<whatever was written there>'". Here pack-objects reads an
+    empty pipe; the rest is what gc's repack -d and pack-refs do."""
+    pack_dir = cwd / ".git" / "objects" / "pack"
+    earlier = list(pack_dir.glob("pack-*"))
+    args = ["pack-objects", "--all", "--reflog", "--indexed-objects", "--delta-base-offset", "--local", "-q"]
+    name = "pack-" + git(*args, str(pack_dir / "pack"), cwd=cwd).decode().strip()
+    for path in earlier:
+        if not path.name.startswith(name + "."):
+            path.unlink()
+    git("prune-packed", cwd=cwd)
+    git("pack-refs", "--all", cwd=cwd)
 
 
 def report(rows: list[tuple[str, float, str]]) -> None:
