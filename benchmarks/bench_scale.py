@@ -1,7 +1,8 @@
 """Whole processes next to git's on large plans, each reference measured in the same rounds.
 
 10,000 events (flat): warm `export` <= 2x `git archive` of the same tree; a default `diff` of
-a clean work tree <= 2x `git status`.
+a clean work tree <= 2x `git status`; and, for the record, a default `diff` of a work tree with
+one edited event, next to `git status` of that work tree.
 100,000 events (sharded): `diff` of a 1-change branch <= 0.5 s; warm `validate` <= 10 s; warm
 `export` <= 2x `git archive`; `log` of 1,000 commits <= 2x `git log --name-status`.
 
@@ -16,10 +17,21 @@ until its plan-rule findings are cheaper to position (see docs/architecture.md).
 from __future__ import annotations
 
 import argparse
+import shutil
 from pathlib import Path
 
-from bench_startup import Command, Figure, cpu, interleaved, prepared_repo, process_env, table, trackplan
-from common import git
+from bench_startup import (
+    Command,
+    Figure,
+    changed_event,
+    cpu,
+    interleaved,
+    prepared_repo,
+    process_env,
+    table,
+    trackplan,
+)
+from common import SCRATCH, git
 from trackplan.repo.git.store import GitStore
 
 HISTORY = 1000
@@ -40,6 +52,23 @@ def with_history(root: Path, commits: int = HISTORY) -> None:
         data = store.read_blob(blob).replace(b"description: ", f"description: Revision {i}. ".encode(), 1)
         head = store.commit_changes("history", head, {path: data}, f"revise {path}")
     git("gc", "-q", cwd=root)
+
+
+def edited_clone(root: Path) -> Path:
+    """A private clone of `root` (its blob cache too) whose work tree has one event edited,
+    built once; `root` stays clean for the clean-work-tree figure."""
+    clone = SCRATCH / f"wt-{root.name}-edited"
+    if not (clone / ".git" / "trackplan" / "blobs.sqlite").is_file():  # absent, or left half built
+        shutil.rmtree(clone, ignore_errors=True)
+        git("clone", "-q", "--no-hardlinks", str(root), str(clone), cwd=SCRATCH)
+        git("remote", "remove", "origin", cwd=clone)
+        (clone / ".git" / "trackplan").mkdir()
+        shutil.copyfile(root / ".git" / "trackplan" / "blobs.sqlite", clone / ".git" / "trackplan" / "blobs.sqlite")
+    event = clone / changed_event(clone)
+    text = event.read_text()
+    if "Edited. " not in text:
+        event.write_text(text.replace("description: ", "description: Edited. ", 1))
+    return clone
 
 
 def pair(label: str, args: list[str], root: Path, before: Path | None, codes: tuple[int, ...] = (0,)) -> list[Command]:
@@ -66,17 +95,21 @@ def figure(times: dict[str, list[float]], label: str, reference: str, target: st
 
 def ten_thousand(before: Path | None, rounds: int) -> None:
     root, _ = prepared_repo(10_000, "flat")
+    edited = edited_clone(root)
     env = process_env()
     commands = [
         Command("git archive main", ["git", "archive", "main"], root, env),
         Command("git status", ["git", "status"], root, env),
+        Command("git status (one edited)", ["git", "status"], edited, env),
         *pair("trackplan export --ref main", ["export", "--ref", "main"], root, before),
         *pair("trackplan diff (clean work tree)", ["diff"], root, before),
+        *pair("trackplan diff (one edited event)", ["diff"], edited, before),
     ]
     times = interleaved(commands, rounds)
     figures = [
         figure(times, "trackplan export --ref main", "git archive main", "<= 2x"),
         figure(times, "trackplan diff (clean work tree)", "git status", "<= 2x"),
+        figure(times, "trackplan diff (one edited event)", "git status (one edited)", ""),
     ]
     table("10,000 events (flat), whole processes, warm", figures)
 

@@ -312,3 +312,19 @@ def test_hook_environment_is_not_followed(
     state = worktree_state(plan_repo, None, None)
     assert state is not None and state.unchanged
     assert not other.exists()
+
+
+def test_replace_refs_are_not_followed(
+    plan_repo: Path, run_cli: CliRunnerCall, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """libgit2 reads no refs/replace/: git is asked without them, so a replaced HEAD is
+    still the HEAD pygit2 reads."""
+    git(plan_repo, "checkout", "-qb", "replacement")
+    edited_event(plan_repo)
+    commit_all(plan_repo, "the replacement")
+    replacement = git(plan_repo, "rev-parse", "HEAD").strip()
+    git(plan_repo, "checkout", "-q", "main")
+    git(plan_repo, "replace", "main", replacement)
+    state = worktree_state(plan_repo, None, None)
+    assert state is not None and state.unchanged
+    assert_same_as_full_diff(monkeypatch, run_cli, "-C", plan_repo, formats=("text",))

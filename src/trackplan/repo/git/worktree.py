@@ -30,7 +30,6 @@ LOCAL_ENV = (
     "GIT_IMPLICIT_WORK_TREE",
     "GIT_INDEX_FILE",
     "GIT_INTERNAL_SUPER_PREFIX",
-    "GIT_NO_REPLACE_OBJECTS",
     "GIT_OBJECT_DIRECTORY",
     "GIT_PREFIX",
     "GIT_REPLACE_REF_BASE",
@@ -39,7 +38,8 @@ LOCAL_ENV = (
 )
 """What `git rev-parse --local-env-vars` lists, and the ceiling: pygit2 opens the repository
 found above a folder whatever they say (a hook's GIT_DIR and GIT_INDEX_FILE included), so
-git is asked without them, about the same repository and index."""
+git is asked without them, about the same repository and index. libgit2 does not read
+refs/replace/ either: git is told not to (GIT_NO_REPLACE_OBJECTS)."""
 
 
 def hash_blob(data: bytes) -> str:
@@ -64,7 +64,7 @@ def checkout_of(folder: Path) -> Checkout | None:
     """The checkout `folder` is in; None outside a work tree, in a shallow clone (its merge
     bases are not all there) and before the first commit."""
     args = ["--is-inside-work-tree", "--is-shallow-repository", "--absolute-git-dir", "--show-prefix", "HEAD"]
-    out = _git(folder, "rev-parse", *args)
+    out = git_output(folder, "rev-parse", *args)
     if out is None:
         return None
     lines = os.fsdecode(out).split("\n")
@@ -76,14 +76,14 @@ def checkout_of(folder: Path) -> Checkout | None:
 def merge_base(folder: Path, ref: str, commit: str) -> str | None:
     """The merge base of a ref and a commit; None when the ref is unknown, or there is no
     merge base or more than one (which one libgit2 picks is its own choice)."""
-    out = _git(folder, "merge-base", "--all", "--end-of-options", ref, commit)
+    out = git_output(folder, "merge-base", "--all", "--end-of-options", ref, commit)
     bases = out.split() if out is not None else []
     return bases[0].decode() if len(bases) == 1 else None
 
 
 def same_folder(folder: Path, a: str, b: str) -> bool:
     """Whether `folder` is the same tree in commits `a` and `b` (False when absent from either)."""
-    out = _git(folder, "rev-parse", f"{a}:./", f"{b}:./")
+    out = git_output(folder, "rev-parse", f"{a}:./", f"{b}:./")
     if out is None:
         return False
     trees = out.split()
@@ -131,13 +131,14 @@ _FIELDS_BEFORE_PATH = {b"1": 8, b"2": 9, b"u": 10}
 """Porcelain v2: ordinary, renamed or copied, and unmerged entries (git-status(1))."""
 
 
-def _git(folder: Path, *args: str) -> bytes | None:
+def git_output(folder: Path, *args: str) -> bytes | None:
     process = _start(folder, *args)
     return _finish(process) if process is not None else None
 
 
 def _start(folder: Path, *args: str) -> subprocess.Popen[bytes] | None:
     env = {name: value for name, value in os.environ.items() if name not in LOCAL_ENV}
+    env["GIT_NO_REPLACE_OBJECTS"] = "1"
     try:
         return subprocess.Popen(
             ["git", *args],
