@@ -27,12 +27,14 @@ def payload_file(folder: Path, n: int = 200_000) -> Path:
     return path
 
 
-def run_with_terminal_stderr(args: list[str], env: dict[str, str], stdout: Path | None = None) -> tuple[int, bytes]:
+def run_with_terminal_stderr(
+    args: list[str], env: dict[str, str], stdout: Path | None = None, script: str = AT_ONCE_CLI
+) -> tuple[int, bytes]:
     """Run the CLI with stderr on a pseudo-terminal: (exit code, what the terminal got).
     `stdout`: a file that gets the standard output (else it is dropped)."""
     leader, follower = pty.openpty()
     with open(stdout or os.devnull, "wb") as out:
-        process = subprocess.Popen([sys.executable, "-c", AT_ONCE_CLI, *args], stdout=out, stderr=follower, env=env)
+        process = subprocess.Popen([sys.executable, "-c", script, *args], stdout=out, stderr=follower, env=env)
     os.close(follower)
     seen = b""
     while True:
@@ -273,3 +275,4 @@ def test_a_warm_export_and_version_load_no_progress_code(
     for args in (["--version"], ["-C", str(source_plan), *to_file], ["-C", str(source_plan), "export"]):
         done = subprocess.run([sys.executable, "-c", LOADED, *args], capture_output=True, env=no_ci, check=True)
         assert done.stderr == b"[]\n"
+        assert run_with_terminal_stderr(args, no_ci, script=LOADED) == (0, b"[]\r\n")  # not even on a terminal

@@ -40,7 +40,7 @@ class Step:
     until: float | None = None
 
     def seconds(self, now: float) -> float:
-        return (self.until or now) - self.since
+        return (now if self.until is None else self.until) - self.since
 
     def rate(self, now: float) -> float | None:
         seconds = self.seconds(now)

@@ -107,7 +107,7 @@ def command(
         raise click.UsageError(f"-o {output}: --to {to} writes one file; name the file")
     workspace = ctx.workspace()
     with ExitStack() as shown:
-        progress = ColdProgress(shown)
+        progress = _ColdProgress(shown)
         rendered = render(workspace, request, folder=folder, progress=progress)
         for note in rendered.notes:
             click.echo(note, err=True)
@@ -117,7 +117,7 @@ def command(
         write_output(workspace, rendered, output, compress, sys.stdout.buffer)
 
 
-class ColdProgress:
+class _ColdProgress:
     """The progress of an export, set up on its first count: a warm export (a copy of a kept
     output) counts nothing, so it loads neither cli/progress.py nor rich."""
 
