@@ -4,15 +4,13 @@ other branch by its name (slashes included) or by its stable id, a digest of the
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass
 
+from trackplan.errors import RefNameError
+from trackplan.repo.git.store import branch_ref
 from trackplan.repo.workspace import Workspace
 
 MAIN = "main"
-MAX_NAME = 255
-# What git's check-ref-format refuses, plus control characters and traversal.
-_INVALID = re.compile(r"[\x00-\x20\x7f~^:?*\[\\]|\.\.|//|@\{|^[/.]|[/.]$|\.lock$|/\.|\.lock/")
 
 
 @dataclass(frozen=True)
@@ -29,7 +27,16 @@ def branch_id(name: str) -> str:
 
 
 def is_valid_name(segment: str) -> bool:
-    return 0 < len(segment) <= MAX_NAME and not _INVALID.search(segment)
+    """Whether a path segment can name a branch: the rules of `git check-ref-format --branch`
+    (no control characters, `..`, `@{`, leading `-`, ...), as every write checks them, which
+    also refuse a part too long for a file name. A branch id is always a valid name."""
+    if "\x00" in segment:
+        return False  # libgit2 reads a name up to its first NUL: "a\x00b" would pass as "a"
+    try:
+        branch_ref(segment)
+    except (RefNameError, UnicodeError):  # UnicodeError: text git cannot store (a lone surrogate)
+        return False
+    return True
 
 
 def main_branch(ws: Workspace) -> str:
