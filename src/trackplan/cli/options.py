@@ -19,18 +19,17 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import click
 
-from trackplan.ci.review import CHANGE_LEVELS, FINDING_LEVELS
 from trackplan.cli.context import AppContext, command_name, read_ref
-from trackplan.codegen import LANGUAGE_NAMES
 from trackplan.errors import InputError, TrackplanError
-from trackplan.model import EVENTS_LAYOUTS
 from trackplan.repo.refs import WORKTREE
-from trackplan.report.context import Style
 
+# The values of a few options' choices are imported by the option that offers them: each
+# command module loads only what its own options need.
 if TYPE_CHECKING:
     from click.shell_completion import CompletionItem
 
     from trackplan.repo.workspace import Workspace
+    from trackplan.report.context import Style
 
 Decorator = Callable[[Any], Any]
 
@@ -127,6 +126,8 @@ def _errors_follow_format(ctx: click.Context, param: click.Parameter, value: str
 
 def fail_on_option(subject: Literal["change", "finding"], default: str, explained: bool = True) -> Decorator:
     """`--fail-on`: the severity, or worse, of a diff's changes or of a lint's findings that exits 1."""
+    from trackplan.ci.review import CHANGE_LEVELS, FINDING_LEVELS
+
     return click.option(
         "--fail-on",
         type=click.Choice(CHANGE_LEVELS if subject == "change" else FINDING_LEVELS),
@@ -177,6 +178,8 @@ def branch_option() -> Decorator:
 
 
 def lang_option(help: str) -> Decorator:
+    from trackplan.codegen import LANGUAGE_NAMES
+
     return click.option("--lang", type=click.Choice(LANGUAGE_NAMES), required=True, help=help)
 
 
@@ -204,14 +207,17 @@ def state_dir_option() -> Decorator:
     )
 
 
-EVENTS_LAYOUT = click.Choice(EVENTS_LAYOUTS)
+def _events_layouts() -> click.Choice[str]:
+    from trackplan.model.settings import EVENTS_LAYOUTS
+
+    return click.Choice(EVENTS_LAYOUTS)
 
 
 def events_layout_option() -> Decorator:
     return click.option(
         "--layout",
         "events_layout",
-        type=EVENTS_LAYOUT,
+        type=_events_layouts(),
         default="flat",
         show_default=True,
         help="events/<slug>.yaml, or events/<xx>/<slug>.yaml over 256 folders for plans of thousands of events.",
@@ -219,4 +225,4 @@ def events_layout_option() -> Decorator:
 
 
 def events_layout_argument() -> Decorator:
-    return click.argument("events_layout", type=EVENTS_LAYOUT)
+    return click.argument("events_layout", type=_events_layouts())

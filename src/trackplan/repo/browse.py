@@ -3,13 +3,14 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Collection
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trackplan.errors import InputError
 from trackplan.repo.refs import WORKTREE
-from trackplan.repo.workspace import Workspace
+
+if TYPE_CHECKING:  # `event_named` serves commands that have not opened the repository
+    from trackplan.repo.workspace import Workspace
 
 
 def event_rows(ws: Workspace, ref: str) -> list[dict[str, Any]]:
@@ -75,6 +76,8 @@ def _at(ref: str) -> str:
 def did_you_mean(query: str, names: Collection[str]) -> str:
     """`did you mean 'A', 'B' or 'C'?` with the closest few of `names`, ignoring case ("" when
     none is close)."""
+    import difflib  # an error's suggestion: no lookup that succeeds needs it
+
     by_folded = {name.casefold(): name for name in names}
     close = [repr(by_folded[c]) for c in difflib.get_close_matches(query.casefold(), list(by_folded), n=3, cutoff=0.6)]
     if not close:
