@@ -4,9 +4,11 @@ names another file."""
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -14,7 +16,8 @@ import pytest
 from tests.helpers import CliRunnerCall
 from trackplan.exporting import outputs
 from trackplan.exporting.outputs import KEPT, code_fingerprint
-from trackplan.exporting.run import ExportRequest, render
+from trackplan.exporting.run import ExportRequest, copy_kept_output, render
+from trackplan.repo.refs import WORKTREE
 from trackplan.repo.workspace import Workspace
 
 
@@ -140,3 +143,101 @@ def test_the_code_fingerprint_follows_every_source_file(tmp_path: Path) -> None:
     writer.write_text("X = 2\n")  # same size: the mtime tells
     os.utime(writer, ns=(mtime + 1, mtime + 1))
     assert code_fingerprint(tmp_path) != before
+
+
+def served_without_the_repository(repo: Path, request: ExportRequest, plan_dir: Path | None = None) -> bytes | None:
+    """What `copy_kept_output` copies for `request` once `render` has kept it, the kept file
+    overwritten first so that only a hit returns its bytes; None when it leaves the request
+    to `render`."""
+    ws = Workspace(repo, plan_dir)
+    shutil.rmtree(ws.store.git_dir / "trackplan" / "exports", ignore_errors=True)
+    render(ws, request)
+    [kept] = kept_files(ws.store.git_dir.parent)
+    kept.write_bytes(b"the kept file of " + request.ref.encode())
+    out = io.BytesIO()
+    return out.getvalue() if copy_kept_output(repo, plan_dir, request, out) else None
+
+
+def test_git_finds_the_output_pygit2_kept(plan_repo: Path) -> None:
+    git(plan_repo, "tag", "v1")
+    git(plan_repo, "tag", "-a", "v1-annotated", "-m", "an annotated tag")
+    git(plan_repo, "commit", "-q", "--allow-empty", "-m", "second")
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=plan_repo, capture_output=True, text=True).stdout.strip()
+    for ref in ["HEAD", "main", "v1", "v1-annotated", head, head[:10], "HEAD~1", "HEAD^", "main~1^0"]:
+        for to in ("avo-json", "jsonschema", "markdown"):
+            served = served_without_the_repository(plan_repo, ExportRequest(ref=ref, to=to))
+            assert served == b"the kept file of " + ref.encode()
+    request = ExportRequest(ref="main", to="itly", sources=("web",), events=("Product Viewed",), vendor="com.acme")
+    assert served_without_the_repository(plan_repo, request) == b"the kept file of main"
+
+
+def test_a_detached_head_is_labelled_head(plan_repo: Path, run_cli: CliRunnerCall) -> None:
+    git(plan_repo, "checkout", "-q", "--detach")
+    assert served_without_the_repository(plan_repo, ExportRequest()) == b"the kept file of HEAD"
+    assert b'"Exported Tracking Plan: HEAD"' in fresh(plan_repo, run_cli=run_cli)
+
+
+def test_a_plan_in_a_folder_is_found_by_its_tree(tmp_path: Path, run_cli: CliRunnerCall) -> None:
+    repo = tmp_path / "repo"
+    git(tmp_path, "init", "-q", str(repo))
+    (repo / "README.md").write_text("not a plan\n")
+    git(repo, "add", "README.md")
+    git(repo, "commit", "-qm", "readme")
+    assert run_cli("init", repo / "plan", "--name", "Folder plan").exit_code == 0
+    assert served_without_the_repository(repo / "plan", ExportRequest()) == b"the kept file of HEAD"
+    assert served_without_the_repository(repo, ExportRequest(), plan_dir=Path("plan")) == b"the kept file of HEAD"
+
+
+def test_refs_git_may_read_otherwise_are_left_to_pygit2(plan_repo: Path) -> None:
+    git(plan_repo, "commit", "-q", "--allow-empty", "-m", "second")
+    ws = Workspace(plan_repo)
+    kept = ["HEAD@{1}", "HEAD^{commit}", ":/second"]
+    requests = [ExportRequest(ref=ref) for ref in kept]
+    requests += [ExportRequest(ref=WORKTREE), ExportRequest(changed_since="HEAD")]
+    for request in requests:
+        render(ws, request)
+    for request in [*requests, *(ExportRequest(ref=ref) for ref in ["-h", "x-1-gabcd", "HEAD~1..HEAD", "HEAD...HEAD"])]:
+        out = io.BytesIO()
+        assert not copy_kept_output(plan_repo, None, request, out), request
+        assert out.getvalue() == b""
+
+
+def test_a_head_on_no_branch_of_its_own_is_left_to_pygit2(plan_repo: Path) -> None:
+    render(Workspace(plan_repo), ExportRequest())
+    git(plan_repo, "symbolic-ref", "HEAD", "refs/remotes/origin/main")
+    assert not copy_kept_output(plan_repo, None, ExportRequest(), io.BytesIO())
+
+
+def test_a_hook_s_git_variables_do_not_mislead_git(
+    plan_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    other = tmp_path / "other"
+    git(tmp_path, "init", "-q", str(other))
+    monkeypatch.setenv("GIT_DIR", str(other / ".git"))
+    monkeypatch.setenv("GIT_INDEX_FILE", str(other / ".git" / "index"))
+    assert served_without_the_repository(plan_repo, ExportRequest(ref="main")) == b"the kept file of main"
+
+
+def test_a_missing_plan_or_git_is_left_to_pygit2(
+    tmp_path: Path, plan_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert not copy_kept_output(tmp_path, None, ExportRequest(), io.BytesIO())
+    assert not copy_kept_output(plan_repo, Path("no-such-folder"), ExportRequest(), io.BytesIO())
+    render(Workspace(plan_repo), ExportRequest())
+    monkeypatch.setenv("PATH", str(tmp_path))  # no git executable
+    assert not copy_kept_output(plan_repo, None, ExportRequest(), io.BytesIO())
+
+
+@pytest.mark.parametrize("target", ["file", "pipe", "appended file"])
+def test_a_whole_process_copies_the_kept_file_byte_for_byte(plan_repo: Path, tmp_path: Path, target: str) -> None:
+    expected = render(Workspace(plan_repo), ExportRequest()).data  # kept, so the process below copies it
+    command = [str(Path(sys.executable).with_name("trackplan")), "export"]
+    if target == "pipe":
+        done = subprocess.run(command, cwd=plan_repo, capture_output=True, check=True)
+        assert done.stdout == expected
+        return
+    out = tmp_path / "out.json"
+    out.write_bytes(b"before\n" if target == "appended file" else b"")
+    with out.open("ab" if target == "appended file" else "wb") as stdout:
+        subprocess.run(command, cwd=plan_repo, stdout=stdout, check=True)
+    assert out.read_bytes() == (b"before\n" if target == "appended file" else b"") + expected

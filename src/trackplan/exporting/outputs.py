@@ -12,16 +12,20 @@ cache, this is only a speed-up: a folder that cannot be read or written is a mis
 
 from __future__ import annotations
 
+import errno
 import functools
 import hashlib
 import json
 import os
 from pathlib import Path
+from typing import BinaryIO
 
 import trackplan
 
 KEPT = 8
 """Outputs kept per repository: a few refs and formats, each as large as the plan's export."""
+BLOCK = 1 << 20
+"""The size of each read and write where the kernel cannot copy a file (`os.sendfile`)."""
 
 
 def output_key(tree: str, parts: list[object]) -> str:
@@ -54,15 +58,22 @@ class KeptOutputs:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
 
-    def read(self, key: str) -> bytes | None:
-        """The output stored under `key`, marked as just used; None when there is none."""
+    def file(self, key: str) -> Path | None:
+        """The file of the output stored under `key`, marked as just used; None when there is none."""
         file = self.folder / key
         try:
-            data = file.read_bytes()
             os.utime(file)  # least recently used goes first
         except OSError:
             return None
-        return data
+        return file
+
+    def read(self, key: str) -> bytes | None:
+        """The output stored under `key`, marked as just used; None when there is none."""
+        file = self.file(key)
+        try:
+            return file.read_bytes() if file is not None else None
+        except OSError:
+            return None
 
     def write(self, key: str, data: bytes) -> None:
         """Keep `data` under `key`, then drop the least recently used beyond `KEPT`."""
@@ -81,3 +92,41 @@ class KeptOutputs:
                 kept.append((entry.stat().st_mtime, Path(entry.path)))
         for _, file in sorted(kept, reverse=True)[KEPT:]:
             file.unlink(missing_ok=True)
+
+
+def copy_file(file: Path, out: BinaryIO) -> bool:
+    """Copy `file` to `out`: by the kernel (`os.sendfile`) when `out` is a file, a pipe or a
+    socket, else in large blocks. False, with nothing written, when `file` cannot be opened
+    (another process dropped it since it was found)."""
+    try:
+        source = file.open("rb")
+    except OSError:
+        return False
+    with source:
+        out.flush()
+        try:
+            sent = _sent(source.fileno(), out.fileno())
+        except ValueError:  # `out` is no file: a buffer in memory
+            sent = False
+        if not sent:
+            while block := source.read(BLOCK):
+                out.write(block)
+            out.flush()
+    return True
+
+
+def _sent(source: int, target: int) -> bool:
+    """Whether the kernel copied all of `source` to `target`; False, with nothing written,
+    where it cannot (a terminal, a file opened to append)."""
+    offset, size = 0, os.fstat(source).st_size
+    while offset < size:
+        try:
+            sent = os.sendfile(target, source, offset, size - offset)
+        except OSError as exc:
+            if offset == 0 and exc.errno in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
+                return False
+            raise
+        if sent == 0:  # the file is shorter than it was: what is there has been copied
+            break
+        offset += sent
+    return True

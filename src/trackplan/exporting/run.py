@@ -15,10 +15,10 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
-from trackplan.errors import InputError
-from trackplan.exporting.outputs import KeptOutputs, output_key
+from trackplan.errors import InputError, TrackplanError
+from trackplan.exporting.outputs import KeptOutputs, copy_file, output_key
 from trackplan.formats import EXPORT_FORMATS, FORMATS, Format
 from trackplan.repo.browse import event_named
 from trackplan.repo.refs import WORKTREE
@@ -55,10 +55,15 @@ class Rendered:
 
 
 def label_for(ws: Workspace, ref: str) -> str:
+    return label_of(ref, ws.store.current_branch() if ref == "HEAD" else None)
+
+
+def label_of(ref: str, branch: str | None) -> str:
+    """The name an export gives the plan at `ref`; `branch`: the one HEAD is on, if any."""
     if ref == WORKTREE:
         return "worktree"
     if ref == "HEAD":
-        return ws.store.current_branch() or ref
+        return branch or ref
     return ref
 
 
@@ -107,7 +112,7 @@ def render(ws: Workspace, request: ExportRequest, folder: bool = False, progress
     label = label_for(ws, request.ref)
     as_files = folder and fmt.write_folder is not None
     key = None if as_files else _output_key(ws, request, label)
-    kept = KeptOutputs(ws.store.git_dir / "trackplan" / "exports")
+    kept = _kept_outputs(ws.store.git_dir)
     data = kept.read(key) if key is not None else None
     if data is not None:
         return Rendered(data=data)
@@ -115,6 +120,10 @@ def render(ws: Workspace, request: ExportRequest, folder: bool = False, progress
     if key is not None:
         kept.write(key, out.data)
     return out
+
+
+def _kept_outputs(git_dir: Path) -> KeptOutputs:
+    return KeptOutputs(git_dir / "trackplan" / "exports")
 
 
 def _output_key(ws: Workspace, request: ExportRequest, label: str) -> str | None:
@@ -126,8 +135,33 @@ def _output_key(ws: Workspace, request: ExportRequest, label: str) -> str | None
     tree = ws.store.subtree_id(commit, ws.prefix)
     if tree is None:
         return None
+    return _request_key(tree, commit, request, label)
+
+
+def _request_key(tree: str, commit: str | None, request: ExportRequest, label: str) -> str:
     options = [request.sources, request.tags, request.events, request.vendor, request.all_versions]
     return output_key(tree, [request.to, label, *options, commit if request.to in DOCS_FORMATS else None])
+
+
+def copy_kept_output(cwd: Path, plan_dir: Path | None, request: ExportRequest, stdout: BinaryIO) -> bool:
+    """Copy the output kept for `request` to `stdout`, found without opening the repository
+    (no pygit2, no plan file read): True if there was one. `cwd` and `plan_dir` find the plan
+    as `Workspace` does. A ref `revisions.folder_at` does not read is left to `render`, which
+    raises any error."""
+    from trackplan.repo.git.revisions import folder_at
+    from trackplan.repo.workspace import plan_root
+
+    if request.ref == WORKTREE or request.changed_since is not None:
+        return False
+    try:
+        at = folder_at(plan_root(cwd, plan_dir), request.ref, with_branch=request.ref == "HEAD")
+    except TrackplanError:
+        return False
+    if at is None:
+        return False
+    key = _request_key(at.object_id, at.commit, request, label_of(request.ref, at.branch))
+    file = _kept_outputs(at.git_dir).file(key)
+    return file is not None and copy_file(file, stdout)
 
 
 def _render(

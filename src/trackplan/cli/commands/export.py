@@ -83,7 +83,7 @@ def command(
       trackplan export --changed-since main --to avo-json          # what this branch changes
       trackplan export --to html -o plan.html
     """
-    from trackplan.exporting.run import ExportRequest, render, write_output
+    from trackplan.exporting.run import ExportRequest, copy_kept_output, render, write_output
 
     request = ExportRequest(
         ref=WORKTREE if worktree else ref,
@@ -105,6 +105,8 @@ def command(
         raise click.UsageError("--all-versions writes an Iglu folder: use it with --to snowplow -o DIR/")
     if not writes_folder and output is not None and output.endswith("/"):
         raise click.UsageError(f"-o {output}: --to {to} writes one file; name the file")
+    if output in (None, "-") and not compress and copy_kept_output(ctx.cwd, ctx.plan_dir, request, sys.stdout.buffer):
+        return
     workspace = ctx.workspace()
     with ExitStack() as shown:
         progress = _ColdProgress(shown)
