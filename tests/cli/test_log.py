@@ -7,6 +7,8 @@ import re
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from tests.helpers import CliRunnerCall
 
 
@@ -65,3 +67,27 @@ def test_log_text_and_an_unknown_event(plan_repo: Path, run_cli: CliRunnerCall) 
     typo = run_cli("-C", plan_repo, "log", "--event", "Subscription Endd")
     assert typo.exit_code == 2 and typo.stdout == ""
     assert "no event 'Subscription Endd' at HEAD; did you mean 'Subscription Ended'?" in typo.stderr
+
+
+def test_a_repeated_log_is_the_kept_output(
+    plan_repo: Path, run_cli: CliRunnerCall, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A log is kept as a file by commit, plan folder, options and format: the same log again
+    is a copy of it, byte for byte, with no commit read; another ref or option is not."""
+    signed_up = plan_repo / "events" / "signed-up.yaml"
+    signed_up.write_text(signed_up.read_text().replace("is confirmed", "is live"))
+    subprocess.run(["git", "commit", "-qam", "Edit Signed Up"], cwd=plan_repo, check=True)
+    requests = [[], ["--format", "json"], ["--limit", "1"], ["--event", "Signed Up", "--order", "asc"]]
+    first = {tuple(args): run_cli("-C", plan_repo, "log", *args).stdout_bytes for args in requests}
+    assert first[()].decode().splitlines()[0].endswith(" Edit Signed Up")
+    assert first[()].decode().splitlines()[1] == "    ~ Signed Up"
+    assert [c["message"] for c in json.loads(first[("--format", "json")])["commits"]][:1] == ["Edit Signed Up"]
+    with monkeypatch.context() as patched:
+        patched.setattr("trackplan.diffing.history.history", lambda *_: pytest.fail("the log was computed again"))
+        assert {tuple(args): run_cli("-C", plan_repo, "log", *args).stdout_bytes for args in requests} == first
+    subprocess.run(["git", "commit", "-q", "--allow-empty", "-m", "Nothing in the plan"], cwd=plan_repo, check=True)
+    (plan_repo / "README.md").write_text("outside the plan files\n")
+    subprocess.run(["git", "add", "README.md"], cwd=plan_repo, check=True)
+    subprocess.run(["git", "commit", "-qm", "Docs"], cwd=plan_repo, check=True)
+    assert run_cli("-C", plan_repo, "log").stdout_bytes == first[()]  # computed again: HEAD moved, the plan did not
+    assert run_cli("-C", plan_repo, "log", "--ref", "HEAD~2", "--limit", "1").stdout_bytes == first[("--limit", "1")]

@@ -10,16 +10,13 @@ compares only the commits no earlier log has: a repeated one reads no tree and n
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import islice
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import trackplan
 from trackplan.errors import InputError
 from trackplan.model import Event
 from trackplan.model.frozen import FrozenDict
@@ -97,15 +94,14 @@ renamed events (old name, new name), and other plan files; all empty for no plan
 class KeptChanges:
     """Each commit's `Changes`, kept in the blob cache under the commit's id and the plan
     folder: a commit id names its tree and its parents, so what it changed never changes.
-    The key also holds a digest of the code (`code_fingerprint`), so an upgrade that compares
-    otherwise reads nothing stored by an older one."""
+    The key also holds a digest of the code (`exporting.outputs.output_key`), so an upgrade
+    that compares otherwise reads nothing stored by an older one."""
 
     def __init__(self, ws: Workspace) -> None:
-        from trackplan.exporting.outputs import code_fingerprint
+        from trackplan.exporting.outputs import output_key
 
         self.cache = ws.cache
-        code = code_fingerprint(Path(trackplan.__file__).parent)
-        self.scope = hashlib.sha256(f"{code}\0{ws.prefix}".encode()).hexdigest()[:24]
+        self.scope = output_key(ws.prefix, ["log changes"])[:24]  # the code's digest is part of every key
 
     def _key(self, commit: str) -> str:
         return f"log:{self.scope}:{commit}"
