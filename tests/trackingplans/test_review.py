@@ -13,7 +13,7 @@ import pytest
 from tests.helpers import CliRunnerCall
 from tests.trackingplans.support import git, plans
 from trackplan.catalogue import Rule
-from trackplan.diffing.rules import PROFILES
+from trackplan.diffing.profiles import PROFILES
 from trackplan.diffing.tracking_plan_rules import TRACKING_PLAN_RULES
 
 BRANCH = "plans/review"
