@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import DATA, CliRunnerCall
+from tests.helpers import DATA, ROOT, CliRunnerCall
+from trackplan import yamlio
+from trackplan.model.settings import SettingError, Settings
 
 AVO = DATA / "import" / "good" / "avo-export.json"
 
@@ -94,3 +96,59 @@ def test_validate_reports_the_repeated_key_as_a_parse_error(
             "hint": "Fix the syntax at the position shown.",
         }
     ]
+
+
+BAD_VALUES = {
+    "a value of the wrong type": (
+        "protected_branches: [main]\n",
+        "protected_branches: 5\n",
+        ("protected_branches",),
+        (6, 1),
+        "protected_branches must be a list of branch names, not 5",
+    ),
+    "a value of a source": (
+        "  - name: web\n",
+        "  - name: web\n    description: 5\n",
+        ("sources", "0", "description"),
+        (10, 5),
+        "sources: web: description must be a string",
+    ),
+    "an entry without a name": (
+        "  - name: Amplitude\n",
+        "  - {id: 7}\n",
+        ("destinations", "0"),
+        (19, 5),
+        "each of destinations needs a name: {'id': 7}",
+    ),
+    "a value not among the choices": (
+        "vendor: com.example\n",
+        "vendor: com.example\nevents_layout: nope\n",
+        ("events_layout",),
+        (30, 1),
+        "events_layout: 'nope' is not one of flat, sharded",
+    ),
+}
+
+
+@pytest.mark.parametrize("bad", list(BAD_VALUES), ids=str)
+def test_a_refused_value_carries_its_key_path(bad: str) -> None:
+    old, new, where, _, message = BAD_VALUES[bad]
+    text = (ROOT / "plan-template" / "trackplan.yaml").read_text()
+    assert old in text
+    with pytest.raises(SettingError) as raised:
+        Settings.from_json(yamlio.load(text.replace(old, new)))
+    assert (raised.value.where, str(raised.value)) == (where, message)
+
+
+@pytest.mark.parametrize("bad", list(BAD_VALUES), ids=str)
+@pytest.mark.parametrize("refs", [(), ("main~1", "main")], ids=["work tree", "two refs"])
+def test_diff_names_the_line_of_a_refused_value(
+    plan_repo: Path, run_cli: CliRunnerCall, bad: str, refs: tuple[str, ...]
+) -> None:
+    old, new, _, (line, column), message = BAD_VALUES[bad]
+    settings = plan_repo / "trackplan.yaml"
+    settings.write_text(settings.read_text().replace(old, new))
+    git(plan_repo, "commit", "-qam", "A bad value")
+    result = run_cli("-C", plan_repo, "diff", *refs)
+    assert result.exit_code == 2
+    assert result.output == f"trackplan: error: trackplan.yaml:{line}:{column}: {message}\n"

@@ -51,11 +51,20 @@ SETTINGS_KEYS = ("name", "main_branch", "protected_branches", "events_layout", "
 EVENTS_LAYOUTS = ("flat", "sharded")
 
 
-class SettingTypeError(ValueError):
+class SettingError(ValueError):
+    """A trackplan.yaml value the settings refuse; `where` is its key path (keys, and list
+    indexes as digits), so a reader of the file's text can name its line."""
+
+    def __init__(self, where: tuple[str, ...], message: str) -> None:
+        super().__init__(message)
+        self.where = where
+
+
+class SettingTypeError(SettingError):
     """A trackplan.yaml key whose value has the wrong type; `key` says which."""
 
     def __init__(self, key: str, message: str) -> None:
-        super().__init__(message)
+        super().__init__((key,), message)
         self.key = key
 
 
@@ -113,14 +122,16 @@ class Settings:
         protected = doc.get("protected_branches")
         events_layout = doc.get("events_layout") or "flat"
         if events_layout not in EVENTS_LAYOUTS:
-            raise ValueError(f"events_layout: {events_layout!r} is not one of {', '.join(EVENTS_LAYOUTS)}")
+            raise SettingError(
+                ("events_layout",), f"events_layout: {events_layout!r} is not one of {', '.join(EVENTS_LAYOUTS)}"
+            )
         return cls(
             name=str(doc.get("name") or "Tracking plan"),
             main_branch=main,
             protected_branches=SetList([main] if protected is None else map(str, protected)),
-            sources=tuple(sorted(_named(Source, doc.get("sources")))),
-            destinations=tuple(sorted(_named(Destination, doc.get("destinations")))),
-            domains=tuple(sorted(_named(Domain, doc.get("domains")))),
+            sources=tuple(sorted(_named(Source, "sources", doc.get("sources")))),
+            destinations=tuple(sorted(_named(Destination, "destinations", doc.get("destinations")))),
+            domains=tuple(sorted(_named(Domain, "domains", doc.get("domains")))),
             events_layout=events_layout,
             raw=doc.without(*SETTINGS_KEYS),
         )
@@ -167,22 +178,23 @@ class Settings:
         return self.raw.get(key, default)
 
 
-def _named(kind: type[Any], items: Any) -> list[Any]:
+def _named(kind: type[Any], key: str, items: Any) -> list[Any]:
     out = []
-    for item in items or ():
+    for index, item in enumerate(items or ()):
         if isinstance(item, str):
             out.append(kind(name=item))
         elif isinstance(item, Mapping) and isinstance(item.get("name"), str) and item["name"]:
             fields = {k: v for k, v in item.items() if k in kind.__dataclass_fields__}
-            for key in ("destinations", "app_ids"):
-                if key in fields:
-                    fields[key] = SetList(fields[key] or ())
-            for key in ("description", "owner", "github"):
-                if fields.get(key) is not None and not isinstance(fields[key], str):
-                    raise ValueError(f"{kind.__name__.lower()}s: {item['name']}: {key} must be a string")
+            for field_name in ("destinations", "app_ids"):
+                if field_name in fields:
+                    fields[field_name] = SetList(fields[field_name] or ())
+            for field_name in ("description", "owner", "github"):
+                if fields.get(field_name) is not None and not isinstance(fields[field_name], str):
+                    where = (key, str(index), field_name)
+                    raise SettingError(where, f"{key}: {item['name']}: {field_name} must be a string")
             out.append(kind(**fields))
         else:
-            raise ValueError(f"each of {kind.__name__.lower()}s needs a name: {thaw(item)!r}")
+            raise SettingError((key, str(index)), f"each of {key} needs a name: {thaw(item)!r}")
     return out
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from trackplan.errors import InputError
 from trackplan.memory import building
 from trackplan.model import Event, Plan, Settings
+from trackplan.model.settings import SettingError
 from trackplan.repo.paths import (
     CONTEXTS_DIR,
     GROUP_FILE,
@@ -138,12 +139,23 @@ def event_from_document(doc: Any, path: str) -> Event:
         raise InputError(f"{path}: a value of the wrong type ({type(exc).__name__}: {exc})") from None
 
 
-def settings_from(doc: Any) -> Settings:
-    """The settings in a parsed trackplan.yaml (None: the defaults), or an error naming it."""
+def settings_from(doc: Any, text: Callable[[], bytes] | None = None) -> Settings:
+    """The settings in a parsed trackplan.yaml (None: the defaults), or an error naming it; with
+    `text` (the file's bytes), and the line of the value at fault."""
     try:
         return Settings.from_json(doc)
     except (ValueError, TypeError) as exc:
-        raise InputError(f"{SETTINGS_FILE}: {exc}") from None
+        raise InputError(f"{_settings_place(exc, text)}: {exc}") from None
+
+
+def _settings_place(exc: Exception, text: Callable[[], bytes] | None) -> str:
+    """trackplan.yaml, with the line and column of the key path a settings error carries."""
+    if not isinstance(exc, SettingError) or text is None:
+        return SETTINGS_FILE
+    from trackplan import yamlio
+
+    (position,) = yamlio.key_positions(text().decode("utf-8", "replace"), [exc.where])
+    return SETTINGS_FILE if position is None else f"{SETTINGS_FILE}:{position[0]}:{position[1]}"
 
 
 def document_title(doc: Any) -> str | None:

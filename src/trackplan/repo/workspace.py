@@ -94,8 +94,9 @@ def worktree_settings(root: Path, cache: BlobCache) -> Settings:
     from trackplan.repo import reading
 
     data = worktree_bytes(root, SETTINGS_FILE)
-    doc = None if data is None else parse_cached(cache, SETTINGS_FILE, hash_blob(data), lambda _: data)
-    return reading.settings_from(doc)
+    if data is None:
+        return reading.settings_from(None)
+    return reading.settings_from(parse_cached(cache, SETTINGS_FILE, hash_blob(data), lambda _: data), lambda: data)
 
 
 T = TypeVar("T")
@@ -334,7 +335,7 @@ class Workspace:
         if ref == WORKTREE:
             return worktree_settings(self.root, self.cache)
         blob = self.store.blob_at(self.store.resolve(ref), self.repo_path(SETTINGS_FILE))
-        return reading.settings_from(self.parsed(SETTINGS_FILE, blob))
+        return reading.settings_from(self.parsed(SETTINGS_FILE, blob), lambda: self.read_blob(blob) if blob else b"")
 
     def parsed(self, path: str, blob_id: str | None) -> Any:
         """One parsed plan file by blob id, through the cache (None for no blob)."""
