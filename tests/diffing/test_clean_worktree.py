@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import CliRunnerCall
+from trackplan.ci.review import source_text_at
 from trackplan.diffing import ranges
 from trackplan.diffing.ranges import parse_range, worktree_state
 from trackplan.diffing.run import changed_blobs
@@ -203,6 +204,10 @@ def assert_runs(expected: str, cwd: Path, plan_dir: Path | None = None) -> None:
         assert listed == changed_blobs(ws, state.span.base, WORKTREE)
         if runs == EMPTY:
             assert listed == ({}, {})
+        blobs = ws.plan_blobs(WORKTREE)  # a report's source text of the work tree: the files the listing has
+        for path in sorted({*listed[1], EVENT, "tracking-plans/notes.txt"}):
+            expected_text = ws.read_blob(blobs[path]).decode() if path in blobs else None
+            assert source_text_at(ws, WORKTREE)(path) == expected_text
 
 
 @pytest.mark.parametrize(("state", "expected"), STATES, ids=[s.__name__ for s, _ in STATES])

@@ -344,10 +344,16 @@ class Workspace:
         return parse_cached(self.cache, path, blob_id, self.read_blob)
 
     def read_text(self, ref: str, path: str) -> str:
-        blobs = self.plan_blobs(ref)
-        if path not in blobs:
+        """A plan file's text at a ref; in the work tree, the file itself (a report asks for
+        each file it points into: listing the work tree each time would cost a status each)."""
+        if ref == WORKTREE:
+            data = worktree_bytes(self.root, path)
+        else:
+            blob = self.plan_blobs(ref).get(path)
+            data = None if blob is None else self.read_blob(blob)
+        if data is None:
             raise InputError(f"{path}: not in the plan at {ref!r}")
-        return self.read_blob(blobs[path]).decode("utf-8", "replace")
+        return data.decode("utf-8", "replace")
 
     # -- writing ------------------------------------------------------------------------------
     def planned_changes(
