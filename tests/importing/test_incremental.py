@@ -175,7 +175,7 @@ def test_a_plan_edited_since_the_last_import_gets_the_full_import(
     original = incremental
     monkeypatch.setattr(imports, "incremental", lambda *a: used.append(original(*a) is not None))
     import_into(root, "b", export, "addAndUpdate")
-    assert used == [False]
+    assert True not in used
 
 
 def as_json_schema(export: dict[str, Any]) -> dict[str, Any]:
@@ -260,4 +260,4 @@ def test_a_note_is_kept_per_format(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     monkeypatch.setattr(imports, "incremental", lambda *a: used.append(original(*a) is not None))
     data = json.dumps(as_json_schema(export)).encode()
     run_import(Workspace(root), ImportRequest(data, "plan.json", method="addAndUpdate", branch="b"))
-    assert used == [False]
+    assert True not in used

@@ -44,17 +44,15 @@ def _source(
     return Source(name=str(value["name"]), id=value.get("id"), destinations=SetList(names))
 
 
-def read(source: InputFile, only: set[int] | None = None) -> Incoming:
-    """The plan in an export; with `only`, just the events at those positions (the
-    settings then list their sources and domains only)."""
+def read(source: InputFile) -> Incoming:
+    """The plan in an export; its settings list the sources and domains its events name."""
     require(detect(source.json), source.name, "events", "expected an array of events")
     export = _Export(source)
     events = []
     for index, item in enumerate(source.json["events"]):
-        if only is None or index in only:
-            event = export.event(item, f"events[{index}]")
-            if event is not None:
-                events.append(event)
+        event = export.event(item, f"events[{index}]")
+        if event is not None:
+            events.append(event)
     plan = Plan(settings=export.settings(), events=tuple(events))
     return Incoming(plan=plan, warnings=export.reader.warnings, skipped=export.skipped)
 

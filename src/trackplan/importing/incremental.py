@@ -3,8 +3,14 @@
 Avo's JSON export and the standard JSON Schema carry the whole plan every time. After each
 import of such a file, a note is kept in the cache, under the id of the plan tree the import
 left: a fingerprint of every raw event, of its property-level part, and of the file around
-the events. When the next import of the same format and method meets that very tree, only the
-events whose raw JSON changed need merging: they alone are read from the file and the plan.
+the events, with the tree's {event name: path}. When the next import of the same format and
+method meets that very tree, only the events whose raw JSON changed need merging: they alone
+are parsed from the file and read from the plan, and the note stands in for the plan's index.
+
+The file is split into its events' raw JSON without being parsed (msgspec's `Raw`), and each
+fingerprint is a digest of those bytes: an event written differently counts as changed, which
+costs a merge, never a wrong result. A note after a quick import holds only what changed since
+the note it started from (up to `DELTAS` in a row), so keeping it costs what the import changed.
 
 Which changes qualify follows the plan's property model (merge.py, `property_scope`):
 - `plan`: a property is one plan-wide definition, so a changed property-level part may change
@@ -20,150 +26,311 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
+import msgspec
 import orjson
 
+from trackplan.errors import InputError
 from trackplan.formats import avo_json, jsonschema
-from trackplan.formats.base import Incoming, InputFile
+from trackplan.formats.base import UTF8_BOM, Incoming, InputFile
 from trackplan.importing.merge import ImportResult, Merger, trait_property_names
 from trackplan.model import Event, Plan
-from trackplan.repo.reading import LoadedPlan
+from trackplan.repo.paths import is_event_file, is_plan_file, stem
+from trackplan.repo.reading import LoadedPlan, document_title
 from trackplan.repo.workspace import Workspace
 
-NOTE_VERSION = 2
+NOTE_VERSION = 3
+DELTAS = 8
+"""How many notes in a row may each hold only their changes over the one before."""
 METHODS = ("addOnly", "addAndUpdate", "addUpdateAndRemove")
 SCHEMA_PROPERTY_KEYS = ("properties", "required", "allOf", "oneOf", "anyOf", "definitions", "$defs", "$ref")
 """The keys of a JSON Schema event that define its properties; the others are event-level."""
+SIZE = 16  # bytes of each fingerprint
+
+Raw = msgspec.Raw
+_MEMBERS = msgspec.json.Decoder(dict[str, Raw])
+_ITEMS = msgspec.json.Decoder(list[Raw])
+_OBJECTS = msgspec.json.Decoder(dict[str, dict[str, Raw]])
 
 
-@dataclass(frozen=True)
-class RawEvent:
-    whole: str  # fingerprint of the raw event
-    properties: str  # fingerprint of its property-level part
-    name: str | None
-    id: str | None
-
-
-def _digest(value: Any) -> str:
-    return hashlib.blake2b(orjson.dumps(value), digest_size=16).hexdigest()
+def _digest(*parts: bytes) -> bytes:
+    h = hashlib.blake2b(digest_size=SIZE)
+    for part in parts:
+        h.update(b"%d:" % len(part))
+        h.update(part)
+    return h.digest()
 
 
 def _text(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
-@dataclass(frozen=True)
-class Shape:
-    """Where a format keeps its events, and how to read only some of them."""
-
-    around: Callable[[Any], Any]  # the document without its events
-    raw_events: Callable[[Any], list[RawEvent] | None]
-    read: Callable[[InputFile, list[int]], Incoming]  # the events at these positions
+def _members(pairs: Mapping[str, Raw], leave_out: str) -> list[bytes]:
+    """The members of a JSON object but one, as JSON text (`"key":value`)."""
+    return [orjson.dumps(key) + b":" + bytes(value) for key, value in pairs.items() if key != leave_out]
 
 
-def _avo_events(doc: Any) -> list[RawEvent] | None:
-    events = []
-    for item in doc["events"]:
-        if not isinstance(item, Mapping):
-            return None
-        rules = item.get("rules")
-        properties = rules.get("properties") if isinstance(rules, Mapping) else None
-        events.append(RawEvent(_digest(item), _digest(properties), _text(item.get("name")), _text(item.get("id"))))
-    return events
-
-
-def _read_avo(source: InputFile, positions: list[int]) -> Incoming:
-    return avo_json.read(source, only=set(positions))
-
-
-def _schema_around(doc: Any) -> Any:
-    return {**doc, "schema": {k: v for k, v in doc["schema"].items() if k != "events"}}
-
-
-def _schema_events(doc: Any) -> list[RawEvent] | None:
-    events = []
-    for name, schema in doc["schema"]["events"].items():
-        if not isinstance(schema, Mapping):
-            return None
-        part = {k: schema[k] for k in SCHEMA_PROPERTY_KEYS if k in schema}
-        events.append(RawEvent(_digest([name, schema]), _digest(part), name, _text(schema.get("x-id"))))
-    return events
-
-
-def _read_schema(source: InputFile, positions: list[int]) -> Incoming:
-    """The events at `positions` alone, read as the file around them would be."""
-    wanted = set(positions)
-    doc = source.json
-    events = {k: v for index, (k, v) in enumerate(doc["schema"]["events"].items()) if index in wanted}
-    part = {**doc, "schema": {**doc["schema"], "events": events}}
-    return jsonschema.read(InputFile(orjson.dumps(part), source.name))
-
-
-SHAPES = {
-    "avo-json": Shape(lambda doc: {k: v for k, v in doc.items() if k != "events"}, _avo_events, _read_avo),
-    "jsonschema": Shape(_schema_around, _schema_events, _read_schema),
-}
+def _object(members: Sequence[bytes]) -> bytes:
+    return b"{" + b",".join(members) + b"}"
 
 
 @dataclass(frozen=True)
-class Fingerprints:
-    format: str
-    around: str  # fingerprint of the file around the events
-    events: list[RawEvent]
+class Details:
+    """What a changed event must keep for the quick path: its property-level part and identity."""
+
+    properties: bytes  # fingerprint of the property-level part
+    name: str | None
+    id: str | None
 
 
-def fingerprints(source: InputFile, fmt: str) -> Fingerprints | None:
+class Split:
+    """A whole-plan export split into its events' raw JSON (nothing parsed) and fingerprinted."""
+
+    format = ""
+    around: bytes  # fingerprint of the file around the events
+    raws: list[Raw]
+    wholes: bytes  # the fingerprint of each raw event, `SIZE` bytes each, in file order
+
+    def __init__(self, data: bytes) -> None:
+        raise NotImplementedError
+
+    def details(self, position: int) -> Details:
+        """One event's details (parsed from its raw JSON alone)."""
+        raise NotImplementedError
+
+    def every_detail(self) -> list[Details]:
+        raise NotImplementedError
+
+    def read(self, name: str, positions: list[int]) -> Incoming:
+        """The events at `positions` alone, read as the file around them would be."""
+        raise NotImplementedError
+
+
+class _AvoRules(msgspec.Struct):
+    properties: Raw = Raw(b"")
+
+
+class _AvoEvent(msgspec.Struct):
+    name: Any = None
+    id: Any = None
+    rules: _AvoRules | None = None
+
+
+_AVO_EVENT = msgspec.json.Decoder(_AvoEvent)
+_AVO_EVENTS = msgspec.json.Decoder(list[_AvoEvent])
+
+
+def _avo_details(event: _AvoEvent) -> Details:
+    properties = bytes(event.rules.properties) if event.rules is not None else b""
+    return Details(_digest(properties), _text(event.name), _text(event.id))
+
+
+class AvoSplit(Split):
+    """Avo's JSON export: {"events": [...], ...}."""
+
+    format = "avo-json"
+
+    def __init__(self, data: bytes) -> None:
+        top = _MEMBERS.decode(data)
+        self.events = top["events"]
+        self.raws = _ITEMS.decode(self.events)
+        self.members = _members(top, "events")
+        self.around = _digest(*self.members)
+        self.wholes = b"".join(hashlib.blake2b(raw, digest_size=SIZE).digest() for raw in self.raws)
+
+    def details(self, position: int) -> Details:
+        return _avo_details(_AVO_EVENT.decode(self.raws[position]))
+
+    def every_detail(self) -> list[Details]:
+        return [_avo_details(event) for event in _AVO_EVENTS.decode(self.events)]
+
+    def read(self, name: str, positions: list[int]) -> Incoming:
+        events = b"[" + b",".join(bytes(self.raws[i]) for i in positions) + b"]"
+        return avo_json.read(InputFile(_object([*self.members, b'"events":' + events]), name))
+
+
+def _schema_details(name: str, members: Mapping[str, Raw]) -> Details:
+    part = [b"%s:%s" % (key.encode(), bytes(members[key])) for key in SCHEMA_PROPERTY_KEYS if key in members]
+    event_id = msgspec.json.decode(members["x-id"]) if "x-id" in members else None
+    return Details(_digest(*part), name, _text(event_id))
+
+
+class SchemaSplit(Split):
+    """The standard JSON Schema: {"schema": {"events": {name: schema, ...}, ...}, ...}."""
+
+    format = "jsonschema"
+
+    def __init__(self, data: bytes) -> None:
+        top = _MEMBERS.decode(data)
+        schema = _MEMBERS.decode(top["schema"])
+        self.events = schema["events"]
+        by_name = _MEMBERS.decode(self.events)
+        self.names, self.raws = list(by_name), list(by_name.values())
+        self.members, self.schema_members = _members(top, "schema"), _members(schema, "events")
+        self.around = _digest(*self.members, b"\0schema", *self.schema_members)
+        self.wholes = b"".join(_digest(orjson.dumps(n), r) for n, r in zip(self.names, self.raws, strict=True))
+
+    def details(self, position: int) -> Details:
+        return _schema_details(self.names[position], _MEMBERS.decode(self.raws[position]))
+
+    def every_detail(self) -> list[Details]:
+        return [_schema_details(name, members) for name, members in _OBJECTS.decode(self.events).items()]
+
+    def read(self, name: str, positions: list[int]) -> Incoming:
+        events = _object([orjson.dumps(self.names[i]) + b":" + bytes(self.raws[i]) for i in positions])
+        schema = _object([*self.schema_members, b'"events":' + events])
+        return jsonschema.read(InputFile(_object([*self.members, b'"schema":' + schema]), name))
+
+
+SPLITS: dict[str, type[Split]] = {"avo-json": AvoSplit, "jsonschema": SchemaSplit}
+
+
+def fingerprints(source: InputFile, fmt: str) -> Split | None:
     """The fingerprints of a whole-plan export, or None when it cannot be fingerprinted
     (then every import of it is a full one)."""
-    shape = SHAPES.get(fmt)
+    split = SPLITS.get(fmt)
     # A reference may point into another event: an unchanged event could read differently.
-    if shape is None or b'"$ref"' in source.data:
+    if split is None or b'"$ref"' in source.data:
         return None
     try:
-        doc = source.json
-        events = shape.raw_events(doc)
-        around = _digest(shape.around(doc))
-    except (TypeError, KeyError, AttributeError):  # not the format's shape, or integers beyond 64 bits
+        return split(source.data.removeprefix(UTF8_BOM))
+    except (msgspec.DecodeError, KeyError):  # not JSON, or not the format's shape
         return None
-    return None if events is None else Fingerprints(fmt, around, events)
+
+
+@dataclass
+class Note:
+    """What an import left: the file's fingerprints, and the event files of the tree."""
+
+    around: bytes
+    scope: str
+    wholes: bytearray
+    properties: bytearray
+    events: list[list[str | None]]  # [name, id, the plan event it matches] of each event of the file
+    paths: dict[str, str]  # {event name: path} of every event file of the tree
+    uses: dict[str, int] | None = None  # scope `event`: how many events use each property name
+    others: list[str] | None = None  # scope `event`: the property names of the traits
+    key: str | None = None  # where it was read
+    depth: int = 0  # how many notes in a row, this one included, hold only their changes
+    changed: dict[int, tuple[bytes, bytes]] = field(default_factory=dict)  # since the note read
+
+    def update(self, position: int, whole: bytes, properties: bytes) -> None:
+        span = slice(position * SIZE, (position + 1) * SIZE)
+        self.wholes[span], self.properties[span] = whole, properties
+        self.changed[position] = (whole, properties)
 
 
 def _key(tree: str, fmt: str, method: str) -> str:
     return f"import-note/{NOTE_VERSION}/{tree}/{fmt}/{method}"
 
 
-def note_of(prints: Fingerprints, incoming: Incoming, plan: Plan, scope: str) -> dict[str, Any] | None:
-    """The note of an import whose result is `plan` (None: nothing to note)."""
-    if incoming.warnings or incoming.skipped:
+def _stored(note: Note, key: str) -> dict[str, Any]:
+    """The note as kept under `key`: only its changes when the note it was read from is kept."""
+    scoped = {"uses": note.uses, "others": note.others}
+    if note.key is not None and note.key != key and note.depth < DELTAS:
+        changed = [[i, whole.hex(), props.hex()] for i, (whole, props) in sorted(note.changed.items())]
+        return {"base": note.key, "depth": note.depth + 1, "changed": changed, **scoped}
+    whole = {"around": note.around.hex(), "scope": note.scope, "events": note.events, "paths": note.paths}
+    return {**whole, "wholes": note.wholes.hex(), "properties": note.properties.hex(), **scoped}
+
+
+def _read_note(ws: Workspace, key: str, hops: int = 0) -> Note | None:
+    stored = ws.cache.get_fragments([key]).get(key)
+    if stored is None or hops > DELTAS:
+        return None
+    doc = orjson.loads(stored)
+    if "base" in doc:
+        note = _read_note(ws, doc["base"], hops + 1)
+        if note is None:
+            return None
+        for position, whole, props in doc["changed"]:
+            note.update(position, bytes.fromhex(whole), bytes.fromhex(props))
+        note.depth = doc["depth"]
+    else:
+        wholes, props = bytearray.fromhex(doc["wholes"]), bytearray.fromhex(doc["properties"])
+        note = Note(bytes.fromhex(doc["around"]), doc["scope"], wholes, props, doc["events"], doc["paths"])
+    note.uses, note.others, note.key = doc["uses"], doc["others"], key
+    note.changed = {}
+    return note
+
+
+def recall(ws: Workspace, tree: str | None, prints: Split | None, method: str) -> Note | None:
+    """The note the last import of this format and method left on `tree`, if any."""
+    if tree is None or prints is None or method not in METHODS:
+        return None
+    return _read_note(ws, _key(tree, prints.format, method))
+
+
+def noted_plan(ws: Workspace, tree: str, note: Note) -> LoadedPlan:
+    """The plan of `tree`, its index from the note: no title is looked up."""
+    blobs = {path: blob for path, blob in ws.store.list_tree(tree).items() if is_plan_file(path)}
+    docs: dict[str, Any] = {}
+
+    def load_doc(path: str, blob_id: str) -> Any:
+        doc = docs.get(blob_id)
+        return ws.parsed(path, blob_id) if doc is None else doc
+
+    def prefetch() -> None:  # the whole plan is wanted: every cached document, in one query
+        docs.update(ws.cache.get_many(set(blobs.values()) - docs.keys()))
+
+    memoized = ws.memo.event if ws.memo is not None else None
+    return LoadedPlan(blobs, lambda *_: None, load_doc, ws.cache.flush, prefetch, memoized, note.paths)
+
+
+def paths_after(ws: Workspace, before: LoadedPlan, tree: str, changed_paths: Sequence[str]) -> dict[str, str] | None:
+    """{event name: path} of the tree `tree` that writing `changed_paths` over `before` left
+    (as a load of it would index it), or None when two files hold one name."""
+    if before.warnings:
+        return None
+    by_path = {path: name for name, path in before.event_paths.items()}
+    changed = [path for path in changed_paths if is_event_file(path)]
+    for path in changed:
+        by_path.pop(path, None)
+    blobs = ws.store.files_at(tree, changed)
+    titles = ws.cache.get_titles(blobs.values())
+    for path, blob in blobs.items():
+        by_path[path] = (titles[blob] if blob in titles else document_title(ws.parsed(path, blob))) or stem(path)
+    paths = {name: path for path, name in by_path.items()}
+    return paths if len(paths) == len(by_path) else None
+
+
+def note_of(prints: Split, incoming: Incoming, plan: Plan, scope: str, paths: dict[str, str] | None) -> Note | None:
+    """The note of a full import whose result is `plan`, its tree's events at `paths` (None: nothing to note)."""
+    if incoming.warnings or incoming.skipped or paths is None:
         return None
     ids = [e.id for e in plan.events if e.id]
     if len(set(ids)) != len(ids):
         return None  # which event an id matches would depend on reading order
+    try:
+        details = prints.every_detail()
+    except msgspec.DecodeError:
+        return None
     names_by_id = {e.id: e.name for e in plan.events if e.id}
     names = {e.name for e in plan.events}
-    targets = []
-    for raw in prints.events:
+    entries: list[list[str | None]] = []
+    for raw in details:
         # The event the next import matches (as Merger.match would, on this plan).
         target = names_by_id.get(raw.id) if raw.id else None
-        targets.append(target or (raw.name if raw.name in names else None))
-    matched = [t for t in targets if t is not None]
+        entries.append([raw.name, raw.id, target or (raw.name if raw.name in names else None)])
+    matched = [target for _, _, target in entries if target is not None]
     if len(set(matched)) != len(matched):
         return None  # two events of the file meet one event of the plan: not worth the care
-    entries = [[r.whole, r.properties, r.name, r.id, t] for r, t in zip(prints.events, targets, strict=True)]
-    note: dict[str, Any] = {"around": prints.around, "scope": scope, "events": entries}
+    properties = bytearray(b"".join(d.properties for d in details))
+    note = Note(prints.around, scope, bytearray(prints.wholes), properties, entries, paths)
     if scope == "event":
-        note["uses"] = Counter(p.name for e in plan.events for p in e.properties)
-        note["others"] = sorted(trait_property_names(plan))
+        note.uses = dict(Counter(p.name for e in plan.events for p in e.properties))
+        note.others = sorted(trait_property_names(plan))
     return note
 
 
-def remember(ws: Workspace, tree: str | None, fmt: str, method: str, note: dict[str, Any] | None) -> None:
+def remember(ws: Workspace, tree: str | None, fmt: str, method: str, note: Note | None) -> None:
     """Keep the note of an import that left the plan tree `tree`."""
     if tree is not None and note is not None and method in METHODS:
-        ws.cache.put_fragment(_key(tree, fmt, method), orjson.dumps(note))
+        key = _key(tree, fmt, method)
+        ws.cache.put_fragment(key, orjson.dumps(_stored(note, key)))
         ws.cache.flush()
 
 
@@ -175,51 +342,61 @@ class Incremental:
     new: Plan
     result: ImportResult
     incoming: Incoming
-    note: dict[str, Any]  # the note for the tree this import leaves
+    note: Note  # the note for the tree this import leaves
 
 
-def _changed(note: dict[str, Any], prints: Fingerprints, scope: str) -> dict[int, str] | None:
-    """{position in the file: the plan event it updates} of the changed events, the note's
-    entries updated to the new file; None when the change needs the full import."""
-    if prints.around != note["around"] or len(prints.events) != len(note["events"]) or scope != note["scope"]:
+def _differing(new: bytes, old: bytes | bytearray) -> Iterator[int]:
+    """The positions whose fingerprints differ."""
+    if new != old:
+        view_new, view_old = memoryview(new), memoryview(old)
+        for position in range(len(new) // SIZE):
+            span = slice(position * SIZE, (position + 1) * SIZE)
+            if view_new[span] != view_old[span]:
+                yield position
+
+
+def _changed(note: Note, prints: Split, scope: str) -> dict[int, str] | None:
+    """{position in the file: the plan event it updates} of the changed events, the note
+    updated to the new file; None when the change needs the full import."""
+    if prints.around != note.around or len(prints.wholes) != len(note.wholes) or scope != note.scope:
         return None
     changed: dict[int, str] = {}
-    for index, (raw, entry) in enumerate(zip(prints.events, note["events"], strict=True)):
-        whole, properties, name, event_id, target = entry
-        if raw.whole == whole:
-            continue
-        if (raw.properties != properties and scope == "plan") or raw.name != name or raw.id != event_id:
+    for position in _differing(prints.wholes, note.wholes):
+        name, event_id, target = note.events[position]
+        try:
+            raw = prints.details(position)
+        except msgspec.DecodeError:
+            return None
+        old_properties = note.properties[position * SIZE : (position + 1) * SIZE]
+        if (raw.properties != old_properties and scope == "plan") or raw.name != name or raw.id != event_id:
             return None
         if target is None:
             return None
-        changed[index] = target
-        entry[0], entry[1] = raw.whole, raw.properties
+        changed[position] = target
+        note.update(position, prints.wholes[position * SIZE : (position + 1) * SIZE], raw.properties)
     return changed
 
 
 def incremental(
-    ws: Workspace,
-    tree: str,
     before: LoadedPlan,
     method: str,
     source: InputFile,
-    prints: Fingerprints,
+    prints: Split,
     scope: tuple[str, str | None],
+    note: Note,
 ) -> Incremental | None:
-    """The import of `source` (fingerprinted as `prints`) into the plan `before` (tree
-    `tree`, property model `scope`) by its changed events alone, or None when the full
-    import is needed."""
-    if method not in METHODS or scope[1] is not None:
+    """The import of `source` (fingerprinted as `prints`) into the plan `before` (the tree
+    `note` was left on, property model `scope`) by its changed events alone, or None when
+    the full import is needed."""
+    if scope[1] is not None:
         return None
-    key = _key(tree, prints.format, method)
-    stored = ws.cache.get_fragments([key]).get(key)
-    if stored is None:
-        return None
-    note = orjson.loads(stored)
     changed = _changed(note, prints, scope[0])
     if changed is None:
         return None
-    incoming = SHAPES[prints.format].read(source, sorted(changed))
+    try:
+        incoming = prints.read(source.name, sorted(changed))
+    except InputError:  # the full import names the field where the file has it
+        return None
     incoming.format = prints.format
     if incoming.warnings or incoming.skipped or len(incoming.plan.events) != len(changed):
         return None
@@ -238,18 +415,18 @@ def incremental(
 
 
 def _merged(
-    old: Plan, incoming: Plan, method: str, scope: tuple[str, str | None], note: dict[str, Any]
+    old: Plan, incoming: Plan, method: str, scope: tuple[str, str | None], note: Note
 ) -> tuple[Plan, ImportResult] | None:
     """The changed events merged. Under the `plan` scope, event-level fields only; under
     `event`, the whole merge, with the property names the rest of the plan uses known."""
     if scope[0] == "plan":
         return Merger(old, incoming, method, None, scope).run_matched()
-    uses: Counter[str] = Counter(note["uses"])
+    uses: Counter[str] = Counter(note.uses)
     uses.subtract(p.name for e in old.events for p in e.properties)
-    elsewhere = frozenset(name for name, count in uses.items() if count > 0) | frozenset(note["others"])
+    elsewhere = frozenset(name for name, count in uses.items() if count > 0) | frozenset(note.others or ())
     new, result = Merger(old, incoming, method, None, scope, known_names=elsewhere).run()
     if result.new_events or len(new.events) != len(old.events):
         return None
     uses.update(p.name for e in new.events for p in e.properties)
-    note["uses"] = {name: count for name, count in uses.items() if count > 0}
+    note.uses = {name: count for name, count in uses.items() if count > 0}
     return new, result

@@ -21,12 +21,23 @@ from trackplan.diffing.records import DiffResult
 from trackplan.diffing.run import differ_for
 from trackplan.errors import InputError, RefError
 from trackplan.formats import FORMATS, detect, read_source
-from trackplan.formats.base import InputFile
-from trackplan.importing.incremental import fingerprints, incremental, note_of, remember
+from trackplan.formats.base import Incoming, InputFile
+from trackplan.importing.incremental import (
+    Incremental,
+    Split,
+    fingerprints,
+    incremental,
+    note_of,
+    noted_plan,
+    paths_after,
+    recall,
+    remember,
+)
 from trackplan.importing.merge import ImportResult, merge, property_scope
 from trackplan.importing.trees import follow, indexed, known_index, load_indexed, touched
 from trackplan.model import Plan, Settings
 from trackplan.repo.guards import guard_branch, target_branch
+from trackplan.repo.reading import LoadedPlan
 from trackplan.repo.workspace import Workspace, retried
 
 FORGED_TRAILER = re.compile(r"^\s*trackplan-[\w-]*:", re.IGNORECASE | re.MULTILINE)
@@ -134,14 +145,18 @@ def _import_once(ws: Workspace, request: ImportRequest, tell: Progress) -> Impor
     base = head or parent
     base_tree = ws.store.subtree_id(base, ws.prefix) if base else None
     index = known_index(ws, base_tree)
-    before = load_indexed(ws, index) if index else ws.load(base or "HEAD")
-    guard_branch(ws, branch, list(before.settings.protected_branches), head, "import")
     prints = fingerprints(source, fmt) if request.source is None else None
     tree = base_tree if head else None
+    note = recall(ws, tree, prints, request.method)
+    if index is not None:
+        before = load_indexed(ws, index)
+    else:  # the note of the last import indexes its tree, as a load would
+        before = noted_plan(ws, tree, note) if tree and note else ws.load(base or "HEAD")
+    guard_branch(ws, branch, list(before.settings.protected_branches), head, "import")
     quick = None
-    if prints is not None and tree is not None:
+    if prints is not None and note is not None:
         scope = property_scope(before.settings, bool(before.event_paths), Settings(), FORMATS[fmt].property_scope)
-        quick = incremental(ws, tree, before, request.method, source, prints, scope)
+        quick = incremental(before, request.method, source, prints, scope, note)
     if quick is not None:
         incoming, old_plan, new_plan, result = quick.incoming, quick.old, quick.new, quick.result
         tell(len(incoming.plan.events), "events read")  # only the changed events are read and merged
@@ -180,6 +195,29 @@ def _import_once(ws: Workspace, request: ImportRequest, tell: Progress) -> Impor
         follow(ws, index, base_tree, written.commit)
     if prints is not None:
         left = ws.store.subtree_id(written.commit, ws.prefix) if written.commit else tree
-        note = quick.note if quick else note_of(prints, incoming, new_plan, scope[0])
-        remember(ws, left, fmt, request.method, note)
+        _keep_note(
+            ws, request.method, prints, quick, left, (before, incoming, new_plan, scope[0]), written.changed_paths
+        )
     return outcome
+
+
+def _keep_note(
+    ws: Workspace,
+    method: str,
+    prints: Split,
+    quick: Incremental | None,
+    left: str | None,
+    full: tuple[LoadedPlan, Incoming, Plan, str],
+    changed_paths: tuple[str, ...],
+) -> None:
+    """Keep the note of the import that left the tree `left` by writing `changed_paths`: the
+    quick path's, updated, or the `full` import's (the plan before, the file read, the plan
+    after, the property model)."""
+    if left is None:
+        return
+    if quick is not None:
+        remember(ws, left, prints.format, method, quick.note)
+        return
+    before, incoming, plan, scope = full
+    paths = paths_after(ws, before, left, changed_paths)
+    remember(ws, left, prints.format, method, note_of(prints, incoming, plan, scope, paths))
