@@ -189,12 +189,16 @@ def _imports_once(command: Command) -> list[tuple[str, int]]:
 STAGES = {
     "the command table and main (--version stops here)": ["trackplan.cli"],
     "click and the group": ["trackplan.cli.app"],
-    "the shared options (the model with them)": ["trackplan.cli.options"],
-    "the git layer (pygit2)": ["trackplan.repo.workspace"],
-    "plan files: the sqlite cache (YAML on a first parse)": ["trackplan.repo.reading", "trackplan.repo.cache"],
+    "the shared options": ["trackplan.cli.options"],
     "events, show": ["trackplan.repo.browse"],
+    "export to its kept output (a warm export stops here)": [
+        "trackplan.exporting.run",
+        "trackplan.repo.workspace",
+        "trackplan.repo.git.revisions",
+    ],
+    "the git layer (pygit2)": ["trackplan.repo.git.store"],
+    "plan files: the model, sqlite (YAML on a first parse)": ["trackplan.repo.reading", "trackplan.repo.cache"],
     "diff": ["trackplan.diffing.run", "trackplan.report.diff", "trackplan.ci.review", "trackplan.ci.github"],
-    "export": ["trackplan.exporting.run"],
 }
 STAGE_SCRIPT = """
 import importlib, sys, time
