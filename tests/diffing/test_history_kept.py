@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from tests.helpers import CliRunnerCall
 from trackplan.diffing.history import HistoryEntry, LogRequest, history
+from trackplan.repo.git.tree_diffs import tree_diffs
 from trackplan.repo.workspace import Workspace
 
 
@@ -145,3 +147,45 @@ def test_a_rewritten_history_is_compared_where_it_changed(plan_repo: Path, monke
         ["Signed Up"],
         ["Search Performed"],
     )
+
+
+def odd_entries(repo: Path) -> None:
+    """Commits of what a tree comparison must get right: a mode change alone, a symlink, a file
+    that becomes a folder, a subfolder added and removed, a name with a space and accents."""
+    events = repo / "events"
+    (events / "signed-up.yaml").chmod(0o755)
+    commit_all(repo, "Executable")
+    (events / "link.yaml").symlink_to("signed-up.yaml")
+    (events / "événement ü.yaml").write_text("title: Événement\n")
+    commit_all(repo, "A symlink and an accented name")
+    (events / "link.yaml").unlink()
+    (events / "link.yaml").write_text("title: Link\n")
+    (events / "00").mkdir()
+    (events / "00" / "sharded.yaml").write_text("title: Sharded\n")
+    commit_all(repo, "The symlink becomes a file; a subfolder")
+    shutil.rmtree(events / "00")
+    (events / "00").write_text("not a folder any more\n")
+    commit_all(repo, "The subfolder becomes a file")
+
+
+@pytest.mark.parametrize("history_of", [busy_history, lambda repo, _: odd_entries(repo)])
+def test_one_git_pass_compares_as_the_store_does(history_of: Callable[[Path, Path], None], plan_repo: Path) -> None:
+    history_of(plan_repo, plan_repo)
+    ws = Workspace(plan_repo)
+    pairs = []
+    for info in ws.store.iter_commits("HEAD"):
+        parent = ws.store.subtree_id(info.parents[0], ws.prefix) if info.parents else None
+        pairs.append((parent, ws.store.subtree_id(info.id, ws.prefix)))
+    by_store = [[c for c in ws.store.diff_trees(old, new) if c[1] != c[2]] for old, new in pairs]
+    assert tree_diffs(plan_repo, pairs) == by_store
+    assert sum(map(len, by_store)) > len(pairs)
+
+
+def test_without_git_the_store_compares(plan_repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    busy_history(plan_repo, plan_repo)
+    odd_entries(plan_repo)
+    with_git = fresh(plan_repo, LogRequest())
+    monkeypatch.setenv("PATH", "")
+    store = Workspace(plan_repo).store
+    assert tree_diffs(plan_repo, [(None, store.subtree_id(store.resolve("HEAD"), ""))]) is None
+    assert rows(fresh(plan_repo, LogRequest())) == rows(with_git)

@@ -131,12 +131,12 @@ _FIELDS_BEFORE_PATH = {b"1": 8, b"2": 9, b"u": 10}
 """Porcelain v2: ordinary, renamed or copied, and unmerged entries (git-status(1))."""
 
 
-def git_output(folder: Path, *args: str) -> bytes | None:
-    process = _start(folder, *args)
-    return _finish(process) if process is not None else None
+def git_output(folder: Path, *args: str, stdin: bytes | None = None) -> bytes | None:
+    process = _start(folder, *args, piped=stdin is not None)
+    return _finish(process, stdin) if process is not None else None
 
 
-def _start(folder: Path, *args: str) -> subprocess.Popen[bytes] | None:
+def _start(folder: Path, *args: str, piped: bool = False) -> subprocess.Popen[bytes] | None:
     env = {name: value for name, value in os.environ.items() if name not in LOCAL_ENV}
     env["GIT_NO_REPLACE_OBJECTS"] = "1"
     try:
@@ -144,7 +144,7 @@ def _start(folder: Path, *args: str) -> subprocess.Popen[bytes] | None:
             ["git", *args],
             cwd=folder,
             env=env,
-            stdin=subprocess.DEVNULL,
+            stdin=subprocess.PIPE if piped else subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
         )
@@ -152,6 +152,6 @@ def _start(folder: Path, *args: str) -> subprocess.Popen[bytes] | None:
         return None
 
 
-def _finish(process: subprocess.Popen[bytes]) -> bytes | None:
-    out, _ = process.communicate()
+def _finish(process: subprocess.Popen[bytes], stdin: bytes | None = None) -> bytes | None:
+    out, _ = process.communicate(stdin)
     return out if process.returncode == 0 else None
