@@ -137,6 +137,7 @@ def test_text_report_and_max_invalid_exit(plan_repo: Path, run_cli: CliRunnerCal
 def test_text_report_names_unknown_events() -> None:
     summary = {"checked": 3, "invalid": 3, "malformed": 0, "malformedLines": [], "unknownEvents": {"Mystery": 3}}
     summary |= {"unknownEventsAt": {"Mystery": [{"line": 1}, {"line": 4}]}, "commits": {}, "unknownCommits": {}}
+    summary |= {"notObjects": 0, "notObjectsAt": []}
     assert render_text({**summary, "events": {}}) == (
         "unknown event Mystery: 3 (at line 1, line 4)\n3 checked, 3 invalid, 0 malformed\n"
     )
@@ -237,3 +238,44 @@ def test_the_quick_path_counts_what_a_full_check_finds(plan_repo: Path) -> None:
     counted = Counter({(name, True): s.valid for name, s in report.events.items()})
     counted.update({(name, False): s.invalid for name, s in report.events.items()})
     assert +counted == +expected
+
+
+NOT_OBJECTS = ['"a bare string"', "42", "[1, 2]", "null", "true"]
+EVERY_KIND = [
+    '{"event": "Search Performed", "properties": {"query": "a", "result_count": 1}}',  # valid
+    '{"event": "Search Performed", "properties": {"query": "b"}}',  # invalid: result_count missing
+    '{"event": "Mystery Event", "properties": {}}',  # an unknown event
+    '{"neither": "shape"}',  # an object of no known shape
+    *NOT_OBJECTS,
+    "{not json",  # malformed
+]
+
+
+@pytest.mark.parametrize("form", ["jsonl", "array"])
+def test_a_value_that_is_no_object_is_counted_apart_with_its_place(
+    plan_repo: Path, run_cli: CliRunnerCall, tmp_path: Path, form: str
+) -> None:
+    kinds = EVERY_KIND if form == "jsonl" else EVERY_KIND[:-1]  # an array stops at a malformed item
+    payloads = tmp_path / f"payloads.{form}"
+    payloads.write_text("\n".join(kinds) + "\n" if form == "jsonl" else "[\n" + ",\n".join(kinds) + "\n]\n")
+    code, doc = check(run_cli, plan_repo, str(payloads))
+    assert code == 0
+    first = kinds.index(NOT_OBJECTS[0])
+    places = [
+        {"line": first + 1 + i} if form == "jsonl" else {"index": first + i, "line": first + 2 + i} for i in range(5)
+    ]
+    assert (doc["notObjects"], doc["notObjectsAt"]) == (5, places)
+    assert doc["unknownEvents"] == {"Mystery Event": 1, "unknown": 1}
+    assert (doc["checked"], doc["invalid"], doc["malformed"]) == (9, 8, 1 if form == "jsonl" else 0)
+    events = doc["events"].values()
+    assert doc["invalid"] == sum(e["invalid"] for e in events) + sum(doc["unknownEvents"].values()) + doc["notObjects"]
+    assert doc["checked"] == doc["invalid"] + sum(e["valid"] for e in events)
+    text = run_cli("-C", plan_repo, "check", str(payloads)).output
+    where = ", ".join(f"line {p['line']}" if form == "jsonl" else f"[{p['index']}] line {p['line']}" for p in places)
+    assert f"\nnot an object: 5 (at {where})\n" in text
+
+
+def test_no_line_for_values_that_are_no_object_when_there_are_none(plan_repo: Path, run_cli: CliRunnerCall) -> None:
+    code, doc = check(run_cli, plan_repo, str(PAYLOADS / "shapes.jsonl"))
+    assert (code, doc["notObjects"], doc["notObjectsAt"]) == (0, 0, [])
+    assert "not an object" not in run_cli("-C", plan_repo, "check", str(PAYLOADS / "shapes.jsonl")).output

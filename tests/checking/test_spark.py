@@ -44,8 +44,8 @@ def spark() -> Iterator[Any]:
 
 
 def generated_payloads(n: int) -> list[str]:
-    """Valid and invalid payloads of the template plan in every shape, unknown events and
-    malformed lines, shuffled."""
+    """Valid and invalid payloads of the template plan in every shape, unknown events, JSON
+    that is no object and malformed lines, shuffled."""
     rng = random.Random(7)
     search = {"event": "Search Performed", "properties": {"query": "shoes", "result_count": 3}}
     kinds: list[Any] = [
@@ -57,6 +57,8 @@ def generated_payloads(n: int) -> list[str]:
         {"type": "identify", "traits": {"email": "a@example.com"}},
         {"event": "Mystery Event", "properties": {}},
         "{not json",
+        '"a bare string"',
+        "42",
     ]
     lines = [kind if isinstance(kind, str) else json.dumps(kind) for kind in rng.choices(kinds, k=n)]
     return lines
@@ -73,8 +75,10 @@ def test_spark_counts_equal_trackplan_check(
     counts = event_counts(checker, spark.read.text(str(payloads)).repartition(4))
 
     expected = {name: (stats["valid"], stats["invalid"]) for name, stats in summary["events"].items()}
-    assert counts == SparkCounts(expected, summary["unknownEvents"], summary["malformed"])
-    assert sum(v + i for v, i in counts.events.values()) + sum(counts.unknown.values()) == summary["checked"]
+    assert counts == SparkCounts(expected, summary["unknownEvents"], summary["malformed"], summary["notObjects"])
+    assert counts.not_objects > 0
+    checked = sum(v + i for v, i in counts.events.values()) + sum(counts.unknown.values()) + counts.not_objects
+    assert checked == summary["checked"]
     assert {name for name, (_, invalid) in counts.events.items() if invalid} == {
         "Search Performed",
         "Checkout Completed",

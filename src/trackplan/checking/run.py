@@ -79,6 +79,8 @@ class QAReport:
     malformed_count: int = 0
     unknown: Counter[str] = field(default_factory=Counter)
     unknown_examples: dict[str, list[Location]] = field(default_factory=dict)
+    not_objects: int = 0  # JSON that is no object (a string, number, list or null): no payload at all
+    not_object_examples: list[Location] = field(default_factory=list)
     events: dict[str, EventStats] = field(default_factory=dict)
     commits: Counter[str] = field(default_factory=Counter)  # payloads checked at the commit they name
     unknown_commits: Counter[str] = field(default_factory=Counter)  # named commits this repository lacks
@@ -88,6 +90,13 @@ class QAReport:
         self.checked += 1
         self.invalid += 1
         self.unknown_commits[commit] += 1
+
+    def add_not_object(self, at: Callable[[], Location]) -> None:
+        """A JSON value that is no object: checked, and invalid, as it is no payload of any shape."""
+        self.checked += 1
+        self.invalid += 1
+        self.not_objects += 1
+        _note(self.not_object_examples, at)
 
     def add_malformed(self, error: str, at: Location, keep: int) -> None:
         self.malformed_count += 1
@@ -133,6 +142,8 @@ class QAReport:
             "unknownEventsAt": {
                 name: [at.to_json() for at in self.unknown_examples[name]] for name, _ in self.unknown.most_common()
             },
+            "notObjects": self.not_objects,
+            "notObjectsAt": [at.to_json() for at in self.not_object_examples],
             "commits": dict(self.commits.most_common()),
             "unknownCommits": dict(self.unknown_commits.most_common()),
             "events": {name: s.to_json() for name, s in sorted(self.events.items())},
@@ -212,6 +223,8 @@ def _tally(report: QAReport, batch: Batch, checker: Checker, at_commit: CommitCh
                 stats.sent(doc["properties"])
         elif type(doc) is Malformed:
             report.add_malformed(doc.error, batch.locate(i), keep)
+        elif type(doc) is not dict:
+            report.add_not_object(partial(batch.locate, i))
         else:
             result = use.check(doc)
             report.add(result, use.properties.get(str(result.event), ()), partial(batch.locate, i))

@@ -20,6 +20,7 @@ from trackplan.checking.checker import Checker
 from trackplan.checking.run import run_checks
 
 MALFORMED = "(malformed)"  # the key counting rows that are no JSON at all
+NOT_OBJECT = "(not an object)"  # the key counting rows whose JSON is no object
 UNKNOWN = "(unknown) "  # before an unknown event's name
 
 
@@ -28,11 +29,12 @@ class SparkCounts:
     events: dict[str, tuple[int, int]] = field(default_factory=dict)  # event: (valid, invalid)
     unknown: dict[str, int] = field(default_factory=dict)  # unknown event: payloads
     malformed: int = 0
+    not_objects: int = 0
 
 
 def event_counts(checker: Checker, payloads: Any, column: str = "value") -> SparkCounts:
     """Per event, (valid, invalid) over the DataFrame `payloads`, whose `column` holds one JSON
-    payload per row; unknown events and malformed rows apart."""
+    payload per row; unknown events, rows that are no object and malformed rows apart."""
     pairs = (
         payloads.select(column)
         .rdd.mapPartitions(partial(_partition_counts, checker, column))
@@ -43,6 +45,8 @@ def event_counts(checker: Checker, payloads: Any, column: str = "value") -> Spar
     for key, (valid, invalid) in sorted(pairs):
         if key == MALFORMED:
             counts.malformed = invalid
+        elif key == NOT_OBJECT:
+            counts.not_objects = invalid
         elif key.startswith(UNKNOWN):
             counts.unknown[key.removeprefix(UNKNOWN)] = invalid
         else:
@@ -57,5 +61,7 @@ def _partition_counts(checker: Checker, column: str, rows: Iterable[Any]) -> Ite
         yield name, (stats.valid, stats.invalid)
     for name, count in report.unknown.items():
         yield UNKNOWN + name, (0, count)
+    if report.not_objects:
+        yield NOT_OBJECT, (0, report.not_objects)
     if report.malformed_count:
         yield MALFORMED, (0, report.malformed_count)

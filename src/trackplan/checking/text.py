@@ -1,5 +1,5 @@
-"""The text report of `trackplan check`: per event, then unknown events, the commits payloads
-named (checked, or unknown here) and malformed lines."""
+"""The text report of `trackplan check`: per event, then unknown events, JSON values that are
+no object, the commits payloads named (checked, or unknown here) and malformed lines."""
 
 from __future__ import annotations
 
@@ -36,6 +36,8 @@ def render_text(summary: dict[str, Any]) -> str:
         f"unknown event {name}: {count}{_places(summary['unknownEventsAt'][name])}"
         for name, count in summary["unknownEvents"].items()
     )
+    if summary["notObjects"]:
+        lines.append(f"not an object: {summary['notObjects']}{_places(summary['notObjectsAt'])}")
     lines.extend(f"checked at commit {commit}: {count}" for commit, count in summary["commits"].items())
     lines.extend(
         f"unknown commit {commit}: {count} not checked (no plan at that commit in this repository)"
