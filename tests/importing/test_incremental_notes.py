@@ -79,8 +79,11 @@ def test_a_chain_of_quick_imports_past_the_deltas_equals_the_full_imports(
     ws = Workspace(root)
     left = tree(root, "b")
     fmt = "jsonschema" if as_schema else "avo-json"
-    stored = json.loads(ws.cache.get_fragments([notes._key(left, fmt, "addAndUpdate")]).popitem()[1])
-    assert stored["depth"] == len(exports) - 1 - (notes.DELTAS + 1)  # a whole note after DELTAS deltas
+    split = notes.fingerprints(InputFile(json.dumps(exports[-1]).encode(), "export.json"), fmt)
+    note = notes.recall(ws, left, split, "addAndUpdate")
+    assert note is not None
+    assert note.depth == len(exports) - 1 - (notes.DELTAS + 1)  # a whole note after DELTAS deltas
+    assert note.paths == ws.load("b").event_paths
 
 
 def test_the_note_indexes_its_tree_as_a_load_does(tmp_path: Path) -> None:
@@ -186,3 +189,30 @@ def test_fingerprints_split_without_parsing_and_refuse_other_shapes() -> None:
     for bad in (b"[]", b'{"events": {}}', b'{"events": [1]', b'{"name": "no events"}'):
         assert notes.fingerprints(InputFile(bad, "x.json"), "avo-json") is None
     assert notes.fingerprints(InputFile(data, "x.json"), "csv") is None
+
+
+def test_json_schema_fingerprints_follow_the_property_level_part() -> None:
+    export = as_json_schema(avo_export(random.Random(3), 4))
+    events = export["schema"]["events"]
+    events["Event 1"]["x-id"] = "evt_1"
+    split = notes.fingerprints(InputFile(json.dumps(export).encode(), "x.json"), "jsonschema")
+    assert split is not None
+    details = split.every_detail()
+    assert [split.details(i) for i in range(4)] == details
+    assert [(d.name, d.id) for d in details] == [
+        ("Event 0", None),
+        ("Event 1", "evt_1"),
+        ("Event 2", None),
+        ("Event 3", None),
+    ]
+    events["Event 0"]["description"] = "Only event-level."
+    events["Event 2"]["required"] = [*events["Event 2"]["required"], "brand_new"]
+    again = notes.fingerprints(InputFile(json.dumps(export).encode(), "x.json"), "jsonschema")
+    assert again is not None
+    changed = [i for i in range(4) if again.wholes[i * 16 : (i + 1) * 16] != split.wholes[i * 16 : (i + 1) * 16]]
+    assert changed == [0, 2]
+    assert [again.details(i).properties == details[i].properties for i in range(4)] == [True, True, False, True]
+    assert again.around == split.around
+    export["schema"]["title"] = "Around the events"
+    moved = notes.fingerprints(InputFile(json.dumps(export).encode(), "x.json"), "jsonschema")
+    assert moved is not None and moved.around != split.around and moved.wholes == again.wholes

@@ -42,7 +42,7 @@ from trackplan.repo.paths import is_event_file, is_plan_file, stem
 from trackplan.repo.reading import LoadedPlan, document_title
 from trackplan.repo.workspace import Workspace
 
-NOTE_VERSION = 3
+NOTE_VERSION = 4
 DELTAS = 8
 """How many notes in a row may each hold only their changes over the one before."""
 METHODS = ("addOnly", "addAndUpdate", "addUpdateAndRemove")
@@ -53,7 +53,6 @@ SIZE = 16  # bytes of each fingerprint
 Raw = msgspec.Raw
 _MEMBERS = msgspec.json.Decoder(dict[str, Raw])
 _ITEMS = msgspec.json.Decoder(list[Raw])
-_OBJECTS = msgspec.json.Decoder(dict[str, dict[str, Raw]])
 
 
 def _digest(*parts: bytes) -> bytes:
@@ -61,6 +60,13 @@ def _digest(*parts: bytes) -> bytes:
     for part in parts:
         h.update(b"%d:" % len(part))
         h.update(part)
+    return h.digest()
+
+
+def _named_digest(name: bytes, raw: Raw) -> bytes:
+    """The fingerprint of a member: its name as JSON text ends where its value begins."""
+    h = hashlib.blake2b(name, digest_size=SIZE)
+    h.update(raw)
     return h.digest()
 
 
@@ -152,10 +158,34 @@ class AvoSplit(Split):
         return avo_json.read(InputFile(_object([*self.members, b'"events":' + events]), name))
 
 
-def _schema_details(name: str, members: Mapping[str, Raw]) -> Details:
-    part = [b"%s:%s" % (key.encode(), bytes(members[key])) for key in SCHEMA_PROPERTY_KEYS if key in members]
-    event_id = msgspec.json.decode(members["x-id"]) if "x-id" in members else None
-    return Details(_digest(*part), name, _text(event_id))
+class _SchemaEvent(
+    msgspec.Struct,
+    rename={"x_id": "x-id", "all_of": "allOf", "one_of": "oneOf", "any_of": "anyOf", "defs": "$defs", "ref": "$ref"},
+):
+    """The members of a JSON Schema event the quick path looks at: its id and its property-level part."""
+
+    x_id: Any = None
+    properties: Raw = Raw(b"")
+    required: Raw = Raw(b"")
+    all_of: Raw = Raw(b"")
+    one_of: Raw = Raw(b"")
+    any_of: Raw = Raw(b"")
+    definitions: Raw = Raw(b"")
+    defs: Raw = Raw(b"")
+    ref: Raw = Raw(b"")
+
+
+_SCHEMA_EVENT = msgspec.json.Decoder(_SchemaEvent)
+_SCHEMA_EVENTS = msgspec.json.Decoder(dict[str, _SchemaEvent])
+
+
+def _schema_details(name: str, event: _SchemaEvent) -> Details:
+    part = (event.properties, event.required, event.all_of, event.one_of, event.any_of, event.definitions)
+    raws = (*part, event.defs, event.ref)
+    members = [
+        b"%s:%s" % (key.encode(), bytes(raw)) for key, raw in zip(SCHEMA_PROPERTY_KEYS, raws, strict=True) if raw
+    ]
+    return Details(_digest(*members), name, _text(event.x_id))
 
 
 class SchemaSplit(Split):
@@ -171,13 +201,13 @@ class SchemaSplit(Split):
         self.names, self.raws = list(by_name), list(by_name.values())
         self.members, self.schema_members = _members(top, "schema"), _members(schema, "events")
         self.around = _digest(*self.members, b"\0schema", *self.schema_members)
-        self.wholes = b"".join(_digest(orjson.dumps(n), r) for n, r in zip(self.names, self.raws, strict=True))
+        self.wholes = b"".join(_named_digest(orjson.dumps(n), r) for n, r in zip(self.names, self.raws, strict=True))
 
     def details(self, position: int) -> Details:
-        return _schema_details(self.names[position], _MEMBERS.decode(self.raws[position]))
+        return _schema_details(self.names[position], _SCHEMA_EVENT.decode(self.raws[position]))
 
     def every_detail(self) -> list[Details]:
-        return [_schema_details(name, members) for name, members in _OBJECTS.decode(self.events).items()]
+        return [_schema_details(name, event) for name, event in _SCHEMA_EVENTS.decode(self.events).items()]
 
     def read(self, name: str, positions: list[int]) -> Incoming:
         events = _object([orjson.dumps(self.names[i]) + b":" + bytes(self.raws[i]) for i in positions])
@@ -231,27 +261,27 @@ def _stored(note: Note, key: str) -> dict[str, Any]:
     """The note as kept under `key`: only its changes when the note it was read from is kept."""
     scoped = {"uses": note.uses, "others": note.others}
     if note.key is not None and note.key != key and note.depth < DELTAS:
-        changed = [[i, whole.hex(), props.hex()] for i, (whole, props) in sorted(note.changed.items())]
+        changed = [[i, whole, props] for i, (whole, props) in sorted(note.changed.items())]
         return {"base": note.key, "depth": note.depth + 1, "changed": changed, **scoped}
-    whole = {"around": note.around.hex(), "scope": note.scope, "events": note.events, "paths": note.paths}
-    return {**whole, "wholes": note.wholes.hex(), "properties": note.properties.hex(), **scoped}
+    whole = {"around": note.around, "scope": note.scope, "events": note.events, "paths": note.paths}
+    return {**whole, "wholes": note.wholes, "properties": note.properties, **scoped}
 
 
 def _read_note(ws: Workspace, key: str, hops: int = 0) -> Note | None:
     stored = ws.cache.get_fragments([key]).get(key)
     if stored is None or hops > DELTAS:
         return None
-    doc = orjson.loads(stored)
+    doc = msgspec.msgpack.decode(stored)
     if "base" in doc:
         note = _read_note(ws, doc["base"], hops + 1)
         if note is None:
             return None
         for position, whole, props in doc["changed"]:
-            note.update(position, bytes.fromhex(whole), bytes.fromhex(props))
+            note.update(position, whole, props)
         note.depth = doc["depth"]
     else:
-        wholes, props = bytearray.fromhex(doc["wholes"]), bytearray.fromhex(doc["properties"])
-        note = Note(bytes.fromhex(doc["around"]), doc["scope"], wholes, props, doc["events"], doc["paths"])
+        wholes, props = bytearray(doc["wholes"]), bytearray(doc["properties"])
+        note = Note(doc["around"], doc["scope"], wholes, props, doc["events"], doc["paths"])
     note.uses, note.others, note.key = doc["uses"], doc["others"], key
     note.changed = {}
     return note
@@ -330,7 +360,7 @@ def remember(ws: Workspace, tree: str | None, fmt: str, method: str, note: Note 
     """Keep the note of an import that left the plan tree `tree`."""
     if tree is not None and note is not None and method in METHODS:
         key = _key(tree, fmt, method)
-        ws.cache.put_fragment(key, orjson.dumps(_stored(note, key)))
+        ws.cache.put_fragment(key, msgspec.msgpack.encode(_stored(note, key)))
         ws.cache.flush()
 
 
