@@ -2,7 +2,8 @@
 tracking-plan history endpoint: before, limit, offset, order).
 
 Each commit is compared with its first parent: commits that leave the plan folder unchanged
-are skipped by subtree id, and only changed files are read. Event files pair as `diff` pairs
+are skipped by subtree id, the trees of many commits are compared in one `git diff-tree`
+pass (`repo.git.tree_diffs`), and only changed files are read. Event files pair as `diff` pairs
 them (`run.event_pairs`): a rename is one entry, and an edit that leaves the event equal
 (a comment, formatting) is none. `--event` follows an event back through its renames.
 What each commit changed is kept in the blob cache by commit id (`KeptChanges`), so a log
