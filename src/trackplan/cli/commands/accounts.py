@@ -48,7 +48,13 @@ def command() -> None:
 @click.option("--email", default=None, help="Who the account's subscriptions notify when they name no recipient.")
 @state_dir_option()
 def add(name: str, workspace: str, scope: str, email: str | None, state_dir: Path | None) -> None:
-    """Add an account NAME; prints its secret once."""
+    """Add an account NAME; prints its secret once.
+
+    \b
+    Examples:
+      trackplan accounts add ci-import --scope import --email data@example.com
+      trackplan accounts add docs-site --scope export --workspace acme
+    """
     from trackplan.serving.accounts import parse_scopes
 
     _echo_secret(_store(state_dir).add(name, workspace, parse_scopes(scope), email))
@@ -57,7 +63,13 @@ def add(name: str, workspace: str, scope: str, email: str | None, state_dir: Pat
 @command.command("list")
 @state_dir_option()
 def list_(state_dir: Path | None) -> None:
-    """The accounts, their workspace and scopes (never a secret)."""
+    """The accounts, their workspace and scopes (never a secret).
+
+    \b
+    Examples:
+      trackplan accounts list
+      trackplan accounts list --state-dir ~/.local/state/trackplan
+    """
     accounts = _store(state_dir).accounts()
     for account in sorted(accounts.values(), key=lambda a: a.name):
         email = f"\temail {account.email}" if account.email else ""
@@ -70,7 +82,12 @@ def list_(state_dir: Path | None) -> None:
 @click.argument("name")
 @state_dir_option()
 def rotate(name: str, state_dir: Path | None) -> None:
-    """Give NAME a new secret (the old one stops working); prints it once."""
+    """Give NAME a new secret (the old one stops working); prints it once.
+
+    \b
+    Examples:
+      trackplan accounts rotate ci-import
+    """
     _echo_secret(_store(state_dir).rotate(name))
 
 
@@ -78,6 +95,11 @@ def rotate(name: str, state_dir: Path | None) -> None:
 @click.argument("name")
 @state_dir_option()
 def remove(name: str, state_dir: Path | None) -> None:
-    """Remove the account NAME."""
+    """Remove the account NAME.
+
+    \b
+    Examples:
+      trackplan accounts remove docs-site
+    """
     _store(state_dir).remove(name)
     click.echo(f"account {name} removed")

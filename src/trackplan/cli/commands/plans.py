@@ -54,7 +54,8 @@ def command() -> None:
     \b
     Examples:
       trackplan plans create Checkout --domain Payments --owner payments@example.com --branch plans/checkout
-      trackplan plans add-spec Checkout --event "Checkout Completed" --trigger "Order confirmed" --branch plans/checkout
+      trackplan plans add-spec Checkout --event "Checkout Completed" --trigger "Order confirmed" --app-id shop-web \
+        --branch plans/checkout
       trackplan plans status Checkout published --branch plans/checkout
       trackplan plans history Checkout --branch plans/checkout --limit 5 --order asc
     """
@@ -65,7 +66,13 @@ def command() -> None:
 @json_format()
 @pass_context
 def list_plans(ctx: AppContext, branch: str | None, output_format: str) -> None:
-    """List the tracking plans."""
+    """List the tracking plans.
+
+    \b
+    Examples:
+      trackplan plans list
+      trackplan plans list --branch plans/checkout --format json
+    """
     from trackplan.trackingplans.files import read_tracking_plans
     from trackplan.trackingplans.text import list_lines, plan_json
 
@@ -88,6 +95,11 @@ def show(ctx: AppContext, name: str, branch: str | None, output_format: str) -> 
 
     Each narrowing's compatibility with its event's schema is shown: compatible, undecidable
     or incompatible.
+
+    \b
+    Examples:
+      trackplan plans show Checkout --branch plans/checkout
+      trackplan plans show checkout --branch plans/checkout --format json
     """
     from trackplan.trackingplans.compatibility import narrowing_verdicts
     from trackplan.trackingplans.files import find_tracking_plan
@@ -131,7 +143,13 @@ def create(
     branch: str | None,
     output_format: str,
 ) -> None:
-    """Create the tracking plan NAME, as a draft."""
+    """Create the tracking plan NAME, as a draft.
+
+    \b
+    Examples:
+      trackplan plans create Checkout --domain Payments --owner payments@example.com --branch plans/checkout
+      trackplan plans create Discovery --source web --source ios --branch plans/checkout
+    """
     from trackplan.trackingplans.crud import PlanFields, create_plan
 
     fields = PlanFields(None, description, access_instructions, domain, owner, None, sources or None)
@@ -157,7 +175,13 @@ def update(
     branch: str | None,
     output_format: str,
 ) -> None:
-    """Change the tracking plan NAME: only the options given."""
+    """Change the tracking plan NAME: only the options given.
+
+    \b
+    Examples:
+      trackplan plans update Checkout --description "From cart to payment" --branch plans/checkout
+      trackplan plans update Discovery --name Browsing --branch plans/checkout
+    """
     from trackplan.trackingplans.crud import PlanFields, update_plan
 
     fields = PlanFields(new_name, description, access_instructions, domain, owner, None, sources or None)
@@ -174,7 +198,13 @@ def update(
 @json_format()
 @pass_context
 def status(ctx: AppContext, name: str, status: str, spec: str | None, branch: str | None, output_format: str) -> None:
-    """Set the status of the tracking plan NAME, or of one of its specifications: draft, published or deprecated."""
+    """Set the status of the tracking plan NAME, or of one of its specifications: draft, published or deprecated.
+
+    \b
+    Examples:
+      trackplan plans status Checkout published --spec "Checkout Completed" --branch plans/checkout
+      trackplan plans status Checkout published --branch plans/checkout
+    """
     from trackplan.trackingplans.crud import PlanFields, set_specification_status, update_plan
 
     ws = ctx.workspace()
@@ -191,7 +221,12 @@ def status(ctx: AppContext, name: str, status: str, spec: str | None, branch: st
 @json_format()
 @pass_context
 def delete(ctx: AppContext, name: str, branch: str | None, output_format: str) -> None:
-    """Delete the tracking plan NAME (its file; git keeps its history)."""
+    """Delete the tracking plan NAME (its file; git keeps its history).
+
+    \b
+    Examples:
+      trackplan plans delete Browsing --branch plans/checkout
+    """
     from trackplan.trackingplans.crud import delete_plan
 
     _written(delete_plan(ctx.workspace(), name, branch), output_format, "Deleted")
@@ -220,7 +255,13 @@ def add_spec(
     branch: str | None,
     output_format: str,
 ) -> None:
-    """Add an event specification of EVENT to the tracking plan NAME, as a draft."""
+    """Add an event specification of EVENT to the tracking plan NAME, as a draft.
+
+    \b
+    Examples:
+      trackplan plans add-spec Checkout --event "Checkout Completed" --trigger "Order confirmed" --branch plans/checkout
+      trackplan plans add-spec Checkout --event "Signed Up" --trigger "Signed up" --app-id web --branch plans/checkout
+    """
     from trackplan.trackingplans.crud import SpecificationFields, add_specification
 
     spec = SpecificationFields(event, spec_name, description, trigger, app_ids)
@@ -251,6 +292,11 @@ def history(
     """The commits that changed the tracking plan NAME, newest first, followed across renames.
 
     NAME is the plan's name or id; a deleted plan's history is found by its id.
+
+    \b
+    Examples:
+      trackplan plans history Checkout --branch plans/checkout
+      trackplan plans history Checkout --branch plans/checkout --limit 5 --order asc --format json
     """
     from trackplan.trackingplans.history import HistoryQuery, plan_history, resolve_plan
     from trackplan.trackingplans.text import history_lines

@@ -44,7 +44,13 @@ def command() -> None:
 @state_dir_option()
 @pass_context
 def list_(ctx: AppContext, state_dir: Path | None) -> None:
-    """The subscriptions of this plan's organization."""
+    """The subscriptions of this plan's organization: id, plan, recipient, confirmed or pending.
+
+    \b
+    Examples:
+      trackplan subscriptions list
+      trackplan subscriptions list --state-dir ~/.local/state/trackplan
+    """
     found = _store(state_dir).subscriptions(_organization(ctx))
     for s in found:
         status = "confirmed" if s.confirmed else "pending"
@@ -65,6 +71,11 @@ def add(ctx: AppContext, plan: str, recipient: str, reason: str, notifications: 
     """Subscribe RECIPIENT to the tracking plan PLAN (name or id) and mail the confirmation link.
 
     Needs TRACKPLAN_SMTP_URL, and TRACKPLAN_PUBLIC_URL: where `trackplan serve` answers the link.
+
+    \b
+    Examples:
+      trackplan subscriptions add Checkout --recipient ana@example.com --reason "I own revenue reports"
+      trackplan subscriptions add Checkout --recipient ops@example.com --no-notifications
     """
     from trackplan.errors import InputError
     from trackplan.notifying.mail import smtp_config
@@ -90,7 +101,12 @@ def add(ctx: AppContext, plan: str, recipient: str, reason: str, notifications: 
 @click.argument("subscription_id")
 @state_dir_option()
 def remove(subscription_id: str, state_dir: Path | None) -> None:
-    """Remove the subscription SUBSCRIPTION_ID."""
+    """Remove the subscription SUBSCRIPTION_ID (the first column of `trackplan subscriptions list`).
+
+    \b
+    Examples:
+      trackplan subscriptions remove SUBSCRIPTION_ID
+    """
     from trackplan.errors import InputError
 
     if not _store(state_dir).remove(subscription_id):
