@@ -1,7 +1,13 @@
 """Import a 100,000-event plan (sharded layout) into an empty plan, then re-import it with 100
-events changed, for Avo's JSON export and for the standard JSON Schema. Each import runs in
-its own process, which reports the import's wall time and the process's memory peak.
-Reference in the same run: `git fast-import` of the files the import wrote.
+events changed, for Avo's JSON export and for the standard JSON Schema, each import a whole
+`trackplan import FILE` process (wall time, CPU time and memory peak from the kernel).
+
+References measured in the same run, as processes too:
+- the floor of any import: `orjson.loads` of the input file;
+- for a first import: `git fast-import` of the files it wrote;
+- for a re-import: the full import of the same file on the same tree in a copy of the
+  repository without its import notes (what a re-import cost before it followed the change),
+  and `git add` + `git commit` of the same changed files.
 Targets (issue #19): first import <= 60 s with a peak <= 2 GB; re-import of 100 changed
 events <= 5 s, for both formats.
 """
@@ -9,44 +15,92 @@ events <= 5 s, for both formats.
 from __future__ import annotations
 
 import json
-import resource
+import os
 import shutil
+import sqlite3
 import statistics
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from common import git, scratch_dir
 from synthetic import avo_export, jsonschema_export
-from trackplan.importing.run import ImportRequest, run_import
 from trackplan.repo.scaffold import init_plan
 from trackplan.repo.workspace import Workspace
 
 FILES = {"avo-json": avo_export, "jsonschema": jsonschema_export}
-FIRST_RUNS, REIMPORTS = 2, 3
+REIMPORTS = 3
 CHANGED = 100
+FLOOR_RUNS = 3
 
 
-def child(root: str, file: str) -> None:
-    """One import in this process: prints its seconds, its counts and the memory peak."""
-    data = Path(file).read_bytes()
-    start = time.perf_counter()
-    outcome = run_import(Workspace(Path(root)), ImportRequest(data, file, method="addAndUpdate", branch="import"))
-    seconds = time.perf_counter() - start
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    counts = outcome.result.counts()
-    print(
-        json.dumps({"seconds": seconds, "peak": peak, "new": counts["newEvents"], "updated": counts["updatedEvents"]})
-    )
+@dataclass(frozen=True)
+class Run:
+    wall: float
+    cpu: float
+    peak: int  # bytes
+    output: str
+
+    def __add__(self, other: Run) -> Run:
+        return Run(self.wall + other.wall, self.cpu + other.cpu, max(self.peak, other.peak), self.output + other.output)
 
 
-def imported(root: Path, file: Path) -> dict[str, float]:
-    out = subprocess.run([sys.executable, __file__, "--child", str(root), str(file)], capture_output=True, text=True)
-    if out.returncode != 0:
-        raise SystemExit(f"the import of {file.name} failed:\n{out.stderr}")
-    result: dict[str, float] = json.loads(out.stdout.splitlines()[-1])
-    return result
+def process(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> Run:
+    """One process, its wall time, and its own CPU time and memory peak (wait4's rusage)."""
+    out = cwd / ".bench-out"
+    with open(out, "wb") as sink:
+        start = time.perf_counter()
+        child = subprocess.Popen(args, cwd=cwd, env=env, stdout=sink, stderr=subprocess.STDOUT, stdin=subprocess.PIPE)
+        assert child.stdin is not None
+        child.stdin.close()
+        _, status, usage = os.wait4(child.pid, 0)
+        wall = time.perf_counter() - start
+    child.returncode = os.waitstatus_to_exitcode(status)
+    text = out.read_text(errors="replace")
+    out.unlink()
+    if child.returncode != 0:
+        raise SystemExit(f"{' '.join(args)} failed ({child.returncode}):\n{text}")
+    return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024, text)
+
+
+def trackplan_import(root: Path, file: Path, fmt: str) -> tuple[Run, dict[str, int]]:
+    args = [sys.executable, "-m", "trackplan", "import", str(file), "--from", fmt, "--method", "addAndUpdate"]
+    args += ["--branch", "import", "--max-bytes", str(2**31), "--format", "json"]
+    run = process(args, root)
+    counts: dict[str, int] = json.loads(run.output)["result"]
+    return run, counts
+
+
+def parse_floor(file: Path) -> Run:
+    code = "import orjson, sys; orjson.loads(open(sys.argv[1], 'rb').read())"
+    return process([sys.executable, "-c", code, str(file)], file.parent)
+
+
+def drop_notes(root: Path) -> None:
+    """Forget what earlier imports noted, so the next import is a full one (the cache stays warm)."""
+    db = sqlite3.connect(root / ".git" / "trackplan" / "blobs.sqlite")
+    with db:
+        db.execute("DELETE FROM fragments WHERE key LIKE 'import-note/%'")
+    db.close()
+
+
+def git_commit(root: Path, before: str, after: str) -> Run:
+    """`git add` + `git commit` of the files that `after` changed over `before`, from an index of `before`."""
+    paths = git("diff", "--name-only", before, after, cwd=root).decode().split()
+    scratch = scratch_dir("tp-bench-commit-")
+    env = {**os.environ, "GIT_INDEX_FILE": str(scratch / "index"), "GIT_WORK_TREE": str(scratch / "tree")}
+    subprocess.run(["git", "read-tree", before], cwd=root, env=env, check=True)
+    for path in paths:
+        target = scratch / "tree" / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(git("show", f"{after}:{path}", cwd=root))
+    try:
+        added = process(["git", "add", "--", *paths], root, env)
+        return added + process(["git", "commit", "-q", "--no-verify", "-m", "reference"], root, env)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 def fast_import_stream(ws: Workspace, ref: str) -> bytes:
@@ -58,74 +112,82 @@ def fast_import_stream(ws: Workspace, ref: str) -> bytes:
     return b"".join(out)
 
 
-def fast_import(tmp: Path, stream: bytes) -> float:
-    target = Path(
-        scratch_dir(
-            "tp-bench-fi-",
-        )
-    )
-    git("init", "-q", str(target), cwd=tmp)
-    start = time.perf_counter()
-    git("fast-import", "--quiet", cwd=target, stdin=stream)
-    seconds = time.perf_counter() - start
-    shutil.rmtree(target, ignore_errors=True)
-    return seconds
+def fast_import(stream: bytes) -> Run:
+    target = scratch_dir("tp-bench-fi-")
+    git("init", "-q", str(target), cwd=target)
+    (target / "stream").write_bytes(stream)
+    try:
+        return process(["sh", "-c", "git fast-import --quiet < stream"], target)
+    finally:
+        shutil.rmtree(target, ignore_errors=True)
 
 
-def spread(samples: list[float]) -> str:
+def spread(runs: list[Run]) -> str:
+    walls, cpus = [r.wall for r in runs], [r.cpu for r in runs]
     return (
-        f"median {statistics.median(samples):7.2f} s  (min-max {min(samples):.2f}-{max(samples):.2f}, n={len(samples)})"
+        f"wall {statistics.median(walls):7.2f} s ({min(walls):.2f}-{max(walls):.2f})  "
+        f"CPU {statistics.median(cpus):7.2f} s ({min(cpus):.2f}-{max(cpus):.2f})  n={len(runs)}"
     )
 
 
-def main(n: int) -> None:
+def ratio(runs: list[Run], reference: list[Run]) -> str:
+    wall = statistics.median(r.wall for r in runs) / statistics.median(r.wall for r in reference)
+    cpu = statistics.median(r.cpu for r in runs) / statistics.median(r.cpu for r in reference)
+    return f"{wall:6.2f}x wall, {cpu:6.2f}x CPU"
+
+
+def show(label: str, runs: list[Run], reference: list[Run] | None = None) -> None:
+    peak = max(r.peak for r in runs) / 2**30
+    against = f"  {ratio(runs, reference)}" if reference else ""
+    print(f"  {label:<58} {spread(runs)}  peak {peak:.2f} GiB{against}", flush=True)
+
+
+def formatted(tmp: Path, n: int, fmt: str) -> None:
+    make = FILES[fmt]
+    file = tmp / f"{fmt}.json"
+    file.write_bytes(make(n))
+    print(f"{fmt}: {file.stat().st_size / 1e6:.0f} MB, {n} events", flush=True)
+    floor = [parse_floor(file) for _ in range(FLOOR_RUNS)]
+    show("orjson.loads of the file (floor)", floor)
+    root = tmp / fmt
+    init_plan(root, with_examples=False, events_layout="sharded")
+    first, counts = trackplan_import(root, file, fmt)
+    assert counts["newEvents"] == n, counts
+    show("import into an empty plan (target <= 60 s, <= 2 GB)", [first], floor)
+    show("git fast-import of the same files", [fast_import(fast_import_stream(Workspace(root), "import"))])
+    reference = tmp / f"{fmt}-full"
+    shutil.copytree(root, reference, symlinks=True)
+    quick, full, commits = [], [], []
+    for revision in range(1, REIMPORTS + 1):
+        file.write_bytes(make(n, CHANGED, revision))
+        before = git("rev-parse", "import", cwd=root).decode().strip()
+        run, counts = trackplan_import(root, file, fmt)
+        assert counts["updatedEvents"] == CHANGED, counts
+        quick.append(run)
+        drop_notes(reference)
+        run, counts = trackplan_import(reference, file, fmt)
+        assert counts["updatedEvents"] == CHANGED, counts
+        full.append(run)
+        after = git("rev-parse", "import", cwd=root).decode().strip()
+        commits.append(git_commit(root, before, after))
+        floor.append(parse_floor(file))
+        print(f"    revision {revision}: quick {quick[-1].wall:.2f} s, full {full[-1].wall:.2f} s", flush=True)
+    show(f"re-import, {CHANGED} events changed (target <= 5 s)", quick, floor)
+    show("  the full import of the same files (before)", full, floor)
+    show("  git add + git commit of the same changed files", commits)
+    show("  orjson.loads of the file, all runs", floor)
+    print(f"  re-import against the full import: {ratio(quick, full)}; against git commit: {ratio(quick, commits)}")
+
+
+def main(n: int, formats: list[str]) -> None:
     tmp = scratch_dir("tp-bench-import-")
     try:
-        rows: list[tuple[str, list[float], str]] = []
-        peaks: list[float] = []
-        reference: list[float] = []
-        for fmt, make in FILES.items():
-            file = tmp / f"{fmt}.json"
-            file.write_bytes(make(n))
-            firsts = []
-            print(f"  {fmt}: {len(make(n)) / 1e6:.0f} MB", flush=True)
-            for run in range(FIRST_RUNS if fmt == "avo-json" else 1):
-                root = tmp / f"{fmt}-{run}"
-                init_plan(root, with_examples=False, events_layout="sharded")
-                first = imported(root, file)
-                assert first["new"] == n, first
-                firsts.append(first["seconds"])
-                peaks.append(first["peak"])
-                print(
-                    f"    import into an empty plan: {first['seconds']:.1f} s, peak {first['peak'] / 2**30:.2f} GiB",
-                    flush=True,
-                )
-            if fmt == "avo-json":
-                stream = fast_import_stream(Workspace(root), "import")
-                reference = [fast_import(tmp, stream) for _ in range(3)]
-                print(f"    git fast-import of the same files: {spread(reference)}", flush=True)
-            again = []
-            for revision in range(1, REIMPORTS + 1):
-                file.write_bytes(make(n, CHANGED, revision))
-                second = imported(root, file)
-                assert second["updated"] == CHANGED, second
-                again.append(second["seconds"])
-                print(f"    re-import, {CHANGED} events changed: {second['seconds']:.2f} s", flush=True)
-            size = len(make(n)) / 1e6
-            rows.append((f"{fmt} ({size:.0f} MB): import into an empty plan", firsts, "target <= 60 s"))
-            rows.append((f"{fmt}: re-import, {CHANGED} events changed", again, "target <= 5 s"))
-        print(f"\nimport of a {n}-event plan, sharded layout; each import a process of its own")
-        ref = statistics.median(reference)
-        print(f"  {'git fast-import of the same files (reference)':<60} {spread(reference)}")
-        for label, samples, note in rows:
-            print(f"  {label:<60} {spread(samples)}  {statistics.median(samples) / ref:5.1f}x reference; {note}")
-        print(f"  memory peak of a first import: max {max(peaks) / 2**30:.2f} GiB over {len(peaks)} (target <= 2 GB)")
+        print(f"import of a {n}-event plan, sharded layout; each import a process of its own; median (min-max)")
+        for fmt in formats:
+            formatted(tmp, n, fmt)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":
-    if sys.argv[1:2] == ["--child"]:
-        child(sys.argv[2], sys.argv[3])
-    else:
-        main(int(sys.argv[1]) if len(sys.argv) > 1 else 100_000)
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 100_000, sys.argv[2:] or list(FILES))

@@ -3,6 +3,7 @@ as the files an import reads (Avo's JSON export, the standard JSON Schema)."""
 
 from __future__ import annotations
 
+import functools
 import json
 import random
 from typing import Any
@@ -71,18 +72,20 @@ def synthetic_plan(n: int) -> Plan:
     return Plan(settings=settings, events=tuple(synthetic_event(i) for i in range(n)))
 
 
-def _changed(plan: Plan, changed: int, revision: int) -> Plan:
-    """The plan with its first `changed` events' descriptions edited, as a re-import brings."""
-    note = f" Changed ({revision})." if revision > 1 else " Changed."
-    events = tuple(e.replace(description=e.description + note) if i < changed else e for i, e in enumerate(plan.events))
-    return plan.replace(events=events)
+def _note(revision: int) -> str:
+    """What a re-import's edit appends to a description (`revision` tells one edit from another)."""
+    return f" Changed ({revision})." if revision > 1 else " Changed."
 
 
-def avo_export(n: int, changed: int = 0, revision: int = 1) -> bytes:
-    """The N-event plan as Avo's JSON export, the first `changed` events edited (`revision`
-    tells one edit from another)."""
+def _edited(schema: dict[str, Any], revision: int) -> dict[str, Any]:
+    return {**schema, "description": schema["description"] + _note(revision)}
+
+
+@functools.cache
+def _avo_document(n: int) -> dict[str, Any]:
+    """The N-event plan as Avo's JSON export (built once per process: a re-import edits a few)."""
     events = []
-    for event in _changed(synthetic_plan(n), changed, revision).events:
+    for event in synthetic_plan(n).events:
         props = {
             p.name: {"id": p.id, **{k: v for k, v in p.to_json().items() if k != "x-send-as"}} for p in event.properties
         }
@@ -104,9 +107,27 @@ def avo_export(n: int, changed: int = 0, revision: int = 1) -> bytes:
                 },
             }
         )
-    return json.dumps({"name": "Exported Tracking Plan: main", "events": events}).encode()
+    return {"name": "Exported Tracking Plan: main", "events": events}
+
+
+@functools.cache
+def _schema_document(n: int) -> dict[str, Any]:
+    return document(synthetic_plan(n))
+
+
+def avo_export(n: int, changed: int = 0, revision: int = 1) -> bytes:
+    """The N-event plan as Avo's JSON export, the descriptions of the first `changed` events
+    edited (`revision` tells one edit from another)."""
+    doc = _avo_document(n)
+    events = [_edited(e, revision) if i < changed else e for i, e in enumerate(doc["events"])]
+    return json.dumps({**doc, "events": events}).encode()
 
 
 def jsonschema_export(n: int, changed: int = 0, revision: int = 1) -> bytes:
     """The N-event plan as the standard JSON Schema of Avo's Import API, the first `changed` events edited."""
-    return json.dumps(document(_changed(synthetic_plan(n), changed, revision))).encode()
+    doc = _schema_document(n)
+    events = {
+        name: _edited(schema, revision) if i < changed else schema
+        for i, (name, schema) in enumerate(doc["schema"]["events"].items())
+    }
+    return json.dumps({**doc, "schema": {**doc["schema"], "events": events}}).encode()
