@@ -6,7 +6,9 @@ The request must carry `X-Hub-Signature-256`, the HMAC of the body under the sec
 accepted once: a second request with the same `X-GitHub-Delivery`, or with the very bytes of
 an earlier one, is a replay and gets 409 (a fresh id on a captured body does not make it new).
 Deliveries seen are kept in `hooks.sqlite` in the state folder. Publishing runs after the
-answer (GitHub gives a hook 10 seconds), one publish at a time.
+answer (GitHub gives a hook 10 seconds), one publish at a time. A pushed commit the
+repository does not have yet (the push went to GitHub, not here) is fetched first, from the
+remote the main branch tracks (origin by default); no local branch moves.
 """
 
 from __future__ import annotations
@@ -110,14 +112,18 @@ async def git_push(request: Request) -> Response:
     main = api.service.workspace(ws_id).settings("HEAD").main_branch
     if ref != f"refs/heads/{main}":
         return _answer(202, f"Ignored: {ref} is not the main branch ({main})")
-    task = BackgroundTask(_publish, ws_id, api, PublishRequest(after, "branch-merge", branch=main))
+    task = BackgroundTask(_publish, ws_id, api, main, PublishRequest(after, "branch-merge", branch=main))
     return _answer(202, "Publishing", task, commit=after)
 
 
-def _publish(ws_id: str, api: Api, request: PublishRequest) -> None:
+def _publish(ws_id: str, api: Api, main: str, request: PublishRequest) -> None:
+    from trackplan.repo.git.remote import fetch_missing_commit
+
     with _publishing:
         try:
-            for outcome in publish(api.service.workspace(ws_id), request, StateLedger(api.config.state_dir)):
+            ws = api.service.workspace(ws_id)
+            fetch_missing_commit(ws.store, ws.root, request.ref, main)
+            for outcome in publish(ws, request, StateLedger(api.config.state_dir)):
                 log.info(
                     "publish %s to %s: %s %s",
                     outcome.commit[:12],

@@ -1,6 +1,6 @@
 """Talking to a remote through the git executable (libgit2 has no credential helpers or SSH
 agent of its own, and CI checkouts are set up for git): fetching a base missing from a
-shallow clone."""
+shallow clone, and a pushed commit a served repository does not have yet."""
 
 from __future__ import annotations
 
@@ -18,18 +18,7 @@ def fetch_base(store: GitStore, cwd: Path, base_ref: str) -> str:
     how to fetch it by hand when that fails."""
     target = base_ref.removeprefix("origin/")
     command = ["git", "fetch", "--no-tags", "--depth=1", "origin", target]
-    try:
-        stderr = subprocess.run(
-            command,
-            cwd=cwd,
-            capture_output=True,
-            text=True,
-            check=False,
-            stdin=subprocess.DEVNULL,
-            env={**os.environ, "GIT_TERMINAL_PROMPT": "0"},  # never wait for credentials in CI
-        ).stderr.strip()
-    except OSError as exc:  # no git executable
-        stderr = str(exc)
+    _, stderr = _fetch(command, cwd)
     for candidate in (base_ref, "FETCH_HEAD"):
         try:
             return store.resolve(candidate)
@@ -40,3 +29,47 @@ def fetch_base(store: GitStore, cwd: Path, base_ref: str) -> str:
         f"({stderr.splitlines()[-1] if stderr else 'no remote'}); run "
         f"`{' '.join(command)}` or check out with fetch-depth: 0"
     )
+
+
+def fetch_missing_commit(store: GitStore, cwd: Path, commit: str, branch: str) -> None:
+    """Make sure the repository has `commit`: when it lacks it, fetch `branch` from the remote
+    that branch tracks (`branch.<branch>.remote`, else origin), which brings a commit pushed
+    there. Only objects and remote-tracking refs are fetched; no local branch moves. A RefError
+    names the commit and the remote when it is still missing."""
+    if _has(store, commit):
+        return
+    config = store.repo.config
+    key = f"branch.{branch}.remote"
+    remote = str(config[key]) if key in config else "origin"
+    fetched, stderr = _fetch(["git", "fetch", "--no-tags", remote, f"refs/heads/{branch}"], cwd)
+    if not _has(store, commit):
+        lines = stderr.splitlines() or ["git failed"]
+        failed = "" if fetched else f" ({next((line for line in lines if line.startswith('fatal:')), lines[-1])})"
+        raise RefError(
+            f"commit {commit} is not in this repository, and fetching {branch} from {remote} did not bring it{failed}"
+        )
+
+
+def _has(store: GitStore, commit: str) -> bool:
+    try:
+        store.resolve(commit)
+    except RefError:
+        return False
+    return True
+
+
+def _fetch(command: list[str], cwd: Path) -> tuple[bool, str]:
+    """Run a `git fetch`: whether it succeeded, and its stderr (or why git could not run)."""
+    try:
+        done = subprocess.run(
+            command,
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            check=False,
+            stdin=subprocess.DEVNULL,
+            env={**os.environ, "GIT_TERMINAL_PROMPT": "0"},  # never wait for credentials: no one is there
+        )
+    except OSError as exc:  # no git executable
+        return False, str(exc)
+    return done.returncode == 0, done.stderr.strip()
