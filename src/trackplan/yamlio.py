@@ -34,7 +34,6 @@ _FastLoader.yaml_implicit_resolvers = {
 }
 
 
-
 class _UniqueKeysLoader(_FastLoader):
     """The same loader, refusing a key a mapping already has (YAML requires unique keys; libyaml
     keeps the last): where people write settings by hand, a repeated key is a lost value."""
