@@ -1,6 +1,7 @@
 """Writing files so that readers never see half of one (exports, version fixes, the work tree
 after a commit). A new file gets the mode the umask gives, as any program's would; a file
-rewritten keeps its mode."""
+rewritten keeps its mode. A target that is not a regular file (`-o /dev/null`, a FIFO) is
+written in place: replacing it would turn a device into a plain file."""
 
 from __future__ import annotations
 
@@ -23,9 +24,15 @@ def atomic_write(path: Path, data: bytes) -> None:
     write (a full disk, an interruption) leaves the old file and no temporary one."""
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        mode = stat.S_IMODE(path.stat().st_mode)
+        info = path.stat()
     except FileNotFoundError:
         mode = 0o666 & ~_umask()
+    else:
+        if not stat.S_ISREG(info.st_mode) and not stat.S_ISDIR(info.st_mode):
+            with path.open("wb") as handle:
+                handle.write(data)
+            return
+        mode = stat.S_IMODE(info.st_mode)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:

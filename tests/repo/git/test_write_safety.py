@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import stat
 import subprocess
+import threading
 from pathlib import Path
 
 import pytest
@@ -144,3 +145,22 @@ def test_new_files_follow_the_umask_and_rewritten_files_keep_their_mode(tmp_path
         atomic._umask.cache_clear()
     assert stat.S_IMODE((tmp_path / "new.html").stat().st_mode) == 0o640
     assert (stat.S_IMODE(kept.stat().st_mode), kept.read_bytes()) == (0o604, b"rewritten")
+
+
+def test_codegen_into_a_fifo_writes_into_it_and_leaves_it_a_fifo(
+    plan_repo: Path, run_cli: CliRunnerCall, tmp_path: Path
+) -> None:
+    """`-o /dev/null` once replaced the device with a plain file: a target that is not a
+    regular file is written in place."""
+    (tmp_path / "out").mkdir()
+    fifo = tmp_path / "out" / "tracking.fifo"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()))
+    reader.start()
+    result = run_cli("-C", plan_repo, "codegen", "--lang", "ts", "-o", fifo)
+    reader.join(10)
+    assert result.exit_code == 0, result.output
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+    assert received == [run_cli("-C", plan_repo, "codegen", "--lang", "ts").stdout_bytes]
+    assert [p.name for p in fifo.parent.iterdir()] == ["tracking.fifo"]  # no temporary file left
