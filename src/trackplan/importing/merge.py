@@ -364,11 +364,13 @@ class Merger:
             target = self.match(incoming) or incoming.name
             for prop in incoming.properties:
                 wanted.setdefault(prop.name, {})[target] = prop.required
+        users = self._users(wanted)
         for prop_name, per_event in wanted.items():
-            if len(self._presence_of_existing_links(prop_name)) > 1:
+            if len(self._presence_of_existing_links(prop_name, users[prop_name])) > 1:
                 continue
             agreed = set(per_event.values())
-            for event_name, event in list(self.events.items()):
+            for event_name in users[prop_name]:
+                event = self.events[event_name]
                 linked = event.get_property(prop_name)
                 if linked is None:
                     continue
@@ -378,11 +380,23 @@ class Merger:
                     self.changed_properties.add(prop_name)
                     self._note_elsewhere(event_name, prop_name, True)
 
-    def _presence_of_existing_links(self, prop_name: str) -> set[bool]:
-        """Presence over the links the plan had before and still has after removals."""
+    def _users(self, prop_names: Iterable[str]) -> dict[str, list[str]]:
+        """{property name: the events that use it, in plan order} for `prop_names`: one pass
+        over the plan, where a pass per property grew with both."""
+        users: dict[str, list[str]] = {name: [] for name in prop_names}
+        for event_name, event in self.events.items():
+            for prop in event.properties:
+                found = users.get(prop.name)
+                if found is not None and (not found or found[-1] != event_name):
+                    found.append(event_name)
+        return users
+
+    def _presence_of_existing_links(self, prop_name: str, users: list[str]) -> set[bool]:
+        """Presence over the links the plan had before and still has after removals (`users`:
+        the events using the property)."""
         found = set()
-        for name, event in self.events.items():
-            prop = event.get_property(prop_name)
+        for name in users:
+            prop = self.events[name].get_property(prop_name)
             if prop is not None and (name, prop_name) in self.links_before:
                 found.add(prop.required)
         return found
