@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import shutil
+import statistics
 from pathlib import Path
 
 from bench_startup import (
@@ -93,6 +94,17 @@ def figure(times: dict[str, list[float]], label: str, reference: str, target: st
     )
 
 
+def before_cpu(times: dict[str, list[float]], figures: list[Figure]) -> None:
+    """The CPU time of each `--before` figure next to its reference's, which the table leaves out."""
+    for f in figures:
+        used = times.get(cpu(f"{f.label} (before)"))
+        if used and f.reference_cpu:
+            value = statistics.median(used)
+            ratio = value / statistics.median(f.reference_cpu)
+            spread = f"{min(used) * 1000:.0f}-{max(used) * 1000:.0f} ms"
+            print(f"  before, cpu: {f.label} {value * 1000:.0f} ms ({spread}), {ratio:.2f}x", flush=True)
+
+
 def ten_thousand(before: Path | None, rounds: int) -> None:
     root, _ = prepared_repo(10_000, "flat")
     edited = edited_clone(root)
@@ -112,6 +124,7 @@ def ten_thousand(before: Path | None, rounds: int) -> None:
         figure(times, "trackplan diff (one edited event)", "git status (one edited)", ""),
     ]
     table("10,000 events (flat), whole processes, warm", figures)
+    before_cpu(times, figures)
 
 
 def hundred_thousand(before: Path | None, rounds: int) -> None:
@@ -147,6 +160,7 @@ def hundred_thousand(before: Path | None, rounds: int) -> None:
         figure(times, "trackplan log (1,000 commits)", "git log --name-status -n 1000", "<= 2x"),
     ]
     table("100,000 events (sharded), whole processes, warm", figures)
+    before_cpu(times, figures)
 
 
 def main() -> None:
