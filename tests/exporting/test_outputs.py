@@ -155,7 +155,7 @@ def served_without_the_repository(repo: Path, request: ExportRequest, plan_dir: 
     [kept] = kept_files(ws.store.git_dir.parent)
     kept.write_bytes(b"the kept file of " + request.ref.encode())
     out = io.BytesIO()
-    return out.getvalue() if copy_kept_output(repo, plan_dir, request, out) else None
+    return out.getvalue() if copy_kept_output(repo, plan_dir, request, None, out) else None
 
 
 def test_git_finds_the_output_pygit2_kept(plan_repo: Path) -> None:
@@ -198,14 +198,14 @@ def test_refs_git_may_read_otherwise_are_left_to_pygit2(plan_repo: Path) -> None
         render(ws, request)
     for request in [*requests, *(ExportRequest(ref=ref) for ref in ["-h", "x-1-gabcd", "HEAD~1..HEAD", "HEAD...HEAD"])]:
         out = io.BytesIO()
-        assert not copy_kept_output(plan_repo, None, request, out), request
+        assert not copy_kept_output(plan_repo, None, request, None, out), request
         assert out.getvalue() == b""
 
 
 def test_a_head_on_no_branch_of_its_own_is_left_to_pygit2(plan_repo: Path) -> None:
     render(Workspace(plan_repo), ExportRequest())
     git(plan_repo, "symbolic-ref", "HEAD", "refs/remotes/origin/main")
-    assert not copy_kept_output(plan_repo, None, ExportRequest(), io.BytesIO())
+    assert not copy_kept_output(plan_repo, None, ExportRequest(), None, io.BytesIO())
 
 
 def test_a_hook_s_git_variables_do_not_mislead_git(
@@ -221,11 +221,11 @@ def test_a_hook_s_git_variables_do_not_mislead_git(
 def test_a_missing_plan_or_git_is_left_to_pygit2(
     tmp_path: Path, plan_repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    assert not copy_kept_output(tmp_path, None, ExportRequest(), io.BytesIO())
-    assert not copy_kept_output(plan_repo, Path("no-such-folder"), ExportRequest(), io.BytesIO())
+    assert not copy_kept_output(tmp_path, None, ExportRequest(), None, io.BytesIO())
+    assert not copy_kept_output(plan_repo, Path("no-such-folder"), ExportRequest(), None, io.BytesIO())
     render(Workspace(plan_repo), ExportRequest())
     monkeypatch.setenv("PATH", str(tmp_path))  # no git executable
-    assert not copy_kept_output(plan_repo, None, ExportRequest(), io.BytesIO())
+    assert not copy_kept_output(plan_repo, None, ExportRequest(), None, io.BytesIO())
 
 
 @pytest.mark.parametrize("target", ["file", "pipe", "appended file"])
@@ -241,3 +241,26 @@ def test_a_whole_process_copies_the_kept_file_byte_for_byte(plan_repo: Path, tmp
     with out.open("ab" if target == "appended file" else "wb") as stdout:
         subprocess.run(command, cwd=plan_repo, stdout=stdout, check=True)
     assert out.read_bytes() == (b"before\n" if target == "appended file" else b"") + expected
+
+
+def test_a_kept_output_is_written_to_the_file_o_names(plan_repo: Path, tmp_path: Path, run_cli: CliRunnerCall) -> None:
+    assert served_without_the_repository(plan_repo, ExportRequest()) == b"the kept file of HEAD"
+    out = tmp_path / "plan.json"
+    assert copy_kept_output(plan_repo, None, ExportRequest(), str(out), io.BytesIO())
+    assert out.read_bytes() == b"the kept file of HEAD"
+    assert run_cli("-C", plan_repo, "export", "-o", tmp_path / "again.json").exit_code == 0
+    assert (tmp_path / "again.json").read_bytes() == b"the kept file of HEAD"
+
+
+def test_a_kept_output_is_refused_where_a_fresh_one_is(plan_repo: Path, run_cli: CliRunnerCall) -> None:
+    export(run_cli, plan_repo)
+    event = plan_repo / "events" / "product-viewed.yaml"
+    before = event.read_bytes()
+    for target in [event, plan_repo / ".git" / "export.json", plan_repo / "events"]:
+        warm = run_cli("-C", plan_repo, "export", "-o", target)
+        shutil.rmtree(plan_repo / ".git" / "trackplan" / "exports")
+        cold = run_cli("-C", plan_repo, "export", "-o", target)
+        assert (warm.exit_code, warm.output) == (cold.exit_code, cold.output)
+        assert warm.exit_code == 2
+    assert event.read_bytes() == before
+    assert not (plan_repo / ".git" / "export.json").exists()

@@ -143,25 +143,38 @@ def _request_key(tree: str, commit: str | None, request: ExportRequest, label: s
     return output_key(tree, [request.to, label, *options, commit if request.to in DOCS_FORMATS else None])
 
 
-def copy_kept_output(cwd: Path, plan_dir: Path | None, request: ExportRequest, stdout: BinaryIO) -> bool:
-    """Copy the output kept for `request` to `stdout`, found without opening the repository
-    (no pygit2, no plan file read): True if there was one. `cwd` and `plan_dir` find the plan
-    as `Workspace` does. A ref `revisions.folder_at` does not read is left to `render`, which
-    raises any error."""
+def copy_kept_output(
+    cwd: Path, plan_dir: Path | None, request: ExportRequest, output: str | None, stdout: BinaryIO
+) -> bool:
+    """Copy the output kept for `request` to the file `output` names (`output_target`) or to
+    `stdout`, found without opening the repository (no pygit2, no plan file read): True if
+    there was one. `cwd` and `plan_dir` find the plan as `Workspace` does. A ref
+    `revisions.folder_at` does not read is left to `render`, which raises any error."""
     from trackplan.repo.git.revisions import folder_at
     from trackplan.repo.workspace import plan_root
 
     if request.ref == WORKTREE or request.changed_since is not None:
         return False
     try:
-        at = folder_at(plan_root(cwd, plan_dir), request.ref, with_branch=request.ref == "HEAD")
+        root = plan_root(cwd, plan_dir)
     except TrackplanError:
         return False
+    at = folder_at(root, request.ref, with_branch=request.ref == "HEAD")
     if at is None:
         return False
     key = _request_key(at.object_id, at.commit, request, label_of(request.ref, at.branch))
     file = _kept_outputs(at.git_dir).file(key)
-    return file is not None and copy_file(file, stdout)
+    if file is None:
+        return False
+    if output in (None, "-"):
+        return copy_file(file, stdout)
+    target = output_target(root, at.git_dir, Path(output))
+    try:
+        data = file.read_bytes()
+    except OSError:  # dropped by another process since it was found
+        return False
+    _write(target, data)
+    return True
 
 
 def _render(
@@ -230,7 +243,7 @@ def write_output(
         stdout.write(data)
         stdout.flush()
     else:
-        _write(output_target(ws, Path(output)), data)
+        _write(output_target(ws.root, ws.store.git_dir, Path(output)), data)
 
 
 def _compressed(data: bytes, compress: bool) -> bytes:
@@ -250,17 +263,18 @@ def _write(target: Path, data: bytes) -> None:
         raise InputError(f"-o {target}: cannot write: {exc.strerror or exc}") from None
 
 
-def output_target(ws: Workspace, output: Path) -> Path:
+def output_target(root: Path, git_dir: Path, output: Path) -> Path:
     """The file `-o` names, refused when writing it would damage something: a path inside a
-    .git folder, a plan file (trackplan.yaml, an event), anything but a regular file (a
-    folder, a FIFO, a device), or a symlink (name its target to write there on purpose)."""
+    .git folder, a file of the plan at `root` (trackplan.yaml, an event), anything but a
+    regular file (a folder, a FIFO, a device), or a symlink (name its target to write there
+    on purpose)."""
     where = output.absolute()
     if where.is_symlink():
         raise InputError(f"-o {output}: is a symlink; to write through it, name its target ({where.resolve()})")
     if where.exists() and not where.is_file():
         kind = "a folder" if where.is_dir() else "not a regular file"
         raise InputError(f"-o {output}: is {kind}; name a file to write (only {_folder_formats()} write folders)")
-    _refuse_protected(ws, output, where.resolve())
+    _refuse_protected(root, git_dir, output, where.resolve())
     return where
 
 
@@ -268,12 +282,12 @@ def _folder_formats() -> str:
     return ", ".join(f"--to {name}" for name, fmt in sorted(FORMATS.items()) if fmt.write_folder is not None)
 
 
-def _refuse_protected(ws: Workspace, output: Path, resolved: Path) -> None:
+def _refuse_protected(root: Path, git_dir: Path, output: Path, resolved: Path) -> None:
     from trackplan.repo.paths import CONTEXTS_DIR, EVENTS_DIR, TRACKING_PLANS_DIR, is_plan_file
 
-    if ".git" in resolved.parts or resolved.is_relative_to(ws.store.git_dir):
+    if ".git" in resolved.parts or resolved.is_relative_to(git_dir):
         raise InputError(f"-o {output}: is inside a .git folder; write the export elsewhere")
-    inside = resolved.relative_to(ws.root).parts if resolved.is_relative_to(ws.root) else ()
+    inside = resolved.relative_to(root).parts if resolved.is_relative_to(root) else ()
     if inside and (is_plan_file("/".join(inside)) or inside[0] in (EVENTS_DIR, CONTEXTS_DIR, TRACKING_PLANS_DIR)):
         raise InputError(f"-o {output}: is a file of the plan; write the export elsewhere")
 
@@ -285,7 +299,7 @@ def folder_targets(ws: Workspace, folder: Path, files: dict[str, bytes]) -> list
     """Where each file of a folder export goes, all checked first: a path made from plan data
     (an Iglu vendor, schema name or version) must be plain names that stay inside `folder`."""
     top = folder.resolve()
-    _refuse_protected(ws, folder, top)
+    _refuse_protected(ws.root, ws.store.git_dir, folder, top)
     targets: list[tuple[Path, bytes]] = []
     for path, data in sorted(files.items()):
         parts = path.split("/")
@@ -297,6 +311,7 @@ def folder_targets(ws: Workspace, folder: Path, files: dict[str, bytes]) -> list
             )
         if not target.resolve().is_relative_to(top) or (target.exists() and not target.is_file()):
             raise InputError(f"-o {folder}: {path} would not be a regular file inside {folder}; nothing was written")
-        _refuse_protected(ws, Path(folder, path), target.resolve())  # `-o events/` must not write events
+        # `-o events/` must not write events
+        _refuse_protected(ws.root, ws.store.git_dir, Path(folder, path), target.resolve())
         targets.append((target, data))
     return targets
