@@ -83,7 +83,7 @@ def test_a_chain_of_quick_imports_past_the_deltas_equals_the_full_imports(
     note = notes.recall(ws, left, split, "addAndUpdate")
     assert note is not None
     assert note.depth == len(exports) - 1 - (notes.DELTAS + 1)  # a whole note after DELTAS deltas
-    assert note.paths == ws.load("b").event_paths
+    assert (note.blobs, note.paths) == (ws.load("b").blob_ids, ws.load("b").event_paths)
 
 
 def test_the_note_indexes_its_tree_as_a_load_does(tmp_path: Path) -> None:
@@ -95,9 +95,11 @@ def test_the_note_indexes_its_tree_as_a_load_does(tmp_path: Path) -> None:
     del second["events"][7]
     third = copy.deepcopy(second)
     third["events"][0]["description"] = "Changed again."
+    fourth = copy.deepcopy(third)
+    fourth["events"][1]["sources"].append({"id": "tv", "name": "tv"})  # a new source: trackplan.yaml rewritten too
     root = tmp_path / "plan"
     init_plan(root, with_examples=False, events_layout="sharded")
-    for export in (first, second, third):
+    for export in (first, second, third, fourth):
         import_into(root, "b", export, "addUpdateAndRemove")
         ws = Workspace(root)
         split = notes.fingerprints(InputFile(json.dumps(export).encode(), "export.json"), "avo-json")
@@ -105,7 +107,8 @@ def test_the_note_indexes_its_tree_as_a_load_does(tmp_path: Path) -> None:
         assert note is not None
         loaded = ws.load("b")
         assert note.paths == loaded.event_paths
-        indexed = notes.noted_plan(ws, tree(root, "b"), note)
+        assert note.blobs == loaded.blob_ids
+        indexed = notes.noted_plan(ws, note)
         assert indexed.blob_ids == loaded.blob_ids
         assert indexed.plan == loaded.plan
 

@@ -42,7 +42,7 @@ from trackplan.repo.paths import is_event_file, is_plan_file, stem
 from trackplan.repo.reading import LoadedPlan, document_title
 from trackplan.repo.workspace import Workspace
 
-NOTE_VERSION = 4
+NOTE_VERSION = 5
 DELTAS = 8
 """How many notes in a row may each hold only their changes over the one before."""
 METHODS = ("addOnly", "addAndUpdate", "addUpdateAndRemove")
@@ -233,19 +233,21 @@ def fingerprints(source: InputFile, fmt: str) -> Split | None:
 
 @dataclass
 class Note:
-    """What an import left: the file's fingerprints, and the event files of the tree."""
+    """What an import left: the file's fingerprints, and the tree's index (its files, its events)."""
 
     around: bytes
     scope: str
     wholes: bytearray
     properties: bytearray
     events: list[list[str | None]]  # [name, id, the plan event it matches] of each event of the file
+    blobs: dict[str, str]  # {path: blob id} of every plan file of the tree
     paths: dict[str, str]  # {event name: path} of every event file of the tree
     uses: dict[str, int] | None = None  # scope `event`: how many events use each property name
     others: list[str] | None = None  # scope `event`: the property names of the traits
     key: str | None = None  # where it was read
     depth: int = 0  # how many notes in a row, this one included, hold only their changes
     changed: dict[int, tuple[bytes, bytes]] = field(default_factory=dict)  # since the note read
+    rewritten: dict[str, str] = field(default_factory=dict)  # {path: new blob id} since the note read
 
     def update(self, position: int, whole: bytes, properties: bytes) -> None:
         span = slice(position * SIZE, (position + 1) * SIZE)
@@ -262,8 +264,10 @@ def _stored(note: Note, key: str) -> dict[str, Any]:
     scoped = {"uses": note.uses, "others": note.others}
     if note.key is not None and note.key != key and note.depth < DELTAS:
         changed = [[i, whole, props] for i, (whole, props) in sorted(note.changed.items())]
-        return {"base": note.key, "depth": note.depth + 1, "changed": changed, **scoped}
-    whole = {"around": note.around, "scope": note.scope, "events": note.events, "paths": note.paths}
+        delta = {"base": note.key, "depth": note.depth + 1, "changed": changed, "rewritten": note.rewritten}
+        return {**delta, **scoped}
+    whole: dict[str, Any] = {"around": note.around, "scope": note.scope, "events": note.events}
+    whole |= {"blobs": note.blobs, "paths": note.paths}
     return {**whole, "wholes": note.wholes, "properties": note.properties, **scoped}
 
 
@@ -278,12 +282,13 @@ def _read_note(ws: Workspace, key: str, hops: int = 0) -> Note | None:
             return None
         for position, whole, props in doc["changed"]:
             note.update(position, whole, props)
+        note.blobs.update(doc["rewritten"])
         note.depth = doc["depth"]
     else:
         wholes, props = bytearray(doc["wholes"]), bytearray(doc["properties"])
-        note = Note(doc["around"], doc["scope"], wholes, props, doc["events"], doc["paths"])
+        note = Note(doc["around"], doc["scope"], wholes, props, doc["events"], doc["blobs"], doc["paths"])
     note.uses, note.others, note.key = doc["uses"], doc["others"], key
-    note.changed = {}
+    note.changed, note.rewritten = {}, {}
     return note
 
 
@@ -294,9 +299,10 @@ def recall(ws: Workspace, tree: str | None, prints: Split | None, method: str) -
     return _read_note(ws, _key(tree, prints.format, method))
 
 
-def noted_plan(ws: Workspace, tree: str, note: Note) -> LoadedPlan:
-    """The plan of `tree`, its index from the note: no title is looked up."""
-    blobs = {path: blob for path, blob in ws.store.list_tree(tree).items() if is_plan_file(path)}
+def noted_plan(ws: Workspace, note: Note) -> LoadedPlan:
+    """The plan of the tree the note was left on, indexed by the note: no tree is listed, no
+    title looked up."""
+    blobs = note.blobs
     docs: dict[str, Any] = {}
 
     def load_doc(path: str, blob_id: str) -> Any:
@@ -310,26 +316,47 @@ def noted_plan(ws: Workspace, tree: str, note: Note) -> LoadedPlan:
     return LoadedPlan(blobs, lambda *_: None, load_doc, ws.cache.flush, prefetch, memoized, note.paths)
 
 
-def paths_after(ws: Workspace, before: LoadedPlan, tree: str, changed_paths: Sequence[str]) -> dict[str, str] | None:
-    """{event name: path} of the tree `tree` that writing `changed_paths` over `before` left
-    (as a load of it would index it), or None when two files hold one name."""
+def files_after(
+    ws: Workspace, before: LoadedPlan, tree: str, changed_paths: Sequence[str]
+) -> tuple[dict[str, str], dict[str, str]] | None:
+    """({path: blob id}, {event name: path}) of the tree `tree` that writing `changed_paths`
+    over `before` left, as a load of it would index it; None when two files hold one name."""
     if before.warnings:
         return None
-    by_path = {path: name for name, path in before.event_paths.items()}
-    changed = [path for path in changed_paths if is_event_file(path)]
+    changed = [path for path in changed_paths if is_plan_file(path)]
+    found = ws.store.files_at(tree, changed)
+    blobs = {path: blob for path, blob in before.blob_ids.items() if path not in found}
+    blobs.update(found)
     for path in changed:
-        by_path.pop(path, None)
-    blobs = ws.store.files_at(tree, changed)
-    titles = ws.cache.get_titles(blobs.values())
-    for path, blob in blobs.items():
+        if path not in found:
+            blobs.pop(path, None)
+    by_path = {path: name for name, path in before.event_paths.items() if path not in changed}
+    written = {path: blob for path, blob in found.items() if is_event_file(path)}
+    titles = ws.cache.get_titles(written.values())
+    for path, blob in written.items():
         by_path[path] = (titles[blob] if blob in titles else document_title(ws.parsed(path, blob))) or stem(path)
-    paths = {name: path for path, name in by_path.items()}
-    return paths if len(paths) == len(by_path) else None
+    paths = {name: path for path, name in sorted(by_path.items())}
+    return (blobs, paths) if len(paths) == len(by_path) else None
 
 
-def note_of(prints: Split, incoming: Incoming, plan: Plan, scope: str, paths: dict[str, str] | None) -> Note | None:
-    """The note of a full import whose result is `plan`, its tree's events at `paths` (None: nothing to note)."""
-    if incoming.warnings or incoming.skipped or paths is None:
+def rewritten(ws: Workspace, note: Note, tree: str, changed_paths: Sequence[str]) -> Note | None:
+    """The note of a quick import, for the tree `tree` it left by rewriting `changed_paths`
+    (files of the plan, under the same names); None when it wrote anything else."""
+    changed = [path for path in changed_paths if is_plan_file(path)]
+    found = ws.store.files_at(tree, changed)
+    if len(found) != len(changed) or any(path not in note.blobs for path in changed):
+        return None
+    note.blobs.update(found)
+    note.rewritten.update(found)
+    return note
+
+
+def note_of(
+    prints: Split, incoming: Incoming, plan: Plan, scope: str, files: tuple[dict[str, str], dict[str, str]] | None
+) -> Note | None:
+    """The note of a full import whose result is `plan`, its tree's `files` as `files_after`
+    gives them (None: nothing to note)."""
+    if incoming.warnings or incoming.skipped or files is None:
         return None
     ids = [e.id for e in plan.events if e.id]
     if len(set(ids)) != len(ids):
@@ -349,7 +376,7 @@ def note_of(prints: Split, incoming: Incoming, plan: Plan, scope: str, paths: di
     if len(set(matched)) != len(matched):
         return None  # two events of the file meet one event of the plan: not worth the care
     properties = bytearray(b"".join(d.properties for d in details))
-    note = Note(prints.around, scope, bytearray(prints.wholes), properties, entries, paths)
+    note = Note(prints.around, scope, bytearray(prints.wholes), properties, entries, *files)
     if scope == "event":
         note.uses = dict(Counter(p.name for e in plan.events for p in e.properties))
         note.others = sorted(trait_property_names(plan))

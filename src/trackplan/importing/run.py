@@ -25,13 +25,14 @@ from trackplan.formats.base import Incoming, InputFile
 from trackplan.importing.incremental import (
     Incremental,
     Split,
+    files_after,
     fingerprints,
     incremental,
     note_of,
     noted_plan,
-    paths_after,
     recall,
     remember,
+    rewritten,
 )
 from trackplan.importing.merge import ImportResult, merge, property_scope
 from trackplan.importing.trees import follow, indexed, known_index, load_indexed, touched
@@ -150,8 +151,10 @@ def _import_once(ws: Workspace, request: ImportRequest, tell: Progress) -> Impor
     note = recall(ws, tree, prints, request.method)
     if index is not None:
         before = load_indexed(ws, index)
-    else:  # the note of the last import indexes its tree, as a load would
-        before = noted_plan(ws, tree, note) if tree and note else ws.load(base or "HEAD")
+    elif note is not None:  # the note of the last import indexes its tree, as a load would
+        before = noted_plan(ws, note)
+    else:
+        before = ws.load(base or "HEAD")
     guard_branch(ws, branch, list(before.settings.protected_branches), head, "import")
     quick = None
     if prints is not None and note is not None:
@@ -216,8 +219,8 @@ def _keep_note(
     if left is None:
         return
     if quick is not None:
-        remember(ws, left, prints.format, method, quick.note)
+        remember(ws, left, prints.format, method, rewritten(ws, quick.note, left, changed_paths))
         return
     before, incoming, plan, scope = full
-    paths = paths_after(ws, before, left, changed_paths)
-    remember(ws, left, prints.format, method, note_of(prints, incoming, plan, scope, paths))
+    files = files_after(ws, before, left, changed_paths)
+    remember(ws, left, prints.format, method, note_of(prints, incoming, plan, scope, files))
