@@ -25,6 +25,7 @@ takes the full import.
 from __future__ import annotations
 
 import hashlib
+from abc import ABC, abstractmethod
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -92,7 +93,7 @@ class Details:
     id: str | None
 
 
-class Split:
+class Split(ABC):
     """A whole-plan export split into its events' raw JSON (nothing parsed) and fingerprinted."""
 
     format = ""
@@ -100,19 +101,21 @@ class Split:
     raws: list[Raw]
     wholes: bytes  # the fingerprint of each raw event, `SIZE` bytes each, in file order
 
+    @abstractmethod
     def __init__(self, data: bytes) -> None:
-        raise NotImplementedError
+        """Split the file's bytes; msgspec.DecodeError or KeyError when it has another shape."""
 
+    @abstractmethod
     def details(self, position: int) -> Details:
         """One event's details (parsed from its raw JSON alone)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def every_detail(self) -> list[Details]:
-        raise NotImplementedError
+        """The details of every event, in one pass."""
 
+    @abstractmethod
     def read(self, name: str, positions: list[int]) -> Incoming:
         """The events at `positions` alone, read as the file around them would be."""
-        raise NotImplementedError
 
 
 class _AvoRules(msgspec.Struct):
