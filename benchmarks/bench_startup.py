@@ -93,7 +93,7 @@ def interleaved(commands: Sequence[Command], rounds: int = ROUNDS) -> dict[str, 
 
 
 WORK_SCRIPT = """
-import contextlib, importlib, os, pkgutil, sys, time
+import contextlib, importlib, io, pkgutil, resource, sys, time
 import trackplan
 for module in pkgutil.walk_packages(trackplan.__path__, "trackplan."):
     try:
@@ -101,10 +101,13 @@ for module in pkgutil.walk_packages(trackplan.__path__, "trackplan."):
     except ImportError:
         pass  # an optional extra that is not installed
 from trackplan.cli.app import cli
-with open(os.devnull, "w") as sink, contextlib.redirect_stdout(sink):
-    start, used = time.perf_counter(), time.process_time()
+def cpu():  # this process and the git processes it ran, as the whole process is timed
+    usage = [resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
+    return sum(u.ru_utime + u.ru_stime for u in usage)
+with contextlib.redirect_stdout(io.StringIO()):
+    start, used = time.perf_counter(), cpu()
     cli.main(sys.argv[1:], prog_name="trackplan", standalone_mode=False)
-    print(time.perf_counter() - start, time.process_time() - used, file=sys.stderr)
+    print(time.perf_counter() - start, cpu() - used, file=sys.stderr)
 """
 
 
@@ -291,6 +294,12 @@ def main() -> None:
         *(figure(verb, f"{verb} work", "<= +150 ms", True) for verb in ("events", "show", "diff")),
     ]
     table("start-up, 10,000-event plan (flat), whole processes", figures)
+    for verb, shown in zip(["--version", "--version", "events", "show", "diff"], figures, strict=True):
+        used = times.get(cpu(f"{verb} (before)"))
+        if used and shown.reference_cpu:
+            spread = f"{min(used) * 1000:.0f}-{max(used) * 1000:.0f} ms"
+            compared = _compared(used, shown.reference_cpu, shown.overhead)
+            print(f"  before, cpu: {shown.label} {_ms(used)} ({spread}), {compared}", flush=True)
     if args.imports:
         print("\n  start-up stages, CPU ms each adds (in order, least of 5):")
         for stage, seconds in import_stages().items():
