@@ -14,12 +14,9 @@ from __future__ import annotations
 
 import os
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
 DELAY = 1.0  # seconds of work before a display starts
@@ -30,14 +27,15 @@ def shows_progress(output_format: str = "text") -> bool:
     return output_format != "json" and os.environ.get("CI") != "true" and sys.stderr.isatty()
 
 
-@dataclass
 class Step:
-    """One line of a display: what is counted, how many so far, and when it began and ended."""
+    """One line of a display: what is counted, how many so far, and when it began and ended.
+    A plain class: as a dataclass it would more than double the cost of loading this module,
+    which `import`, `validate` and `check` pay with no display too."""
 
-    counted: str
-    since: float
-    done: int = 0
-    until: float | None = None
+    def __init__(self, counted: str, since: float) -> None:
+        self.counted, self.since = counted, since
+        self.done = 0
+        self.until: float | None = None
 
     def seconds(self, now: float) -> float:
         return (now if self.until is None else self.until) - self.since
@@ -53,6 +51,8 @@ class Display:
     it ends is shown too. The display reads the steps on each refresh: a call only records."""
 
     def __init__(self, label: str, unit: str) -> None:
+        import threading  # with a display only: commands that show none load nothing more
+
         self.label, self.unit = label, unit
         self.started = time.monotonic()
         self.steps: dict[str, Step] = {}
@@ -109,6 +109,8 @@ class Display:
 
 def _columns(label: str) -> list[Any]:
     """The columns of a display: the label and the count, the rate, and the time of each step."""
+    from datetime import timedelta
+
     from rich.progress import ProgressColumn, Task
     from rich.text import Text
 
