@@ -53,7 +53,7 @@ def _fragments(
     if len(keys) - len(cached) > 1:
         loaded.prefetch()
     ids = None
-    fragments = []
+    fragments: list[tuple[bytes, bytes]] = []
     for name in names:
         value = cached.get(keys[name])
         if value is None:
