@@ -13,10 +13,11 @@ import pytest
 
 from tests.importing.test_incremental import as_json_schema, avo_export, import_into, summary, tree
 from trackplan.errors import InputError
-from trackplan.formats.base import InputFile
+from trackplan.formats.base import Incoming, InputFile
 from trackplan.importing import incremental as notes
 from trackplan.importing import run as imports
 from trackplan.importing.run import ImportOutcome, ImportRequest, run_import
+from trackplan.model import Plan
 from trackplan.repo.scaffold import init_plan
 from trackplan.repo.workspace import Workspace
 
@@ -219,3 +220,17 @@ def test_json_schema_fingerprints_follow_the_property_level_part() -> None:
     export["schema"]["title"] = "Around the events"
     moved = notes.fingerprints(InputFile(json.dumps(export).encode(), "x.json"), "jsonschema")
     assert moved is not None and moved.around != split.around and moved.wholes == again.wholes
+
+
+@pytest.mark.parametrize("as_schema", [False, True])
+def test_input_nested_past_the_decoder_s_depth_gets_the_full_import_s_error(tmp_path: Path, as_schema: bool) -> None:
+    nested = b"[" * 5000 + b"]" * 5000
+    event = b'{"name": "Deep", "id": ' + nested + b', "rules": {"properties": ' + nested + b"}}"
+    data = b'{"schema": {"events": {"Deep": ' + event + b"}}}" if as_schema else b'{"events": [' + event + b"]}"
+    fmt = "jsonschema" if as_schema else "avo-json"
+    split = notes.fingerprints(InputFile(data, "in.json"), fmt)
+    assert split is None or notes.note_of(split, Incoming(Plan()), Plan(), "plan", ({}, {})) is None
+    root = tmp_path / "plan"
+    init_plan(root, with_examples=False)
+    with pytest.raises(InputError, match="in.json"):
+        run_import(Workspace(root), ImportRequest(data, "in.json", fmt=fmt, method="addAndUpdate", branch="b"))

@@ -54,6 +54,7 @@ SIZE = 16  # bytes of each fingerprint
 Raw = msgspec.Raw
 _MEMBERS = msgspec.json.Decoder(dict[str, Raw])
 _ITEMS = msgspec.json.Decoder(list[Raw])
+UNREADABLE = (msgspec.DecodeError, RecursionError)  # not JSON, another shape, or nested past msgspec's depth
 
 
 def _digest(*parts: bytes) -> bytes:
@@ -230,7 +231,7 @@ def fingerprints(source: InputFile, fmt: str) -> Split | None:
         return None
     try:
         return split(source.data.removeprefix(UTF8_BOM))
-    except (msgspec.DecodeError, KeyError):  # not JSON, or not the format's shape
+    except (*UNREADABLE, KeyError):  # not JSON, or not the format's shape
         return None
 
 
@@ -366,7 +367,7 @@ def note_of(
         return None  # which event an id matches would depend on reading order
     try:
         details = prints.every_detail()
-    except msgspec.DecodeError:
+    except UNREADABLE:
         return None
     names_by_id = {e.id: e.name for e in plan.events if e.id}
     names = {e.name for e in plan.events}
@@ -425,7 +426,7 @@ def _changed(note: Note, prints: Split, scope: str) -> dict[int, str] | None:
         name, event_id, target = note.events[position]
         try:
             raw = prints.details(position)
-        except msgspec.DecodeError:
+        except UNREADABLE:
             return None
         old_properties = note.properties[position * SIZE : (position + 1) * SIZE]
         if (raw.properties != old_properties and scope == "plan") or raw.name != name or raw.id != event_id:
