@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import trackplan.model
-from tests.helpers import ROOT, CliRunnerCall
+from tests.helpers import ROOT
 
 # What a process loaded, as one module name a line on stderr at its exit.
 LOADED = (
@@ -33,8 +33,10 @@ def test_version_loads_no_click() -> None:
     assert sorted(m for m in modules if m.startswith("trackplan")) == ["trackplan", "trackplan.cli", "trackplan.errors"]
 
 
-def test_a_warm_export_loads_neither_pygit2_nor_the_model(plan_repo: Path, run_cli: CliRunnerCall) -> None:
-    assert run_cli("-C", plan_repo, "export", "--ref", "main").exit_code == 0  # kept from now on
+def test_a_warm_export_loads_neither_pygit2_nor_the_model(plan_repo: Path) -> None:
+    # Kept by a process of its own: the key names the code as it is now, which a test session
+    # that started before an edit of the source would not.
+    loaded("-C", plan_repo, "export", "--ref", "main")
     modules = loaded("-C", plan_repo, "export", "--ref", "main")
     assert [m for m in PYGIT2_AND_MODEL if m in modules] == []
     assert sorted(m for m in modules if m.startswith("trackplan.formats.")) == []
