@@ -147,6 +147,8 @@ def _import_once(ws: Workspace, request: ImportRequest, tell: Progress) -> Impor
     base_tree = ws.store.subtree_id(base, ws.prefix) if base else None
     index = known_index(ws, base_tree)
     prints = fingerprints(source, fmt) if request.source is None else None
+    if prints is not None and index is not None and not _whole_plan(prints, len(index.event_paths)):
+        prints = None  # no note to recall or keep: reading or writing one costs what the plan holds
     tree = base_tree if head else None
     note = recall(ws, tree, prints, request.method)
     if index is not None:
@@ -204,6 +206,12 @@ def _import_once(ws: Workspace, request: ImportRequest, tell: Progress) -> Impor
     return outcome
 
 
+def _whole_plan(prints: Split, plan_events: int) -> bool:
+    """Whether a file may be a whole-plan export, the only import a note serves: it holds at
+    least half as many events as the plan (a one-event file into a server's plan is not)."""
+    return len(prints.raws) * 2 >= plan_events
+
+
 def _keep_note(
     ws: Workspace,
     method: str,
@@ -222,5 +230,7 @@ def _keep_note(
         remember(ws, left, prints.format, method, rewritten(ws, quick.note, left, changed_paths))
         return
     before, incoming, plan, scope = full
+    if not _whole_plan(prints, len(before.event_paths)):
+        return
     files = files_after(ws, before, left, changed_paths)
     remember(ws, left, prints.format, method, note_of(prints, incoming, plan, scope, files))
