@@ -26,9 +26,10 @@ def paused() -> Iterator[None]:
 
 @contextmanager
 def building() -> Iterator[None]:
-    """`paused`, then what was built frozen out of the collector's view (plans)."""
-    try:
-        with paused():
+    """`paused`, then what was built frozen out of the collector's view (plans): frozen
+    before the collector is on again, or its first collection scans all of it."""
+    with paused():
+        try:
             yield
-    finally:
-        gc.freeze()
+        finally:
+            gc.freeze()
