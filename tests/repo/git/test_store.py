@@ -268,3 +268,22 @@ def test_tree_diff_matches_git(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, 
     assert ours == {(line.split("\t")[1], line.split("\t")[0]) for line in git_out.splitlines()}
     assert store.diff_trees(new_tree, new_tree) == []
     assert {p for p, _, _ in store.diff_trees(None, old_tree)} == set(files)
+
+
+def test_files_at_finds_what_list_tree_lists_reading_each_folder_once(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    (root / "a" / "b").mkdir(parents=True)
+    (root / "a" / "x.yaml").write_text("x\n")
+    (root / "a" / "b" / "y.yaml").write_text("y\n")
+    (root / "top.yaml").write_text("t\n")
+    (root / "file").write_text("a file, not a folder\n")
+    (root / "a" / "link.yaml").symlink_to("x.yaml")
+    for args in (["init", "-q"], ["add", "-A"], ["-c", "user.name=T", "-c", "user.email=t@x", "commit", "-qm", "c"]):
+        subprocess.run(["git", *args], cwd=root, check=True)
+    store = GitStore(root)
+    tree = store.subtree_id(store.resolve("HEAD"), "")
+    asked = ["a/x.yaml", "a/b/y.yaml", "top.yaml", "a/link.yaml", "a/missing.yaml", "nope/z.yaml", "file/z.yaml", "a/b"]
+    listed = store.list_tree(tree)
+    assert store.files_at(tree, asked) == {path: listed[path] for path in asked if path in listed}
+    assert sorted(store.files_at(tree, asked)) == ["a/b/y.yaml", "a/x.yaml", "top.yaml"]
+    assert store.files_at(None, asked) == {}

@@ -243,20 +243,34 @@ class GitStore:
 
     def files_at(self, tree_id: str | None, paths: Iterable[str]) -> dict[str, str]:
         """{path: blob id} of the regular files among `paths` (relative to a tree), each found
-        by path, as `list_tree` would list them: no symlink or submodule."""
+        by path, as `list_tree` would list them: no symlink or submodule. Each folder is read
+        once: a lookup by whole path reads every folder on the way, so 100,000 paths into one
+        100,000-entry folder would read that folder 100,000 times."""
         if tree_id is None:
             return {}
         out: dict[str, str] = {}
         with _reraise(lambda exc: GitError(f"cannot read tree {tree_id}: {exc}")):
-            tree = self._tree(tree_id)
+            root = self._tree(tree_id)
+            folders: dict[str, pygit2.Tree | None] = {"": root}
             for path in paths:
+                folder, _, name = path.rpartition("/")
+                if folder not in folders:
+                    folders[folder] = self._subtree(root, folder)
+                tree = folders[folder]
                 try:
-                    entry = tree[path]
+                    entry = tree[name] if tree is not None else None
                 except KeyError:
                     continue
-                if entry.type == ObjectType.BLOB and entry.filemode in FILE_MODES:
+                if entry is not None and entry.type == ObjectType.BLOB and entry.filemode in FILE_MODES:
                     out[path] = str(entry.id)
         return out
+
+    def _subtree(self, tree: pygit2.Tree, folder: str) -> pygit2.Tree | None:
+        try:
+            entry = tree[folder]
+        except KeyError:
+            return None
+        return self._tree(entry.id) if entry.type == ObjectType.TREE else None
 
     def list_tree(self, tree_id: str | None) -> dict[str, str]:
         """Every blob below a tree: {relative path: blob id}. The last listings are kept: a
