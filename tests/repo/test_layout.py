@@ -59,7 +59,7 @@ def test_names_that_slug_alike_get_distinct_files_and_a_warning() -> None:
 
 
 def test_every_hostile_name_round_trips_through_files() -> None:
-    from trackplan.repo.git.worktree import hash_blob
+    from trackplan.repo.git.objects import hash_blob
     from trackplan.repo.reading import build_plan, parse_document
 
     plan = Plan(events=tuple(Event(n.replace("\x00", "")) for n in HOSTILE))

@@ -11,7 +11,7 @@ from pathlib import Path
 import pygit2
 import pytest
 
-from trackplan.repo.git.worktree import hash_blob
+from trackplan.repo.git.objects import hash_blob
 from trackplan.repo.refs import WORKTREE
 from trackplan.repo.workspace import Workspace
 

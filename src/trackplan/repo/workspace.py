@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from trackplan.errors import ConcurrentUpdateError, InputError, PlanNotFoundError, RefError
 from trackplan.memory import building
-from trackplan.repo.git.worktree import hash_blob
+from trackplan.repo.git.objects import hash_blob
 from trackplan.repo.parallel import PARALLEL_MIN, parse_all
 from trackplan.repo.paths import (
     CONTEXTS_DIR,

@@ -13,7 +13,6 @@ import hashlib
 import os
 import re
 import struct
-import tempfile
 import zlib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -31,6 +30,11 @@ Entries = dict[bytes, tuple[bytes, bytes]]
 
 def object_id(kind: int, data: bytes) -> bytes:
     return hashlib.sha1(_KIND[kind] + b" %d\0" % len(data) + data).digest()
+
+
+def hash_blob(data: bytes) -> str:
+    """The id git gives a blob of `data`."""
+    return object_id(BLOB, data).hex()
 
 
 def parse_tree(raw: bytes) -> Entries:
@@ -197,6 +201,8 @@ def _index(entries: list[tuple[bytes, int, int]], pack_sum: bytes) -> bytes:
 
 
 def _write_new(path: Path, data: bytes) -> None:
+    import tempfile  # writing a pack only: reading a blob id must stay light
+
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix="tmp_pack_")
     try:
         with os.fdopen(fd, "wb") as handle:

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from trackplan.repo.git.worktree import git_output
+from trackplan.repo.git.command import git_output
 
 PLAIN_REF = re.compile(r"[\w./-]+(?:[~^][0-9]*)*")
 DESCRIBED = re.compile(r"-[0-9]+-g[0-9a-fA-F]")

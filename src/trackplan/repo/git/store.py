@@ -34,7 +34,6 @@ from trackplan.errors import (
 )
 from trackplan.repo.atomic import atomic_write
 from trackplan.repo.git import objects as gitobjects
-from trackplan.repo.git.worktree import hash_blob
 
 
 @dataclass(frozen=True)
@@ -678,11 +677,11 @@ class GitStore:
         except (FileNotFoundError, NotADirectoryError):  # absent, or a file where its folder goes
             return None
         if stat.S_ISLNK(info.st_mode):
-            return hash_blob(os.fsencode(os.readlink(file))), int(FileMode.LINK)
+            return gitobjects.hash_blob(os.fsencode(os.readlink(file))), int(FileMode.LINK)
         if not stat.S_ISREG(info.st_mode):
             return "", 0  # a folder or a device: never what a commit holds
         mode = FileMode.BLOB_EXECUTABLE if info.st_mode & stat.S_IXUSR else FileMode.BLOB
-        return hash_blob(file.read_bytes()), int(mode)
+        return gitobjects.hash_blob(file.read_bytes()), int(mode)
 
     def _ensure_clean(self, head: str | None, paths: list[str]) -> None:
         dirty = self.dirty_paths(head, paths)

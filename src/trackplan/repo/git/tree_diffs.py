@@ -18,7 +18,7 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from trackplan.repo.git.worktree import git_output
+from trackplan.repo.git.command import git_output
 
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 """The id of the tree with no entries, which git knows without storing it."""

@@ -1,4 +1,4 @@
-"""The work tree as the git executable sees it, and git's blob ids; no pygit2.
+"""The work tree as the git executable sees it; no pygit2.
 
 Whether a work tree changed is what `git status` answers best: it trusts the index's stat
 cache (and fsmonitor or the untracked cache where they are set up) in a process that starts
@@ -12,41 +12,11 @@ pygit2 path, which raises the error to show.
 
 from __future__ import annotations
 
-import hashlib
 import os
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-LOCAL_ENV = (
-    "GIT_ALTERNATE_OBJECT_DIRECTORIES",
-    "GIT_CEILING_DIRECTORIES",
-    "GIT_COMMON_DIR",
-    "GIT_CONFIG",
-    "GIT_CONFIG_COUNT",
-    "GIT_CONFIG_PARAMETERS",
-    "GIT_DIR",
-    "GIT_GRAFT_FILE",
-    "GIT_IMPLICIT_WORK_TREE",
-    "GIT_INDEX_FILE",
-    "GIT_INTERNAL_SUPER_PREFIX",
-    "GIT_OBJECT_DIRECTORY",
-    "GIT_PREFIX",
-    "GIT_REPLACE_REF_BASE",
-    "GIT_SHALLOW_FILE",
-    "GIT_WORK_TREE",
-)
-"""What `git rev-parse --local-env-vars` lists, and the ceiling: pygit2 opens the repository
-found above a folder whatever they say (a hook's GIT_DIR and GIT_INDEX_FILE included), so
-git is asked without them, about the same repository and index. libgit2 does not read
-refs/replace/ either: git is told not to (GIT_NO_REPLACE_OBJECTS)."""
-
-
-def hash_blob(data: bytes) -> str:
-    """The id git gives a blob of `data`."""
-    digest = hashlib.sha1(b"blob %d\0" % len(data))
-    digest.update(data)
-    return digest.hexdigest()
+from trackplan.repo.git.command import finish, git_output, start
 
 
 @dataclass(frozen=True)
@@ -97,7 +67,7 @@ class Status:
     def __init__(self, folder: Path) -> None:
         args = ["--porcelain=v2", "-z", "--untracked-files=normal", "--ignored=matching", "--", "."]
         # No optional locks: a read must not hold index.lock while a writer wants it.
-        self._process = _start(folder, "--no-optional-locks", "status", *args)
+        self._process = start(folder, "--no-optional-locks", "status", *args)
 
     def __enter__(self) -> Status:
         return self
@@ -111,7 +81,7 @@ class Status:
         """Every path below the folder that git lists, from the work tree's root: changed,
         staged, deleted, unmerged, untracked and ignored files, both paths of a staged
         rename, and the untracked or ignored folders git did not look into (ending in "/")."""
-        out = _finish(self._process) if self._process is not None else None
+        out = finish(self._process) if self._process is not None else None
         if out is None:
             return None
         paths: list[str] = []
@@ -129,29 +99,3 @@ class Status:
 
 _FIELDS_BEFORE_PATH = {b"1": 8, b"2": 9, b"u": 10}
 """Porcelain v2: ordinary, renamed or copied, and unmerged entries (git-status(1))."""
-
-
-def git_output(folder: Path, *args: str, stdin: bytes | None = None) -> bytes | None:
-    process = _start(folder, *args, piped=stdin is not None)
-    return _finish(process, stdin) if process is not None else None
-
-
-def _start(folder: Path, *args: str, piped: bool = False) -> subprocess.Popen[bytes] | None:
-    env = {name: value for name, value in os.environ.items() if name not in LOCAL_ENV}
-    env["GIT_NO_REPLACE_OBJECTS"] = "1"
-    try:
-        return subprocess.Popen(
-            ["git", *args],
-            cwd=folder,
-            env=env,
-            stdin=subprocess.PIPE if piped else subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-        )
-    except OSError:  # no git executable, or the folder is gone
-        return None
-
-
-def _finish(process: subprocess.Popen[bytes], stdin: bytes | None = None) -> bytes | None:
-    out, _ = process.communicate(stdin)
-    return out if process.returncode == 0 else None
