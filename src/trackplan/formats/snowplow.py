@@ -31,7 +31,10 @@ from trackplan.formats.base import (
 from trackplan.model import Event, Plan, SchemaVer
 from trackplan.model.frozen import thaw
 
-META_KEYS = ("$schema", "self")
+# The plan's event name, written when the schema's name cannot carry it (an Iglu name allows
+# only letters, digits, `-` and `_`), so a re-import of the export finds the same event.
+EVENT_NAME = "x-event-name"
+META_KEYS = ("$schema", "self", EVENT_NAME)
 
 
 def detect(doc: Any) -> bool:
@@ -162,6 +165,8 @@ def read_schemas(schemas: list[tuple[Mapping[str, Any], str, str]], name: str, w
     events = []
     for (vendor, schema_name), (version, schema, kind, where) in sorted(newest.items()):
         event_name = schema_name if name_counts[schema_name.casefold()] == 1 else f"{vendor}/{schema_name}"
+        if isinstance(schema.get(EVENT_NAME), str) and schema[EVENT_NAME]:
+            event_name = schema[EVENT_NAME]
         body = {k: v for k, v in schema.items() if k not in META_KEYS}
         extra: dict[str, Any] = {"x-vendor": vendor}
         # Keys the model always writes that this schema has not: the export leaves them out.
@@ -171,7 +176,7 @@ def read_schemas(schemas: list[tuple[Mapping[str, Any], str, str]], name: str, w
         if omitted:
             extra["x-iglu-omits"] = omitted
         body.setdefault("properties", {})
-        if event_name != schema_name:
+        if derived_name(event_name) != schema_name:
             extra["x-schema-name"] = schema_name
         if "title" in schema:  # an event's title is its name in the plan: the schema's own is kept apart
             extra["x-schema-title"] = schema["title"]
@@ -205,9 +210,14 @@ def check_vendor(vendor: str) -> str:
     return vendor
 
 
+def derived_name(event_name: str) -> str:
+    """The Iglu name of an event without `x-schema-name`: its name with what Iglu refuses replaced."""
+    return re.sub(r"[^A-Za-z0-9_-]+", "_", event_name).strip("_") or "event"
+
+
 def iglu_name(event: Event) -> str:
     explicit = event.extra.get("x-schema-name")
-    return str(explicit) if explicit else re.sub(r"[^A-Za-z0-9_-]+", "_", event.name).strip("_") or "event"
+    return str(explicit) if explicit else derived_name(event.name)
 
 
 def self_describing(event: Event, vendor: str | None, default_vendor: str) -> dict[str, Any]:
@@ -229,7 +239,8 @@ def self_describing(event: Event, vendor: str | None, default_vendor: str) -> di
         "format": "jsonschema",
         "version": event.version or "1-0-0",
     }
-    doc = {"$schema": event.extra.get("x-meta-schema", SELF_DESC), "self": meta, **body}
+    named = {} if event.name in (meta["name"], f"{chosen}/{meta['name']}") else {EVENT_NAME: event.name}
+    doc = {"$schema": event.extra.get("x-meta-schema", SELF_DESC), "self": meta, **named, **body}
     return {k: v for k, v in doc.items() if k != "$schema" or k not in omitted}
 
 
