@@ -1,9 +1,11 @@
 """A webhook receiver on 127.0.0.1 for the publishing tests: it answers each POST with the next
-scripted status (200 once the script runs out) and keeps every request it got."""
+scripted status (200 once the script runs out), `delay` seconds after it arrived, and keeps
+every request it got."""
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -27,17 +29,19 @@ class Receiver:
     url: str
     script: list[tuple[int, dict[str, str]]]
     requests: list[Received] = field(default_factory=list)
+    delay: float = 0.0  # seconds before each answer; a test may change it
 
 
 @contextmanager
-def receiver(*script: int | tuple[int, dict[str, str]]) -> Iterator[Receiver]:
-    state = Receiver("", [s if isinstance(s, tuple) else (s, {}) for s in script])
+def receiver(*script: int | tuple[int, dict[str, str]], delay: float = 0.0) -> Iterator[Receiver]:
+    state = Receiver("", [s if isinstance(s, tuple) else (s, {}) for s in script], delay=delay)
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
             state.requests.append(Received({k.lower(): v for k, v in self.headers.items()}, body))
             status, headers = state.script.pop(0) if state.script else (200, {})
+            time.sleep(state.delay)
             self.send_response(status)
             for name, value in headers.items():
                 self.send_header(name, value)

@@ -32,6 +32,11 @@ class Retrying:
     max_delay: float = 60.0
     timeout: float = 10.0
 
+    @property
+    def longest(self) -> float:
+        """Seconds a delivery can take at most: every attempt timing out, every wait the longest."""
+        return self.attempts * self.timeout + (self.attempts - 1) * self.max_delay
+
 
 RETRYING = Retrying()
 

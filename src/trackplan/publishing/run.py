@@ -1,5 +1,6 @@
 """The publish use case: a `PublishRequest` (a ref, a method, some integrations) becomes one
-delivery per integration that has not yet received that commit.
+delivery per integration that has not yet received that commit: the ledger says which it has,
+and a claim in the repository's git dir (`claims`) keeps two processes from both sending it.
 
 Every secret is looked up before anything is sent, so a missing variable fails the whole
 publish up front. Deliveries are independent: one integration failing does not stop the next.
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from trackplan.errors import InputError
+from trackplan.publishing.claims import AlreadySent, Busy, claim
 from trackplan.publishing.config import Integration, integrations
 from trackplan.publishing.delivery import RETRYING, Retrying, deliver
 from trackplan.publishing.ledger import Ledger
@@ -69,14 +71,40 @@ def publish(
             continue
         base = next((c for c in history[1:] if c in delivered), info.parents[0] if info.parents else None)
         target = Target(commit, info.time, branch, METHODS[request.method], base)
-        delivery_id = str(uuid.uuid4())
-        body = message(ws, integration, target, datetime.now(UTC))
-        delivery = deliver(body, secrets[integration.id], delivery_id, retrying, sleep)
-        if delivery.ok:
-            ledger.record(integration.id, commit, delivery_id)
-        state = "sent" if delivery.ok else "failed"
-        outcomes.append(Outcome(integration, commit, state, delivery_id, len(delivery.attempts), delivery.last_answer))
+        outcomes.append(_claimed_delivery(ws, integration, target, ledger, secrets[integration.id], retrying, sleep))
     return outcomes
+
+
+def _claimed_delivery(
+    ws: Workspace,
+    integration: Integration,
+    target: Target,
+    ledger: Ledger,
+    secret: str,
+    retrying: Retrying,
+    sleep: Callable[[float], None],
+) -> Outcome:
+    """Send `target` under a claim, unless another process sent it (or still sends it)."""
+    commit = target.commit
+    claimed = claim(ws.store.common_dir, integration.id, commit, str(uuid.uuid4()), retrying.longest)
+    if isinstance(claimed, AlreadySent):  # by another process, which may keep another ledger
+        ledger.record(integration.id, commit, claimed.delivery_id)
+        return Outcome(integration, commit, "skipped", claimed.delivery_id)
+    if isinstance(claimed, Busy):
+        still = f"{claimed.holder} is still delivering it"
+        return Outcome(integration, commit, "failed", claimed.delivery_id, answer=still)
+    try:
+        body = message(ws, integration, target, datetime.now(UTC))
+        delivery = deliver(body, secret, claimed.delivery_id, retrying, sleep)
+        if delivery.ok:
+            claimed.mark_sent()  # first: should the ledger fail, the claim still stops a second send
+            ledger.record(integration.id, commit, claimed.delivery_id)
+        else:
+            claimed.release()
+    finally:
+        claimed.close()
+    state = "sent" if delivery.ok else "failed"
+    return Outcome(integration, commit, state, claimed.delivery_id, len(delivery.attempts), delivery.last_answer)
 
 
 def _target_ref(ws: Workspace, ref: str) -> tuple[str, str]:

@@ -6,7 +6,9 @@ The request must carry `X-Hub-Signature-256`, the HMAC of the body under the sec
 accepted once: a second request with the same `X-GitHub-Delivery`, or with the very bytes of
 an earlier one, is a replay and gets 409 (a fresh id on a captured body does not make it new).
 Deliveries seen are kept in `hooks.sqlite` in the state folder. Publishing runs after the
-answer (GitHub gives a hook 10 seconds), one publish at a time. A pushed commit the
+answer (GitHub gives a hook 10 seconds), one publish at a time; the publication's claim in the
+repository (`publishing.claims`) makes a second server of the same repository, or a second
+delivery of the same push, send nothing the first one sends. A pushed commit the
 repository does not have yet (the push went to GitHub, not here) is fetched first, from the
 remote the main branch tracks (origin by default); no local branch moves.
 """

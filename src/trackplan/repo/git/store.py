@@ -136,6 +136,7 @@ class GitStore:
             self.repo = pygit2.Repository(found)
         self.workdir = Path(self.repo.workdir).resolve() if self.repo.workdir else None
         self.git_dir = Path(self.repo.path).resolve()
+        self.common_dir = _common_dir(self.git_dir)
         self._raw_trees: dict[str, bytes] = {}
         self._listings: dict[str, dict[str, str]] = {}
         self._not_files: dict[str, dict[str, str]] = {}  # per listed tree: {path: "symlink" or "submodule"}
@@ -738,6 +739,15 @@ class WorktreeFiles:
     unsure: list[str]
     """Paths to read from disk: changed, deleted, untracked or ignored files, and untracked or
     ignored folders (ending in "/"), which git does not look inside."""
+
+
+def _common_dir(git_dir: Path) -> Path:
+    """Where refs and shared state live: a linked work tree's git dir names it in `commondir`."""
+    try:
+        named = (git_dir / "commondir").read_text().strip()
+    except FileNotFoundError:
+        return git_dir
+    return (git_dir / named).resolve()
 
 
 def _repair_targets(changes: Mapping[str, bytes | None], most: int = 20) -> list[str]:
