@@ -10,6 +10,7 @@ from typing import Any
 from trackplan import yamlio
 from trackplan.model import Event, Plan
 from trackplan.model.slugs import slugify
+from trackplan.repo.parallel import Renderer
 from trackplan.repo.paths import GROUP_FILE, IDENTIFY_FILE, SETTINGS_FILE, context_path, event_path
 from trackplan.repo.reading import LoadedPlan
 
@@ -108,21 +109,44 @@ def plan_files(
     old_paths = dict(before.event_paths) if before else {}
     changes: dict[str, bytes | None] = {}
     warnings: list[str] = []
+    # Canonical dumps, rendered meanwhile (in workers for many new files): {path: place}.
+    dumped: dict[str, int] = {}
+    with Renderer(len(after.events) - len(old_plan.events)) as renderer:
 
-    def write(path: str, doc: dict[str, Any], old_doc: OldDoc) -> None:
-        """`old_doc` renders the previous document, only when it is needed."""
-        text = yamlio.dump(doc)
-        canonical = True
-        # A file still exactly as the tool wrote it has nothing to keep: skip the slow
-        # round-trip parser. Anything people edited is rewritten in place.
-        if old_doc is not None and read_text is not None and not is_canonical(path):
-            original = read_text(path)
-            if original != yamlio.dump(old_doc()):
-                text, canonical = yamlio.rewrite(original, doc), False
-        changes[path] = text.encode()
-        if docs is not None:
-            docs[path] = (doc, canonical)
+        def write(path: str, doc: dict[str, Any], old_doc: OldDoc) -> None:
+            """`old_doc` renders the previous document, only when it is needed."""
+            canonical = True
+            # A file still exactly as the tool wrote it has nothing to keep: skip the slow
+            # round-trip parser. Anything people edited is rewritten in place.
+            if old_doc is not None and read_text is not None and not is_canonical(path):
+                original = read_text(path)
+                if original != yamlio.dump(old_doc()):
+                    changes[path], canonical = yamlio.rewrite(original, doc).encode(), False
+                    dumped.pop(path, None)
+            if canonical:
+                changes[path] = b""  # its place in the order; the bytes come from the renderer
+                dumped[path] = renderer.add(doc)
+            if docs is not None:
+                docs[path] = (doc, canonical)
 
+        _all_changed(before, old_plan, after, old_paths, read_text, write, warnings, changes)
+        rendered = renderer.results()
+    for path, place in dumped.items():
+        changes[path] = rendered[place]
+    return changes, warnings
+
+
+def _all_changed(
+    before: LoadedPlan | None,
+    old_plan: Plan,
+    after: Plan,
+    old_paths: dict[str, str],
+    read_text: Callable[[str], str] | None,
+    write: Write,
+    warnings: list[str],
+    changes: dict[str, bytes | None],
+) -> None:
+    """Every part of the plan that changed, written through `write` (see `plan_files`)."""
     if old_plan.settings != after.settings:
         _settings_changed(before, old_plan, after, read_text, write)
 
@@ -138,7 +162,6 @@ def plan_files(
 
     _traits_changed(old_plan, after, write, changes)
     _contexts_changed(before, old_plan, after, write, changes)
-    return changes, warnings
 
 
 def _traits_changed(old_plan: Plan, after: Plan, write: Write, changes: dict[str, bytes | None]) -> None:
