@@ -94,13 +94,24 @@ CREATED_FROM = re.compile(r"^branch: Created from ([0-9a-f]{40})")
 def branch_ref(branch: str) -> str:
     """The full ref name of a branch, refused before anything is written if git would refuse
     it: the rules of `git check-ref-format --branch`, which also refuse a name that reads as an
-    option or as HEAD, and a part too long for a file name."""
+    option or as HEAD, and a part too long for a file name. A NUL (libgit2 would read "a\\0b"
+    as "a") and text that is not UTF-8 (a lone surrogate: argv bytes that are not UTF-8) name
+    no branch libgit2 can store."""
     refname = f"refs/heads/{branch}"
-    too_long = any(len(part.encode("utf-8", "surrogateescape")) > NAME_MAX for part in branch.split("/"))
-    if branch.startswith("-") or branch == "HEAD" or too_long or not pygit2.reference_is_valid_name(refname):
+    valid = _storable(branch) and pygit2.reference_is_valid_name(refname)
+    if branch.startswith("-") or branch == "HEAD" or not valid:
         shown = branch if len(branch) <= 60 else branch[:57] + "..."
         raise RefNameError(f"{shown!r} is not a valid branch name (see git check-ref-format --branch)")
     return refname
+
+
+def _storable(branch: str) -> bool:
+    """No NUL, UTF-8 throughout, and no part longer than a file name allows."""
+    try:
+        parts = branch.encode("utf-8").split(b"/")
+    except UnicodeEncodeError:
+        return False
+    return "\x00" not in branch and all(len(part) <= NAME_MAX for part in parts)
 
 
 @dataclass
@@ -153,6 +164,8 @@ class GitStore:
     def branch_head(self, branch: str) -> str | None:
         """The commit a branch points at; None for no such branch (or a name git would refuse:
         protected_branches may hold such a name, and it names no branch)."""
+        if not _storable(branch):
+            return None
         with _reraise(lambda exc: GitError(f"cannot read branch {branch!r}: {exc}")):
             ref = self.repo.references.get(f"refs/heads/{branch}")
             return str(ref.resolve().target) if ref is not None else None
@@ -197,6 +210,8 @@ class GitStore:
 
     def branch_creation_point(self, branch: str) -> str | None:
         """Where the branch was created, from its reflog (None if there is no reflog)."""
+        if not _storable(branch):
+            return None
         with _reraise(lambda exc: GitError(f"cannot read branch {branch!r}: {exc}")):
             ref = self.repo.references.get(f"refs/heads/{branch}")
         if ref is None:
