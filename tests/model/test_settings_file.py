@@ -152,3 +152,68 @@ def test_diff_names_the_line_of_a_refused_value(
     result = run_cli("-C", plan_repo, "diff", *refs)
     assert result.exit_code == 2
     assert result.output == f"trackplan: error: trackplan.yaml:{line}:{column}: {message}\n"
+
+
+COMMANDS = [
+    ("events",),
+    ("events", "--ref", "main"),
+    ("export", "--to", "avo-json"),
+    ("export", "--ref", "main", "--to", "snowplow"),
+    ("import", "AVO", "--branch", "plans/avo"),
+    ("layout", "sharded", "--branch", "plans/sharded"),
+]
+# Values only the commands using them read: (the text replaced, the bad text, line and column, message).
+USED_VALUES = {
+    "breaking_profile": (
+        "breaking_profile: validation\n",
+        "breaking_profile: strict\n",
+        (32, 1),
+        "breaking_profile 'strict' is not one of validation, consumer",
+    ),
+    "property_scope": (
+        "vendor: com.example\n",
+        "vendor: com.example\nproperty_scope: global\n",
+        (30, 1),
+        "property_scope: 'global' is not one of plan, event",
+    ),
+}
+
+
+def command_line(command: tuple[str, ...]) -> list[str]:
+    return [str(AVO) if arg == "AVO" else arg for arg in command]
+
+
+def assert_refused_naming_the_line(
+    root: Path, run_cli: CliRunnerCall, command: tuple[str, ...], line: int, column: int, message: str
+) -> None:
+    refs, status = git(root, "show-ref"), git(root, "status", "--porcelain")
+    result = run_cli("-C", root, *command_line(command))
+    assert result.exit_code == 2
+    assert result.output == f"trackplan: error: trackplan.yaml:{line}:{column}: {message}\n"
+    assert (git(root, "show-ref"), git(root, "status", "--porcelain")) == (refs, status)
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
+@pytest.mark.parametrize("bad", list(BAD_VALUES), ids=str)
+def test_every_command_names_the_line_of_a_refused_value(
+    plan_repo: Path, run_cli: CliRunnerCall, command: tuple[str, ...], bad: str
+) -> None:
+    old, new, _, (line, column), message = BAD_VALUES[bad]
+    settings = plan_repo / "trackplan.yaml"
+    settings.write_text(settings.read_text().replace(old, new))
+    git(plan_repo, "commit", "-qam", "A bad value")
+    assert_refused_naming_the_line(plan_repo, run_cli, command, line, column, message)
+
+
+@pytest.mark.parametrize("bad", list(USED_VALUES), ids=str)
+def test_a_value_refused_where_it_is_used_names_its_line(plan_repo: Path, run_cli: CliRunnerCall, bad: str) -> None:
+    old, new, (line, column), message = USED_VALUES[bad]
+    settings = plan_repo / "trackplan.yaml"
+    assert settings.read_text().count(old) == 1
+    settings.write_text(settings.read_text().replace(old, new))
+    git(plan_repo, "commit", "-qam", "A bad value")
+    assert_refused_naming_the_line(
+        plan_repo, run_cli, ("import", "AVO", "--branch", "plans/avo"), line, column, message
+    )
+    if bad == "breaking_profile":
+        assert_refused_naming_the_line(plan_repo, run_cli, ("diff", "main~1", "main"), line, column, message)

@@ -20,6 +20,7 @@ def breaking_profile(settings: Settings, profile: str | None = None) -> tuple[st
     plan's per-rule severity overrides; an unknown profile is an error."""
     chosen = profile or str(settings.get("breaking_profile") or "validation")
     if chosen not in PROFILES:
-        raise InputError(f"trackplan.yaml: breaking_profile {chosen!r} is not one of {', '.join(PROFILES)}")
+        place = settings.locate(("breaking_profile",))
+        raise InputError(f"{place}: breaking_profile {chosen!r} is not one of {', '.join(PROFILES)}")
     overrides = settings.get("breaking_severity") or {}
     return chosen, {str(k): str(v) for k, v in dict(overrides).items()}

@@ -36,7 +36,8 @@ def property_scope(
     recorded = settings.get(SCOPE_KEY)
     if recorded is not None:
         if recorded not in PROPERTY_SCOPES:
-            raise InputError(f"trackplan.yaml: {SCOPE_KEY}: {recorded!r} is not one of {', '.join(PROPERTY_SCOPES)}")
+            place = settings.locate((SCOPE_KEY,))
+            raise InputError(f"{place}: {SCOPE_KEY}: {recorded!r} is not one of {', '.join(PROPERTY_SCOPES)}")
         return str(recorded), None
     if has_events:
         return "plan", None

@@ -68,6 +68,15 @@ class SettingTypeError(SettingError):
         self.key = key
 
 
+Locator = Callable[[tuple[str, ...]], str]
+"""A key path of trackplan.yaml -> where it is written: `trackplan.yaml:LINE:COL`."""
+
+
+def unlocated(where: tuple[str, ...]) -> str:
+    """The place of every key of settings not read from a file's text: the file alone."""
+    return "trackplan.yaml"
+
+
 def _is_list(value: Any) -> bool:
     return isinstance(value, tuple | list | SetList)
 
@@ -109,9 +118,11 @@ class Settings:
     domains: tuple[Domain, ...] = ()
     events_layout: str = "flat"
     raw: FrozenDict = field(default_factory=FrozenDict)
+    # Where each key was written, for errors about a value found only when it is used.
+    locate: Locator = field(default=unlocated, compare=False, repr=False)
 
     @classmethod
-    def from_json(cls, doc: Mapping[str, Any] | None) -> Settings:
+    def from_json(cls, doc: Mapping[str, Any] | None, locate: Locator = unlocated) -> Settings:
         if not isinstance(doc or {}, Mapping):
             raise ValueError("trackplan.yaml must be a mapping")
         doc = FrozenDict(freeze(doc or {}))
@@ -134,6 +145,7 @@ class Settings:
             domains=tuple(sorted(_named(Domain, "domains", doc.get("domains")))),
             events_layout=events_layout,
             raw=doc.without(*SETTINGS_KEYS),
+            locate=locate,
         )
 
     def to_json(self) -> dict[str, Any]:

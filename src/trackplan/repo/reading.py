@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Collection, Mapping
-from functools import cached_property
+from functools import cached_property, partial
 from typing import Any
 
 from trackplan.errors import InputError
 from trackplan.memory import building
 from trackplan.model import Event, Plan, Settings
-from trackplan.model.settings import SettingError
+from trackplan.model.settings import SettingError, unlocated
 from trackplan.repo.paths import (
     CONTEXTS_DIR,
     GROUP_FILE,
@@ -44,10 +44,13 @@ class LoadedPlan:
         prefetch: Callable[[], None] = lambda: None,
         memoized: EventMemoizer | None = None,
         event_paths: Mapping[str, str] | None = None,
+        read_blob: Callable[[str], bytes] | None = None,
     ) -> None:
         """`event_paths`: {name: path}, in any order, when an index of the tree knows them (each
-        file then holds an event of its own name: no file is ignored)."""
+        file then holds an event of its own name: no file is ignored); `read_blob`: a blob's
+        bytes, for the line of a bad settings value."""
         self.blob_ids = dict(blob_ids)
+        self._read_blob = read_blob
         self._memoized = memoized
         self._on_built = on_built
         self.prefetch = prefetch
@@ -95,7 +98,10 @@ class LoadedPlan:
     def settings(self) -> Settings:
         """trackplan.yaml alone, without building the plan."""
         blob_id = self.blob_ids.get(SETTINGS_FILE)
-        return settings_from(self._load_doc(SETTINGS_FILE, blob_id) if blob_id else None)
+        if blob_id is None:
+            return settings_from(None)
+        read = self._read_blob
+        return settings_from(self._load_doc(SETTINGS_FILE, blob_id), None if read is None else lambda: read(blob_id))
 
     def _build(self) -> Plan:
         self.prefetch()
@@ -141,20 +147,22 @@ def event_from_document(doc: Any, path: str) -> Event:
 
 def settings_from(doc: Any, text: Callable[[], bytes] | None = None) -> Settings:
     """The settings in a parsed trackplan.yaml (None: the defaults), or an error naming it; with
-    `text` (the file's bytes), and the line of the value at fault."""
+    `text` (the file's bytes), and the line of the value at fault, now or when it is used
+    (`Settings.locate`)."""
+    locate = unlocated if text is None else partial(_settings_place, text)
     try:
-        return Settings.from_json(doc)
+        return Settings.from_json(doc, locate)
+    except SettingError as exc:
+        raise InputError(f"{locate(exc.where)}: {exc}") from None
     except (ValueError, TypeError) as exc:
-        raise InputError(f"{_settings_place(exc, text)}: {exc}") from None
+        raise InputError(f"{SETTINGS_FILE}: {exc}") from None
 
 
-def _settings_place(exc: Exception, text: Callable[[], bytes] | None) -> str:
-    """trackplan.yaml, with the line and column of the key path a settings error carries."""
-    if not isinstance(exc, SettingError) or text is None:
-        return SETTINGS_FILE
+def _settings_place(text: Callable[[], bytes], where: tuple[str, ...]) -> str:
+    """trackplan.yaml, with the line and column of a key path in it."""
     from trackplan import yamlio
 
-    (position,) = yamlio.key_positions(text().decode("utf-8", "replace"), [exc.where])
+    (position,) = yamlio.key_positions(text().decode("utf-8", "replace"), [where])
     return SETTINGS_FILE if position is None else f"{SETTINGS_FILE}:{position[0]}:{position[1]}"
 
 

@@ -315,6 +315,7 @@ class Workspace:
                 on_built=self.cache.flush,
                 prefetch=prefetch,
                 memoized=self.memo.event if self.memo is not None else None,
+                read_blob=self.read_blob,
             )
         self.cache.flush()
         return loaded
