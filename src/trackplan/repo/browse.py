@@ -7,30 +7,107 @@ from collections.abc import Collection
 from typing import TYPE_CHECKING, Any
 
 from trackplan.errors import InputError
+from trackplan.memory import paused
 from trackplan.repo.refs import WORKTREE
 
 if TYPE_CHECKING:  # `event_named` serves commands that have not opened the repository
+    from trackplan.model import Event
     from trackplan.repo.workspace import Workspace
 
 
 def event_rows(ws: Workspace, ref: str) -> list[dict[str, Any]]:
-    """One row per event, in plan order: name, file, id, version, status, sources, tags,
-    owner and the number of properties."""
+    """One row per event, by name: name, file, id, version, status, sources, tags, owner and
+    the number of properties. Rows are read from the parsed documents; the event of a file
+    whose document `_row` cannot vouch for is built instead, so a bad file fails as the whole
+    plan's load fails on it (files in the same order, the same error), as do the traits, the
+    contexts and trackplan.yaml, checked after the events as the plan builds them."""
     loaded = ws.load(ref)
-    return [
-        {
-            "name": event.name,
-            "path": loaded.event_paths[event.name],
-            "id": event.id,
-            "version": event.version,
-            "status": event.status,
-            "sources": list(event.sources),
-            "tags": list(event.tags),
-            "owner": event.owner,
-            "properties": len(event.properties),
-        }
-        for event in loaded.plan.events
-    ]
+    rows = []
+    with paused():  # documents and rows hold no cycles: the collector would rescan them for nothing
+        loaded.prefetch()
+        for path, name in sorted((path, name) for name, path in loaded.event_paths.items()):
+            row = _row(name, path, loaded.document(path))
+            if row is None:
+                event = loaded.event(name)
+                assert event is not None  # a name of the index
+                row = _event_row(event, path)
+            rows.append(row)
+        loaded.part(())
+    ws.cache.flush()  # documents parsed here are kept, as a plan build keeps them
+    rows.sort(key=lambda row: row["name"])
+    return rows
+
+
+def _row(name: str, path: str, doc: Any) -> dict[str, Any] | None:
+    """The row of one event file from its parsed document, when that document is plainly one
+    `Event.from_json` reads without an error and the row is what the event would give: JSON
+    objects, lists and plain values where it wants them, nested no deeper than
+    `ROW_DEPTH`. None otherwise (the event is built, and its own checks decide)."""
+    if type(doc) is not dict or doc.get("title", name) != name or not name.strip():
+        return None
+    properties = doc.get("properties", _NO_PROPERTIES)
+    if type(properties) is not dict or not all(type(s) is dict or type(s) is bool for s in properties.values()):
+        return None
+    if type(doc.get("required", _NO_REQUIRED)) is not list or not _lists_or_absent(doc, _NAME_LISTS):
+        return None
+    mappings = doc.get("x-name-mapping")
+    if mappings and (type(mappings) is not list or not all(type(m) is dict for m in mappings)):
+        return None
+    sources, tags = doc.get("x-sources") or (), doc.get("x-tags") or ()
+    if not all(type(v) is str for v in (*sources, *tags)) or not _nested_within(doc, ROW_DEPTH):
+        return None
+    texts = [doc.get(key) for key in ("x-id", "x-version", "x-status", "x-owner")]
+    if not all(type(value) in _PLAIN for value in texts):
+        return None
+    event_id, version, status, owner = (None if v is None or v == "" else str(v) for v in texts)
+    return {
+        "name": name,
+        "path": path,
+        "id": event_id,
+        "version": version,
+        "status": status,
+        "sources": sorted(set(sources)),
+        "tags": sorted(set(tags)),
+        "owner": owner,
+        "properties": len(properties),
+    }
+
+
+ROW_DEPTH = 64
+"""How deep a document `_row` reads: freezing an event recurses per level, and one nested
+some hundreds of levels fails to load ("nested too deeply"), which only building it tells."""
+_NO_PROPERTIES: dict[str, Any] = {}
+_NO_REQUIRED: list[Any] = []
+_NAME_LISTS = ("x-tags", "x-categories", "x-sources", "x-stakeholders")
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
+def _lists_or_absent(doc: dict[str, Any], keys: tuple[str, ...]) -> bool:
+    return all(type(doc.get(key)) is list or doc.get(key) is None for key in keys)
+
+
+def _nested_within(node: Any, levels: int) -> bool:
+    """Whether no list or object in `node` (one itself) lies more than `levels` levels down."""
+    if levels == 0:
+        return False
+    for child in node.values() if type(node) is dict else node:
+        if (type(child) is dict or type(child) is list) and not _nested_within(child, levels - 1):
+            return False
+    return True
+
+
+def _event_row(event: Event, path: str) -> dict[str, Any]:
+    return {
+        "name": event.name,
+        "path": path,
+        "id": event.id,
+        "version": event.version,
+        "status": event.status,
+        "sources": list(event.sources),
+        "tags": list(event.tags),
+        "owner": event.owner,
+        "properties": len(event.properties),
+    }
 
 
 def find_event(ws: Workspace, ref: str, name_or_path: str) -> tuple[str, str]:

@@ -78,6 +78,10 @@ class LoadedPlan:
         path = self.event_paths.get(name)
         return None if path is None else self._event(path)
 
+    def document(self, path: str) -> Any:
+        """The parsed document of one plan file: the one its event is built from."""
+        return self._load_doc(path, self.blob_ids[path])
+
     def _event(self, path: str) -> Event:
         blob_id = self.blob_ids[path]
         if self._memoized is None:
