@@ -34,6 +34,7 @@ from trackplan.errors import (
 )
 from trackplan.repo.atomic import atomic_write
 from trackplan.repo.git import objects as gitobjects
+from trackplan.repo.git import ref_locks
 
 
 @dataclass(frozen=True)
@@ -613,6 +614,17 @@ class GitStore:
             self._compare_and_swap(refname, None, start, f"branch: Created from {start}")
 
     def _compare_and_swap(self, refname: str, expected: str | None, new: str, message: str) -> None:
+        """Move `refname` from `expected` to `new` under git's ref lock; a lock a killed writer
+        left is removed once provably stale (`ref_locks`), and the move tried once more."""
+        try:
+            self._swap_locked(refname, expected, new, message)
+        except ConcurrentUpdateError as exc:
+            lock = self.common_dir / f"{refname}.lock"
+            if exc.__cause__ is None or not ref_locks.clear_if_stale(lock, self.common_dir):
+                raise
+            self._swap_locked(refname, expected, new, message)
+
+    def _swap_locked(self, refname: str, expected: str | None, new: str, message: str) -> None:
         branch = refname.removeprefix("refs/heads/")
         try:
             with self.repo.transaction() as txn:
@@ -628,9 +640,8 @@ class GitStore:
         except pygit2.GitError as exc:
             # AlreadyExistsError: git's ref lock file is there; other errors name the lock.
             if isinstance(exc, pygit2.AlreadyExistsError) or "lock" in str(exc).lower():
-                raise ConcurrentUpdateError(
-                    f"branch {branch!r} is locked by another writer; nothing was written, run the command again"
-                ) from exc
+                lock = self.common_dir / f"{refname}.lock"
+                raise ConcurrentUpdateError(ref_locks.locked_message(branch, lock)) from exc
             raise  # the public caller turns it into GitError
 
     # -- work tree ----------------------------------------------------------------------------
