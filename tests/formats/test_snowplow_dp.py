@@ -232,3 +232,35 @@ def test_re_importing_the_export_changes_no_byte(
     assert again.exit_code == 0, again.output
     assert again.output == f"No changes: the plan on 'plans' already matches {folder}; nothing committed.\n"
     assert heads_and_files(plan_repo, "plans") == before
+
+
+def test_an_import_that_changes_only_trackplan_yaml_counts_that_file(
+    plan_repo: Path, run_cli: CliRunnerCall, tmp_path: Path
+) -> None:
+    folder = tmp_path / "data-products"
+    (folder / "source-apps").mkdir(parents=True)
+    kiosk = folder / "source-apps" / "kiosk.yaml"
+    app = "apiVersion: v1\nresourceType: source-application\nresourceName: 1b2c3d4e-0000-4000-8000-000000000001\n"
+    kiosk.write_text(app + "data:\n  name: kiosk\n  description: In-store kiosks\n  appIds: [kiosk-1]\n")
+    (folder / "in-store.yaml").write_text(
+        "apiVersion: v1\nresourceType: data-product\nresourceName: 1b2c3d4e-0000-4000-8000-000000000002\n"
+        "data:\n  name: In store\n  sourceApplications:\n    - $ref: ./source-apps/kiosk.yaml\n"
+    )
+    first = run_cli("-C", plan_repo, "import", folder, "--branch", "kiosk")
+    assert first.exit_code == 0, first.output
+    assert "; 3 files changed\n" in first.output  # the plan, its schema and trackplan.yaml
+    kiosk.write_text(app + "data:\n  name: kiosk\n  description: Kiosks in every store\n  appIds: [kiosk-1]\n")
+    ws = Workspace(plan_repo)
+    head = ws.store.branch_head("kiosk")
+    args = ("-C", plan_repo, "import", folder, "--branch", "kiosk", "--method", "addAndUpdate")
+    dry = run_cli(*args, "--dry-run")
+    assert dry.exit_code == 0, dry.output
+    assert "  would write trackplan.yaml\n" in dry.output
+    again = run_cli(*args)
+    assert again.exit_code == 0, again.output
+    assert again.output.endswith("; 1 file changed\n"), again.output
+    changed = subprocess.run(
+        ["git", "diff", "--name-only", f"{head}", "kiosk"], cwd=plan_repo, capture_output=True, text=True, check=True
+    )
+    assert changed.stdout == "trackplan.yaml\n"
+    assert next(s for s in ws.settings("kiosk").sources if s.name == "kiosk").description == "Kiosks in every store"

@@ -11,6 +11,7 @@ Iglu URI becomes the name of the plan's event that has that URI.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -28,6 +29,7 @@ from trackplan.importing.run import ImportOutcome, ImportRequest
 from trackplan.model import Settings, Source
 from trackplan.model.tracking_plans import EventSpecification, TrackingPlan
 from trackplan.repo.guards import target_branch
+from trackplan.repo.paths import SETTINGS_FILE
 from trackplan.repo.workspace import Workspace
 from trackplan.trackingplans.files import (
     PlanChange,
@@ -154,14 +156,26 @@ def import_tracking_plans(ws: Workspace, request: ImportRequest, fmt: str) -> Im
         return PlanEdit(tuple(changes), _message(request, fmt, counts), settings)
 
     if request.dry_run:
-        edit(read_tracking_plans(ws, ws.store.branch_head(branch) or ws.settings("HEAD").main_branch))
-        commit, changed = None, tuple(sorted(tally[-1].paths))
+        at = ws.store.branch_head(branch) or ws.settings("HEAD").main_branch
+        wanted = edit(read_tracking_plans(ws, at))
+        settings_file = [SETTINGS_FILE] if wanted.settings != ws.settings(at) else []
+        commit, changed = None, tuple(sorted({*tally[-1].paths, *settings_file}))
     else:
-        written = commit_tracking_plans(ws, branch, edit)
-        commit, changed = written.commit, tuple(sorted(w.path for w in written.plans))
+        commit = commit_tracking_plans(ws, branch, edit).commit
+        changed = _committed_paths(ws, commit) if commit else ()
     result = ImportResult(new_sources=tally[-1].new_sources, warnings=list(incoming.warnings))
     start = branch if ws.store.branch_head(branch) or commit else ws.settings("HEAD").main_branch
     return ImportOutcome(branch, result, fmt, commit, changed, DiffResult(tally[-1].records, [], start, branch))
+
+
+def _committed_paths(ws: Workspace, commit: str) -> tuple[str, ...]:
+    """The plan files `commit` changed over its parent: the plans, and trackplan.yaml and the
+    plans' schema when they change too."""
+    (info,) = itertools.islice(ws.store.iter_commits(commit), 1)
+    parent_tree = ws.store.subtree_id(info.parents[0], ws.prefix) if info.parents else None
+    return tuple(
+        sorted(path for path, _, _ in ws.store.diff_trees(parent_tree, ws.store.subtree_id(commit, ws.prefix)))
+    )
 
 
 def _message(request: ImportRequest, fmt: str, counts: _Counts) -> str:
