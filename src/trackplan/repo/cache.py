@@ -21,10 +21,10 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from trackplan.model import Event
-from trackplan.repo.reading import document_title
+if TYPE_CHECKING:  # a settings read opens the cache: it loads neither the model nor the plan reader
+    from trackplan.model import Event
 
 try:
     import fcntl
@@ -198,6 +198,8 @@ class BlobCache:
         self._pending_fragments.append((key, value, _digest(key, value)))
 
     def put(self, blob_id: str, doc: Any, canonical: bool = False) -> None:
+        from trackplan.repo.reading import document_title
+
         title, text = document_title(doc), json.dumps(doc, ensure_ascii=False, default=str)
         flag = int(canonical)
         self._pending.append((blob_id, title, flag, text, _digest(blob_id, title, flag), _digest(blob_id, text)))
