@@ -42,16 +42,6 @@ class Range:
 def parse_range(ws: Workspace, base: str | None, head: str | None) -> Range:
     """`BASE..HEAD`, `BASE...HEAD` (merge base), or defaults: the merge base of the plan's
     main branch and HEAD, against the work tree."""
-    if base and "..." in base and head is None:
-        left, right = base.split("...", 1)
-        right = right or "HEAD"
-        merge_base = ws.store.merge_base(ws.store.resolve(left), ws.store.resolve(right))
-        if merge_base is None:
-            raise InputError(f"{left!r} and {right!r} have no common ancestor")
-        return Range(merge_base, right, left)
-    if base and ".." in base and head is None:
-        left, right = base.split("..", 1)
-        return Range(left, right or "HEAD")
     if base is None:
         main = ws.settings(WORKTREE if ws.store.workdir else "HEAD").main_branch
         main_commit = ws.resolve_main(main)
@@ -59,7 +49,25 @@ def parse_range(ws: Workspace, base: str | None, head: str | None) -> Range:
         if merge_base is None:
             return Range(main_commit, head or WORKTREE)
         return Range(merge_base, head or WORKTREE, main)
-    return Range(base, head or WORKTREE)
+    left, right, from_merge_base = split_range(base, head)
+    if not from_merge_base:
+        return Range(left, right)
+    merge_base = ws.store.merge_base(ws.store.resolve(left), ws.store.resolve(right))
+    if merge_base is None:
+        raise InputError(f"{left!r} and {right!r} have no common ancestor")
+    return Range(merge_base, right, left)
+
+
+def split_range(base: str, head: str | None) -> tuple[str, str, bool]:
+    """BASE and HEAD as given, and whether BASE stands for their merge base: `BASE...HEAD`
+    (HEAD defaults to HEAD), `BASE..HEAD`, or BASE and HEAD (the work tree by default)."""
+    if "..." in base and head is None:
+        left, right = base.split("...", 1)
+        return left, right or "HEAD", True
+    if ".." in base and head is None:
+        left, right = base.split("..", 1)
+        return left, right or "HEAD", False
+    return base, head or WORKTREE, False
 
 
 @dataclass(frozen=True)

@@ -2,12 +2,16 @@
 
 Trees are compared by libgit2 (equal subtrees skipped by id); only changed event files are
 parsed (through the blob cache), so a one-event change costs the same in a 1,000- or a
-10,000-event plan. The work tree is a ref too.
+10,000-event plan. The work tree is a ref too. What the changed files hold is compared by
+`diff_files`, whoever found them: `diff_refs` through a Workspace, `commits.diff_commits`
+through the git executable.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from trackplan.diffing.events import Differ, diff_plans, pair_events
 from trackplan.diffing.profiles import breaking_profile
@@ -55,13 +59,6 @@ def changed_blobs(
     return old, new
 
 
-def read_event(ws: Workspace, path: str, blob: str | None) -> Event | None:
-    doc = ws.parsed(path, blob)
-    if doc is None:
-        return None
-    return event_from_document(doc, path)
-
-
 EventReader = Callable[[str, str | None], Event | None]  # (plan path, blob id or None) -> the event it holds
 
 
@@ -91,25 +88,50 @@ def event_pairs(
     return pairs
 
 
+@dataclass(frozen=True)
+class ChangedFiles:
+    """The plan files that differ from one ref to another, {plan path: blob id or None} on
+    each side, and how to read them: a file's document by (path, blob id), and a ref's
+    settings. A Workspace reads them through pygit2; `diffing.commits` through the git
+    executable."""
+
+    old: dict[str, str | None]
+    new: dict[str, str | None]
+    parsed: Callable[[str, str | None], Any]
+    settings: Callable[[str], Settings]
+
+
 def diff_refs(
     ws: Workspace, base: str, head: str, profile: str | None = None, listed: Sequence[str] | None = None
 ) -> DiffResult:
     """The changes from `base` to `head`; `listed` as `changed_blobs` takes it."""
     old_blobs, new_blobs = changed_blobs(ws, base, head, listed)
-    head_settings = ws.settings(head)
+    differ, result = diff_files(ChangedFiles(old_blobs, new_blobs, ws.parsed, ws.settings), base, head, profile)
+    if _has_tracking_plans(ws, base) or _has_tracking_plans(ws, head):
+        from trackplan.diffing.tracking_plans import tracking_plan_changes
+
+        result.changes.extend(tracking_plan_changes(ws, base, head, differ, result.changes))
+    ws.cache.flush()
+    return result
+
+
+def diff_files(files: ChangedFiles, base: str, head: str, profile: str | None = None) -> tuple[Differ, DiffResult]:
+    """The changes of the plan files that differ from `base` to `head` (tracking plans
+    aside), and the differ that found them: events, then traits and settings."""
+    head_settings = files.settings(head)
     differ = differ_for(head_settings, profile)
     changes: list[Change] = []
     versions: list[VersionAdvice] = []
     events: dict[str, tuple[Event | None, Event | None]] = {}
-    for a, b, path in event_pairs(old_blobs, new_blobs, lambda path, blob: read_event(ws, path, blob)):
-        differ.compare(a, b, path, changes, versions, events)
-    changes.extend(_other_parts(ws, differ, old_blobs, new_blobs, base, head, head_settings))
-    if _has_tracking_plans(ws, base) or _has_tracking_plans(ws, head):
-        from trackplan.diffing.tracking_plans import tracking_plan_changes
 
-        changes.extend(tracking_plan_changes(ws, base, head, differ, changes))
-    ws.cache.flush()
-    return DiffResult(changes, versions, base, head, events)
+    def read(path: str, blob: str | None) -> Event | None:
+        doc = files.parsed(path, blob)
+        return None if doc is None else event_from_document(doc, path)
+
+    for a, b, path in event_pairs(files.old, files.new, read):
+        differ.compare(a, b, path, changes, versions, events)
+    changes.extend(_other_parts(files, read, differ, base, head_settings))
+    return differ, DiffResult(changes, versions, base, head, events)
 
 
 def _has_tracking_plans(ws: Workspace, ref: str) -> bool:
@@ -121,34 +143,28 @@ def _has_tracking_plans(ws: Workspace, ref: str) -> bool:
 
 
 def _other_parts(
-    ws: Workspace,
-    differ: Differ,
-    old_blobs: dict[str, str | None],
-    new_blobs: dict[str, str | None],
-    base: str,
-    head: str,
-    head_settings: Settings,
+    files: ChangedFiles, read: EventReader, differ: Differ, base: str, head_settings: Settings
 ) -> list[Change]:
     """Traits and settings: compared through the plan-level engine, on just those parts."""
 
     def part(blobs: dict[str, str | None], path: str) -> Event | None:
-        return read_event(ws, path, blobs.get(path)) if path in blobs else None
+        return read(path, blobs.get(path)) if path in blobs else None
 
-    touched = [p for p in old_blobs if not is_event_file(p)]
+    touched = [p for p in files.old if not is_event_file(p)]
     if not touched:
         return []
-    old_settings = ws.settings(base) if SETTINGS_FILE in touched else head_settings
+    old_settings = files.settings(base) if SETTINGS_FILE in touched else head_settings
     old_plan = Plan(
         settings=old_settings,
-        identify=part(old_blobs, IDENTIFY_FILE),
-        group=part(old_blobs, GROUP_FILE),
-        contexts=tuple((p, e) for p in touched if p.startswith(CONTEXTS_DIR) and (e := part(old_blobs, p))),
+        identify=part(files.old, IDENTIFY_FILE),
+        group=part(files.old, GROUP_FILE),
+        contexts=tuple((p, e) for p in touched if p.startswith(CONTEXTS_DIR) and (e := part(files.old, p))),
     )
     new_plan = Plan(
         settings=head_settings,
-        identify=part(new_blobs, IDENTIFY_FILE),
-        group=part(new_blobs, GROUP_FILE),
-        contexts=tuple((p, e) for p in touched if p.startswith(CONTEXTS_DIR) and (e := part(new_blobs, p))),
+        identify=part(files.new, IDENTIFY_FILE),
+        group=part(files.new, GROUP_FILE),
+        contexts=tuple((p, e) for p in touched if p.startswith(CONTEXTS_DIR) and (e := part(files.new, p))),
     )
     return diff_plans(old_plan, new_plan, differ).changes
 

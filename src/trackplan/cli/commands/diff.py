@@ -61,7 +61,7 @@ def command(
     from trackplan.report.context import ReportContext
     from trackplan.report.diff import render, step_summary
 
-    diffed = _diff(ctx, base, head, profile)
+    diffed = _diff(ctx, base, head, profile, fix_versions)
     result = diffed.result
     context = ReportContext(
         base_label=_label(diffed.span.base_label),
@@ -90,12 +90,19 @@ class _Diffed:
     span: Range
     path_prefix: str
     source_text: SourceText
-    ws: Workspace | None  # None when the plan was not read: nothing differs, nothing to fix
+    ws: Workspace | None  # None when none was opened: nothing differs, or no --fix-versions with two commits
 
 
-def _diff(ctx: AppContext, base: str | None, head: str | None, profile: str | None) -> _Diffed:
+def _diff(ctx: AppContext, base: str | None, head: str | None, profile: str | None, fix_versions: bool) -> _Diffed:
     """A default diff of a work tree git shows unchanged is empty, and is answered without
-    reading the plan; a default diff of a changed one reads only the paths git lists."""
+    reading the plan; a default diff of a changed one reads only the paths git lists. A diff
+    of two commits is answered without pygit2 when git can name them."""
+    if base is not None and not fix_versions:  # fixing writes into the work tree: a Workspace's
+        from trackplan.diffing.commits import diff_commits
+
+        quick = diff_commits(ctx.cwd, ctx.plan_dir, base, head, profile)
+        if quick is not None:
+            return _Diffed(quick.result, quick.span, quick.path_prefix, quick.source_text, None)
     from trackplan.diffing.ranges import parse_range, worktree_state
     from trackplan.diffing.records import DiffResult
 

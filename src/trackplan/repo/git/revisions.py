@@ -38,10 +38,15 @@ class FolderAt:
     """The branch HEAD is on (None when it is detached); asked for only with the folder."""
 
 
+def reads_alike(ref: str) -> bool:
+    """Whether git and libgit2 read `ref` alike, so git may be asked about it."""
+    return bool(PLAIN_REF.fullmatch(ref)) and not ref.startswith("-") and ".." not in ref and not DESCRIBED.search(ref)
+
+
 def folder_at(folder: Path, ref: str, with_branch: bool = False) -> FolderAt | None:
     """The folder `folder` (of a work tree) at the commit `ref` names, and with `with_branch`,
     the branch HEAD is on; None for a ref not read here, or when git cannot answer."""
-    if not PLAIN_REF.fullmatch(ref) or ref.startswith("-") or ".." in ref or DESCRIBED.search(ref):
+    if not reads_alike(ref):
         return None
     commit = f"{ref}^{{commit}}"
     out = git_output(folder, "rev-parse", "--absolute-git-dir", commit, f"{commit}:./", "--")
