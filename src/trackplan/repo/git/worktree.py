@@ -13,24 +13,30 @@ pygit2 path, which raises the error to show.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
-from pathlib import Path
 
 from trackplan.repo.git.command import finish, git_output, start
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from pathlib import Path
 
-@dataclass(frozen=True)
+
 class Checkout:
-    """The checkout holding a folder."""
+    """The checkout holding a folder (a plain class: dataclasses loads inspect, which costs the
+    quick default diff more than git takes to answer)."""
 
-    git_dir: Path
-    prefix: str
-    """The folder from the work tree's root: "" or ending in "/"."""
-    head: str
-    """HEAD's commit id."""
+    __slots__ = ("git_dir", "head", "prefix")
+
+    def __init__(self, git_dir: str, prefix: str, head: str) -> None:
+        self.git_dir = git_dir
+        """The repository's git folder, absolute."""
+        self.prefix = prefix
+        """The folder from the work tree's root: "" or ending in "/"."""
+        self.head = head
+        """HEAD's commit id."""
 
 
-def checkout_of(folder: Path) -> Checkout | None:
+def checkout_of(folder: Path | str) -> Checkout | None:
     """The checkout `folder` is in; None outside a work tree, in a shallow clone (its merge
     bases are not all there) and before the first commit."""
     args = ["--is-inside-work-tree", "--is-shallow-repository", "--absolute-git-dir", "--show-prefix", "HEAD"]
@@ -40,10 +46,10 @@ def checkout_of(folder: Path) -> Checkout | None:
     lines = os.fsdecode(out).split("\n")
     if len(lines) != len(args) + 1 or lines[:2] != ["true", "false"]:
         return None  # a path with a newline in it would shift the lines: not worth parsing
-    return Checkout(Path(lines[2]), lines[3], lines[4])
+    return Checkout(lines[2], lines[3], lines[4])
 
 
-def merge_base(folder: Path, ref: str, commit: str) -> str | None:
+def merge_base(folder: Path | str, ref: str, commit: str) -> str | None:
     """The merge base of a ref and a commit; None when the ref is unknown, or there is no
     merge base or more than one (which one libgit2 picks is its own choice)."""
     out = git_output(folder, "merge-base", "--all", "--end-of-options", ref, commit)
@@ -51,7 +57,7 @@ def merge_base(folder: Path, ref: str, commit: str) -> str | None:
     return bases[0].decode() if len(bases) == 1 else None
 
 
-def same_folder(folder: Path, a: str, b: str) -> bool:
+def same_folder(folder: Path | str, a: str, b: str) -> bool:
     """Whether `folder` is the same tree in commits `a` and `b` (False when absent from either)."""
     out = git_output(folder, "rev-parse", f"{a}:./", f"{b}:./")
     if out is None:
@@ -64,7 +70,7 @@ class Status:
     """`git status` of a folder, started at once to run while the caller does other work;
     as a context, stopped on leaving it if its paths were never asked for."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path | str) -> None:
         args = ["--porcelain=v2", "-z", "--untracked-files=normal", "--ignored=matching", "--", "."]
         # No optional locks: a read must not hold index.lock while a writer wants it.
         self._process = start(folder, "--no-optional-locks", "status", *args)
@@ -73,9 +79,8 @@ class Status:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self._process is not None and self._process.poll() is None:
-            self._process.kill()
-            self._process.communicate()
+        if self._process is not None:
+            self._process.stop()
 
     def paths(self) -> list[str] | None:
         """Every path below the folder that git lists, from the work tree's root: changed,
