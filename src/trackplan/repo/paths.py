@@ -10,10 +10,8 @@ contexts/<slug>.yaml    per-source context properties
 
 from __future__ import annotations
 
-import hashlib
-
-from trackplan.model.slugs import slugify
-
+# hashlib and the slugs are imported where they are used: a quick default diff asks only
+# `is_plan_file`, before anything else is loaded (cli/quick.py).
 SETTINGS_FILE = "trackplan.yaml"
 EVENTS_DIR = "events"
 CONTEXTS_DIR = "contexts"
@@ -24,6 +22,8 @@ YAML_SUFFIXES = (".yaml", ".yml", ".json")
 
 
 def _name_hash(name: str) -> str:
+    import hashlib
+
     return hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:8]
 
 
@@ -31,6 +31,8 @@ def shard(stem: str) -> str:
     """The folder of an event file in the sharded layout: two hex digits of a hash of the
     file name. A flat folder is one git tree as long as the plan, which every commit
     rewrites and every diff compares whole; 256 folders keep both to the changed files."""
+    import hashlib
+
     return hashlib.sha256(stem.encode()).hexdigest()[:2]
 
 
@@ -51,6 +53,8 @@ def event_path(name: str, taken_lower: set[str] | frozenset[str] = frozenset(), 
     """The path for a new event. Falls back to slug-<hash> when the plain slug is taken
     (`taken_lower`: lower-cased paths in use), so two names that slug alike (`Sign Up`,
     `sign_up`) never share a file, even on a case-insensitive disk."""
+    from trackplan.model.slugs import slugify
+
     slug = slugify(name)
     plain = events_file(slug, sharded)
     # A name with no usable characters gets a hashed name rather than a shared `event.yaml`.
@@ -61,6 +65,8 @@ def event_path(name: str, taken_lower: set[str] | frozenset[str] = frozenset(), 
 
 
 def context_path(source: str) -> str:
+    from trackplan.model.slugs import slugify
+
     return f"{CONTEXTS_DIR}/{slugify(source)}.yaml"
 
 

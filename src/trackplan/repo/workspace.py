@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from trackplan.errors import ConcurrentUpdateError, InputError, PlanNotFoundError, RefError
 from trackplan.memory import building
+from trackplan.repo import plan_folder
 from trackplan.repo.git.objects import hash_blob
 from trackplan.repo.parallel import PARALLEL_MIN, parse_all
 from trackplan.repo.paths import (
@@ -43,13 +44,12 @@ if TYPE_CHECKING:
 
 def find_plan_root(start: Path) -> Path:
     """The nearest folder at or above `start` holding trackplan.yaml."""
-    start = start.resolve()
-    for folder in (start, *start.parents):
-        if (folder / SETTINGS_FILE).is_file():
-            return folder
-        if (folder / ".git").exists():
-            break
-    raise PlanNotFoundError(f"no {SETTINGS_FILE} in {start} or its parents; run `trackplan init` or pass --plan-dir")
+    found = plan_folder.nearest(os.fspath(start))
+    if found is None:
+        raise PlanNotFoundError(
+            f"no {SETTINGS_FILE} in {start.resolve()} or its parents; run `trackplan init` or pass --plan-dir"
+        )
+    return Path(found)
 
 
 def plan_root(cwd: Path, plan_dir: Path | None) -> Path:
