@@ -1,8 +1,9 @@
 """The command line: the table of commands and `main`, the `trackplan` script's entry point.
 
 Nothing here loads click: `main` answers `trackplan --version` itself, as `git --version`
-does, in the time the interpreter takes to start; anything else goes to the click group in
-app.py, which imports a command's module only when it runs (or --help lists it).
+does, in the time the interpreter takes to start, and an empty default `diff` of an
+unchanged work tree in about one `git status` more (quick.py); anything else goes to the
+click group in app.py, which imports a command's module only when it runs (or --help lists it).
 """
 
 from __future__ import annotations
@@ -46,6 +47,12 @@ def main() -> None:
 
         print(f"trackplan, version {__version__}")
         return
+    if sys.argv[1:2] == ["diff"]:  # an empty default diff, answered from git alone (quick.py)
+        from trackplan.cli.quick import empty_diff
+
+        code = empty_diff(sys.argv[2:])
+        if code is not None:
+            sys.exit(code)
     from trackplan.cli.app import cli
     from trackplan.repo import parallel
 

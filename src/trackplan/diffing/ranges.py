@@ -2,10 +2,11 @@
 diff of a work tree that git's index shows unchanged, answered without reading the plan.
 
 A default `diff` on a clean work tree is the common case before a commit or in a hook, and
-there nothing differs: `worktree_state` asks the git executable (`repo.git.worktree`)
-whether the plan's files may differ from the base, so pygit2 and the diffing engine are not
-loaded to find nothing. Whenever git's answer is not a plain "unchanged", the full diff runs,
-on just the paths git listed.
+there nothing differs: `worktree_state` asks the git executable (`diffing.clean`) whether
+the plan's files may differ from the base, so pygit2 and the diffing engine are not loaded
+to find nothing. Whenever git's answer is not a plain "unchanged", the full diff runs, on
+just the paths git listed. The settings it accepts are kept, so that the next such diff is
+answered before click loads (cli/quick.py).
 """
 
 from __future__ import annotations
@@ -14,14 +15,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from trackplan.diffing import clean
 from trackplan.diffing.profiles import breaking_profile
 from trackplan.errors import InputError
-from trackplan.repo.git import worktree
-from trackplan.repo.paths import CONTEXTS_DIR, EVENTS_DIR, TRACKING_PLANS_DIR, is_plan_file
+from trackplan.repo import settings_memo
+from trackplan.repo.paths import SETTINGS_FILE
 from trackplan.repo.refs import WORKTREE
-from trackplan.repo.workspace import blob_cache, plan_root, worktree_settings
+from trackplan.repo.workspace import blob_cache, plan_root, worktree_bytes, worktree_settings
 
 if TYPE_CHECKING:
+    from trackplan.model import Settings
+    from trackplan.repo.git.worktree import Checkout
     from trackplan.repo.workspace import Workspace
 
 
@@ -87,37 +91,34 @@ def worktree_state(cwd: Path, plan_dir: Path | None, profile: str | None) -> Wor
     """The default range of `diff` (the merge base of the plan's main branch and HEAD, to the
     work tree) and what `git status` lists in the plan folder; None when git cannot tell
     (no work tree, a shallow clone, no single merge base, no git). Raises what the full diff
-    raises first for the settings (an unreadable trackplan.yaml, an unknown breaking_profile)."""
+    raises first for the settings (an unreadable trackplan.yaml, an unknown breaking_profile).
+    Settings it accepts are kept for the quick diff (`repo.settings_memo`)."""
     root = plan_root(cwd, plan_dir)
-    with worktree.Status(root) as status:  # git looks at the work tree meanwhile
-        checkout = worktree.checkout_of(root)
-        if checkout is None:
-            return None
-        cache = blob_cache(checkout.git_dir)
-        settings = worktree_settings(root, cache)
+    read: list[tuple[bytes | None, Settings]] = []
+
+    def main_branch(checkout: Checkout) -> str:
+        cache = blob_cache(Path(checkout.git_dir))
+        data = worktree_bytes(root, SETTINGS_FILE)
+        read.append((data, worktree_settings(root, cache)))
         cache.flush()
-        base = worktree.merge_base(root, settings.main_branch, checkout.head)
-        if base is None:
-            return None
-        breaking_profile(settings, profile)
-        paths = status.paths()
-    if paths is None:
+        return read[0][1].main_branch
+
+    base = clean.default_base(root, main_branch)
+    if base is None:
         return None
-    listed = tuple(path.removeprefix(checkout.prefix) for path in paths)
-    span = Range(base, WORKTREE, settings.main_branch)
-    return WorktreeState(span, checkout.prefix, listed, _unchanged(root, listed, base, checkout.head))
+    data, settings = read[0]
+    breaking_profile(settings, profile)
+    if base.listed is None:
+        return None
+    if profile is None or _default_profile_known(settings):  # what a quick `diff` without --profile reads
+        settings_memo.remember(base.checkout.git_dir, str(root), data, settings.main_branch)
+    span = Range(base.commit, WORKTREE, settings.main_branch)
+    return WorktreeState(span, base.checkout.prefix, base.listed, clean.unchanged(root, base))
 
 
-def _unchanged(root: Path, listed: tuple[str, ...], base: str, head: str) -> bool:
-    # Tracking plans are parsed by every diff, and an unreadable one is an error even when unchanged.
-    if (root / TRACKING_PLANS_DIR).is_dir() or any(_may_hold_plan_files(path) for path in listed):
+def _default_profile_known(settings: Settings) -> bool:
+    try:
+        breaking_profile(settings)
+    except InputError:
         return False
-    return base == head or worktree.same_folder(root, base, head)
-
-
-def _may_hold_plan_files(path: str) -> bool:
-    """Whether a path `git status` lists (from the plan folder) is, or is a folder that may
-    hold, a file the diff reads: a plan file or a tracking plan."""
-    if path.endswith("/") or not path:  # a folder git did not look into, or the plan folder itself
-        return not path or path.startswith((f"{EVENTS_DIR}/", f"{CONTEXTS_DIR}/", f"{TRACKING_PLANS_DIR}/"))
-    return is_plan_file(path) or path.startswith(f"{TRACKING_PLANS_DIR}/")
+    return True
