@@ -16,7 +16,7 @@ from contextlib import closing
 from pathlib import Path
 from typing import Protocol
 
-from trackplan.repo.git.notes import read_note, write_note
+from trackplan.repo.git.notes import read_note, update_note
 from trackplan.repo.git.store import GitStore
 
 LEDGER_FILE = "publishing.sqlite"
@@ -65,16 +65,7 @@ class NoteLedger:
         self.store = store
 
     def _entries(self, commit: str) -> list[dict[str, str]]:
-        text = read_note(self.store, commit, NOTES_REF) or ""
-        entries = []
-        for line in text.splitlines():
-            try:
-                entry = json.loads(line)
-            except ValueError:
-                continue  # a line someone wrote by hand: not a delivery
-            if isinstance(entry, dict):
-                entries.append(entry)
-        return entries
+        return _entries(read_note(self.store, commit, NOTES_REF))
 
     def delivered(self, integration: str, commits: Sequence[str]) -> dict[str, str]:
         found = {}
@@ -85,6 +76,21 @@ class NoteLedger:
         return found
 
     def record(self, integration: str, commit: str, delivery_id: str) -> None:
-        lines = [json.dumps(e, sort_keys=True) for e in self._entries(commit)]
-        lines.append(json.dumps({"delivery": delivery_id, "integration": integration}, sort_keys=True))
-        write_note(self.store, commit, "\n".join(lines) + "\n", NOTES_REF)
+        entry = json.dumps({"delivery": delivery_id, "integration": integration}, sort_keys=True)
+
+        def added(note: str | None) -> str:
+            return "".join(json.dumps(e, sort_keys=True) + "\n" for e in _entries(note)) + entry + "\n"
+
+        update_note(self.store, commit, NOTES_REF, added)
+
+
+def _entries(note: str | None) -> list[dict[str, str]]:
+    entries = []
+    for line in (note or "").splitlines():
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            continue  # a line someone wrote by hand: not a delivery
+        if isinstance(entry, dict):
+            entries.append(entry)
+    return entries
