@@ -129,7 +129,9 @@ def test_a_rename_that_also_changes_the_event_shows_both(plan_repo: Path) -> Non
     """As diff does: a commit that renames an event and edits it is a rename and an update."""
     file = plan_repo / "events" / "subscription-cancelled.yaml"
     file.write_text(
-        file.read_text().replace("title: Subscription Cancelled", "title: Subscription Ended") + "x-status: live\n"
+        file.read_text()
+        .replace("title: Subscription Cancelled", "title: Subscription Ended")
+        .replace("x-status: draft", "x-status: live")
     )
     git(plan_repo, "commit", "-qam", "Rename and mark live")
     [entry] = history(Workspace(plan_repo), LogRequest(limit=1))

@@ -5,6 +5,7 @@ comment-only edit, a file that is no event, a plan in a subfolder, a rewritten h
 from __future__ import annotations
 
 import shutil
+import sqlite3
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -13,6 +14,7 @@ import pytest
 
 from tests.helpers import CliRunnerCall
 from trackplan.diffing.history import HistoryEntry, LogRequest, history
+from trackplan.exporting import outputs
 from trackplan.repo.git.tree_diffs import tree_diffs
 from trackplan.repo.workspace import Workspace
 
@@ -42,7 +44,9 @@ def busy_history(repo: Path, plan: Path) -> None:
     cancelled.write_text(cancelled.read_text().replace("title: Subscription Cancelled", "title: Subscription Ended"))
     commit_all(repo, "Rename in place")
     (events / "subscription-closed.yaml").write_text(
-        cancelled.read_text().replace("title: Subscription Ended", "title: Subscription Closed") + "x-status: live\n"
+        cancelled.read_text()
+        .replace("title: Subscription Ended", "title: Subscription Closed")
+        .replace("x-status: draft", "x-status: live")
     )
     cancelled.unlink()
     commit_all(repo, "Move, rename and mark live")
@@ -189,3 +193,19 @@ def test_without_git_the_store_compares(plan_repo: Path, monkeypatch: pytest.Mon
     store = Workspace(plan_repo).store
     assert tree_diffs(plan_repo, [(None, store.subtree_id(store.resolve("HEAD"), ""))]) is None
     assert rows(fresh(plan_repo, LogRequest())) == rows(with_git)
+
+
+def test_a_new_code_version_drops_the_changes_older_code_stored(
+    plan_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    busy_history(plan_repo, plan_repo)
+
+    def stored() -> set[str]:
+        with sqlite3.connect(plan_repo / ".git" / "trackplan" / "blobs.sqlite") as db:
+            return {row[0].split("/")[1] for row in db.execute("SELECT key FROM fragments WHERE key LIKE 'log/%'")}
+
+    first = rows(history(Workspace(plan_repo), LogRequest()))
+    assert stored() == {outputs.code_digest()[:24]}
+    monkeypatch.setattr(outputs, "code_digest", lambda: "b" * 64)
+    assert rows(history(Workspace(plan_repo), LogRequest())) == first
+    assert stored() == {"b" * 24}

@@ -126,9 +126,11 @@ def test_an_unwritable_folder_only_costs_the_speed_up(plan_repo: Path) -> None:
 def test_other_code_misses(plan_repo: Path, run_cli: CliRunnerCall, monkeypatch: pytest.MonkeyPatch) -> None:
     first = export(run_cli, plan_repo)
     kept_files(plan_repo)[0].write_bytes(b"written by other code\n")
-    monkeypatch.setattr(outputs, "_code", lambda: "an upgraded trackplan")
+    monkeypatch.setattr(outputs, "code_digest", lambda: "an upgraded trackplan")
     assert export(run_cli, plan_repo) == first
-    assert len(kept_files(plan_repo)) == 2
+    [kept] = kept_files(plan_repo)  # the other code's output is dropped: this code never reads it
+    assert kept.name.startswith("an upgraded trac-")
+    assert kept.read_bytes() == first
 
 
 def test_the_code_fingerprint_follows_every_source_file(tmp_path: Path) -> None:
@@ -267,3 +269,60 @@ def test_a_kept_output_is_refused_where_a_fresh_one_is(plan_repo: Path, run_cli:
         assert warm.exit_code == 2
     assert event.read_bytes() == before
     assert not (plan_repo / ".git" / "export.json").exists()
+
+
+def test_kept_outputs_are_bounded_by_bytes_and_the_newest_stays(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(outputs, "KEPT_BYTES", 250)
+    kept = outputs.KeptOutputs(tmp_path)
+    code = outputs.code_digest()[: outputs.CODE_PART]
+    for n in range(4):
+        kept.write(f"{code}-{n}", bytes(100))
+        os.utime(tmp_path / f"{code}-{n}", (1000 + n, 1000 + n))  # written in this order
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f"{code}-2", f"{code}-3"]
+    kept.write(f"{code}-big", bytes(1000))  # larger than the bound alone: kept, the rest go
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f"{code}-big"]
+
+
+def test_a_write_drops_other_code_s_outputs_and_abandoned_temporary_files(tmp_path: Path) -> None:
+    kept = outputs.KeptOutputs(tmp_path)
+    code = outputs.code_digest()[: outputs.CODE_PART]
+    (tmp_path / f"{'0' * outputs.CODE_PART}-old").write_bytes(b"older code")
+    (tmp_path / ".killed.tmp").write_bytes(b"half")
+    os.utime(tmp_path / ".killed.tmp", (1000, 1000))
+    (tmp_path / ".in-progress.tmp").write_bytes(b"being written")
+    (tmp_path / "sub").mkdir()
+    kept.write(f"{code}-new", b"new")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".in-progress.tmp", f"{code}-new", "sub"]
+
+
+KEEPER = """
+import sys
+from pathlib import Path
+from trackplan.exporting import outputs
+outputs.KEPT = 3
+kept, name = outputs.KeptOutputs(Path(sys.argv[1])), sys.argv[2]
+code = outputs.code_digest()[: outputs.CODE_PART]
+bad = 0
+for n in range(200):
+    key = f"{code}-{name}{n % 7}"
+    data = key.encode() * 5000
+    kept.write(key, data)
+    read = kept.read(key)
+    bad += read is not None and read != data
+    other = kept.read(f"{code}-{'b' if name == 'a' else 'a'}{n % 7}")
+    bad += other is not None and not other.startswith(f"{code}-".encode())
+print(bad)
+"""
+
+
+def test_two_processes_keeping_and_dropping_outputs_at_once(tmp_path: Path) -> None:
+    keepers = [
+        subprocess.Popen([sys.executable, "-c", KEEPER, str(tmp_path), name], stdout=subprocess.PIPE) for name in "ab"
+    ]
+    assert [keeper.communicate()[0] for keeper in keepers] == [b"0\n", b"0\n"]  # never a part of a file
+    assert [keeper.returncode for keeper in keepers] == [0, 0]
+    left = sorted(tmp_path.iterdir())
+    assert 1 <= len(left) <= 3
+    assert all(p.read_bytes() == p.name.encode() * 5000 for p in left)

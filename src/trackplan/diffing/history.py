@@ -11,6 +11,7 @@ compares only the commits no earlier log has: a repeated one reads no tree and n
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -101,17 +102,19 @@ renamed events (old name, new name), and other plan files; all empty for no plan
 class KeptChanges:
     """Each commit's `Changes`, kept in the blob cache under the commit's id and the plan
     folder: a commit id names its tree and its parents, so what it changed never changes.
-    The key also holds a digest of the code (`exporting.outputs.output_key`), so an upgrade
-    that compares otherwise reads nothing stored by an older one."""
+    The key is `log/<code>/<folder>/<commit>`: the code's digest is its version, so an upgrade
+    that compares otherwise reads nothing stored by an older one, and its first log drops
+    the older code's rows (`repo.cache.VERSIONED`)."""
 
     def __init__(self, ws: Workspace) -> None:
-        from trackplan.exporting.outputs import output_key
+        from trackplan.exporting.outputs import code_digest
 
         self.cache = ws.cache
-        self.scope = output_key(ws.prefix, ["log changes"])[:24]  # the code's digest is part of every key
+        folder = hashlib.sha256(ws.prefix.encode()).hexdigest()[:16]
+        self.scope = f"{code_digest()[:24]}/{folder}"
 
     def _key(self, commit: str) -> str:
-        return f"log:{self.scope}:{commit}"
+        return f"log/{self.scope}/{commit}"
 
     def get(self, commits: list[str]) -> dict[str, Changes]:
         found = self.cache.get_fragments(self._key(commit) for commit in commits)

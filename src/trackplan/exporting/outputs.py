@@ -6,24 +6,39 @@ file's path, size and mtime: an upgrade or an edit of any writer is another key,
 version number to remember to bump).
 A warm export resolves the ref, finds the file and copies it out: no plan file is read, no
 model is built, no database is opened. Files are written whole (a reader never sees part
-of one) and the least recently used go once more than `KEPT` are there. Like the blob
-cache, this is only a speed-up: a folder that cannot be read or written is a miss.
+of one). Like the blob cache, this is only a speed-up: a folder that cannot be read or
+written is a miss.
+
+What is kept is bounded at each write (a copy out drops nothing): files another version of
+the code wrote go (their names begin with its digest, and no export of this code can use
+them), then the least recently used beyond `KEPT` files or `KEPT_BYTES` bytes (the newest
+file stays whatever its size), and temporary files a killed writer left. A reader that
+finds its file gone since it looked is a miss, never an error.
 """
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import functools
 import hashlib
 import json
 import os
+import stat
+import time
 from pathlib import Path
 from typing import BinaryIO
 
 import trackplan
 
 KEPT = 8
-"""Outputs kept per repository: a few refs and formats, each as large as the plan's export."""
+"""Outputs kept per folder: a few refs and formats, each as large as the plan's export."""
+KEPT_BYTES = 1 << 30
+"""Bytes kept per folder: two avo-json exports of a 100,000-event plan (434 MB each)."""
+ABANDONED = 3600
+"""Seconds after which a temporary file is a write a killed process left, not one in progress."""
+CODE_PART = 16
+"""Hex digits of the code's digest that begin each kept file's name."""
 BLOCK = 1 << 20
 """The size of each read and write where the kernel cannot copy a file (`os.sendfile`)."""
 
@@ -31,8 +46,9 @@ BLOCK = 1 << 20
 def output_key(tree: str, parts: list[object]) -> str:
     """The file name of the output of the plan tree `tree` under `parts` (format, label,
     options): any difference in any of them, or in the code, is another name."""
-    described = json.dumps([_code(), tree, parts], separators=(",", ":"), sort_keys=True)
-    return hashlib.sha256(described.encode()).hexdigest()
+    code = code_digest()
+    described = json.dumps([code, tree, parts], separators=(",", ":"), sort_keys=True)
+    return f"{code[:CODE_PART]}-{hashlib.sha256(described.encode()).hexdigest()}"
 
 
 def code_fingerprint(root: Path) -> str:
@@ -48,7 +64,8 @@ def code_fingerprint(root: Path) -> str:
 
 
 @functools.cache
-def _code() -> str:
+def code_digest() -> str:
+    """The fingerprint of the installed code, computed once per process."""
     return code_fingerprint(Path(trackplan.__file__).parent)
 
 
@@ -76,22 +93,44 @@ class KeptOutputs:
             return None
 
     def write(self, key: str, data: bytes) -> None:
-        """Keep `data` under `key`, then drop the least recently used beyond `KEPT`."""
+        """Keep `data` under `key`, then drop what is beyond the bounds (see above)."""
         from trackplan.repo.atomic import atomic_write  # tempfile is not needed to read
 
         try:
             atomic_write(self.folder / key, data)
-            self._prune()
+            self._prune(key)
         except OSError:
             pass  # a read-only or full disk: the export itself has succeeded
 
-    def _prune(self) -> None:
-        kept: list[tuple[float, Path]] = []
+    def _prune(self, written: str) -> None:
+        """Drop files of other code, then the least recently used beyond the bounds. Another
+        process pruning at once may drop a file first: a file gone is skipped."""
+        code, now = written[:CODE_PART], time.time()
+        kept: list[tuple[float, int, str]] = []
         for entry in os.scandir(self.folder):
-            if entry.is_file() and not entry.name.startswith("."):  # "." files are writes in progress
-                kept.append((entry.stat().st_mtime, Path(entry.path)))
-        for _, file in sorted(kept, reverse=True)[KEPT:]:
-            file.unlink(missing_ok=True)
+            try:
+                info = entry.stat(follow_symlinks=False)
+            except OSError:
+                continue
+            if not stat.S_ISREG(info.st_mode):
+                continue
+            if entry.name.startswith("."):  # a write in progress, unless it is old
+                if now - info.st_mtime > ABANDONED:
+                    _drop(entry.path)
+            elif not entry.name.startswith(code):
+                _drop(entry.path)
+            else:
+                kept.append((info.st_mtime, info.st_size, entry.name))
+        total = 0
+        for count, (_, size, name) in enumerate(sorted(kept, reverse=True)):
+            total += size
+            if count >= KEPT or (count and total > KEPT_BYTES):
+                _drop(os.path.join(self.folder, name))
+
+
+def _drop(path: str) -> None:
+    with contextlib.suppress(OSError):  # gone already, or not ours to remove
+        os.unlink(path)
 
 
 def copy_file(file: Path, out: BinaryIO) -> bool:

@@ -7,6 +7,17 @@ is never needed twice. The cache is only a speed-up: any error reading it (corru
 wrong schema, bad row) drops it and it is rebuilt. Damage sqlite cannot see (a flipped byte
 in a value, a row holding another blob's document) is caught by a short digest stored with
 each value over its key and the value: a row whose digest does not match is not used.
+
+The fragments table (rendered pieces, stored changes, notes) is bounded two ways, both at a
+flush that writes, never on a read that finds everything:
+- a key `family/version/...` of a family in `VERSIONED` belongs to one version of the code
+  that wrote it: when a flush writes a family's rows of another version than the last one
+  written, the rows of every other version of that family are dropped (two versions of the
+  code used in turn drop each other's, which costs each a re-render, never a wrong result);
+- rows are kept in the order written, and once more than `FRAGMENTS_KEPT` (plus a quarter,
+  so that one delete drops many) have been written, the oldest beyond `FRAGMENTS_KEPT` go. A
+  row read while in the older half of that window is written again at the next flush, so
+  the pieces every export uses stay while those of old refs and settings age out.
 """
 
 from __future__ import annotations
@@ -31,7 +42,11 @@ try:
 except ImportError:  # pragma: no cover - Windows: no file locks, the retry logic still holds
     fcntl = None  # type: ignore[assignment]
 
-FORMAT = 6
+FORMAT = 7
+FRAGMENTS_KEPT = 500_000
+"""Fragment rows kept: about twice what a 100,000-event plan's export, lint and log use."""
+VERSIONED = ("avo-json", "import-note", "lint", "log")
+"""The fragment families whose keys are `family/version/...`, one version kept of each."""
 
 
 def _digest(key: str, *values: str | bytes | int | None) -> str:
@@ -187,12 +202,28 @@ class BlobCache:
         return {blob_id for blob_id, flag in found.items() if flag}
 
     def get_fragments(self, keys: Iterable[str]) -> dict[str, bytes]:
-        """Cached rendered pieces (UTF-8 bytes, ready to join into an output)."""
-        return self._query(
-            "SELECT key, value, sum FROM fragments WHERE key IN ({marks})",
+        """Cached rendered pieces (UTF-8 bytes, ready to join into an output). Those found in
+        the older half of the kept window are written again at the next flush (see above)."""
+        aging = self._aging()
+        found = self._query(
+            "SELECT key, value, sum, rowid FROM fragments WHERE key IN ({marks})",
             keys,
-            lambda row: bytes(row[1]) if row[2] == _digest(row[0], bytes(row[1])) else _DAMAGED,
+            lambda row: (bytes(row[1]), row[2], row[3]) if row[2] == _digest(row[0], bytes(row[1])) else _DAMAGED,
         )
+        self._pending_fragments.extend((key, value, sum_) for key, (value, sum_, at) in found.items() if at <= aging)
+        return {key: value for key, (value, _, _) in found.items()}
+
+    def _aging(self) -> int:
+        """The last row id of the older half of the kept window (-1: none is aging yet)."""
+        db = self._connect()
+        if db is None:
+            return -1
+        try:
+            (last,) = db.execute("SELECT max(rowid) FROM fragments").fetchone()
+        except sqlite3.DatabaseError as exc:
+            self._failed(exc)
+            return -1
+        return -1 if last is None else last - FRAGMENTS_KEPT // 2
 
     def put_fragment(self, key: str, value: bytes) -> None:
         self._pending_fragments.append((key, value, _digest(key, value)))
@@ -211,11 +242,16 @@ class BlobCache:
         if db is None or not (pending or fragments):
             return
         try:
-            db.execute("BEGIN")
+            db.execute("BEGIN IMMEDIATE")  # the write lock first: the checks below read what no one else changes
             db.executemany("INSERT OR REPLACE INTO blobs VALUES (?, ?, ?, ?, ?, ?)", pending)
             db.executemany("INSERT OR REPLACE INTO fragments VALUES (?, ?, ?)", fragments)
+            if fragments:
+                _drop_other_versions(db, {key for key, _, _ in fragments})
+                _drop_oldest(db)
             db.execute("COMMIT")
         except sqlite3.DatabaseError as exc:
+            with contextlib.suppress(sqlite3.Error):
+                db.execute("ROLLBACK")
             self._failed(exc)
 
     def close(self) -> None:
@@ -227,6 +263,36 @@ class BlobCache:
 
 _DAMAGED = object()
 """What a row whose digest fails reads as."""
+
+
+def _drop_other_versions(db: sqlite3.Connection, written: set[str]) -> None:
+    """Drop the rows of other versions of each `VERSIONED` family among the keys `written`,
+    when the version is not the one last written (a meta row per family says it)."""
+    versions = {}
+    for key in written:
+        family, _, rest = key.partition("/")
+        if family in VERSIONED and "/" in rest:
+            versions[family] = rest.partition("/")[0]
+    for family, version in sorted(versions.items()):
+        row = db.execute("SELECT value FROM meta WHERE key=?", (f"version:{family}",)).fetchone()
+        if row is not None and row[0] == version:
+            continue
+        # '0' is the character after '/': each pair of bounds is one range of the key index.
+        db.execute(
+            "DELETE FROM fragments WHERE key > ? AND key < ? AND NOT (key > ? AND key < ?)",
+            (f"{family}/", f"{family}0", f"{family}/{version}/", f"{family}/{version}0"),
+        )
+        db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (f"version:{family}", version))
+
+
+def _drop_oldest(db: sqlite3.Connection) -> None:
+    """Drop the rows written before the last `FRAGMENTS_KEPT`, once a quarter more have been
+    written (row ids grow with every write: a rewrite takes a new one)."""
+    # Two queries: sqlite answers a lone min() or max() from the end of the table, both at once by a scan.
+    (first,) = db.execute("SELECT min(rowid) FROM fragments").fetchone()
+    (last,) = db.execute("SELECT max(rowid) FROM fragments").fetchone()
+    if first is not None and last - first >= FRAGMENTS_KEPT + FRAGMENTS_KEPT // 4:
+        db.execute("DELETE FROM fragments WHERE rowid <= ?", (last - FRAGMENTS_KEPT,))
 
 
 def _corrupt(exc: Exception) -> bool:
