@@ -132,6 +132,42 @@ def test_rows_at_a_ref_and_from_an_empty_cache_equal_the_built_events_rows(plan_
     assert "bare" not in {row["name"] for row in event_rows(Workspace(plan_repo), "HEAD")}
 
 
+def test_kept_rows_are_read_back_for_the_file_each_blob_is_in(plan_repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write(plan_repo, ODD_FILES)
+    first = event_rows(Workspace(plan_repo), WORKTREE, kept_under="code-a")
+    read: list[str] = []
+    document = LoadedPlan.document
+
+    def recorded(self: LoadedPlan, path: str) -> Any:
+        read.append(path)
+        return document(self, path)
+
+    monkeypatch.setattr(LoadedPlan, "document", recorded)
+    assert (
+        event_rows(Workspace(plan_repo), WORKTREE, kept_under="code-a")
+        == first
+        == built_rows(Workspace(plan_repo), WORKTREE)
+    )
+    by_name = {row["name"]: row["path"] for row in first}
+    assert sorted(read) == sorted(by_name[name] for name in BUILT)  # only the files whose rows are not kept
+    read.clear()
+    assert event_rows(Workspace(plan_repo), WORKTREE, kept_under="code-b") == first  # other code reads again
+    assert len(read) == len(first)
+    # The same blob in another file: a title-less document is named after the file it is in.
+    write(plan_repo, {"events/bare-again.yaml": ODD_FILES["events/bare.yaml"]})
+    again = {row["name"]: row for row in event_rows(Workspace(plan_repo), WORKTREE, kept_under="code-a")}
+    assert again["bare-again"] == {**again["bare"], "name": "bare-again", "path": "events/bare-again.yaml"}
+    # ... and a file name that is no event name is the error it always was, kept row or not.
+    write(plan_repo, {"events/ .yaml": ODD_FILES["events/bare.yaml"]})
+    with pytest.raises(InputError) as slow:
+        _ = Workspace(plan_repo).load(WORKTREE).plan
+    with pytest.raises(InputError) as fast:
+        event_rows(Workspace(plan_repo), WORKTREE, kept_under="code-a")
+    assert (
+        str(fast.value) == str(slow.value) == "events/ .yaml: field 'title': the event name must be a non-empty string"
+    )
+
+
 def test_a_sharded_plan_lists_the_rows_its_built_events_give(tmp_path: Path, run_cli: CliRunnerCall) -> None:
     root = tmp_path / "plan"
     assert run_cli("init", root, "--name", "Sharded", "--layout", "sharded").exit_code == 0

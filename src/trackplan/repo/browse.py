@@ -3,39 +3,77 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection
 from typing import TYPE_CHECKING, Any
 
 from trackplan.errors import InputError
 from trackplan.memory import paused
+from trackplan.repo.paths import stem
 from trackplan.repo.refs import WORKTREE
 
 if TYPE_CHECKING:  # `event_named` serves commands that have not opened the repository
-    from trackplan.model import Event
+    from trackplan.repo.reading import LoadedPlan
     from trackplan.repo.workspace import Workspace
 
 
-def event_rows(ws: Workspace, ref: str) -> list[dict[str, Any]]:
+def event_rows(ws: Workspace, ref: str, kept_under: str | None = None) -> list[dict[str, Any]]:
     """One row per event, by name: name, file, id, version, status, sources, tags, owner and
     the number of properties. Rows are read from the parsed documents; the event of a file
     whose document `_row` cannot vouch for is built instead, so a bad file fails as the whole
     plan's load fails on it (files in the same order, the same error), as do the traits, the
-    contexts and trackplan.yaml, checked after the events as the plan builds them."""
+    contexts and trackplan.yaml, checked after the events as the plan builds them.
+
+    `kept_under`, a digest of the code: each row read from a document is kept in the blob
+    cache under its blob id and that digest, and read back next time instead of the document
+    (a blob id names its content, the digest the code that read it)."""
     loaded = ws.load(ref)
+    events = sorted((path, name) for name, path in loaded.event_paths.items())
+    keys = {path: f"{ROW_FAMILY}/{kept_under}/{loaded.blob_ids[path]}" for path, _ in events} if kept_under else {}
     rows = []
     with paused():  # documents and rows hold no cycles: the collector would rescan them for nothing
-        loaded.prefetch()
-        for path, name in sorted((path, name) for name, path in loaded.event_paths.items()):
-            row = _row(name, path, loaded.document(path))
+        kept = ws.cache.get_fragments(keys.values())
+        if len(events) - len(kept) >= PREFETCH_MIN:
+            loaded.prefetch()
+        for path, name in events:
+            key = keys.get(path)
+            row = _kept_row(kept[key], name, path) if key in kept else None
             if row is None:
-                event = loaded.event(name)
-                assert event is not None  # a name of the index
-                row = _event_row(event, path)
+                doc = loaded.document(path)
+                row = _row(name, path, doc)
+                if row is None:
+                    row = _event_row(loaded, name, path)
+                elif key is not None:
+                    ws.cache.put_fragment(key, _kept_value(row, doc.get("title")))
             rows.append(row)
         loaded.part(())
-    ws.cache.flush()  # documents parsed here are kept, as a plan build keeps them
+    ws.cache.flush()  # documents parsed and rows read here are kept
     rows.sort(key=lambda row: row["name"])
     return rows
+
+
+ROW_FAMILY = "event-row"
+"""The blob cache's fragments holding rows, as `event-row/<code digest>/<blob id>`."""
+PREFETCH_MIN = 64
+"""Rows to read from documents past which all documents are fetched in one query."""
+
+
+def _kept_value(row: dict[str, Any], title: str | None) -> bytes:
+    """What is kept of a row: the document's title (None: it has none, the file names the
+    event) and the fields the document gives; the name and path come from the file's place."""
+    return json.dumps([title, *(row[field] for field in _KEPT_FIELDS)], ensure_ascii=False).encode()
+
+
+def _kept_row(value: bytes, name: str, path: str) -> dict[str, Any] | None:
+    """The kept row of a document, for the event file at `path` named `name`; None when the
+    name is not the one that document gives there (then the document decides)."""
+    title, *fields = json.loads(value.decode())
+    if (name != title) if title is not None else (name != stem(path) or not name.strip()):
+        return None
+    return {"name": name, "path": path, **dict(zip(_KEPT_FIELDS, fields, strict=True))}
+
+
+_KEPT_FIELDS = ("id", "version", "status", "sources", "tags", "owner", "properties")
 
 
 def _row(name: str, path: str, doc: Any) -> dict[str, Any] | None:
@@ -96,7 +134,10 @@ def _nested_within(node: Any, levels: int) -> bool:
     return True
 
 
-def _event_row(event: Event, path: str) -> dict[str, Any]:
+def _event_row(loaded: LoadedPlan, name: str, path: str) -> dict[str, Any]:
+    """The row of an event built from its file (raising the error the file has, if any)."""
+    event = loaded.event(name)
+    assert event is not None  # a name of the index
     return {
         "name": event.name,
         "path": path,

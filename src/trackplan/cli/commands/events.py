@@ -23,10 +23,11 @@ def command(ctx: AppContext, ref: str | None, output_format: str) -> None:
       trackplan events
       trackplan events --ref main~3 --format json
     """
+    from trackplan.exporting.outputs import code_digest
     from trackplan.repo.browse import event_rows
 
     ws = ctx.workspace()
-    rows = event_rows(ws, read_ref(ws, ref))
+    rows = event_rows(ws, read_ref(ws, ref), kept_under=code_digest()[:24])
     if output_format == "json":
         echo_document(events=rows)
         return
