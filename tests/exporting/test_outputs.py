@@ -4,6 +4,7 @@ names another file."""
 
 from __future__ import annotations
 
+import gzip
 import io
 import os
 import shutil
@@ -269,6 +270,43 @@ def test_a_kept_output_is_refused_where_a_fresh_one_is(plan_repo: Path, run_cli:
         assert warm.exit_code == 2
     assert event.read_bytes() == before
     assert not (plan_repo / ".git" / "export.json").exists()
+
+
+# What a process loaded of pygit2, printed to stderr at its exit.
+LOADED_PYGIT2 = (
+    "import atexit, sys; atexit.register(lambda: print('pygit2' in sys.modules, file=sys.stderr));"
+    " from trackplan.cli import main; main()"
+)
+
+
+@pytest.mark.parametrize("to", ["avo-json", "jsonschema"])
+def test_a_warm_gzip_export_is_the_kept_output_compressed_without_the_repository(
+    plan_repo: Path, tmp_path: Path, to: str
+) -> None:
+    def run(*args: str) -> subprocess.CompletedProcess[bytes]:
+        command = [sys.executable, "-c", LOADED_PYGIT2, "export", "--to", to, *args]
+        return subprocess.run(command, cwd=plan_repo, capture_output=True, check=True)
+
+    cold = run("--gzip")  # nothing kept: rendered, then compressed as ever
+    assert cold.stderr == b"True\n"
+    assert gzip.decompress(cold.stdout) == run().stdout
+    assert cold.stdout == gzip.compress(run().stdout, mtime=0)
+    for _ in range(2):  # compressed from the kept output once, then the kept gzip itself
+        warm = run("--gzip")
+        assert (warm.stdout, warm.stderr) == (cold.stdout, b"False\n")
+    assert len(kept_files(plan_repo)) == 2
+    run("--gzip", "-o", str(tmp_path / "plan.json.gz"))
+    assert (tmp_path / "plan.json.gz").read_bytes() == cold.stdout
+
+
+def test_a_kept_gzip_is_of_its_own_output(plan_repo: Path) -> None:
+    served_without_the_repository(plan_repo, ExportRequest(ref="main"))  # the kept file holds a marker
+    out = io.BytesIO()
+    assert copy_kept_output(plan_repo, None, ExportRequest(ref="main"), None, out, compress=True)
+    assert gzip.decompress(out.getvalue()) == b"the kept file of main"
+    other = io.BytesIO()
+    assert not copy_kept_output(plan_repo, None, ExportRequest(ref="main", to="itly"), None, other, compress=True)
+    assert other.getvalue() == b""
 
 
 def test_kept_outputs_are_bounded_by_bytes_and_the_newest_stays(

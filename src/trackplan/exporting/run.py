@@ -12,6 +12,7 @@ name.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -144,11 +145,17 @@ def _request_key(tree: str, commit: str | None, request: ExportRequest, label: s
 
 
 def copy_kept_output(
-    cwd: Path, plan_dir: Path | None, request: ExportRequest, output: str | None, stdout: BinaryIO
+    cwd: Path,
+    plan_dir: Path | None,
+    request: ExportRequest,
+    output: str | None,
+    stdout: BinaryIO,
+    compress: bool = False,
 ) -> bool:
     """Copy the output kept for `request` to the file `output` names (`output_target`) or to
     `stdout`, found without opening the repository (no pygit2, no plan file read): True if
-    there was one. `cwd` and `plan_dir` find the plan as `Workspace` does. A ref
+    there was one. `compress`: its gzip, as `write_output` makes it, kept beside it the first
+    time. `cwd` and `plan_dir` find the plan as `Workspace` does. A ref
     `revisions.folder_at` does not read is left to `render`, which raises any error."""
     from trackplan.repo.git.revisions import folder_at
     from trackplan.repo.workspace import plan_root
@@ -163,7 +170,10 @@ def copy_kept_output(
     if at is None:
         return False
     key = _request_key(at.object_id, at.commit, request, label_of(request.ref, at.branch))
-    file = _kept_outputs(at.git_dir).file(key)
+    kept = _kept_outputs(at.git_dir)
+    file = kept.file(_gzip_key(key) if compress else key)
+    if file is None and compress:
+        file = _kept_gzip(kept, key)
     if file is None:
         return False
     if output in (None, "-"):
@@ -175,6 +185,23 @@ def copy_kept_output(
         return False
     _write(target, data)
     return True
+
+
+def _gzip_key(key: str) -> str:
+    """The name of the gzip of the output kept as `key`: Python's and zlib's versions are part
+    of it, since another gzip module or zlib may compress the same bytes otherwise."""
+    import zlib
+
+    return f"{key}-gzip-{sys.version_info[0]}.{sys.version_info[1]}-{zlib.ZLIB_RUNTIME_VERSION}"
+
+
+def _kept_gzip(kept: KeptOutputs, key: str) -> Path | None:
+    """The gzip of the output kept as `key`, compressed from it and kept; None without it."""
+    data = kept.read(key)
+    if data is None:
+        return None
+    kept.write(_gzip_key(key), _compressed(data, True))
+    return kept.file(_gzip_key(key))
 
 
 def _render(

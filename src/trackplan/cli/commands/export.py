@@ -105,7 +105,7 @@ def command(
         raise click.UsageError("--all-versions writes an Iglu folder: use it with --to snowplow -o DIR/")
     if not writes_folder and output is not None and output.endswith("/"):
         raise click.UsageError(f"-o {output}: --to {to} writes one file; name the file")
-    if not (folder or compress) and copy_kept_output(ctx.cwd, ctx.plan_dir, request, output, sys.stdout.buffer):
+    if not folder and copy_kept_output(ctx.cwd, ctx.plan_dir, request, output, sys.stdout.buffer, compress):
         return
     workspace = ctx.workspace()
     with ExitStack() as shown:
