@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from concurrent.futures import Executor, Future
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # concurrent.futures loads logging and threading: only starting workers needs them
+    from concurrent.futures import Executor, Future
 
 PARALLEL_MIN = 2000  # files; below this, workers cost more than they save
 RENDER_CHUNK = 500  # documents per task: large enough to spread pickling, small enough to start early
