@@ -11,6 +11,7 @@ name.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import sys
 from collections.abc import Callable
@@ -251,26 +252,43 @@ def _render(
 
 def write_output(
     ws: Workspace, rendered: Rendered, output: str | None, compress: bool, stdout: Any, progress: Progress | None = None
-) -> None:
+) -> list[str]:
     """Write to a file, a folder (Iglu layout) or stdout; gzip is deterministic (mtime 0).
     Every target is checked before anything is written (see `output_target`); `progress` is
-    told the files of a folder written so far."""
+    told the files of a folder written so far. Returns the files of the folder's previous
+    export that this one no longer writes, removed (folders.py says which ones may go)."""
     if rendered.files:
         assert output is not None
         if compress:
             raise InputError(f"-o {output}: --gzip compresses one file; a folder export is written as it is")
-        targets = folder_targets(ws, Path(output), rendered.files)
-        for written, (target, data) in enumerate(targets, 1):
-            _write(target, _compressed(data, compress))
-            if progress is not None:
-                progress(written, "files written")
-        return
+        return _write_folder(ws, Path(output), rendered.files, progress)
     data = _compressed(rendered.data, compress)
     if output in (None, "-"):
         stdout.write(data)
         stdout.flush()
     else:
         _write(output_target(ws.root, ws.store.git_dir, Path(output)), data)
+    return []
+
+
+def _write_folder(ws: Workspace, folder: Path, files: dict[str, bytes], progress: Progress | None) -> list[str]:
+    """Write the files, then remove those the folder's previous export wrote and this one does not."""
+    from trackplan.exporting.folders import FolderRecord, content_digest, remove_stale
+
+    targets = folder_targets(ws, folder, files)
+    top = folder.resolve()
+    record = FolderRecord(ws.store.git_dir, top)
+    with record.locked():
+        before = record.written()
+        for written, (target, data) in enumerate(targets, 1):
+            _write(target, data)
+            if progress is not None:
+                progress(written, "files written")
+        now = {path: content_digest(data) for path, data in files.items()}
+        removed = remove_stale(top, before, set(now), lambda path: _may_write(ws, folder, top, path))
+        with contextlib.suppress(OSError):  # a read-only .git: the export is written, only the list is not
+            record.keep(now)
+    return removed
 
 
 def _compressed(data: bytes, compress: bool) -> bytes:
@@ -327,18 +345,29 @@ def folder_targets(ws: Workspace, folder: Path, files: dict[str, bytes]) -> list
     (an Iglu vendor, schema name or version) must be plain names that stay inside `folder`."""
     top = folder.resolve()
     _refuse_protected(ws.root, ws.store.git_dir, folder, top)
-    targets: list[tuple[Path, bytes]] = []
-    for path, data in sorted(files.items()):
-        parts = path.split("/")
-        target = top.joinpath(*parts)
-        if not all(SAFE_PART.fullmatch(part) and part.strip(".") for part in parts):
-            raise InputError(
-                f"-o {folder}: the export path {path!r} (from an event's vendor, x-schema-name or x-version) "
-                "is not a plain relative path; nothing was written"
-            )
-        if not target.resolve().is_relative_to(top) or (target.exists() and not target.is_file()):
-            raise InputError(f"-o {folder}: {path} would not be a regular file inside {folder}; nothing was written")
-        # `-o events/` must not write events
-        _refuse_protected(ws.root, ws.store.git_dir, Path(folder, path), target.resolve())
-        targets.append((target, data))
-    return targets
+    return [(_folder_target(ws, folder, top, path), data) for path, data in sorted(files.items())]
+
+
+def _folder_target(ws: Workspace, folder: Path, top: Path, path: str) -> Path:
+    """Where the export's file `path` goes inside `folder` (resolved: `top`), or an InputError."""
+    parts = path.split("/")
+    target = top.joinpath(*parts)
+    if not all(SAFE_PART.fullmatch(part) and part.strip(".") for part in parts):
+        raise InputError(
+            f"-o {folder}: the export path {path!r} (from an event's vendor, x-schema-name or x-version) "
+            "is not a plain relative path; nothing was written"
+        )
+    if not target.resolve().is_relative_to(top) or (target.exists() and not target.is_file()):
+        raise InputError(f"-o {folder}: {path} would not be a regular file inside {folder}; nothing was written")
+    # `-o events/` must not write events
+    _refuse_protected(ws.root, ws.store.git_dir, Path(folder, path), target.resolve())
+    return target
+
+
+def _may_write(ws: Workspace, folder: Path, top: Path, path: str) -> bool:
+    """Whether an export may write `path` in `folder`, as `folder_targets` checks it."""
+    try:
+        _folder_target(ws, folder, top, path)
+    except InputError:
+        return False
+    return True

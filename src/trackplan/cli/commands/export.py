@@ -108,13 +108,20 @@ def command(
     if not folder and copy_kept_output(ctx.cwd, ctx.plan_dir, request, output, sys.stdout.buffer, compress):
         return
     workspace = ctx.workspace()
+    removed: list[str] = []
     with ExitStack() as shown:
         progress = _ColdProgress(shown)
         rendered = render(workspace, request, folder=folder, progress=progress)
         for note in rendered.notes:
             click.echo(note, err=True)
         if rendered.files:
-            write_output(workspace, rendered, output, compress, sys.stdout.buffer, progress)
+            removed = write_output(workspace, rendered, output, compress, sys.stdout.buffer, progress)
+    if removed:
+        listed = ", ".join(removed[:5]) + (f" and {len(removed) - 5} more" if len(removed) > 5 else "")
+        click.echo(
+            f"removed {len(removed)} file(s) the last export to {output} wrote and this one does not: {listed}",
+            err=True,
+        )
     if not rendered.files:  # written once the display is gone, which a terminal's stdout would garble
         write_output(workspace, rendered, output, compress, sys.stdout.buffer)
 
