@@ -17,7 +17,8 @@ flush that writes, never on a read that finds everything:
 - rows are kept in the order written, and once more than `FRAGMENTS_KEPT` (plus a quarter,
   so that one delete drops many) have been written, the oldest beyond `FRAGMENTS_KEPT` go. A
   row read while in the older half of that window is written again at the next flush, so
-  the pieces every export uses stay while those of old refs and settings age out.
+  the pieces every export uses stay while those of old refs and settings age out (as do
+  rows of a layout no code writes any more).
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ try:
 except ImportError:  # pragma: no cover - Windows: no file locks, the retry logic still holds
     fcntl = None  # type: ignore[assignment]
 
-FORMAT = 7
+FORMAT = 6
 FRAGMENTS_KEPT = 500_000
 """Fragment rows kept: about twice what a 100,000-event plan's export, lint and log use."""
 VERSIONED = ("avo-json", "import-note", "lint", "log")
