@@ -89,6 +89,9 @@ def _by_sort_key(values: Iterable[Any]) -> dict[tuple[int, Any], Any]:
     return unique
 
 
+_ONLY_STR = frozenset({str})
+
+
 class SetList(tuple[Any, ...]):
     """A tuple that compares as a set and is always kept sorted."""
 
@@ -98,7 +101,7 @@ class SetList(tuple[Any, ...]):
         if type(values) is cls:
             return values
         items = values if isinstance(values, list | tuple) else list(values)
-        if all(type(v) is str for v in items):
+        if set(map(type, items)) <= _ONLY_STR:
             # The common case (names, tags, string enums): sort_key orders strings as str does.
             return super().__new__(cls, sorted(set(items)))
         unique = _by_sort_key(items)
@@ -121,7 +124,11 @@ class WrittenSet(tuple[Any, ...]):
     def __new__(cls, values: Iterable[Any] = ()) -> WrittenSet:
         if type(values) is cls:
             return values
-        return super().__new__(cls, _by_sort_key(values).values())
+        items = values if isinstance(values, list | tuple) else list(values)
+        if set(map(type, items)) <= _ONLY_STR:
+            # The common case (`required`, string enums): equal strings are equal sort keys.
+            return super().__new__(cls, dict.fromkeys(items))
+        return super().__new__(cls, _by_sort_key(items).values())
 
     def _keys(self) -> frozenset[tuple[int, Any]]:
         return frozenset(sort_key(v) for v in self)
@@ -153,8 +160,13 @@ def freeze(value: Any, key: str | None = None) -> Any:
     if kind is dict:
         # Leaves are inlined: most values of a plan are scalars, and a call per leaf adds up.
         return FrozenDict({k: v if type(v) in _SCALARS else freeze(v, k) for k, v in value.items()})
-    if kind is list and key not in SET_KEYS:
-        return tuple([v if type(v) in _SCALARS else freeze(v) for v in value])
+    if kind is list:
+        items = [v if type(v) in _SCALARS else freeze(v) for v in value]
+        if key in WRITTEN_ORDER_KEYS:
+            return WrittenSet(items)
+        return SetList(items) if key in SET_KEYS else tuple(items)
+    if kind is FrozenDict or kind is SetList or kind is WrittenSet:
+        return value
     if isinstance(value, FrozenDict | SetList | WrittenSet):
         return value
     if isinstance(value, Mapping):
@@ -171,8 +183,14 @@ def freeze(value: Any, key: str | None = None) -> Any:
 
 def thaw(value: Any) -> Any:
     """Turn a frozen value back into plain dicts and lists."""
-    if type(value) in _SCALARS:
+    kind = type(value)
+    if kind in _SCALARS:
         return value
+    # Exact types first, leaves inlined, as in `freeze`: every written file thaws its event.
+    if kind is FrozenDict or kind is dict:
+        return {k: v if type(v) in _SCALARS else thaw(v) for k, v in value.items()}
+    if kind is tuple or kind is SetList or kind is WrittenSet:
+        return [v if type(v) in _SCALARS else thaw(v) for v in value]
     if isinstance(value, Mapping):
         return {k: thaw(v) for k, v in value.items()}
     if isinstance(value, tuple):

@@ -57,6 +57,8 @@ PROPERTY_KEYS = (
     "x-send-as",
     "x-name-mapping",
 )
+_PROPERTY_KEY_SET = frozenset(PROPERTY_KEYS)
+_EVENT_KEYS = frozenset(EVENT_HEAD_KEYS) | frozenset(EVENT_TAIL_KEYS)
 
 
 _SCHEMAVER = re.compile(r"^(0|[1-9]\d*)-(0|[1-9]\d*)-(0|[1-9]\d*)$")
@@ -163,7 +165,13 @@ class Property:
         return replace(self, schema=schema)
 
     def to_json(self) -> dict[str, Any]:
-        return ordered_keys(thaw(self.schema), PROPERTY_KEYS)
+        """The property's schema, keys in canonical order: `ordered_keys(thaw(schema), PROPERTY_KEYS)`,
+        without the intermediate copy (every written file renders each of its properties)."""
+        schema = self.schema
+        doc = {k: thaw(schema[k]) for k in PROPERTY_KEYS if k in schema}
+        if len(doc) < len(schema):
+            doc.update({k: thaw(schema[k]) for k in sorted(schema) if k not in _PROPERTY_KEY_SET})
+        return doc
 
 
 @dataclass(frozen=True)
@@ -237,15 +245,16 @@ class Event:
             raise ValueError("field 'required' must be a list")
         properties = []
         for prop_name, schema in props.items():
-            if isinstance(schema, bool):
-                schema = FrozenDict() if schema else FrozenDict({"not": FrozenDict()})
-            if not isinstance(schema, Mapping):
-                raise ValueError(f"field 'properties.{prop_name}' must be a mapping")
-            properties.append(Property(prop_name, FrozenDict(schema), prop_name in required))
-        known = set(EVENT_HEAD_KEYS) | set(EVENT_TAIL_KEYS)
+            if type(schema) is not FrozenDict:  # a parsed schema is one already (frozen above)
+                if isinstance(schema, bool):
+                    schema = FrozenDict() if schema else FrozenDict({"not": FrozenDict()})
+                if not isinstance(schema, Mapping):
+                    raise ValueError(f"field 'properties.{prop_name}' must be a mapping")
+                schema = FrozenDict(schema)
+            properties.append(Property(prop_name, schema, prop_name in required))
         # Required names without a property are kept so nothing is lost.
         orphans = SetList(r for r in required if r not in props)
-        extra = FrozenDict((k, v) for k, v in doc.items() if k not in known)
+        extra = FrozenDict({k: v for k, v in doc.items() if k not in _EVENT_KEYS})
         if orphans:
             extra = extra.set("x-required-unknown", orphans)
         for key in ("x-tags", "x-categories", "x-sources", "x-stakeholders"):
