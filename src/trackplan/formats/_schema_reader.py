@@ -8,6 +8,7 @@ other formats keep the schema as written. Warnings use the reference's exact tex
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -18,6 +19,7 @@ from trackplan.model import SEND_AS_VALUES, Event
 JSON_TYPES = ("string", "integer", "number", "boolean", "object", "array", "null")
 UNSUPPORTED_EVENT_KEYWORDS = ("patternProperties", "if", "then", "else", "not")
 MAX_DEPTH = 64
+CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f]")
 MAX_INLINED = 200_000
 """Nodes one schema may grow to once its $refs are inlined: a few KB of refs to refs can
 otherwise expand to gigabytes (a "$ref bomb")."""
@@ -108,7 +110,7 @@ class SchemaReader:
         """An event from its JSON Schema plus `x-` metadata (`meta`, keys without `x-`)."""
         if not isinstance(schema, Mapping):
             raise InputError(f"{self.source_name}: {where} must be a JSON object (a schema)")
-        if any(ord(c) < 32 or ord(c) == 127 for c in name):
+        if CONTROL_CHARACTER.search(name):
             raise InputError(f"{self.source_name}: {where}: event name {name!r} contains control characters")
         if not isinstance(schema.get("properties") or {}, Mapping):
             raise InputError(f"{self.source_name}: {where}.properties must be an object")
@@ -151,13 +153,11 @@ class SchemaReader:
                 self.warn(f"Event '{name}': '{keyword}' is not supported in import and will be skipped.")
         properties = schema.get("properties") or {}
         required = schema.get("required") or []
-        require(
-            isinstance(properties, Mapping),
-            self.source_name,
-            f"{where}.properties",
-            f"expected an object, got {properties!r}",
-        )
-        require(isinstance(required, list), self.source_name, f"{where}.required", f"expected a list, got {required!r}")
+        # The messages (a repr of the whole value) are made only for a value that fails.
+        if not isinstance(properties, Mapping):
+            require(False, self.source_name, f"{where}.properties", f"expected an object, got {properties!r}")
+        if not isinstance(required, list):
+            require(False, self.source_name, f"{where}.required", f"expected a list, got {required!r}")
         properties, required = dict(properties), list(required)
         for keyword in ("allOf", "oneOf", "anyOf"):
             branches = schema.pop(keyword, None)

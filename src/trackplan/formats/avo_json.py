@@ -138,7 +138,8 @@ class _Export:
         """An object the export may leave out (None: empty), or a one-line error naming the field."""
         if value is None:
             return {}
-        require(isinstance(value, Mapping), self.name, where, f"expected an object, got {value!r}")
+        if not isinstance(value, Mapping):  # the message, a repr of the whole value, only when it fails
+            require(False, self.name, where, f"expected an object, got {value!r}")
         return value  # type: ignore[no-any-return]
 
     def _sources(self, item: Mapping[str, Any], where: str) -> list[str]:

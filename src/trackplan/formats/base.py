@@ -61,7 +61,8 @@ def listed(value: Any, source: str, where: str, what: str) -> list[Any]:
     """A list the input may leave out (None: empty), or a one-line InputError naming the field."""
     if value is None:
         return []
-    require(isinstance(value, list), source, where, f"expected {what}, got {value!r}")
+    if not isinstance(value, list):  # the message, a repr of the value, only when it fails
+        require(False, source, where, f"expected {what}, got {value!r}")
     return list(value)
 
 
