@@ -42,6 +42,7 @@ def test_a_diff_of_two_commits_loads_no_pygit2(plan_repo: Path) -> None:
         assert "pygit2" not in modules
         assert "trackplan.repo.git.store" not in modules
         assert "yaml" not in modules  # both sides' documents were in the cache
+        assert ("subprocess" in modules) == ("sarif" in args)  # git is fed stdin only for the file texts sarif shows
         assert "trackplan.diffing.commits" in modules
 
 

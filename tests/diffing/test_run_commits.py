@@ -62,8 +62,8 @@ class Runs:
         monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(self.summary))
 
     def once(self, args: tuple[str | Path, ...], cold: Path | None) -> Output:
-        if cold is not None:
-            shutil.rmtree(cold / ".git" / "trackplan", ignore_errors=True)
+        if cold is not None:  # the blob cache of the repository (or linked work tree) holding `cold`
+            shutil.rmtree(Path(git(cold, "rev-parse", "--absolute-git-dir").strip()) / "trackplan", ignore_errors=True)
         self.summary.write_text("")
         result = self.run_cli(*args)
         return result.exit_code, result.stdout, result.stderr, self.summary.read_text()
@@ -250,6 +250,7 @@ def test_odd_files(plan_repo: Path, runs: Runs) -> None:
     os.chmod(events / "checkout-completed.yaml", 0o755)
     (events / "json-event.json").write_text('{"title": "Json Event", "type": "object", "properties": {}}\n')
     (events / "notes.txt").write_text("not an event\n")
+    (events / "café größe.yaml").write_text("title: Café Größe\ntype: object\nx-id: evt_cafe\n")
     commit_all(plan_repo, "a symlink, an executable, a JSON event, a text file")
     assert_same(runs, plan_repo, "main", "odd")
     os.chmod(events / "checkout-completed.yaml", 0o644)
@@ -291,6 +292,14 @@ def test_plan_folder_or_settings_missing_at_a_commit(tmp_path: Path, run_cli: Cl
     plan = repo / "plan"
     assert_same(runs, plan, "HEAD~2", "HEAD", answered=False)  # no plan folder at the base
     assert_same(runs, plan, "HEAD~1", "HEAD")  # no trackplan.yaml at the base: its defaults
+
+
+def test_a_linked_work_tree(feature: Path, tmp_path: Path, runs: Runs) -> None:
+    linked = tmp_path / "linked"
+    git(feature, "worktree", "add", "-q", str(linked), "main")
+    assert_same(runs, linked, "main", "feature", cold=True, formats=("text", "github"))
+    assert_same(runs, linked, "main...feature", formats=("text",))
+    assert (feature / ".git" / "worktrees" / "linked" / "trackplan" / "blobs.sqlite").is_file()
 
 
 def test_tracking_plans_take_the_pygit2_path(feature: Path, run_cli: CliRunnerCall, runs: Runs) -> None:

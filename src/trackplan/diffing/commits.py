@@ -23,7 +23,7 @@ from trackplan.diffing.ranges import Range, split_range
 from trackplan.diffing.run import ChangedFiles, diff_files
 from trackplan.errors import GitError
 from trackplan.repo.git import plan_trees
-from trackplan.repo.git.tree_diffs import tree_diffs
+from trackplan.repo.git.tree_diffs import FileChange, started_diff
 from trackplan.repo.paths import SETTINGS_FILE, TRACKING_PLANS_DIR, is_plan_file
 from trackplan.repo.reading import settings_from
 from trackplan.repo.refs import WORKTREE
@@ -72,7 +72,7 @@ def _commits(root: Path, left: str, right: str, from_merge_base: bool) -> plan_t
     found = plan_trees.plan_trees(root, [left, right])
     if found is None or not from_merge_base:
         return found
-    if plan_trees.is_shallow(found.git_dir):
+    if found.shallow:
         return None  # the merge base may lie beyond the history fetched: pygit2 says so
     bases = plan_trees.merge_bases(root, *found.commits)
     if bases is None or len(bases) != 1:
@@ -86,18 +86,19 @@ def _changed_files(
     """The plan files that differ between the two trees, read through the blob cache; None
     when a side holds tracking plans, or git cannot answer."""
     old_tree, new_tree = found.trees
-    names = [f"{tree}:{name}" for tree in found.trees for name in (SETTINGS_FILE, TRACKING_PLANS_DIR)]
-    kinds = plan_trees.object_kinds(root, names)
-    if kinds is None or any(kind is not None and kind[1] == "tree" for kind in kinds[1::2]):
+    tops = [plan_trees.started_entries(root, tree, (SETTINGS_FILE, TRACKING_PLANS_DIR)) for tree in found.trees]
+    diff = started_diff(root, old_tree, new_tree) if old_tree != new_tree else _no_changes
+    old_top, new_top = (top() for top in tops)  # each git started before any is waited for
+    changes = diff()
+    if old_top is None or new_top is None or changes is None:
+        return None
+    if _entry(old_top, TRACKING_PLANS_DIR, "tree") or _entry(new_top, TRACKING_PLANS_DIR, "tree"):
         return None
     settings_blobs = {
-        ref: kind[0] if kind is not None and kind[1] == "blob" else None
-        for ref, kind in zip((span.base, span.head), kinds[::2], strict=True)
+        span.base: _entry(old_top, SETTINGS_FILE, "blob"),
+        span.head: _entry(new_top, SETTINGS_FILE, "blob"),
     }
-    diffs = tree_diffs(root, [(old_tree, new_tree)]) if old_tree != new_tree else [[]]
-    if diffs is None:
-        return None
-    plan_diff = [change for change in diffs[0] if is_plan_file(change[0])]
+    plan_diff = [change for change in changes if is_plan_file(change[0])]
     old = {path: old_id for path, old_id, _ in plan_diff}
     new = {path: new_id for path, _, new_id in plan_diff}
     cache = blob_cache(found.git_dir)
@@ -126,6 +127,17 @@ def _changed_files(
         return blobs.read(blob).decode("utf-8", "replace")
 
     return ChangedFiles(old, new, parsed, settings), cache, head_text
+
+
+def _entry(entries: dict[str, plan_trees.Entry], name: str, kind: str) -> str | None:
+    """The id of the entry called `name`, if it is of that kind (a blob: a file or a symlink,
+    as `GitStore.blob_at` takes it; a tree: a folder, as `GitStore.subtree_id`)."""
+    entry = entries.get(name)
+    return entry[1] if entry is not None and entry[0] == kind else None
+
+
+def _no_changes() -> list[FileChange]:
+    return []
 
 
 class _Blobs:
