@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from trackplan import yamlio
 from trackplan.errors import InputError, RefError
 from trackplan.model import Plan, Settings
 from trackplan.model.tracking_plans import PlanFieldError, TrackingPlan
@@ -141,6 +140,8 @@ def find_tracking_plan(ws: Workspace, ref: str, wanted: str) -> PlanFile:
 def render(plan: TrackingPlan, original: str | None = None) -> str:
     """A plan's file text: `original` rewritten in place (its comments and key order kept), or a
     fresh file; either starts with the schema comment."""
+    from trackplan import yamlio  # only a write needs it: reading a tracking plan goes through the blob cache
+
     doc = plan.to_json()
     text = yamlio.rewrite(original, doc) if original is not None else yamlio.dump(doc)
     return text if text.startswith(HEADER) else HEADER + text
