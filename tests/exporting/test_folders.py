@@ -118,3 +118,15 @@ def test_only_the_last_folders_are_remembered(
     remove_event(plan_repo, "signed-up.yaml")
     assert export_to(run_cli, plan_repo, tmp_path / "a") == ""  # forgotten: its stale files stay, as before
     assert any("Signed_Up" in p for p in files_in(tmp_path / "a"))
+
+
+def test_a_git_folder_that_cannot_be_written_only_costs_the_removal(
+    plan_repo: Path, run_cli: CliRunnerCall, tmp_path: Path
+) -> None:
+    (plan_repo / ".git" / "trackplan").mkdir(exist_ok=True)
+    (plan_repo / ".git" / "trackplan" / "folders").write_text("a file where the folder goes")
+    out = tmp_path / "out"
+    export_to(run_cli, plan_repo, out)
+    fresh = tmp_path / "fresh"
+    export_to(run_cli, plan_repo, fresh)
+    assert files_in(out) == files_in(fresh)

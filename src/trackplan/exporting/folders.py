@@ -48,9 +48,15 @@ class FolderRecord:
     @contextlib.contextmanager
     def locked(self) -> Iterator[None]:
         """Held while an export writes a folder and its list: one lock for every folder, so
-        forgetting a folder never removes a lock another export holds."""
-        self.records.mkdir(parents=True, exist_ok=True)
-        with open(self.records.with_name("folders.lock"), "a+b") as lock:
+        forgetting a folder never removes a lock another export holds. Where .git cannot be
+        written, the export goes on unlocked, and `keep` fails: nothing is remembered."""
+        try:
+            self.records.mkdir(parents=True, exist_ok=True)
+            lock = open(self.records.with_name("folders.lock"), "a+b")  # noqa: SIM115 - held for the block
+        except OSError:
+            yield
+            return
+        with lock:
             if fcntl is not None:
                 fcntl.flock(lock, fcntl.LOCK_EX)
             try:
