@@ -9,7 +9,7 @@ caches (`.git/trackplan`) removed, as after a fresh clone; git keeps no cache to
 The cold runs use a private clone, so removing its caches leaves the shared repository's
 alone. The plan and its branch `history` (1,000 one-event commits) are bench_scale's.
 `--before SRC` also times `trackplan log` with the code in SRC (the `src/` folder of an
-older checkout), in the same rounds.
+older checkout), in the same rounds, in each of the three tables.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench_scale import HISTORY, figure, pair, with_history
-from bench_startup import TRACKPLAN, Command, Figure, interleaved, prepared_repo, process_env, table
+from bench_startup import Command, Figure, interleaved, prepared_repo, process_env, table
 from common import SCRATCH, git
 from trackplan.repo.git.store import GitStore
 
@@ -74,12 +74,11 @@ def main() -> None:
     times = interleaved(warm, args.rounds)
     table("log of 1,000 commits, 100,000 events (sharded), whole processes, warm", figures(times, args.before))
     # The entries stored but no output kept: a log of other options, or one that a new commit starts.
-    unkept = [
-        Command(GIT_LABEL, GIT_LOG, root, env),
-        Cleared(LABEL, [TRACKPLAN, *LOG_ARGS], root, env, cleared=KEPT_LOGS),
-    ]
+    before = args.before
+    unkept = [Command(GIT_LABEL, GIT_LOG, root, env)]
+    unkept += [Cleared(c.label, c.argv, root, c.env, cleared=KEPT_LOGS) for c in pair(LABEL, LOG_ARGS, root, before)]
     times = interleaved(unkept, args.rounds)
-    table("the same, each commit's changes read from the cache (no kept output)", [figure(times, LABEL, GIT_LABEL, "")])
+    table("the same, each commit's changes read from the cache (no kept output)", figures(times, args.before))
     cold = [Cleared(GIT_LABEL, GIT_LOG, clone, env)]
     cold += [Cleared(c.label, c.argv, clone, c.env) for c in pair(LABEL, LOG_ARGS, clone, args.before)]
     times = interleaved(cold, args.rounds)
