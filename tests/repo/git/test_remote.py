@@ -74,3 +74,21 @@ def test_without_an_origin_the_message_still_says_how(tmp_path: Path) -> None:
     text = str(caught.value)
     assert text.startswith("the base 'origin/main' is not in this clone (shallow checkout?) and fetching it failed (")
     assert text.endswith("); run `git fetch --no-tags --depth=1 origin main` or check out with fetch-depth: 0")
+
+
+def test_a_fetch_lands_in_the_repository_read_whatever_git_dir_names(
+    shallow_clone: tuple[Path, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A server or hook started with GIT_DIR (and GIT_WORK_TREE) naming another repository: pygit2
+    reads the plan's, so git must fetch into the plan's too, not into the one the variables name."""
+    clone, main = shallow_clone
+    other = tmp_path / "other"
+    git(tmp_path, "init", "-q", str(other))
+    monkeypatch.setenv("GIT_DIR", str(other / ".git"))
+    monkeypatch.setenv("GIT_WORK_TREE", str(other))
+    assert Workspace(clone).resolve_base("origin/main") == main
+    monkeypatch.delenv("GIT_DIR")
+    monkeypatch.delenv("GIT_WORK_TREE")
+    assert git(clone, "cat-file", "-t", main).stdout == "commit\n"
+    assert git(other, "cat-file", "-e", main, check=False).returncode != 0
+    assert not (other / ".git" / "FETCH_HEAD").exists()

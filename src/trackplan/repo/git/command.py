@@ -121,3 +121,19 @@ def _piped(folder: Path | str, args: tuple[str, ...], stdin: bytes) -> bytes | N
         return None
     out, _ = process.communicate(stdin)
     return out if process.returncode == 0 else None
+
+
+def git_errors(folder: Path | str, *args: str) -> tuple[bool, str]:
+    """Run git for a command whose failure the user is told about (`git fetch`): whether it
+    succeeded, and what it wrote to stderr (or why it could not run). It never waits for
+    credentials: no one is there to type them."""
+    import subprocess
+
+    env = {**environment(), "GIT_TERMINAL_PROMPT": "0"}
+    try:
+        done = subprocess.run(
+            ["git", *args], cwd=folder, env=env, stdin=subprocess.DEVNULL, capture_output=True, check=False
+        )
+    except OSError as exc:  # no git executable, or the folder is gone
+        return False, str(exc)
+    return done.returncode == 0, done.stderr.decode(errors="replace").strip()

@@ -4,11 +4,10 @@ shallow clone, and a pushed commit a served repository does not have yet."""
 
 from __future__ import annotations
 
-import os
-import subprocess
 from pathlib import Path
 
 from trackplan.errors import RefError
+from trackplan.repo.git.command import git_errors
 from trackplan.repo.git.store import GitStore
 
 
@@ -17,8 +16,8 @@ def fetch_base(store: GitStore, cwd: Path, base_ref: str) -> str:
     no base branch): `base_ref` if the fetch created it, else FETCH_HEAD. A RefError says
     how to fetch it by hand when that fails."""
     target = base_ref.removeprefix("origin/")
-    command = ["git", "fetch", "--no-tags", "--depth=1", "origin", target]
-    _, stderr = _fetch(command, cwd)
+    command = ["fetch", "--no-tags", "--depth=1", "origin", target]
+    _, stderr = git_errors(cwd, *command)
     for candidate in (base_ref, "FETCH_HEAD"):
         try:
             return store.resolve(candidate)
@@ -27,7 +26,7 @@ def fetch_base(store: GitStore, cwd: Path, base_ref: str) -> str:
     raise RefError(
         f"the base {base_ref!r} is not in this clone (shallow checkout?) and fetching it failed "
         f"({stderr.splitlines()[-1] if stderr else 'no remote'}); run "
-        f"`{' '.join(command)}` or check out with fetch-depth: 0"
+        f"`git {' '.join(command)}` or check out with fetch-depth: 0"
     )
 
 
@@ -41,7 +40,7 @@ def fetch_missing_commit(store: GitStore, cwd: Path, commit: str, branch: str) -
     config = store.repo.config
     key = f"branch.{branch}.remote"
     remote = str(config[key]) if key in config else "origin"
-    fetched, stderr = _fetch(["git", "fetch", "--no-tags", remote, f"refs/heads/{branch}"], cwd)
+    fetched, stderr = git_errors(cwd, "fetch", "--no-tags", remote, f"refs/heads/{branch}")
     if not _has(store, commit):
         lines = stderr.splitlines() or ["git failed"]
         failed = "" if fetched else f" ({next((line for line in lines if line.startswith('fatal:')), lines[-1])})"
@@ -56,20 +55,3 @@ def _has(store: GitStore, commit: str) -> bool:
     except RefError:
         return False
     return True
-
-
-def _fetch(command: list[str], cwd: Path) -> tuple[bool, str]:
-    """Run a `git fetch`: whether it succeeded, and its stderr (or why git could not run)."""
-    try:
-        done = subprocess.run(
-            command,
-            cwd=cwd,
-            capture_output=True,
-            text=True,
-            check=False,
-            stdin=subprocess.DEVNULL,
-            env={**os.environ, "GIT_TERMINAL_PROMPT": "0"},  # never wait for credentials: no one is there
-        )
-    except OSError as exc:  # no git executable
-        return False, str(exc)
-    return done.returncode == 0, done.stderr.strip()
