@@ -8,7 +8,7 @@ back without loss. All values are frozen (see `jsonvalue`) and set-like lists co
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -280,8 +280,9 @@ class Event:
             required_order=tuple(r for r in required if isinstance(r, str)),
         )
 
-    def to_json(self) -> dict[str, Any]:
-        """The event document, keys in canonical order."""
+    def to_json(self, property_doc: Callable[[Property], dict[str, Any]] = Property.to_json) -> dict[str, Any]:
+        """The event document, keys in canonical order. `property_doc` writes each property: a
+        writer of many events may pass one that shares the documents of the properties they share."""
         doc: dict[str, Any] = {"title": self.name}
         if self.description:
             doc["description"] = self.description
@@ -303,7 +304,7 @@ class Event:
         orphans = extra.pop("x-required-unknown", [])
         doc.update(extra)
         if self.properties:
-            doc["properties"] = {p.name: p.to_json() for p in self.properties}
+            doc["properties"] = {p.name: property_doc(p) for p in self.properties}
         names = {p.name for p in self.properties if p.required} | set(orphans)
         written = [n for n in self.required_order if n in names]
         required = written + sorted(names.difference(written))

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from trackplan import yamlio
-from trackplan.model import Event, Plan
+from trackplan.model import Event, Plan, Property
 from trackplan.model.slugs import slugify
 from trackplan.repo.parallel import Renderer
 from trackplan.repo.paths import GROUP_FILE, IDENTIFY_FILE, SETTINGS_FILE, context_path, event_path
@@ -18,6 +18,20 @@ OldDoc = Callable[[], dict[str, Any]] | None
 """Renders a file's previous document, called only when that file must be compared."""
 Write = Callable[[str, dict[str, Any], OldDoc], None]
 """(path, document, previous document) -> None: renders one file into the changes."""
+
+
+class _SharedProperties:
+    """Property documents by property object: an import links the events that use a property
+    alike to one object, whose document is then made once (and pickled once per task)."""
+
+    def __init__(self) -> None:
+        self._docs: dict[int, tuple[Property, dict[str, Any]]] = {}  # the property kept: its id stays its own
+
+    def __call__(self, prop: Property) -> dict[str, Any]:
+        found = self._docs.get(id(prop))
+        if found is None:
+            found = self._docs[id(prop)] = (prop, prop.to_json())
+        return found[1]
 
 
 def _events_changed(
@@ -34,6 +48,7 @@ def _events_changed(
     # Renames (same x-id, new name) keep their file, so history follows the event.
     old_by_id = {e.id: name for name, e in old_events.items() if e.id}
     taken = _TakenPaths(old_paths.values())
+    shared = _SharedProperties()
     for name in sorted(old_events.keys() - new_events.keys()):
         taken.discard(old_paths[name])
     reused: set[str] = set()
@@ -54,7 +69,7 @@ def _events_changed(
         if not path.endswith(f"/{slugify(name)}.yaml"):
             warnings.append(f"event {name!r} shares its file name with another event; written to {path}")
         taken.add(path)
-        write(path, event.to_json(), None)
+        write(path, event.to_json(shared), None)
     for name in sorted(old_events.keys() - new_events.keys()):
         if name not in reused:
             changes.setdefault(old_paths[name], None)
@@ -84,7 +99,7 @@ class _TakenPaths:
     def new_event_path(self, name: str, sharded: bool) -> str:
         """event_path's answer for a new event, which asks only whether its plain path is taken."""
         plain = event_path(name, frozenset(), sharded)
-        return event_path(name, {plain.lower()} if plain in self else frozenset(), sharded)
+        return event_path(name, {plain.lower()}, sharded) if plain in self else plain
 
 
 def plan_files(
