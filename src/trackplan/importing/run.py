@@ -36,6 +36,7 @@ from trackplan.importing.incremental import (
 )
 from trackplan.importing.merge import ImportResult, merge, property_scope
 from trackplan.importing.trees import follow, indexed, known_index, load_indexed, touched
+from trackplan.memory import paused
 from trackplan.model import Plan, Settings
 from trackplan.repo.guards import guard_branch, target_branch
 from trackplan.repo.reading import LoadedPlan
@@ -118,7 +119,10 @@ def run_import(ws: Workspace, request: ImportRequest, progress: Progress | None 
     again on the new head, a few times, before it is refused. `progress` is told each step's count."""
     if request.message is not None and (not request.message.strip() or FORGED_TRAILER.search(request.message)):
         raise InputError("--message: give a summary, without Trackplan-* trailer lines (trackplan writes those)")
-    return retried(lambda: _import_once(ws, request, progress or _untold))
+    # Reading, merging, diffing and writing a plan make and drop acyclic values in bulk: the
+    # collector would rescan the growing documents again and again (40% of to_json at 20,000 events).
+    with paused():
+        return retried(lambda: _import_once(ws, request, progress or _untold))
 
 
 def _untold(done: int, counted: str) -> None:
