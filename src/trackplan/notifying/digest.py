@@ -5,7 +5,8 @@ link to the docs when the server's public URL is known.
 A plan changed when its file changed, or any event one of its specifications references. The
 window runs from the end of the last successful run (`--since-last-run`, the default; 24 hours
 on the first run) to now, so running every day skips nothing and sends nothing twice; `--since`
-sets it by hand. Only a sent digest counts as a run.
+sets it by hand. Only a sent digest counts as a run. A run claims its window before it sends
+(`SubscriptionStore.claim_run`): of two runs at once, the second is refused and sends nothing.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from urllib.parse import quote
 
 from trackplan.diffing.records import Change
 from trackplan.diffing.run import diff_refs
-from trackplan.errors import InputError
+from trackplan.errors import InputError, RefusedError
 from trackplan.model.tracking_plans import TrackingPlan
 from trackplan.notifying.mail import Mail, SmtpConfig, send
 from trackplan.notifying.store import SubscriptionStore
@@ -137,11 +138,21 @@ def run_digest(
     title: str,
     smtp: SmtpConfig | None,
 ) -> Digest:
-    """Build the digest and, with `smtp`, send it and record the run."""
+    """Build the digest and, with `smtp`, send it and record the run. A RefusedError when
+    another run claimed the window first (two schedules at once): it sends these mails."""
     digest = build_digest(ws, store, audience, request, title)
-    if smtp is not None:
+    if smtp is None:
+        return digest
+    org, ref = audience.organization, request.ref
+    if not store.claim_run(org, ref, digest.window, alone=request.since is None):
+        start, end = (_when(moment) for moment in digest.window)
+        raise RefusedError(f"another digest run of {ref} already covers {start} to {end}; nothing was sent")
+    try:
         send(smtp, digest.mails)
-        store.record_run(audience.organization, request.ref, digest.window, len(digest.mails))
+    except BaseException:
+        store.finish_run(org, ref, digest.window, None)
+        raise
+    store.finish_run(org, ref, digest.window, len(digest.mails))
     return digest
 
 

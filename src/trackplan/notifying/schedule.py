@@ -8,7 +8,7 @@ import os
 import threading
 from datetime import UTC, datetime, timedelta
 
-from trackplan.errors import TrackplanError
+from trackplan.errors import RefusedError, TrackplanError
 from trackplan.notifying.digest import Audience, DigestRequest, run_digest
 from trackplan.notifying.mail import smtp_config
 from trackplan.notifying.store import SubscriptionStore
@@ -36,6 +36,8 @@ def digest_all(config: ServeConfig) -> None:
             audience = Audience(workspace.organization, ws_id, os.environ.get(PUBLIC_URL_ENV) or None)
             sent = run_digest(ws, store, audience, DigestRequest(settings.main_branch), settings.name, smtp_config())
             log.info("digest of workspace %s: %d mails", ws_id, len(sent.mails))
+        except RefusedError as exc:  # another server's schedule ran it
+            log.info("digest of workspace %s not sent: %s", ws_id, exc)
         except TrackplanError as exc:
             log.error("digest of workspace %s failed: %s", ws_id, exc)
 

@@ -34,6 +34,8 @@ CREATE TABLE IF NOT EXISTS digest_runs (
     organization TEXT NOT NULL, ref TEXT NOT NULL, window_start REAL NOT NULL, window_end REAL NOT NULL,
     finished_at REAL NOT NULL, mails INTEGER NOT NULL);
 """
+SENDING = -1
+"""The mails of a claimed digest run still sending."""
 
 
 @dataclass(frozen=True)
@@ -198,8 +200,30 @@ class SubscriptionStore:
             ).fetchone()
         return None if row[0] is None else float(row[0])
 
-    def record_run(self, organization: str, ref: str, window: tuple[float, float], mails: int) -> None:
+    def claim_run(self, organization: str, ref: str, window: tuple[float, float], alone: bool = True) -> bool:
+        """Record a run about to send `window` (its mails counted as SENDING until `finish_run`).
+        `alone`: False, and nothing recorded, when another run already covers part of the
+        window: it read the last run's end first, and sends what this run would."""
         with self._db() as db:
+            db.execute("BEGIN IMMEDIATE")  # one claim at a time, across processes
+            covered = db.execute(
+                "SELECT 1 FROM digest_runs WHERE organization = ? AND ref = ? AND window_end > ? LIMIT 1",
+                (organization, ref, window[0]),
+            ).fetchone()
+            if alone and covered:
+                return False
             db.execute(
-                "INSERT INTO digest_runs VALUES (?, ?, ?, ?, ?, ?)", (organization, ref, *window, time.time(), mails)
+                "INSERT INTO digest_runs VALUES (?, ?, ?, ?, ?, ?)", (organization, ref, *window, time.time(), SENDING)
             )
+        return True
+
+    def finish_run(self, organization: str, ref: str, window: tuple[float, float], mails: int | None) -> None:
+        """The claimed run sent `mails`; None: it sent nothing, and gives its window back."""
+        where = "organization = ? AND ref = ? AND window_start = ? AND window_end = ? AND mails = ?"
+        key = (organization, ref, *window, SENDING)
+        with self._db() as db:
+            if mails is None:
+                db.execute(f"DELETE FROM digest_runs WHERE {where}", key)
+            else:
+                done = (mails, time.time(), *key)
+                db.execute(f"UPDATE digest_runs SET mails = ?, finished_at = ? WHERE {where}", done)
