@@ -194,25 +194,34 @@ def test_a_rewrite_keeps_list_indentation_and_moves_no_comment(dash: str) -> Non
 
 
 @pytest.mark.parametrize(
-    ("text", "by_default", "message"),
+    ("text", "message"),
     [
-        ("a: 1\nb: 2\na: 3\n", {"a": 3, "b": 2}, "f.yaml:3:1: invalid YAML: duplicate key 'a' (first on line 1)"),
+        ("a: 1\nb: 2\na: 3\n", "f.yaml:3:1: invalid YAML: duplicate key 'a' (first on line 1)"),
         (
             "s:\n  - name: x\n    id: 1\n    name: y\n",
-            {"s": [{"name": "y", "id": 1}]},
             "f.yaml:4:5: invalid YAML: duplicate key 'name' (first on line 2)",
         ),
-        ('1: x\n"1": y\n', {"1": "y"}, "f.yaml:2:1: invalid YAML: duplicate key '1' (first on line 1)"),
-        ("{a: 1, a: 1}\n", {"a": 1}, "f.yaml:1:8: invalid YAML: duplicate key 'a' (first on line 1)"),
+        ('1: x\n"1": y\n', "f.yaml:2:1: invalid YAML: duplicate key '1' (first on line 1)"),
+        ("{a: 1, a: 1}\n", "f.yaml:1:8: invalid YAML: duplicate key 'a' (first on line 1)"),
+        ("true: 1\n'true': 2\n", "f.yaml:2:1: invalid YAML: duplicate key 'true' (first on line 1)"),
+        ("a:\n  b: {c: 1, d: {e: 1, e: 2}}\n", "f.yaml:2:23: invalid YAML: duplicate key 'e' (first on line 2)"),
     ],
 )
-def test_unique_keys_refuses_a_repeated_key_naming_its_line(text: str, by_default: Any, message: str) -> None:
-    assert yamlio.load(text, "f.yaml") == by_default  # libyaml keeps one value and says nothing
+@pytest.mark.parametrize("load", [yamlio.load, yamlio.load_all], ids=["load", "load_all"])
+def test_a_repeated_key_is_refused_naming_its_line(load: Any, text: str, message: str) -> None:
     with pytest.raises(InputError) as raised:
-        yamlio.load(text, "f.yaml", unique_keys=True)
+        load(text, "f.yaml")
     assert str(raised.value) == message
 
 
-def test_unique_keys_loads_what_repeats_no_key() -> None:
-    text = "a: 1\nb: [{name: x}, {name: y}]\nc: {a: 2}\n"
-    assert yamlio.load(text, "f.yaml", unique_keys=True) == {"a": 1, "b": [{"name": "x"}, {"name": "y"}], "c": {"a": 2}}
+@pytest.mark.parametrize(
+    ("text", "doc"),
+    [
+        ("a: 1\nb: [{name: x}, {name: y}]\nc: {a: 2}\n", {"a": 1, "b": [{"name": "x"}, {"name": "y"}], "c": {"a": 2}}),
+        ("a: {<<: {b: 1, c: 2}, c: 3}\n", {"a": {"b": 1, "c": 3}}),  # a merge key: suspect, read key by key
+        ("1: x\n2: y\n", {"1": "x", "2": "y"}),
+    ],
+)
+def test_what_repeats_no_key_loads_as_libyaml_reads_it(text: str, doc: Any) -> None:
+    plain = yaml.load(text, Loader=yaml.CSafeLoader)
+    assert yamlio.load(text, "f.yaml") == doc == {str(k): v for k, v in plain.items()}

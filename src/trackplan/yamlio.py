@@ -24,8 +24,34 @@ if not getattr(yaml, "__with_libyaml__", False):  # pragma: no cover - depends o
     raise ImportError("PyYAML was built without libyaml; reinstall PyYAML from a binary wheel")
 
 
+class _DuplicateSuspectError(Exception):
+    """A mapping that may hold a key twice: parsed again, key by key, to name it."""
+
+
+_SPECIAL_KEYS = ("tag:yaml.org,2002:merge", "tag:yaml.org,2002:value")  # `<<` and `=`, which PyYAML rewrites
+
+
 class _FastLoader(yaml.CSafeLoader):
     """libyaml loader whose results are plain JSON: timestamps stay strings."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        """PyYAML's mapping, built in one loop; a mapping with fewer keys than pairs (or with
+        a merge key, a `=` key, an unhashable key) is a suspect that `load` reads again key by
+        key, with PyYAML's own rules and errors."""
+        pairs = node.value
+        mapping: dict[Any, Any] = {}
+        construct = self.construct_object
+        try:
+            for key_node, value_node in pairs:
+                if key_node.tag in _SPECIAL_KEYS:
+                    raise _DuplicateSuspectError
+                key = construct(key_node, deep)
+                mapping[key] = construct(value_node, deep)
+        except TypeError:
+            raise _DuplicateSuspectError from None
+        if len(mapping) != len(pairs):
+            raise _DuplicateSuspectError
+        return mapping
 
 
 _FastLoader.yaml_implicit_resolvers = {
@@ -36,18 +62,20 @@ _FastLoader.yaml_implicit_resolvers = {
 
 class _UniqueKeysLoader(_FastLoader):
     """The same loader, refusing a key a mapping already has (YAML requires unique keys; libyaml
-    keeps the last): where people write settings by hand, a repeated key is a lost value."""
+    keeps the last): people write plan files by hand, and a repeated key is a lost value."""
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         first: dict[str, yaml.Node] = {}
         for key_node, _ in node.value:
+            if key_node.tag in _SPECIAL_KEYS:  # flattened by PyYAML: the mapping's own keys win
+                continue
             key = _json_key(self.construct_object(key_node, deep=True))
             if key in first:
                 line = first[key].start_mark.line + 1
                 problem = f"duplicate key {key!r} (first on line {line})"
                 raise yaml.constructor.ConstructorError(None, None, problem, key_node.start_mark)
             first[key] = key_node
-        return super().construct_mapping(node, deep)
+        return yaml.CSafeLoader.construct_mapping(self, node, deep)
 
 
 # Plain scalars YAML 1.1 reads as booleans, octals or sexagesimals and YAML 1.2 as strings or decimals.
@@ -78,29 +106,39 @@ def is_ambiguous(text: str) -> bool:
     return bool(_AMBIGUOUS.match(text))
 
 
-def load(data: bytes | str, path: str = "<input>", unique_keys: bool = False) -> Any:
-    """Parse YAML (or JSON) fast. Aliases are refused, which also defuses YAML bombs; with
-    `unique_keys`, so is a key repeated in a mapping, naming its line."""
-    loader = _UniqueKeysLoader if unique_keys else _FastLoader
-    return _parsed(lambda: yaml.load(data, Loader=loader), path)
+def load(data: bytes | str, path: str = "<input>") -> Any:
+    """Parse YAML (or JSON) fast. Aliases are refused, which also defuses YAML bombs, and so
+    is a key repeated in a mapping, naming its line (and the first one's)."""
+    return _parsed(lambda: yaml.load(data, Loader=_FastLoader), lambda: yaml.load(data, Loader=_UniqueKeysLoader), path)
 
 
 def load_all(data: bytes | str, path: str = "<input>") -> list[Any]:
     """Every document of a YAML stream (`---` between them), as `load` parses one."""
-    docs: list[Any] = _parsed(lambda: list(yaml.load_all(data, Loader=_FastLoader)), path)
+    docs: list[Any] = _parsed(
+        lambda: list(yaml.load_all(data, Loader=_FastLoader)),
+        lambda: list(yaml.load_all(data, Loader=_UniqueKeysLoader)),
+        path,
+    )
     return [doc for doc in docs if doc is not None]
 
 
-def _parsed(parse: Any, path: str) -> Any:
+def _parsed(parse: Any, parse_key_by_key: Any, path: str) -> Any:
+    """The document `parse` reads; when it meets a suspect mapping, the one `parse_key_by_key`
+    reads (the same document, or the error naming a repeated key): the fast path costs a
+    length comparison per mapping."""
     try:
-        doc = parse()
+        try:
+            doc = parse()
+            _refuse_aliases(doc, path)
+        except _DuplicateSuspectError:
+            doc = parse_key_by_key()
+            _refuse_aliases(doc, path)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else path
         raise InputError(f"{where}: invalid YAML: {exc.problem}") from None
     except (yaml.YAMLError, UnicodeDecodeError, ValueError) as exc:
         raise InputError(f"{path}: invalid YAML: {str(exc).splitlines()[0]}") from None
-    _refuse_aliases(doc, path)
     return doc
 
 
@@ -128,6 +166,8 @@ def _refuse_aliases(doc: Any, path: str) -> None:
                     items = [(_json_key(k), v) for k, v in node.items()]
                     node.clear()
                     node.update(items)
+                    if len(node) != len(items):  # `1:` and `"1":` are one key in JSON
+                        raise _DuplicateSuspectError
                 stack.extend(node.values())
             else:
                 stack.extend(node)

@@ -72,7 +72,7 @@ def settings_findings(text: str) -> tuple[Settings | None, list[Finding]]:
     when the file cannot configure a lint: it does not parse, a key has the wrong type, or
     `events_layout` names no layout."""
     try:
-        doc = yamlio.load(text, SETTINGS_FILE, unique_keys=True)
+        doc = yamlio.load(text, SETTINGS_FILE)
     except InputError as exc:
         return None, [parse_error(SETTINGS_FILE, exc)]
     if doc is None:

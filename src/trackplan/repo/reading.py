@@ -182,7 +182,7 @@ def parse_document(data: bytes, path: str) -> Any:
     try:
         if path.endswith(".json"):
             return json.loads(data)
-        return yamlio.load(data, path, unique_keys=path == SETTINGS_FILE)
+        return yamlio.load(data, path)
     except RecursionError:
         raise InputError(f"{path}: nested too deeply to read") from None
     except (ValueError, UnicodeDecodeError) as exc:
