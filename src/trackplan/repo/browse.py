@@ -35,9 +35,13 @@ def event_rows(ws: Workspace, ref: str, kept_under: str | None = None) -> list[d
         kept = ws.cache.get_fragments(keys.values())
         if len(events) - len(kept) >= PREFETCH_MIN:
             loaded.prefetch()
+        # One parse for every kept row: a call per row cost more than parsing them.
+        values = iter(
+            json.loads(b"[" + b",".join(kept[keys[path]] for path, _ in events if keys.get(path) in kept) + b"]")
+        )
         for path, name in events:
             key = keys.get(path)
-            row = _kept_row(kept[key], name, path) if key in kept else None
+            row = _kept_row(next(values), name, path) if key in kept else None
             if row is None:
                 doc = loaded.document(path)
                 row = _row(name, path, doc)
@@ -64,10 +68,11 @@ def _kept_value(row: dict[str, Any], title: str | None) -> bytes:
     return json.dumps([title, *(row[field] for field in _KEPT_FIELDS)], ensure_ascii=False).encode()
 
 
-def _kept_row(value: bytes, name: str, path: str) -> dict[str, Any] | None:
-    """The kept row of a document, for the event file at `path` named `name`; None when the
-    name is not the one that document gives there (then the document decides)."""
-    title, *fields = json.loads(value.decode())
+def _kept_row(value: list[Any], name: str, path: str) -> dict[str, Any] | None:
+    """The kept row of a document (as `_kept_value` wrote it, parsed), for the event file at
+    `path` named `name`; None when the name is not the one that document gives there (then
+    the document decides)."""
+    title, *fields = value
     if (name != title) if title is not None else (name != stem(path) or not name.strip()):
         return None
     return {"name": name, "path": path, **dict(zip(_KEPT_FIELDS, fields, strict=True))}
