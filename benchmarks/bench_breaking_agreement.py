@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from trackplan.diffing.schema import Place, SchemaDiffer
+from trackplan.diffing.schema import Place, SchemaDiffer, resolve_local_refs
 from trackplan.model import SchemaVer
 
 CORPORA = Path(__file__).resolve().parents[2] / "shared" / "corpora"
@@ -126,28 +126,6 @@ class Case:
     @property
     def agreed(self) -> bool:
         return self.reference == self.trackplan
-
-
-def resolve_local_refs(schema: Any, root: Any = None, depth: int = 0) -> Any:
-    """Inline `#/...` refs, as the corpora use them, for comparison (cycles stop at a fixed depth)."""
-    root = schema if root is None else root
-    if depth > 32:
-        return schema
-    if isinstance(schema, Mapping):
-        ref = schema.get("$ref")
-        if isinstance(ref, str) and ref.startswith("#/"):
-            target: Any = root
-            for part in ref[2:].split("/"):
-                target = target.get(part) if isinstance(target, Mapping) else None
-            if isinstance(target, Mapping):
-                merged = {**target, **{k: v for k, v in schema.items() if k != "$ref"}}
-                return resolve_local_refs(merged, root, depth + 1)
-        return {
-            k: resolve_local_refs(v, root, depth + 1) for k, v in schema.items() if k not in ("definitions", "$defs")
-        }
-    if isinstance(schema, tuple | list):
-        return [resolve_local_refs(v, root, depth + 1) for v in schema]
-    return schema
 
 
 def breaking(old: Mapping[str, Any], new: Mapping[str, Any], place: Place) -> bool:

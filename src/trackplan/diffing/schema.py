@@ -2,7 +2,10 @@
 
 Schemas are compared keyword by keyword (type, composition, enum, pattern, const, format,
 bounds, additionalProperties) and recursively through `properties` and `items`, so the same
-code classifies whole events and arbitrary JSON Schema pairs. Set-like lists compare as sets;
+code classifies whole events and arbitrary JSON Schema pairs. Local `$ref`s (`#/$defs/...`,
+`#/definitions/...`) are resolved first: a change to a shared definition is a change of
+every property using it, and a property pointed at another definition changes as its
+schema does. Set-like lists compare as sets;
 a property that keeps its x-id under a new name is one rename record. Each finding fires a
 rule of `rules.py` at a `Place`, with the rule's severity under the chosen profile.
 """
@@ -81,7 +84,14 @@ class SchemaDiffer:
         )
 
     def schema(self, old: Mapping[str, Any], new: Mapping[str, Any], place: Place) -> list[Change]:
-        """Changes between two (sub)schemas; messages name the place by its label."""
+        """Changes between two schemas, each with its local `$ref`s resolved; messages name the
+        place by its label."""
+        if old == new:
+            return []
+        return self._compare(resolve_local_refs(old), resolve_local_refs(new), place)
+
+    def _compare(self, old: Mapping[str, Any], new: Mapping[str, Any], place: Place) -> list[Change]:
+        """Changes between two subschemas."""
         if old == new:
             return []
         old, new = _single_branch(old), _single_branch(new)
@@ -181,16 +191,16 @@ class SchemaDiffer:
         for pattern in sorted(before.keys() & after.keys()):
             a, b = before[pattern], after[pattern]
             if isinstance(a, Mapping) and isinstance(b, Mapping):
-                yield from self.schema(a, b, place.at(f"{{{pattern}}}"))
+                yield from self._compare(a, b, place.at(f"{{{pattern}}}"))
 
     def _items(self, old: Mapping[str, Any], new: Mapping[str, Any], place: Place) -> Iterator[Change]:
         old_items, new_items = old.get("items"), new.get("items")
         if isinstance(old_items, Mapping) and isinstance(new_items, Mapping):
-            yield from self.schema(old_items, new_items, place.at("[]"))
+            yield from self._compare(old_items, new_items, place.at("[]"))
         elif isinstance(old_items, tuple | list) and isinstance(new_items, tuple | list):
             for i, (a, b) in enumerate(zip(old_items, new_items, strict=False)):
                 if isinstance(a, Mapping) and isinstance(b, Mapping):
-                    yield from self.schema(a, b, place.at(f"[{i}]"))
+                    yield from self._compare(a, b, place.at(f"[{i}]"))
 
     def _properties(self, old: Mapping[str, Any], new: Mapping[str, Any], place: Place) -> Iterator[Change]:
         sides = _Properties.of(old, new)
@@ -223,7 +233,7 @@ class SchemaDiffer:
         previous = sides.previous(name) or name
         old_spec, new_spec = sides.old[previous], sides.new[name]
         if isinstance(old_spec, Mapping) and isinstance(new_spec, Mapping):
-            yield from self.schema(_schema_only(old_spec), _schema_only(new_spec), place)
+            yield from self._compare(_schema_only(old_spec), _schema_only(new_spec), place)
             for key in PROPERTY_METADATA:
                 a, b = old_spec.get(key), new_spec.get(key)
                 if a != b:
@@ -275,6 +285,80 @@ class _Properties:
         if name in self.old:
             return name
         return next((old for old, new in self.renamed.items() if new == name), None)
+
+
+DEFINITIONS = ("$defs", "definitions")
+MAX_RESOLVED = 100_000  # schema nodes a resolution may write: refs that multiply stay as written
+
+
+def resolve_local_refs(schema: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The schema with each `$ref` to a place in itself (`#`, `#/$defs/...`, any JSON pointer)
+    replaced by that place's schema, the `$ref`'s sibling keywords over it, and without its
+    definitions (resolved, they are where they are used). A ref into itself (a recursive
+    schema), to another document, or to nothing stays as written, and so does the whole
+    schema when resolving would write more than MAX_RESOLVED nodes. Without a local ref, the
+    schema itself."""
+    if not _has_local_ref(schema):
+        return schema
+    budget = [MAX_RESOLVED]
+
+    def walk(node: Any, seen: frozenset[str]) -> Any:
+        budget[0] -= 1
+        if budget[0] < 0:
+            raise _TooLarge
+        if isinstance(node, Mapping):
+            ref = node.get("$ref")
+            target = _pointed(schema, ref) if isinstance(ref, str) and ref not in seen else None
+            if isinstance(target, Mapping) and isinstance(ref, str):
+                siblings = {k: v for k, v in node.items() if k != "$ref"}
+                return walk({**target, **siblings}, seen | {ref})
+            return {k: walk(v, seen) for k, v in node.items() if node is not schema or k not in DEFINITIONS}
+        if isinstance(node, tuple | list):
+            return [walk(item, seen) for item in node]
+        return node
+
+    try:
+        resolved: Mapping[str, Any] = walk(schema, frozenset())
+    except _TooLarge:
+        return schema
+    return resolved
+
+
+class _TooLarge(Exception):
+    """A resolution past MAX_RESOLVED nodes."""
+
+
+def _has_local_ref(node: Any) -> bool:
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, Mapping):
+            ref = item.get("$ref")
+            if isinstance(ref, str) and (ref == "#" or ref.startswith("#/")):
+                return True
+            stack.extend(item.values())
+        elif isinstance(item, tuple | list):
+            stack.extend(item)
+    return False
+
+
+def _pointed(root: Mapping[str, Any], ref: str) -> Any:
+    """What a local ref (a JSON pointer in a URI fragment) points at in `root`; None for
+    anything else."""
+    if ref != "#" and not ref.startswith("#/"):
+        return None
+    from urllib.parse import unquote  # loaded only for a schema with refs
+
+    target: Any = root
+    for part in ref[2:].split("/") if ref != "#" else ():
+        key = unquote(part).replace("~1", "/").replace("~0", "~")
+        if isinstance(target, Mapping):
+            target = target.get(key)
+        elif isinstance(target, tuple | list) and key.isdigit() and int(key) < len(target):
+            target = target[int(key)]
+        else:
+            return None
+    return target
 
 
 def _types(schema: Mapping[str, Any]) -> set[str] | None:
