@@ -10,10 +10,16 @@ References measured in the same run, as processes too:
   and `git add` + `git commit` of the same changed files.
 Targets (issue #19): first import <= 60 s with a peak <= 2 GB; re-import of 100 changed
 events <= 5 s, for both formats.
+
+The generated files are kept in the scratch folder (they take a minute to make at 100,000
+events). `--before SRC` runs each first import with the code of an older checkout's `src/`
+too, in the same rounds, alternating with today's. CPU time counts the import's worker
+processes; the peak is the largest single process's.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import shutil
@@ -25,8 +31,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from common import git, scratch_dir
-from synthetic import avo_export, jsonschema_export
+from common import SCRATCH, git, scratch_dir
+from synthetic import GENERATOR_VERSION, avo_export, jsonschema_export
 from trackplan.repo.scaffold import init_plan
 from trackplan.repo.workspace import Workspace
 
@@ -76,10 +82,12 @@ def process(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> Ru
     return Run(wall, usage.ru_utime + usage.ru_stime, peak, text)
 
 
-def trackplan_import(root: Path, file: Path, fmt: str) -> tuple[Run, dict[str, int]]:
+def trackplan_import(root: Path, file: Path, fmt: str, src: Path | None = None) -> tuple[Run, dict[str, int]]:
+    """One `trackplan import` process; with `src`, the code in that folder (an older checkout's src/)."""
     args = [sys.executable, "-m", "trackplan", "import", str(file), "--from", fmt, "--method", "addAndUpdate"]
     args += ["--branch", "import", "--max-bytes", str(2**31), "--format", "json"]
-    run = process(args, root)
+    env = None if src is None else {**os.environ, "PYTHONPATH": str(src)}
+    run = process(args, root, env)
     counts: dict[str, int] = json.loads(run.output)["result"]
     return run, counts
 
@@ -153,24 +161,69 @@ def show(label: str, runs: list[Run], reference: list[Run] | None = None) -> Non
     print(f"  {label:<58} {spread(runs)}  peak {peak:.2f} GiB{against}", flush=True)
 
 
-def formatted(tmp: Path, n: int, fmt: str) -> None:
-    make = FILES[fmt]
-    file = tmp / f"{fmt}.json"
-    file.write_bytes(make(n))
+def load() -> str:
+    return f"load {os.getloadavg()[0]:.1f}"
+
+
+def generated(n: int, fmt: str, changed: int = 0, revision: int = 1) -> Path:
+    """The generated file, made once and kept in the scratch folder."""
+    file = SCRATCH / f"import-input-v{GENERATOR_VERSION}" / f"{fmt}-{n}-{changed}-{revision}.json"
+    if not file.exists():
+        file.parent.mkdir(parents=True, exist_ok=True)
+        partial = file.with_suffix(".part")
+        partial.write_bytes(FILES[fmt](n, changed, revision))
+        os.replace(partial, file)
+    return file
+
+
+def first_imports(tmp: Path, n: int, fmt: str, rounds: int, before: Path | None) -> Path:
+    """`rounds` first imports of the file into an empty plan (and as many with the code in
+    `before`), each round beside a `git fast-import` of the files written; returns the plan."""
+    file = generated(n, fmt)
     print(f"{fmt}: {file.stat().st_size / 1e6:.0f} MB, {n} events", flush=True)
     floor = [parse_floor(file) for _ in range(FLOOR_RUNS)]
-    show("orjson.loads of the file (floor)", floor)
+    show(f"orjson.loads of the file (floor), {load()}", floor)
+    variants: list[tuple[str, Path | None]] = [("today", None), *([("before", before)] if before else [])]
+    runs: dict[str, list[Run]] = {label: [] for label, _ in variants}
+    references: list[Run] = []
+    stream = b""
     root = tmp / fmt
-    init_plan(root, with_examples=False, events_layout="sharded")
-    first, counts = trackplan_import(root, file, fmt)
-    assert counts["newEvents"] == n, counts
-    show("import into an empty plan (target <= 60 s, <= 2 GB)", [first], floor)
-    show("git fast-import of the same files", [fast_import(fast_import_stream(Workspace(root), "import"))])
+    for round_ in range(rounds):
+        for label, src in variants if round_ % 2 == 0 else variants[::-1]:
+            target = tmp / f"{fmt}-{label}"
+            shutil.rmtree(target, ignore_errors=True)
+            init_plan(target, with_examples=False, events_layout="sharded")
+            started = load()
+            run, counts = trackplan_import(target, file, fmt, src)
+            assert counts["newEvents"] == n, counts
+            runs[label].append(run)
+            print(
+                f"    round {round_ + 1}, {label}: wall {run.wall:.2f} s, CPU {run.cpu:.2f} s, "
+                f"peak {run.peak / 2**30:.2f} GiB ({started}, then {load()})",
+                flush=True,
+            )
+            if label == "today" and not stream:
+                stream = fast_import_stream(Workspace(target), "import")
+        references.append(fast_import(stream))
+        print(f"    round {round_ + 1}, git fast-import: wall {references[-1].wall:.2f} s ({load()})", flush=True)
+    show("import into an empty plan (target <= 60 s, <= 2 GB)", runs["today"], references)
+    if before:
+        show("  the same with the code before", runs["before"], references)
+        print(f"  today against before: {ratio(runs['today'], runs['before'])}")
+        shutil.rmtree(tmp / f"{fmt}-before", ignore_errors=True)
+    show("  git fast-import of the same files", references)
+    os.replace(tmp / f"{fmt}-today", root)
+    return root
+
+
+def reimports(tmp: Path, root: Path, n: int, fmt: str, count: int) -> None:
+    """`count` re-imports of 100 changed events into the plan at `root`, each beside the full
+    import of the same file (a copy without its notes) and `git add` + `git commit`."""
     reference = tmp / f"{fmt}-full"
     shutil.copytree(root, reference, symlinks=True)
-    quick, full, commits = [], [], []
-    for revision in range(1, REIMPORTS + 1):
-        file.write_bytes(make(n, CHANGED, revision))
+    quick, full, commits, floor = [], [], [], []
+    for revision in range(1, count + 1):
+        file = generated(n, fmt, CHANGED, revision)
         before = git("rev-parse", "import", cwd=root).decode().strip()
         run, counts = trackplan_import(root, file, fmt)
         assert counts["updatedEvents"] == CHANGED, counts
@@ -182,23 +235,36 @@ def formatted(tmp: Path, n: int, fmt: str) -> None:
         after = git("rev-parse", "import", cwd=root).decode().strip()
         commits.append(git_commit(root, before, after))
         floor.append(parse_floor(file))
-        print(f"    revision {revision}: quick {quick[-1].wall:.2f} s, full {full[-1].wall:.2f} s", flush=True)
+        print(
+            f"    revision {revision}: quick {quick[-1].wall:.2f} s, full {full[-1].wall:.2f} s ({load()})", flush=True
+        )
     show(f"re-import, {CHANGED} events changed (target <= 5 s)", quick, floor)
     show("  the full import of the same files (before)", full, floor)
     show("  git add + git commit of the same changed files", commits)
-    show("  orjson.loads of the file, all runs", floor)
+    show("  orjson.loads of the file", floor)
     print(f"  re-import against the full import: {ratio(quick, full)}; against git commit: {ratio(quick, commits)}")
 
 
-def main(n: int, formats: list[str]) -> None:
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("n", nargs="?", type=int, default=100_000, help="events in the plan (default 100,000)")
+    parser.add_argument("formats", nargs="*", metavar="FORMAT", help=f"{' and '.join(FILES)} (default: both)")
+    parser.add_argument("--rounds", type=int, default=2, help="first imports per format (default 2)")
+    parser.add_argument("--reimports", type=int, default=REIMPORTS, help=f"re-imports per format (default {REIMPORTS})")
+    parser.add_argument("--before", type=Path, help="the src/ folder of an older checkout, timed alongside")
+    args = parser.parse_args()
+    if unknown := set(args.formats) - set(FILES):
+        parser.error(f"unknown format {', '.join(sorted(unknown))}: use {' or '.join(FILES)}")
     tmp = scratch_dir("tp-bench-import-")
     try:
-        print(f"import of a {n}-event plan, sharded layout; each import a process of its own; median (min-max)")
-        for fmt in formats:
-            formatted(tmp, n, fmt)
+        print(f"import of a {args.n}-event plan, sharded layout; each import a process of its own; median (min-max)")
+        for fmt in args.formats or list(FILES):
+            root = first_imports(tmp, args.n, fmt, args.rounds, args.before)
+            if args.reimports:
+                reimports(tmp, root, args.n, fmt, args.reimports)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 100_000, sys.argv[2:] or list(FILES))
+    main()
