@@ -173,17 +173,16 @@ def test_another_main_branch(plan_repo: Path) -> None:
     assert answered_quickly(plan_repo, "diff")
 
 
-def test_a_label_the_renderer_shortens(plan_repo: Path) -> None:
-    """A base label of 40 characters is shortened to 12 by the diff command, as if it were a
-    commit id; the quick path leaves it to click, which prints what it always has."""
+def test_a_label_of_forty_characters(plan_repo: Path) -> None:
+    """A base label as long as a commit id is printed whole, by both paths."""
     branch = "release-2026.1"  # 14 characters: "release-2026.1 (merge base 123456789abc)" is 40
     git(plan_repo, "branch", "-m", "main", branch)
     edit(plan_repo / "trackplan.yaml", "main_branch: main", f"main_branch: {branch}")
     commit_all(plan_repo, "a long main branch")
-    assert_same(plan_repo, "diff")
+    merge_base = git(plan_repo, "rev-parse", "HEAD").strip()
     code, out, _ = assert_same(plan_repo, "diff")
-    assert (code, out.split(" -> ")[0]) == (0, "release-2026")
-    assert not answered_quickly(plan_repo, "diff")
+    assert (code, out.split(" -> ")[0]) == (0, f"{branch} (merge base {merge_base[:12]})")
+    assert answered_quickly(plan_repo, "diff")
 
 
 def test_no_plan_no_repository_no_git(tmp_path: Path, plan_repo: Path) -> None:

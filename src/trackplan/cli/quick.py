@@ -14,8 +14,8 @@ Only argument lists whose answer is the full path's are taken: `diff` with any o
 `--name=value`, none of which changes an empty text report or its exit code. Anything else
 returns None and the click path runs, errors included: another argument, click's completion
 variable, no plan folder, a memo that does not hold this trackplan.yaml, git unable to
-answer, a tracking-plans folder, a path git lists that may be a plan file, a label the text
-renderer shortens, text that is not ASCII (click may encode it otherwise).
+answer, a tracking-plans folder, a path git lists that may be a plan file, text that is not
+ASCII (click may encode it otherwise).
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ def empty_diff(args: list[str]) -> int | None:
     except OSError:  # the working folder is gone: the click path says so
         return None
     report = _report(root) if root is not None else None
-    return _write(report) if report is not None else None
+    return write_report(report) if report is not None else None
 
 
 def _report(root: str) -> str | None:
@@ -56,7 +56,7 @@ def _report(root: str) -> str | None:
     if base is None or not clean.unchanged(root, base):
         return None
     label = f"{base.main_branch} (merge base {base.commit[:12]})"
-    if len(label) == 40 or not label.isascii():  # cli/commands/diff.py `_label` shortens 40 characters
+    if not label.isascii():
         return None
     return f"{label} -> work tree: 0 events changed, 0 breaking, 0 warnings, 0 info\nNo changes.\n"
 
@@ -75,7 +75,7 @@ def taken(args: list[str]) -> bool:
     return True
 
 
-def _write(report: str) -> int:
+def write_report(report: str) -> int:
     """Print as click.echo does, and exit as click does when the reader has gone (1, silently)."""
     try:
         sys.stdout.write(report)
