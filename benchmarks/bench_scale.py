@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import shutil
 import statistics
+import sys
 from pathlib import Path
 
 from bench_startup import (
@@ -36,6 +37,7 @@ from common import SCRATCH, git
 from trackplan.repo.git.store import GitStore
 
 HISTORY = 1000
+INTERPRETER = "python -c pass"
 
 
 def with_history(root: Path, commits: int = HISTORY) -> None:
@@ -105,26 +107,38 @@ def before_cpu(times: dict[str, list[float]], figures: list[Figure]) -> None:
             print(f"  before, cpu: {f.label} {value * 1000:.0f} ms ({spread}), {ratio:.2f}x", flush=True)
 
 
-def ten_thousand(before: Path | None, rounds: int) -> None:
+def ten_thousand(before: Path | None, rounds: int, diff_only: bool = False) -> None:
     root, _ = prepared_repo(10_000, "flat")
     edited = edited_clone(root)
     env = process_env()
-    commands = [
+    export = [
         Command("git archive main", ["git", "archive", "main"], root, env),
+        *pair("trackplan export --ref main", ["export", "--ref", "main"], root, before),
+    ]
+    commands = [
+        *([] if diff_only else export),
         Command("git status", ["git", "status"], root, env),
         Command("git status (one edited)", ["git", "status"], edited, env),
-        *pair("trackplan export --ref main", ["export", "--ref", "main"], root, before),
+        Command(INTERPRETER, [sys.executable, "-c", "pass"], root, env),
         *pair("trackplan diff (clean work tree)", ["diff"], root, before),
         *pair("trackplan diff (one edited event)", ["diff"], edited, before),
     ]
     times = interleaved(commands, rounds)
     figures = [
-        figure(times, "trackplan export --ref main", "git archive main", "<= 2x"),
+        *([] if diff_only else [figure(times, "trackplan export --ref main", "git archive main", "<= 2x")]),
         figure(times, "trackplan diff (clean work tree)", "git status", "<= 2x"),
         figure(times, "trackplan diff (one edited event)", "git status (one edited)", ""),
     ]
     table("10,000 events (flat), whole processes, warm", figures)
     before_cpu(times, figures)
+    print(f"  {spread(times, INTERPRETER)}: what any Python process costs before it imports anything", flush=True)
+
+
+def spread(times: dict[str, list[float]], label: str) -> str:
+    """A command's median and range, wall and CPU, in ms."""
+    wall, used = times[label], times[cpu(label)]
+    ms = [f"{statistics.median(v) * 1000:.0f} ms ({min(v) * 1000:.0f}-{max(v) * 1000:.0f})" for v in (wall, used)]
+    return f"{label} {ms[0]}, cpu {ms[1]}"
 
 
 def hundred_thousand(before: Path | None, rounds: int) -> None:
@@ -167,11 +181,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--before", type=Path, help="the src/ folder of an older checkout, timed alongside")
     parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--only", choices=["10k", "100k"], default=None)
+    parser.add_argument("--only", choices=["10k", "10k-diff", "100k"], default=None, help="10k-diff: the diff figures")
     args = parser.parse_args()
     if args.only != "100k":
-        ten_thousand(args.before, args.rounds)
-    if args.only != "10k":
+        ten_thousand(args.before, args.rounds, diff_only=args.only == "10k-diff")
+    if args.only is None or args.only == "100k":
         hundred_thousand(args.before, args.rounds)
 
 
