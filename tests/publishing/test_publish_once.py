@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import CliRunnerCall
 from tests.publishing.support import SECRET, SECRET_ENV, configure, receiver
 from tests.publishing.test_hooks import HOOK_SECRET, headers, push
 from tests.serving.support import running, served_plan
@@ -161,3 +162,19 @@ def test_a_live_sender_is_waited_for_and_never_interrupted(tmp_path: Path) -> No
     taken.mark_sent()
     taken.close()
     assert claim(tmp_path, "hook", "c" * 40, "mine", wait=0.3) == AlreadySent("delivery-of-the-holder")
+
+
+def test_a_git_dir_that_cannot_hold_the_claim_sends_nothing(
+    plan_repo: Path, tmp_path: Path, run_cli: CliRunnerCall
+) -> None:
+    (plan_repo / ".git" / "trackplan").mkdir(exist_ok=True)
+    (plan_repo / ".git" / CLAIMS_FOLDER).write_text("in the way")  # a file where the folder goes
+    with receiver() as hook:
+        commit = configure(plan_repo, hook.url)
+        result = run_cli("-C", plan_repo, "publish", "--state-dir", tmp_path / "state")
+    folder = plan_repo / ".git" / CLAIMS_FOLDER / "hook"
+    assert result.exit_code == 2
+    assert result.output == (
+        f"trackplan: error: cannot claim the delivery of {commit[:12]} in {folder}: Not a directory; nothing was sent\n"
+    )
+    assert hook.requests == []

@@ -26,6 +26,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from trackplan.errors import GitError
+
 CLAIMS_FOLDER = "trackplan/published"
 SENDING = "sending"
 SENT = "sent"
@@ -70,9 +72,17 @@ class Claim:
 
 def claim(git_dir: Path, integration: str, commit: str, delivery_id: str, wait: float) -> Claim | AlreadySent | Busy:
     """Claim sending `commit` to `integration` as `delivery_id` (or as the delivery a killed
-    sender left), waiting up to `wait` seconds for a sender that holds it."""
+    sender left), waiting up to `wait` seconds for a sender that holds it. A GitError when the
+    git dir cannot hold the claim: nothing is sent without one."""
     path = git_dir / CLAIMS_FOLDER / integration / commit
-    deadline = time.monotonic() + wait
+    try:
+        return _claim(path, delivery_id, time.monotonic() + wait)
+    except OSError as exc:
+        why = exc.strerror or exc
+        raise GitError(f"cannot claim the delivery of {commit[:12]} in {path.parent}: {why}; nothing was sent") from exc
+
+
+def _claim(path: Path, delivery_id: str, deadline: float) -> Claim | AlreadySent | Busy:
     while True:
         try:
             fd = os.open(path, os.O_RDWR)
