@@ -12,6 +12,7 @@ without one.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -69,7 +70,24 @@ def complete_events(ctx: click.Context, param: click.Parameter, incomplete: str)
         names = ws.load(read_ref(ws, ctx.params.get("ref"))).event_paths
     except TrackplanError:
         return []
-    return [CompletionItem(name) for name in names if name.casefold().startswith(incomplete.casefold())]
+    wanted = incomplete.casefold()
+    return [CompletionItem(_as_typed(name)) for name in names if name.casefold().startswith(wanted)]
+
+
+COMPLETE_VAR = "_TRACKPLAN_COMPLETE"  # click's variable for the program `trackplan`: the shell asking
+# What bash would read as more than the word itself; `\w` keeps letters of every script plain.
+_SHELL_SPECIAL = re.compile(r"([^\w@%+=:,./-])")
+
+
+def _as_typed(value: str) -> str:
+    """A completion as the shell inserts it. bash puts a reply on the line as it is, so a
+    space would split an event name: each special character is escaped with a backslash, as
+    bash's own file name completion writes it, and each backslash doubled, since click's bash
+    script reads the reply with `read`, which takes one level of them. zsh's compadd and fish
+    quote what they insert themselves, so they get the value as it is."""
+    if os.environ.get(COMPLETE_VAR) != "bash_complete":
+        return value
+    return _SHELL_SPECIAL.sub(r"\\\1", value).replace("\\", "\\\\")
 
 
 def _completion_workspace(ctx: click.Context) -> Workspace | None:
