@@ -1,5 +1,6 @@
-"""Our own Iglu export re-imported: the same events, "No changes", no byte of the branch moved;
-an event name an Iglu name cannot carry travels as `x-event-name`."""
+"""Our own Iglu export re-imported: the same events, "No changes", no byte of the branch moved.
+An Iglu name has no spaces (`Checkout Completed` is exported as `Checkout_Completed`), so an
+incoming schema is named as the plan's event of the same vendor and Iglu name."""
 
 from __future__ import annotations
 
@@ -12,8 +13,7 @@ import pytest
 from tests.helpers import CliRunnerCall, corpus
 from trackplan.formats import read_source
 from trackplan.formats.base import InputFile
-from trackplan.formats.snowplow import self_describing
-from trackplan.model import Event
+from trackplan.formats.snowplow import plan_names, self_describing
 
 
 def branch_state(root: Path, branch: str) -> tuple[str, str]:
@@ -58,19 +58,39 @@ def test_an_avo_corpus_plan_re_imports_unchanged(tmp_path: Path, run_cli: CliRun
     assert_round_trip(run_cli, repo, "avo", tmp_path / target, fmt, "addOnly")
 
 
+PLAN = {  # the plan's events: their parsed files, as far as an Iglu identity goes
+    "Checkout Completed": {},
+    "Signed Up": {"x-vendor": "com.other"},
+    "a b": {},
+    "a.b": {},
+    "Order Placed": {"x-schema-name": "order"},
+    "Tapped": {},
+}
+
+
 @pytest.mark.parametrize(
-    ("name", "written"),
+    ("vendor", "schema", "named"),
     [
-        ("Checkout Completed", "Checkout Completed"),  # a space: Iglu's name is Checkout_Completed
-        ("Café opened", "Café opened"),
-        ("signup_click", None),  # the Iglu name itself
-        ("com.a/location", None),  # a name qualified by its vendor, as the import makes it
+        ("com.example", "Checkout_Completed", "Checkout Completed"),  # as the export names it
+        ("com.else", "Checkout_Completed", "Checkout_Completed"),  # another vendor's schema: a new event
+        ("com.other", "Signed_Up", "Signed Up"),  # the event's own vendor
+        ("com.example", "Signed_Up", "Signed_Up"),
+        ("com.example", "a_b", "a_b"),  # two events are a_b: neither is chosen
+        ("com.example", "Order_Placed", "Order_Placed"),  # that event's Iglu name is `order`
+        ("com.example", "Tapped", "Tapped"),  # the plan's own name
     ],
 )
-def test_the_event_name_is_written_only_when_the_iglu_name_cannot_carry_it(name: str, written: str | None) -> None:
-    extra = {"x-vendor": "com.a", "x-schema-name": "location"} if "/" in name else {"x-vendor": "com.a"}
-    schema = self_describing(Event(name=name, extra=extra), None, "app.avo")  # type: ignore[arg-type]
-    assert schema.get("x-event-name") == written
-    back = read_source(InputFile(json.dumps({"eventSchemas": [schema]}).encode(), "in.json")).plan.events[0]
-    assert back.name == (name if "/" not in name else "location")
-    assert "x-event-name" not in back.extra and "x-schema-name" not in back.extra
+def test_an_iglu_schema_is_named_as_the_plan_event_of_its_identity(vendor: str, schema: str, named: str) -> None:
+    doc = {"self": {"vendor": vendor, "name": schema, "format": "jsonschema", "version": "1-0-0"}, "properties": {}}
+    incoming = read_source(InputFile(json.dumps({"eventSchemas": [doc]}).encode(), "in.json")).plan
+    read: list[str] = []
+
+    def document(name: str) -> dict[str, str]:
+        read.append(name)
+        return PLAN[name]
+
+    plan = plan_names(incoming, PLAN, document, "com.example")
+    assert [e.name for e in plan.events] == [named]
+    assert "x-schema-name" not in plan.events[0].extra
+    assert self_describing(plan.events[0], None, "com.example")["self"]["name"] == schema  # exported as it came
+    assert set(read) <= {"Checkout Completed", "Signed Up", "a b", "a.b", "Order Placed"}

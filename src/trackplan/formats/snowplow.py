@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -31,10 +32,7 @@ from trackplan.formats.base import (
 from trackplan.model import Event, Plan, SchemaVer
 from trackplan.model.frozen import thaw
 
-# The plan's event name, written when the schema's name cannot carry it (an Iglu name allows
-# only letters, digits, `-` and `_`), so a re-import of the export finds the same event.
-EVENT_NAME = "x-event-name"
-META_KEYS = ("$schema", "self", EVENT_NAME)
+META_KEYS = ("$schema", "self")
 
 
 def detect(doc: Any) -> bool:
@@ -165,8 +163,6 @@ def read_schemas(schemas: list[tuple[Mapping[str, Any], str, str]], name: str, w
     events = []
     for (vendor, schema_name), (version, schema, kind, where) in sorted(newest.items()):
         event_name = schema_name if name_counts[schema_name.casefold()] == 1 else f"{vendor}/{schema_name}"
-        if isinstance(schema.get(EVENT_NAME), str) and schema[EVENT_NAME]:
-            event_name = schema[EVENT_NAME]
         body = {k: v for k, v in schema.items() if k not in META_KEYS}
         extra: dict[str, Any] = {"x-vendor": vendor}
         # Keys the model always writes that this schema has not: the export leaves them out.
@@ -197,6 +193,34 @@ def read_schemas(schemas: list[tuple[Mapping[str, Any], str, str]], name: str, w
         )
         events.append(event)
     return Incoming(plan=Plan(events=tuple(events)), warnings=reader.warnings)
+
+
+def plan_names(incoming: Plan, names: Collection[str], document: Callable[[str], Any], default_vendor: str) -> Plan:
+    """The incoming schemas, each named as the plan's event of the same Iglu identity (vendor and
+    name) when no event has the schema's own name: `Checkout Completed` is exported as
+    `Checkout_Completed` (an Iglu name has no spaces) and must read back as itself, not as a
+    new event. `names`: the plan's event names; `document(name)`: that event's parsed file,
+    read only for an event whose Iglu name is the schema's."""
+    by_iglu_name: dict[str, list[str]] = {}
+    for name in names:
+        if derived_name(name) != name:
+            by_iglu_name.setdefault(derived_name(name), []).append(name)
+    events = []
+    for event in incoming.events:
+        schema_name = str(event.extra.get("x-schema-name") or event.name)
+        identity = (event.extra.get("x-vendor"), schema_name)
+        found = [] if event.name in names else by_iglu_name.get(schema_name, [])
+        same = [name for name in found if _identity(name, document(name), default_vendor) == identity]
+        if len(same) == 1:
+            event = event.replace(name=same[0], extra=event.extra.without("x-schema-name"))
+        events.append(event)
+    return replace(incoming, events=tuple(events))
+
+
+def _identity(name: str, doc: Any, default_vendor: str) -> tuple[Any, str]:
+    """(vendor, Iglu name) of the plan's event `name`, from its parsed file, as the export names it."""
+    extra = doc if isinstance(doc, Mapping) else {}
+    return (extra.get("x-vendor") or default_vendor, str(extra.get("x-schema-name") or derived_name(name)))
 
 
 SELF_DESC = "http://iglucentral.com/schemas/com.snowplowanalytics.self-desc/schema/jsonschema/1-0-0#"
@@ -239,8 +263,7 @@ def self_describing(event: Event, vendor: str | None, default_vendor: str) -> di
         "format": "jsonschema",
         "version": event.version or "1-0-0",
     }
-    named = {} if event.name in (meta["name"], f"{chosen}/{meta['name']}") else {EVENT_NAME: event.name}
-    doc = {"$schema": event.extra.get("x-meta-schema", SELF_DESC), "self": meta, **named, **body}
+    doc = {"$schema": event.extra.get("x-meta-schema", SELF_DESC), "self": meta, **body}
     return {k: v for k, v in doc.items() if k != "$schema" or k not in omitted}
 
 

@@ -171,6 +171,7 @@ def _import_once(ws: Workspace, request: ImportRequest, tell: Progress) -> Impor
         tell(len(incoming.plan.events), "events read")  # only the changed events are read and merged
     else:
         incoming = read_source(source, fmt)
+        incoming.plan = _iglu_names(before, incoming)
         tell(len(incoming.plan.events), "events read")
         tell(0, "events merged")
         format_scope = FORMATS[incoming.format].property_scope
@@ -208,6 +209,16 @@ def _import_once(ws: Workspace, request: ImportRequest, tell: Progress) -> Impor
             ws, request.method, prints, quick, left, (before, incoming, new_plan, scope[0]), written.changed_paths
         )
     return outcome
+
+
+def _iglu_names(before: LoadedPlan, incoming: Incoming) -> Plan:
+    """Iglu schemas under the names of the plan's events they are: an Iglu name has no spaces."""
+    if incoming.format not in ("snowplow", "snowplow-ds"):
+        return incoming.plan
+    from trackplan.formats.snowplow import DEFAULT_VENDOR, plan_names
+
+    paths, vendor = before.event_paths, str(before.settings.get("vendor") or DEFAULT_VENDOR)
+    return plan_names(incoming.plan, paths, lambda name: before.document(paths[name]), vendor)
 
 
 def _whole_plan(prints: Split, plan_events: int) -> bool:
