@@ -6,12 +6,10 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Collection, Mapping
 from functools import cached_property, partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trackplan.errors import InputError
 from trackplan.memory import building
-from trackplan.model import Event, Plan, Settings
-from trackplan.model.settings import SettingError, unlocated
 from trackplan.repo.paths import (
     CONTEXTS_DIR,
     GROUP_FILE,
@@ -22,11 +20,14 @@ from trackplan.repo.paths import (
     stem,
 )
 
+if TYPE_CHECKING:  # the model loads where a plan, an event or the settings are built: `show` builds none
+    from trackplan.model import Event, Plan, Settings
+
 DocLoader = Callable[[str, str], Any]
 """(path, blob id) -> parsed document; lets the caller add caching."""
 TitleLoader = Callable[[str, str], str | None]
 """(path, blob id) -> the event's title, without building the event."""
-EventMemoizer = Callable[[str, str, Callable[[], Event]], Event]
+EventMemoizer = Callable[[str, str, Callable[[], "Event"]], "Event"]
 """(path, blob id, build) -> the event of that file; lets the caller keep built events."""
 
 
@@ -119,6 +120,8 @@ class LoadedPlan:
         return self._plan_of([self._event(path) for path in sorted(paths)])
 
     def _plan_of(self, events: list[Event]) -> Plan:
+        from trackplan.model import Plan
+
         traits = {p: self._event(p) for p in (IDENTIFY_FILE, GROUP_FILE) if p in self.blob_ids}
         contexts = []
         for path in sorted(p for p in self.blob_ids if p.startswith(CONTEXTS_DIR + "/")):
@@ -139,6 +142,8 @@ class LoadedPlan:
 def event_from_document(doc: Any, path: str) -> Event:
     """The event a parsed plan file holds, or one error naming the file (people write these
     files by hand: any value may have the wrong type)."""
+    from trackplan.model import Event
+
     try:
         return Event.from_json(doc, name=stem(path))
     except RecursionError:
@@ -153,6 +158,8 @@ def settings_from(doc: Any, text: Callable[[], bytes] | None = None) -> Settings
     """The settings in a parsed trackplan.yaml (None: the defaults), or an error naming it; with
     `text` (the file's bytes), and the line of the value at fault, now or when it is used
     (`Settings.locate`)."""
+    from trackplan.model.settings import SettingError, Settings, unlocated
+
     locate = unlocated if text is None else partial(_settings_place, text)
     try:
         return Settings.from_json(doc, locate)
