@@ -53,6 +53,11 @@ def main() -> None:
         code = empty_diff(sys.argv[2:])
         if code is not None:
             sys.exit(code)
+        from trackplan.cli.quick_commits import commits_diff  # a diff of two commits (quick_commits.py)
+
+        code = commits_diff(sys.argv[2:])
+        if code is not None:
+            sys.exit(code)
     from trackplan.cli.app import cli
     from trackplan.repo import parallel
 

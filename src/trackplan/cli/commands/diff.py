@@ -9,7 +9,7 @@ import click
 
 from trackplan.cli.context import AppContext, pass_context
 from trackplan.cli.options import color_option, complete_refs, fail_on_option, format_option, non_empty, severity_style
-from trackplan.repo.refs import WORKTREE
+from trackplan.cli.quick_commits import ref_label
 
 if TYPE_CHECKING:
     from trackplan.diffing.ranges import Range
@@ -64,8 +64,8 @@ def command(
     diffed = _diff(ctx, base, head, profile, fix_versions)
     result = diffed.result
     context = ReportContext(
-        base_label=_label(diffed.span.base_label),
-        head_label=_label(diffed.span.head),
+        base_label=ref_label(diffed.span.base_label),
+        head_label=ref_label(diffed.span.head),
         source_text=diffed.source_text,
         style=severity_style(color),
         path_prefix=diffed.path_prefix,
@@ -118,9 +118,3 @@ def _diff(ctx: AppContext, base: str | None, head: str | None, profile: str | No
     listed = state.listed if state is not None and state.span == span else None
     result = diff_refs(ws, span.base, span.head, profile, listed)
     return _Diffed(result, span, ws.path_prefix, source_text_at(ws, span.head), ws)
-
-
-def _label(ref: str) -> str:
-    if ref == WORKTREE:
-        return "work tree"
-    return ref[:12] if len(ref) == 40 else ref
