@@ -20,7 +20,7 @@ from trackplan.repo.workspace import Workspace
 if TYPE_CHECKING:
     from trackplan.exporting.run import Progress
 
-FRAGMENT_VERSION = 6  # bump when an event's rendering changes
+FRAGMENT_VERSION = 6  # bump when an event's rendering changes: the older pieces go at the next export
 
 
 def avo_json_from_fragments(ws: Workspace, loaded: LoadedPlan, label: str, progress: Progress | None = None) -> bytes:
