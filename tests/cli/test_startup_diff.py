@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import marshal
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Mapping
@@ -19,6 +20,7 @@ from tests.diffing.test_clean_worktree import (
     STATES,
     commit_all,
     edit,
+    edited_event,
     git,
     unknown_profile,
 )
@@ -199,6 +201,35 @@ def test_no_plan_no_repository_no_git(tmp_path: Path, plan_repo: Path) -> None:
     code, out, _ = assert_same(plan_repo, "diff", env=no_git)
     assert code == 0 and out.endswith("No changes.\n")
     assert not answered_quickly(plan_repo, "diff", env=no_git)
+
+
+def logged_git(tmp_path: Path) -> tuple[dict[str, str], Path]:
+    """An environment whose `git` logs each command line to a file, then runs git."""
+    folder, log = tmp_path / "bin", tmp_path / "git.log"
+    folder.mkdir()
+    real = shutil.which("git")
+    assert real is not None
+    (folder / "git").write_text(f'#!/bin/sh\necho "$*" >> {log}\nexec {real} "$@"\n')
+    (folder / "git").chmod(0o755)
+    return {**os.environ, "PATH": f"{folder}{os.pathsep}{os.environ['PATH']}"}, log
+
+
+def test_a_changed_work_tree_asks_git_once(plan_repo: Path, tmp_path: Path) -> None:
+    """The quick path hands what git said to the full diff of the same process."""
+    env, log = logged_git(tmp_path)
+    assert_same(plan_repo, "diff")
+    edited_event(plan_repo)
+    code, out, _ = assert_same(plan_repo, "diff", env=env)  # the click path, then the script
+    assert code == 0 and "1 event changed" in out
+    asked = [line.split(" ", 3)[2] for line in log.read_text().splitlines()]
+    assert sorted(asked) == [
+        "--no-optional-locks",
+        "--no-optional-locks",
+        "merge-base",
+        "merge-base",
+        "rev-parse",
+        "rev-parse",
+    ]
 
 
 def test_a_hook_s_index_is_not_followed(plan_repo: Path, tmp_path: Path) -> None:

@@ -53,7 +53,10 @@ def empty_diff(args: list[str]) -> int | None:
 def _report(root: str) -> str | None:
     """The text report of an empty default diff of the plan in `root`, if it is empty."""
     base = clean.default_base(root, lambda checkout: settings_memo.recall(checkout.git_dir, root))
-    if base is None or not clean.unchanged(root, base):
+    if base is None:
+        return None
+    if not clean.unchanged(root, base):
+        clean.hand_over(root, base)  # the full diff reads the paths git listed, without asking again
         return None
     label = f"{base.main_branch} (merge base {base.commit[:12]})"
     if not label.isascii():

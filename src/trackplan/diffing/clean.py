@@ -38,10 +38,29 @@ class Base:
         None when it could not tell."""
 
 
+_HANDED: dict[str, Base] = {}
+"""What git told a quick diff that could not answer, by plan folder, for the full diff of the
+same process: asking again would cost a changed work tree's diff a second `git status`."""
+
+
+def hand_over(root: Path | str, base: Base) -> None:
+    """Leave `base` to the next `default_base` of this plan folder in this process."""
+    _HANDED[os.fspath(root)] = base
+
+
 def default_base(root: Path | str, main_branch: Callable[[Checkout], str | None]) -> Base | None:
     """The base of a default diff of the plan in `root`, and what git lists in the work tree;
     None when git cannot tell (no work tree, a shallow clone, no single merge base, no git),
-    or `main_branch` (given the checkout) names none. `git status` runs all the while."""
+    or `main_branch` (given the checkout) names none. `git status` runs all the while. What
+    a quick diff handed over is taken once `main_branch` names the branch it was asked about."""
+    handed = _HANDED.pop(os.fspath(root), None)
+    if handed is None:
+        return _asked(root, main_branch)
+    main = main_branch(handed.checkout)
+    return handed if main == handed.main_branch else _asked(root, lambda checkout: main)
+
+
+def _asked(root: Path | str, main_branch: Callable[[Checkout], str | None]) -> Base | None:
     with worktree.Status(root) as status:
         checkout = worktree.checkout_of(root)
         if checkout is None:
