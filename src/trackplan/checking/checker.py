@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from trackplan.checking.fast import FastPath
 from trackplan.formats.base import plain_schema
 from trackplan.model import Event, Plan
 from trackplan.model.frozen import thaw
@@ -89,6 +90,7 @@ class Checker:
                 self._add(name, traits)
         self._compiled: dict[str, Any] = {}
         self._quick: dict[str, Callable[[Any], bool]] = {}  # event name -> its compiled is_valid
+        self._fast: FastPath | None = None
 
     def _add_iglu(self, event: Event, vendor: str) -> None:
         """A Snowplow payload names its schema's version: the event checks the newest, and each
@@ -122,10 +124,26 @@ class Checker:
         state = dict(self.__dict__)
         state["_compiled"] = {}
         state["_quick"] = {}
+        state["_fast"] = None
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
+
+    def fast_path(self) -> FastPath:
+        """The msgspec pass that accepts valid payloads of the events compiled so far."""
+        if self._fast is None:
+            self._fast = FastPath(self._is_valid_for, self.formats)
+        return self._fast
+
+    def _is_valid_for(self, schema: dict[str, Any]) -> Callable[[Any], bool]:
+        """jsonschema-rs's is_valid for a part of an event's schema, compiled as the event's is."""
+        import jsonschema_rs
+
+        validator = jsonschema_rs.validator_for(
+            _closed(schema), retriever=_no_remote_refs, validate_formats=self.formats
+        )
+        return validator.is_valid
 
     def _validator(self, key: str, schema: dict[str, Any]) -> Any:
         """The compiled validator, or the one-line reason the plan's schema cannot be used (it
@@ -145,6 +163,7 @@ class Checker:
             else:
                 if key in self.schemas:  # the whole event's schema: what quick_check uses
                     self._quick[key] = validator.is_valid
+                    self.fast_path().add(key, schema, self.properties[key])
             self._compiled[key] = validator
         return validator
 

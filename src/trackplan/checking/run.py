@@ -2,8 +2,9 @@
 (the plan at the ref asked for, or at the commit a payload names), summarise per event, and
 judge the result against --max-invalid. Memory stays bounded whatever the file size.
 
-Most payloads are valid: they are counted straight from `Checker.quick_check`, and only the
-others get a full `CheckResult`. Every violation is counted; the report lists the most
+Most payloads are valid: they are counted straight from the fast path (`checking.fast`: one
+msgspec pass over the payload's text) or else from `Checker.quick_check`, and only the others
+get a full `CheckResult`. Every violation is counted; the report lists the most
 frequent kinds per event, each with the first places it was seen, and says how many kinds
 and violations it left out.
 """
@@ -19,10 +20,13 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
+from msgspec import UNSET
+
 from trackplan import memory
 from trackplan.checking.checker import Checker, CheckResult
 from trackplan.checking.commits import CommitCheckers, payload_commit
-from trackplan.checking.sources import Batch, Location, Malformed, batches
+from trackplan.checking.fast import Accepted, DecodeErrors
+from trackplan.checking.sources import BLANK, Batch, Location, Malformed, Texts, batches
 from trackplan.errors import InputError
 from trackplan.repo.refs import WORKTREE
 
@@ -36,7 +40,6 @@ Progress = Callable[[int], None]  # told the number of payloads read so far, aft
 
 @dataclass(slots=True)
 class EventStats:
-    seen: int = 0
     valid: int = 0
     invalid: int = 0
     errors: Counter[tuple[str, str]] = field(default_factory=Counter)  # every violation, by kind
@@ -44,6 +47,10 @@ class EventStats:
     planned: set[str] = field(default_factory=set)  # the event's properties at every commit checked
     missing: set[str] = field(default_factory=set)  # planned and not sent yet
     planned_last: tuple[str, ...] | None = None  # the last Checker's, so each payload costs no set update
+
+    @property
+    def seen(self) -> int:
+        return self.valid + self.invalid
 
     def plan(self, planned: tuple[str, ...]) -> None:
         self.missing.update(name for name in planned if name not in self.planned)
@@ -84,6 +91,7 @@ class QAReport:
     events: dict[str, EventStats] = field(default_factory=dict)
     commits: Counter[str] = field(default_factory=Counter)  # payloads checked at the commit they name
     unknown_commits: Counter[str] = field(default_factory=Counter)  # named commits this repository lacks
+    plans: int = 0  # how often an event's planned properties were set: what a fast count relies on
 
     def add_unknown_commit(self, commit: str) -> None:
         """A payload naming a commit with no plan here: not checked, and counted invalid."""
@@ -113,7 +121,6 @@ class QAReport:
             _note(self.unknown_examples.setdefault(name, []), at)
             return
         stats = self.stats(str(result.event), planned)
-        stats.seen += 1
         stats.sent(result.sent)
         if result.valid:
             stats.valid += 1
@@ -130,6 +137,7 @@ class QAReport:
             stats = self.events[name] = EventStats()
         if planned is not stats.planned_last:
             stats.plan(planned)
+            self.plans += 1
         return stats
 
     def to_json(self) -> dict[str, Any]:
@@ -170,12 +178,16 @@ def run_checks(
     reservoir: list[tuple[Any, Location]] = []
     rng = random.Random(0)
     with memory.paused():
-        for batch in batches(stream):
-            if sample is None:
+        texts = _TextTally(report, checker, at_commit, keep_malformed)
+        for batch in batches(stream, texts=sample is None):
+            if isinstance(batch, Texts):
+                read += texts.tally(batch)
+            elif sample is None:
                 _tally(report, batch, checker, at_commit, keep_malformed)
+                read += len(batch.docs)
             else:
                 _sampled(reservoir, batch, read, sample, rng)
-            read += len(batch.docs)
+                read += len(batch.docs)
             if progress is not None:
                 progress(read)
         for doc, at in reservoir:
@@ -201,33 +213,127 @@ def _sampled(reservoir: list[tuple[Any, Location]], batch: Batch, read: int, sam
 def _tally(report: QAReport, batch: Batch, checker: Checker, at_commit: CommitCheckers | None, keep: int) -> None:
     """Count one batch: a valid payload through `quick_check` and a few counters, any other
     through a full check."""
-    events = report.events
     for i, doc in enumerate(batch.docs):
-        use, commit = checker, None
-        if at_commit is not None and type(doc) is dict and "context" in doc:  # most payloads: no lookup
-            commit = payload_commit(doc)
-            if commit is not None:
-                found = at_commit.checker(commit)
-                if found is None:
-                    report.add_unknown_commit(commit)
-                    continue
-                use = found
-                report.commits[commit] += 1
-        name = use.quick_check(doc)
-        stats = events.get(name) if name is not None else None
-        if stats is not None and stats.planned_last is use.properties[name]:  # type: ignore[index]
-            report.checked += 1
-            stats.seen += 1
-            stats.valid += 1
-            if stats.missing and not doc["properties"].keys().isdisjoint(stats.missing):
-                stats.sent(doc["properties"])
-        elif type(doc) is Malformed:
-            report.add_malformed(doc.error, batch.locate(i), keep)
-        elif type(doc) is not dict:
-            report.add_not_object(partial(batch.locate, i))
-        else:
-            result = use.check(doc)
-            report.add(result, use.properties.get(str(result.event), ()), partial(batch.locate, i))
+        _tally_doc(report, doc, checker, at_commit, keep, partial(batch.locate, i))
+
+
+def _tally_doc(
+    report: QAReport,
+    doc: Any,
+    checker: Checker,
+    at_commit: CommitCheckers | None,
+    keep: int,
+    at: Callable[[], Location],
+) -> None:
+    use, commit = checker, None
+    if at_commit is not None and type(doc) is dict and "context" in doc:  # most payloads: no lookup
+        commit = payload_commit(doc)
+        if commit is not None:
+            found = at_commit.checker(commit)
+            if found is None:
+                report.add_unknown_commit(commit)
+                return
+            use = found
+            report.commits[commit] += 1
+    name = use.quick_check(doc)
+    stats = report.events.get(name) if name is not None else None
+    if stats is not None and stats.planned_last is use.properties[name]:  # type: ignore[index]
+        report.checked += 1
+        stats.valid += 1
+        if stats.missing and not doc["properties"].keys().isdisjoint(stats.missing):
+            stats.sent(doc["properties"])
+    elif type(doc) is Malformed:
+        report.add_malformed(doc.error, at(), keep)
+    elif type(doc) is not dict:
+        report.add_not_object(at)
+    else:
+        result = use.check(doc)
+        report.add(result, use.properties.get(str(result.event), ()), at)
+
+
+class _TextTally:
+    """Counts Texts batches: a payload the fast path accepts with one counter when its event
+    is `ready` (its stats made, planned as by this Checker, nothing left to learn of what it
+    sends) and its judged strings were seen together before, else as `_tally` would."""
+
+    def __init__(self, report: QAReport, checker: Checker, at_commit: CommitCheckers | None, keep: int) -> None:
+        self.report, self.checker, self.at_commit, self.keep = report, checker, at_commit, keep
+        self.ready: dict[type, tuple[EventStats, Callable[[Any], Any] | None, set[Any]]] = {}
+        self.plans = report.plans
+
+    def tally(self, batch: Texts) -> int:
+        """Count one batch; returns the number of payloads in it (a blank line is none)."""
+        fast = self.checker.fast_path()
+        decode, ready, any_context = fast.decode, self.ready, self.at_commit is not None
+        checked = blank = 0
+        for i, text in enumerate(batch.texts):
+            if decode is not None:
+                try:
+                    payload = decode(text)
+                except DecodeErrors:
+                    pass
+                else:
+                    entry = ready.get(type(payload))
+                    if entry is not None and (not any_context or payload.context is UNSET):
+                        stats, values, known = entry
+                        try:
+                            seen = values is None or values(payload.properties) in known
+                        except TypeError:  # a list among the judged values
+                            seen = False
+                        if seen:
+                            stats.valid += 1
+                            checked += 1
+                            continue
+                    if self._accepted(payload, fast.accepted[type(payload)], batch, i):
+                        continue
+            doc = batch.doc(i)
+            if doc is BLANK:
+                blank += 1
+                continue
+            fast.missed(doc)
+            _tally_doc(self.report, doc, self.checker, self.at_commit, self.keep, partial(batch.locate, i))
+            if self.report.plans != self.plans:  # planned properties changed: `ready` may no longer hold
+                ready.clear()
+                self.plans = self.report.plans
+        self.report.checked += checked
+        return len(batch.texts) - blank
+
+    def _accepted(self, payload: Any, event: Accepted, batch: Texts, i: int) -> bool:
+        """Count a decoded payload the loop could not count at once; False leaves it to the
+        full path."""
+        report = self.report
+        stats = report.events.get(event.key)
+        if (
+            stats is None
+            or stats.planned_last is not event.planned
+            or (event.judged and not event.passes(payload.properties))
+            or not (self.at_commit is None or payload.context is UNSET or _at_ref(report, payload, self))
+        ):
+            return False
+        report.checked += 1
+        stats.valid += 1
+        if stats.missing:
+            _sent(stats, event, payload.properties, batch, i)
+        if not stats.missing:
+            self.ready[type(payload)] = (stats, event.values, event.known)
+        return True
+
+
+def _at_ref(report: QAReport, payload: Any, tally: _TextTally) -> bool:
+    """True when an accepted payload with a context is the tally's Checker's to count (its
+    commit, if it names one, counted); False leaves it to the full path, which counts it."""
+    plan = payload.context.trackingPlan
+    if plan is UNSET or plan.commit is None:
+        return True
+    if tally.at_commit is None or tally.at_commit.checker(plan.commit) is not tally.checker:
+        return False
+    report.commits[plan.commit] += 1
+    return True
+
+
+def _sent(stats: EventStats, event: Accepted, properties: Any, batch: Texts, i: int) -> None:
+    names = event.sent(properties, stats.missing)
+    stats.sent(names if names is not None else batch.doc(i)["properties"])
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,10 @@ on. Lines are parsed with orjson; an array is cut at a top-level comma found by 
 its first item's opening bytes, and a cut is only taken when orjson parses everything before
 it, which no cut inside a string or a nested value can pass. Where no cut passes, the
 standard library's decoder walks the items one by one.
+
+Asked for texts (`batches(stream, texts=True)`), a batch that passes `fast.screened` comes as
+`Texts`: the payloads' bytes, unparsed, for the fast path to decode (a JSON array's items cut
+out by one msgspec pass, which, on screened bytes, accepts a cut exactly when orjson does).
 """
 
 from __future__ import annotations
@@ -17,11 +21,15 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any, BinaryIO
 
+import msgspec
 import orjson
+
+from trackplan.checking.fast import DecodeErrors, screened
 
 # Small batches stay in the processor's caches: measured fastest, 4 KiB of lines and 16 KiB of array.
 LINES = 1 << 12  # bytes of JSONL lines per batch, about
 CHUNK = 1 << 14  # bytes of a JSON array read at a time
+BLOCK = 1 << 16  # bytes of JSONL read at a time for the fast path
 UNCUT = 1 << 20  # bytes of array buffered with no cut found, before items are decoded one by one
 BOM = b"\xef\xbb\xbf"
 SIGNATURE = 64  # at most this much of the first item's opening, up to its first key
@@ -58,9 +66,35 @@ class Batch:
     locate: Callable[[int], Location]
 
 
-def batches(stream: BinaryIO) -> Iterator[Batch]:
+BLANK = Malformed("a blank line")  # no payload: skipped, though its line is counted
+
+
+@dataclass(slots=True)
+class Texts:
+    """Payloads not parsed yet: JSONL lines (blank and malformed ones too) or a JSON array's
+    items (each one JSON value)."""
+
+    texts: list[Any]  # bytes, or msgspec.Raw
+    locate: Callable[[int], Location]
+
+    def doc(self, i: int) -> Any:
+        """Text `i` parsed as the Batch would hold it: a Malformed for what does not parse,
+        BLANK for a blank line."""
+        text = self.texts[i]
+        if type(text) is not bytes:
+            return orjson.loads(memoryview(text))
+        try:
+            return orjson.loads(text)
+        except orjson.JSONDecodeError as exc:
+            return BLANK if not text.strip() else Malformed(str(exc).split(":")[0])
+
+
+ITEMS = msgspec.json.Decoder(list[msgspec.Raw])
+
+
+def batches(stream: BinaryIO, texts: bool = False) -> Iterator[Batch | Texts]:
     """The payloads of `stream` in batches; a UTF-8 byte order mark and leading blank lines
-    are skipped, the lines still counted."""
+    are skipped, the lines still counted. With `texts`, screened batches come as Texts."""
     first = stream.read(1)
     if first == BOM[:1]:
         rest = stream.read(2)
@@ -72,12 +106,54 @@ def batches(stream: BinaryIO) -> Iterator[Batch]:
     if not first:
         return
     if first == b"[":
-        yield from _ArrayReader(stream, line).batches()
+        yield from _ArrayReader(stream, line, texts).batches()
     else:
-        yield from _jsonl_batches(stream, first, line)
+        yield from _jsonl_batches(stream, first, line, texts)
 
 
-def _jsonl_batches(stream: BinaryIO, first: bytes, line: int) -> Iterator[Batch]:
+def _jsonl_texts(stream: BinaryIO, first: bytes, line: int) -> Iterator[Batch | Texts]:
+    """JSONL read in blocks of whole lines: each screened block as Texts (its lines without
+    their newlines), any other parsed line by line."""
+    rest = first
+    while True:
+        block = stream.read(BLOCK)
+        data = rest + block
+        end = data.rfind(b"\n") + 1 if block else len(data)
+        if not end:
+            if not data:
+                return
+            rest = data  # a line longer than a block: read on
+            continue
+        text, rest = data[:end], data[end:]
+        lines = text.split(b"\n")
+        if text.endswith(b"\n"):
+            lines.pop()
+        if screened(text):
+            yield Texts(lines, partial(_line_from, line))
+        else:
+            yield from _screened_runs(lines, line)
+        line += len(lines)
+
+
+def _screened_runs(lines: list[bytes], first: int) -> Iterator[Batch | Texts]:
+    """A block that failed the screen, line by line: runs of screened lines as Texts, each
+    other line parsed."""
+    start = 0
+    for i, text in enumerate(lines):
+        if screened(text):
+            continue
+        if start < i:
+            yield Texts(lines[start:i], partial(_line_from, first + start))
+        yield _parsed_one_by_one([text], first + i)
+        start = i + 1
+    if start < len(lines):
+        yield Texts(lines[start:], partial(_line_from, first + start))
+
+
+def _jsonl_batches(stream: BinaryIO, first: bytes, line: int, texts: bool) -> Iterator[Batch | Texts]:
+    if texts:
+        yield from _jsonl_texts(stream, first, line)
+        return
     lines = [first + stream.readline(), *stream.readlines(LINES)]
     while lines:
         try:
@@ -111,15 +187,16 @@ def _parsed_one_by_one(lines: list[bytes], first: int) -> Batch:
 class _ArrayReader:
     """The items of a JSON array whose `[` was read, in batches cut at top-level commas."""
 
-    def __init__(self, stream: BinaryIO, line: int) -> None:
+    def __init__(self, stream: BinaryIO, line: int, texts: bool) -> None:
         self.stream = stream
+        self.texts = texts
         self.line = line  # where `buffer` starts
         self.index = 0  # the index of the next item
         self.buffer = stream.read(CHUNK)
         opening = self.buffer.lstrip(SPACE)[:SIGNATURE]
         self.signature = opening[: opening.find(b":") + 1] or opening[:1]
 
-    def batches(self) -> Iterator[Batch]:
+    def batches(self) -> Iterator[Batch | Texts]:
         done = False
         while not done:
             chunk = self.stream.read(CHUNK)
@@ -130,9 +207,9 @@ class _ArrayReader:
                 batch = self._decoded_one_by_one(final=False)  # no cut found in a long stretch
             if batch is not None:
                 yield batch
-                done = done or isinstance(batch.docs[-1], Malformed)
+                done = done or (type(batch) is Batch and isinstance(batch.docs[-1], Malformed))
 
-    def _cut(self) -> Batch | None:
+    def _cut(self) -> Batch | Texts | None:
         """The items before the last top-level comma of the buffer that orjson confirms."""
         end = len(self.buffer)
         for _ in range(TRIES):
@@ -143,28 +220,42 @@ class _ArrayReader:
             if start <= 0 or self.buffer[comma] != ord(","):
                 return None
             text = self.buffer[:comma]
-            try:
-                docs = orjson.loads(b"[" + text + b"]")
-            except orjson.JSONDecodeError:
+            batch = self._parsed(b"[" + text + b"]", text)
+            if batch is None:
                 end = start
                 continue
             self.buffer = self.buffer[comma + 1 :]
-            return self._batch(docs, text)
+            return batch
         return None
 
-    def _rest(self) -> Batch | None:
+    def _rest(self) -> Batch | Texts | None:
         """The last items, up to the closing `]`."""
         if not self.buffer.strip(SPACE):
             return None
-        try:
-            docs = orjson.loads(b"[" + self.buffer)
-        except orjson.JSONDecodeError:
+        batch = self._parsed(b"[" + self.buffer, self.buffer)
+        if batch is None:
             return self._decoded_one_by_one(final=True)
-        return self._batch(docs, self.buffer) if docs else None
+        return batch if (batch.texts if isinstance(batch, Texts) else batch.docs) else None
 
-    def _batch(self, docs: list[Any], text: bytes) -> Batch:
+    def _parsed(self, array: bytes, text: bytes) -> Batch | Texts | None:
+        """The items of `array` (`text` is the part of the stream it holds); None when it is
+        no JSON array."""
+        if self.texts and screened(text):
+            try:
+                items = ITEMS.decode(array)
+            except DecodeErrors:
+                pass  # orjson may still read it (msgspec stops short of orjson's depth)
+            else:
+                return Texts(items, self._locator(len(items), text))
+        try:
+            docs = orjson.loads(array)
+        except orjson.JSONDecodeError:
+            return None
+        return Batch(docs, self._locator(len(docs), text))
+
+    def _locator(self, count: int, text: bytes) -> Callable[[int], Location]:
         index, line = self.index, self.line
-        self.index += len(docs)
+        self.index += count
         self.line += text.count(b"\n")
         starts: list[int] = []
 
@@ -175,7 +266,7 @@ class _ArrayReader:
                 starts.extend(_item_lines(text))
             return Location(line + starts[i], index + i)
 
-        return Batch(docs, locate)
+        return locate
 
     def _decoded_one_by_one(self, final: bool) -> Batch | None:
         """Items decoded one at a time up to the first that does not parse, which is malformed
