@@ -33,6 +33,7 @@ from pathlib import Path
 
 from common import SCRATCH, git, scratch_dir
 from synthetic import GENERATOR_VERSION, avo_export, jsonschema_export
+from trackplan.repo.cache import cache_file
 from trackplan.repo.scaffold import init_plan
 from trackplan.repo.workspace import Workspace
 
@@ -99,7 +100,7 @@ def parse_floor(file: Path) -> Run:
 
 def drop_notes(root: Path) -> None:
     """Forget what earlier imports noted, so the next import is a full one (the cache stays warm)."""
-    db = sqlite3.connect(root / ".git" / "trackplan" / "blobs.sqlite")
+    db = sqlite3.connect(cache_file(root / ".git"))
     with db:
         db.execute("DELETE FROM fragments WHERE key LIKE 'import-note/%'")
     db.close()

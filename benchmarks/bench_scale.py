@@ -34,6 +34,7 @@ from bench_startup import (
     trackplan,
 )
 from common import SCRATCH, git
+from trackplan.repo.cache import cache_file
 from trackplan.repo.git.store import GitStore
 
 HISTORY = 1000
@@ -61,12 +62,12 @@ def edited_clone(root: Path) -> Path:
     """A private clone of `root` (its blob cache too) whose work tree has one event edited,
     built once; `root` stays clean for the clean-work-tree figure."""
     clone = SCRATCH / f"wt-{root.name}-edited"
-    if not (clone / ".git" / "trackplan" / "blobs.sqlite").is_file():  # absent, or left half built
+    if not cache_file(clone / ".git").is_file():  # absent, or left half built
         shutil.rmtree(clone, ignore_errors=True)
         git("clone", "-q", "--no-hardlinks", str(root), str(clone), cwd=SCRATCH)
         git("remote", "remove", "origin", cwd=clone)
         (clone / ".git" / "trackplan").mkdir()
-        shutil.copyfile(root / ".git" / "trackplan" / "blobs.sqlite", clone / ".git" / "trackplan" / "blobs.sqlite")
+        shutil.copyfile(cache_file(root / ".git"), cache_file(clone / ".git"))
     event = clone / changed_event(clone)
     text = event.read_text()
     if "Edited. " not in text:

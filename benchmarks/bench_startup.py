@@ -28,6 +28,7 @@ from pathlib import Path
 from common import SCRATCH, git
 from plans import shared_plan_repo
 from synthetic import GENERATOR_VERSION
+from trackplan.repo.cache import cache_file
 from trackplan.repo.git.store import GitStore
 
 TRACKPLAN = str(Path(sys.executable).with_name("trackplan"))  # the console script users run
@@ -240,8 +241,7 @@ def prepared_repo(n: int, events_layout: str, copy: str = "") -> tuple[Path, str
         git("update-ref", "refs/heads/main", "origin/main", cwd=root)
         git("remote", "remove", "origin", cwd=root)
         (root / ".git" / "trackplan").mkdir(exist_ok=True)
-        for name in ("blobs.sqlite",):
-            (root / ".git" / "trackplan" / name).write_bytes((shared / ".git" / "trackplan" / name).read_bytes())
+        shutil.copyfile(cache_file(shared / ".git"), cache_file(root / ".git"))
         store = GitStore(root)
         main = store.resolve("main")
         path = changed_event(root)

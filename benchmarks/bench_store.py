@@ -14,6 +14,7 @@ from pathlib import Path
 from common import git, report, timed
 from plans import plan_repo
 from synthetic import synthetic_event
+from trackplan.repo.cache import cache_file
 from trackplan.repo.workspace import Workspace
 
 
@@ -52,7 +53,7 @@ def measure(n: int, events_layout: str) -> None:
         commit_t = statistics.median(commit_100() for _ in range(5))
 
         def cold() -> None:
-            cache = ws.store.git_dir / "trackplan" / "blobs.sqlite"
+            cache = cache_file(ws.store.git_dir)
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{cache}{suffix}").unlink(missing_ok=True)
             _ = Workspace(root).load(commit).plan

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from common import SCRATCH, git, pack, scratch_dir
 from synthetic import GENERATOR_VERSION, synthetic_plan
+from trackplan.repo.cache import cache_file
 from trackplan.repo.scaffold import init_plan
 from trackplan.repo.workspace import Workspace
 
@@ -79,7 +80,7 @@ def copied(root: Path) -> Iterator[Path]:
 
 
 def drop_cache(ws: Workspace) -> None:
-    cache = ws.store.git_dir / "trackplan" / "blobs.sqlite"
+    cache = cache_file(ws.store.git_dir)
     ws.cache.close()
     for suffix in ("", "-wal", "-shm"):
         Path(f"{cache}{suffix}").unlink(missing_ok=True)

@@ -15,6 +15,7 @@ import pytest
 from tests.helpers import CliRunnerCall
 from trackplan.diffing.history import HistoryEntry, LogRequest, history
 from trackplan.exporting import outputs
+from trackplan.repo.cache import cache_file
 from trackplan.repo.git.tree_diffs import tree_diffs
 from trackplan.repo.workspace import Workspace
 
@@ -201,7 +202,7 @@ def test_a_new_code_version_drops_the_changes_older_code_stored(
     busy_history(plan_repo, plan_repo)
 
     def stored() -> set[str]:
-        with sqlite3.connect(plan_repo / ".git" / "trackplan" / "blobs.sqlite") as db:
+        with sqlite3.connect(cache_file(plan_repo / ".git")) as db:
             return {row[0].split("/")[1] for row in db.execute("SELECT key FROM fragments WHERE key LIKE 'log/%'")}
 
     first = rows(history(Workspace(plan_repo), LogRequest()))

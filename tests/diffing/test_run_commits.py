@@ -17,6 +17,7 @@ import pytest
 
 from tests.helpers import CliRunnerCall
 from trackplan.diffing import commits
+from trackplan.repo.cache import cache_file
 
 FORMATS = ("text", "json", "markdown", "github", "sarif")
 Output = tuple[int, str, str, str]
@@ -299,7 +300,7 @@ def test_a_linked_work_tree(feature: Path, tmp_path: Path, runs: Runs) -> None:
     git(feature, "worktree", "add", "-q", str(linked), "main")
     assert_same(runs, linked, "main", "feature", cold=True, formats=("text", "github"))
     assert_same(runs, linked, "main...feature", formats=("text",))
-    assert (feature / ".git" / "worktrees" / "linked" / "trackplan" / "blobs.sqlite").is_file()
+    assert cache_file(feature / ".git" / "worktrees" / "linked").is_file()
 
 
 def test_tracking_plans_take_the_pygit2_path(feature: Path, run_cli: CliRunnerCall, runs: Runs) -> None:

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import CliRunnerCall
+from trackplan.repo.cache import cache_file
 from trackplan.repo.git.store import GitStore
 from trackplan.repo.workspace import Workspace
 
@@ -128,7 +129,7 @@ def damage_swapped_rows(cache: Path) -> None:
 def test_a_damaged_cache_never_changes_a_read(damage: object, plan_repo: Path, run_cli: CliRunnerCall) -> None:
     reads = (["export"], ["export", "--to", "csv"], ["events"], ["show", "Signed Up"], ["validate", "--ref", "HEAD"])
     expected = [run_cli("-C", plan_repo, *args).stdout for args in reads]
-    cache = plan_repo / ".git" / "trackplan" / "blobs.sqlite"
+    cache = cache_file(plan_repo / ".git")
     with sqlite3.connect(cache) as db:
         db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # every row in the main file, as a damage finds it
     damage(cache)  # type: ignore[operator]

@@ -65,7 +65,7 @@ def test_an_export_after_a_rendering_change_keeps_only_the_new_pieces(
     plan_repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     first = render(Workspace(plan_repo), ExportRequest()).data
-    path = plan_repo / ".git" / "trackplan" / "blobs.sqlite"
+    path = caches.cache_file(plan_repo / ".git")
     old = [key for key in keys(path) if key.startswith(f"avo-json/{avo_json_cache.FRAGMENT_VERSION}/")]
     assert len(old) == 5  # one per event
     monkeypatch.setattr(avo_json_cache, "FRAGMENT_VERSION", 999)

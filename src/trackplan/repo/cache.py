@@ -43,11 +43,19 @@ try:
 except ImportError:  # pragma: no cover - Windows: no file locks, the retry logic still holds
     fcntl = None  # type: ignore[assignment]
 
-FORMAT = 6
+FORMAT = 7
+"""The rows' shape and the parser's rules (7: a repeated key is refused, so no document parsed
+before may be served). It names the file, so two versions of trackplan used on one repository
+keep a cache each instead of rebuilding each other's."""
 FRAGMENTS_KEPT = 500_000
 """Fragment rows kept: about twice what a 100,000-event plan's export, lint and log use."""
 VERSIONED = ("avo-json", "import-note", "lint", "log")
 """The fragment families whose keys are `family/version/...`, one version kept of each."""
+
+
+def cache_file(git_dir: Path) -> Path:
+    """The blob cache of the repository at `git_dir`."""
+    return git_dir / "trackplan" / f"blobs-{FORMAT}.sqlite"
 
 
 def _digest(key: str, *values: str | bytes | int | None) -> str:
@@ -123,6 +131,7 @@ class BlobCache:
         )
         if row is None:
             db.execute("INSERT INTO meta VALUES ('format', ?)", (str(FORMAT),))
+            _remove_older_formats(self.path)
         return db
 
     def _failed(self, exc: Exception) -> None:
@@ -294,6 +303,17 @@ def _drop_oldest(db: sqlite3.Connection) -> None:
     (last,) = db.execute("SELECT max(rowid) FROM fragments").fetchone()
     if first is not None and last - first >= FRAGMENTS_KEPT + FRAGMENTS_KEPT // 4:
         db.execute("DELETE FROM fragments WHERE rowid <= ?", (last - FRAGMENTS_KEPT,))
+
+
+def _remove_older_formats(path: Path) -> None:
+    """Drop the caches of older formats beside `path` once it is made: code that old, run
+    again, builds its own anew."""
+    for file in path.parent.glob("blobs*.sqlite*"):
+        number = file.name.removeprefix("blobs").partition(".sqlite")[0].removeprefix("-")
+        older = number == "" or (number.isdigit() and int(number) < FORMAT)
+        if older and not file.name.startswith(path.name):
+            with contextlib.suppress(OSError):
+                file.unlink()
 
 
 def _corrupt(exc: Exception) -> bool:

@@ -64,9 +64,9 @@ def plan_root(cwd: Path, plan_dir: Path | None) -> Path:
 
 def blob_cache(git_dir: Path) -> BlobCache:
     """The parsed-blob cache of the repository at `git_dir`."""
-    from trackplan.repo.cache import BlobCache
+    from trackplan.repo.cache import BlobCache, cache_file
 
-    return BlobCache(git_dir / "trackplan" / "blobs.sqlite")
+    return BlobCache(cache_file(git_dir))
 
 
 def worktree_bytes(root: Path, path: str) -> bytes | None:

@@ -10,6 +10,7 @@ import pytest
 from tests.helpers import make_event, plan_with
 from trackplan.errors import ConcurrentUpdateError, DirtyWorktreeError, IdentityError, RefError
 from trackplan.model import Plan, Property
+from trackplan.repo.cache import cache_file
 from trackplan.repo.git.store import GitStore
 from trackplan.repo.refs import WORKTREE
 from trackplan.repo.scaffold import init_plan
@@ -200,12 +201,12 @@ def test_identity_comes_from_environment_and_is_required(
 def test_a_corrupt_cache_is_rebuilt(plan_repo: Path) -> None:
     ws = Workspace(plan_repo)
     expected = ws.load("HEAD").plan
-    cache_file = ws.store.git_dir / "trackplan" / "blobs.sqlite"
-    assert cache_file.exists()
+    cache = cache_file(ws.store.git_dir)
+    assert cache.exists()
     ws.cache.close()
     for suffix in ("-wal", "-shm"):
-        Path(f"{cache_file}{suffix}").unlink(missing_ok=True)
-    cache_file.write_bytes(b"this is not sqlite" * 100)
+        Path(f"{cache}{suffix}").unlink(missing_ok=True)
+    cache.write_bytes(b"this is not sqlite" * 100)
     assert Workspace(plan_repo).load("HEAD").plan == expected
     assert Workspace(plan_repo).load("HEAD").plan == expected
 
