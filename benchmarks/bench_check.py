@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import random
 import resource
 import statistics
@@ -40,6 +41,24 @@ with open(sys.argv[2], "rb") as stream:
         if not validators[doc["event"]].is_valid(doc["properties"]):
             invalid += 1
 print(invalid)
+"""
+
+
+BEFORE = """
+import io, resource, sys, time
+from pathlib import Path
+from trackplan.checking.checker import Checker
+from trackplan.checking.run import run_checks
+from trackplan.repo.workspace import Workspace
+checker = Checker(Workspace(Path(sys.argv[1])).load("main").plan)
+data = open(sys.argv[2], "rb").read()
+run_checks(checker, io.BytesIO(data[:200_000]))
+for _ in range(int(sys.argv[3])):
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    cpu, wall = usage.ru_utime + usage.ru_stime, time.perf_counter()
+    n = run_checks(checker, io.BytesIO(data)).checked
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    print(n / (usage.ru_utime + usage.ru_stime - cpu), n / (time.perf_counter() - wall))
 """
 
 
@@ -119,7 +138,19 @@ def line(label: str, measured: list[float], walls: list[float], reference: list[
     )
 
 
-def main(n: int) -> None:
+def before_in_process(src: Path, root: Path, files: dict[str, Path], rounds: int) -> dict[str, list[list[float]]]:
+    """(CPU rates, wall rates) of the older code's run_checks in a child process importing it."""
+    out: dict[str, list[list[float]]] = {}
+    env = {**os.environ, "PYTHONPATH": str(src)}
+    for key, name in (("jsonl", "payloads.jsonl"), ("array", "payloads.json")):
+        args = [sys.executable, "-c", BEFORE, str(root), str(files[name]), str(rounds)]
+        lines = subprocess.run(args, env=env, cwd=root, capture_output=True, check=True, text=True).stdout.split("\n")
+        pairs = [tuple(map(float, row.split())) for row in lines if row.strip()]
+        out[key] = [[p[0] for p in pairs], [p[1] for p in pairs]]
+    return out
+
+
+def main(n: int, before: Path | None) -> None:
     jsonl = payloads(n)
     array = as_array(jsonl)
     with plan_repo(100) as (root, ws, _):
@@ -145,10 +176,15 @@ def main(n: int) -> None:
         line("orjson + jsonschema-rs is_valid per line", reference, walls["minimal"], None, "")
         line("run_checks, JSONL", measured["jsonl"], walls["jsonl"], reference, "285,000/s")
         line("run_checks, one JSON array", measured["array"], walls["array"], reference, "22,600/s")
-        processes(n, root, checker, jsonl, array)
+        files = write_files(root, checker, jsonl, array)
+        if before is not None:
+            old = before_in_process(before, root, files, RUNS)
+            line("run_checks, JSONL (before)", old["jsonl"][0], old["jsonl"][1], reference, "")
+            line("run_checks, one JSON array (before)", old["array"][0], old["array"][1], reference, "")
+        processes(n, root, files, before)
 
 
-def processes(n: int, root: Path, checker: Checker, jsonl: bytes, array: bytes) -> None:
+def write_files(root: Path, checker: Checker, jsonl: bytes, array: bytes) -> dict[str, Path]:
     from trackplan.checking.checker import _closed
 
     folder = root.parent
@@ -157,9 +193,15 @@ def processes(n: int, root: Path, checker: Checker, jsonl: bytes, array: bytes) 
     files["payloads.json"].write_bytes(array)
     files["schemas.json"].write_text(json.dumps({k: _closed(v) for k, v in checker.schemas.items()}))
     files["minimal.py"].write_text(MINIMAL)
+    return files
 
-    def run(*args: str | Path) -> Callable[[], object]:
-        return lambda: subprocess.run([sys.executable, *map(str, args)], cwd=root, capture_output=True, check=True)
+
+def processes(n: int, root: Path, files: dict[str, Path], before: Path | None) -> None:
+
+    def run(*args: str | Path, src: Path | None = None) -> Callable[[], object]:
+        env = {**os.environ, "PYTHONPATH": str(src)} if src is not None else None
+        argv = [sys.executable, *map(str, args)]
+        return lambda: subprocess.run(argv, cwd=root, capture_output=True, check=True, env=env)
 
     check = ("-m", "trackplan", "check", "--ref", "main", "--format", "json")
     runs = {
@@ -167,6 +209,9 @@ def processes(n: int, root: Path, checker: Checker, jsonl: bytes, array: bytes) 
         "jsonl": run(*check, files["payloads.jsonl"]),
         "array": run(*check, files["payloads.json"]),
     }
+    if before is not None:
+        runs["jsonl (before)"] = run(*check, files["payloads.jsonl"], src=before)
+        runs["array (before)"] = run(*check, files["payloads.json"], src=before)
     measured: dict[str, list[float]] = {key: [] for key in runs}
     walls: dict[str, list[float]] = {key: [] for key in runs}
     for _ in range(PROCESS_RUNS):
@@ -177,7 +222,24 @@ def processes(n: int, root: Path, checker: Checker, jsonl: bytes, array: bytes) 
     line("python minimal.py (the same loop)", reference, walls["minimal"], None, "")
     line("trackplan check payloads.jsonl", measured["jsonl"], walls["jsonl"], reference, "285,000/s")
     line("trackplan check payloads.json", measured["array"], walls["array"], reference, "22,600/s")
+    if before is not None:
+        line(
+            "trackplan check payloads.jsonl (before)",
+            measured["jsonl (before)"],
+            walls["jsonl (before)"],
+            reference,
+            "",
+        )
+        line(
+            "trackplan check payloads.json (before)", measured["array (before)"], walls["array (before)"], reference, ""
+        )
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000)
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("n", type=int, nargs="?", default=1_000_000)
+    parser.add_argument("--before", type=Path, help="the src/ folder of an older checkout, timed alongside")
+    args = parser.parse_args()
+    main(args.n, args.before)
