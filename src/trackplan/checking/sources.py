@@ -19,7 +19,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Literal, overload
 
 import msgspec
 import orjson
@@ -90,6 +90,12 @@ class Texts:
 
 
 ITEMS = msgspec.json.Decoder(list[msgspec.Raw])
+
+
+@overload
+def batches(stream: BinaryIO, texts: Literal[False] = False) -> Iterator[Batch]: ...
+@overload
+def batches(stream: BinaryIO, texts: bool) -> Iterator[Batch | Texts]: ...
 
 
 def batches(stream: BinaryIO, texts: bool = False) -> Iterator[Batch | Texts]:
