@@ -453,3 +453,23 @@ def test_trackplan_check_prints_the_same_with_the_fast_path_on_and_off(
                 outputs.append((result.exit_code, result.stdout))
     assert outputs[:2] == outputs[2:]
     assert outputs[0][0] == 1 and json.loads(outputs[0][1])["checked"] > 1900
+
+
+@pytest.mark.parametrize("ending", [b"\n", b""])
+def test_malformed_lines_read_as_texts_say_what_they_say_parsed(plan_repo: Path, ending: bytes) -> None:
+    """A line read in a block loses its newline; orjson's words for it are those of the line
+    as it was read (`tru` ends the data, `tru` and a newline is an invalid literal)."""
+    from trackplan.checking.sources import Malformed, batches
+
+    malformed = [b"tru", b'"abc', b"-", b"1.", b"nul", b'{"a": 1', b"[1,", b'{"z": "\xff"}', b'{"z": 1e400}']
+    data = b"\n".join([b'{"event": "Search Performed", "properties": {}}', *malformed]) + ending
+    expected = [
+        (str(batch.locate(i)), doc.error)
+        for batch in batches(io.BytesIO(data))
+        for i, doc in enumerate(batch.docs)
+        if isinstance(doc, Malformed)
+    ]
+    checker = Checker(Workspace(plan_repo).load("HEAD").plan)
+    report = run_checks(checker, io.BytesIO(data))
+    assert [(str(at), error) for at, error in report.malformed] == expected
+    assert len(expected) == len(malformed) and expected[0] == ("line 2", "invalid literal, expected 'true'")

@@ -76,17 +76,20 @@ class Texts:
 
     texts: list[Any]  # bytes, or msgspec.Raw
     locate: Callable[[int], Location]
+    unended: bool = False  # the last line had no newline (the end of the stream)
 
     def doc(self, i: int) -> Any:
-        """Text `i` parsed as the Batch would hold it: a Malformed for what does not parse,
-        BLANK for a blank line."""
+        """Text `i` parsed as the Batch would hold it: a Malformed for what does not parse
+        (orjson's words for the line with its newline, as it was read), BLANK for a blank line."""
         text = self.texts[i]
         if type(text) is not bytes:
             return orjson.loads(memoryview(text))
         try:
             return orjson.loads(text)
-        except orjson.JSONDecodeError as exc:
-            return BLANK if not text.strip() else Malformed(str(exc).split(":")[0])
+        except orjson.JSONDecodeError:
+            if not text.strip():
+                return BLANK
+            return _malformed(text if self.unended and i == len(self.texts) - 1 else text + b"\n")
 
 
 ITEMS = msgspec.json.Decoder(list[msgspec.Raw])
@@ -134,26 +137,36 @@ def _jsonl_texts(stream: BinaryIO, first: bytes, line: int) -> Iterator[Batch | 
         lines = text.split(b"\n")
         if text.endswith(b"\n"):
             lines.pop()
+        unended = not text.endswith(b"\n")
         if screened(text):
-            yield Texts(lines, partial(_line_from, line))
+            yield Texts(lines, partial(_line_from, line), unended)
         else:
-            yield from _screened_runs(lines, line)
+            yield from _screened_runs(lines, line, unended)
         line += len(lines)
 
 
-def _screened_runs(lines: list[bytes], first: int) -> Iterator[Batch | Texts]:
+def _screened_runs(lines: list[bytes], first: int, unended: bool) -> Iterator[Batch | Texts]:
     """A block that failed the screen, line by line: runs of screened lines as Texts, each
-    other line parsed."""
+    other line parsed (with its newline, as it was read)."""
     start = 0
+    last = len(lines) - 1
     for i, text in enumerate(lines):
         if screened(text):
             continue
         if start < i:
             yield Texts(lines[start:i], partial(_line_from, first + start))
-        yield _parsed_one_by_one([text], first + i)
+        yield _parsed_one_by_one([text if unended and i == last else text + b"\n"], first + i)
         start = i + 1
     if start < len(lines):
-        yield Texts(lines[start:], partial(_line_from, first + start))
+        yield Texts(lines[start:], partial(_line_from, first + start), unended)
+
+
+def _malformed(text: bytes) -> Malformed:
+    try:
+        orjson.loads(text)
+    except orjson.JSONDecodeError as exc:
+        return Malformed(str(exc).split(":")[0])
+    raise AssertionError("a line that parses only without its newline")
 
 
 def _jsonl_batches(stream: BinaryIO, first: bytes, line: int, texts: bool) -> Iterator[Batch | Texts]:
