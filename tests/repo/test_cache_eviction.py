@@ -111,3 +111,10 @@ def test_two_processes_keeping_and_dropping_at_once(tmp_path: Path, versions: tu
         rows = db.execute("SELECT key, value FROM fragments").fetchall()
     assert 0 < len(rows) <= 500
     assert all(bytes(value) == key.encode() * 20 for key, value in rows)
+
+
+def test_the_rows_of_events_listed_by_older_code_are_dropped(tmp_path: Path) -> None:
+    path = tmp_path / "blobs.sqlite"
+    kept(path, "event-row/old/blob-a", "event-row/old/blob-b").close()
+    kept(path, "event-row/new/blob-a").close()
+    assert keys(path) == ["event-row/new/blob-a"]

@@ -49,7 +49,7 @@ before may be served). It names the file, so two versions of trackplan used on o
 keep a cache each instead of rebuilding each other's."""
 FRAGMENTS_KEPT = 500_000
 """Fragment rows kept: about twice what a 100,000-event plan's export, lint and log use."""
-VERSIONED = ("avo-json", "import-note", "lint", "log")
+VERSIONED = ("avo-json", "event-row", "import-note", "lint", "log")
 """The fragment families whose keys are `family/version/...`, one version kept of each."""
 
 

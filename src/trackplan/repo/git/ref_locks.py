@@ -17,7 +17,6 @@ belongs to a live writer and stays. Whatever is refused gets one line naming the
 from __future__ import annotations
 
 import fcntl
-import logging
 import os
 import time
 from pathlib import Path
@@ -25,8 +24,6 @@ from pathlib import Path
 STALE_LOCK_SECONDS = 600
 RECOVERY_LOCK = "trackplan/ref-locks.lock"
 PROC = Path("/proc")
-
-log = logging.getLogger("trackplan.repo")
 
 
 def holders(lock: Path) -> list[int] | None:
@@ -70,7 +67,11 @@ def clear_if_stale(lock: Path, common_dir: Path) -> bool:
             lock.unlink()
     except OSError:
         return False  # the guard or the lock cannot be handled here: leave the lock to its owner
-    log.warning("removed the stale lock %s (%d minutes old, no process had it open)", lock, old // 60)
+    import logging  # only here: every command that opens a repository loads this module
+
+    logging.getLogger("trackplan.repo").warning(
+        "removed the stale lock %s (%d minutes old, no process had it open)", lock, old // 60
+    )
     return True
 
 

@@ -32,7 +32,6 @@ from trackplan.errors import (
     RefNameError,
     TrackplanError,
 )
-from trackplan.repo.atomic import atomic_write
 from trackplan.repo.git import objects as gitobjects
 from trackplan.repo.git import ref_locks
 
@@ -719,6 +718,9 @@ class GitStore:
             )
 
     def _update_worktree(self, changes: Mapping[str, bytes | None]) -> None:
+
+        from trackplan.repo.atomic import atomic_write  # tempfile: only commands that write load it
+
         assert self.workdir is not None
         index = self.repo.index
         index.read()
