@@ -23,11 +23,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from trackplan.repo.atomic import atomic_write
-
-try:
-    import fcntl
-except ImportError:  # pragma: no cover - Windows: no file locks
-    fcntl = None  # type: ignore[assignment]
+from trackplan.repo.file_lock import exclusive
 
 FOLDERS_KEPT = 32
 """Folders whose export is remembered (each list is a few bytes per file)."""
@@ -50,20 +46,12 @@ class FolderRecord:
         """Held while an export writes a folder and its list: one lock for every folder, so
         forgetting a folder never removes a lock another export holds. Where .git cannot be
         written, the export goes on unlocked, and `keep` fails: nothing is remembered."""
-        try:
+        lock = contextlib.ExitStack()
+        with contextlib.suppress(OSError):
             self.records.mkdir(parents=True, exist_ok=True)
-            lock = open(self.records.with_name("folders.lock"), "a+b")  # noqa: SIM115 - held for the block
-        except OSError:
-            yield
-            return
+            lock.enter_context(exclusive(self.records.with_name("folders.lock")))
         with lock:
-            if fcntl is not None:
-                fcntl.flock(lock, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                if fcntl is not None:
-                    fcntl.flock(lock, fcntl.LOCK_UN)
+            yield
 
     def written(self) -> dict[str, str]:
         """{path in the folder: digest of its bytes} of the last export; {} when unknown."""

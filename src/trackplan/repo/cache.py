@@ -35,13 +35,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from trackplan.repo.file_lock import exclusive
+
 if TYPE_CHECKING:  # a settings read opens the cache: it loads neither the model nor the plan reader
     from trackplan.model import Event
 
-try:
-    import fcntl
-except ImportError:  # pragma: no cover - Windows: no file locks, the retry logic still holds
-    fcntl = None  # type: ignore[assignment]
 
 FORMAT = 7
 """The rows' shape and the parser's rules (7: a repeated key is refused, so no document parsed
@@ -91,14 +89,8 @@ class BlobCache:
         set aside: SQLite copes with concurrent readers and writers, not with several
         connections initialising one new file at once."""
         assert self.path is not None
-        with open(f"{self.path}.lock", "a+b") as lock:
-            if fcntl is not None:
-                fcntl.flock(lock, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                if fcntl is not None:
-                    fcntl.flock(lock, fcntl.LOCK_UN)
+        with exclusive(f"{self.path}.lock"):
+            yield
 
     def _open(self) -> sqlite3.Connection:
         with self._exclusive():

@@ -9,13 +9,13 @@ the ref's lock."""
 
 from __future__ import annotations
 
-import fcntl
 import time
 from collections.abc import Callable
 
 import pygit2
 
 from trackplan.errors import GitError
+from trackplan.repo.file_lock import exclusive
 from trackplan.repo.git.store import GitStore
 
 NOTES_LOCK = "trackplan/notes.lock"
@@ -38,8 +38,7 @@ def update_note(store: GitStore, commit_id: str, notes_ref: str, edit: Callable[
     guard = store.common_dir / NOTES_LOCK
     try:
         guard.parent.mkdir(parents=True, exist_ok=True)
-        with open(guard, "a+b") as held:
-            fcntl.flock(held, fcntl.LOCK_EX)
+        with exclusive(guard):
             for attempt in range(WRITE_ATTEMPTS):
                 text = edit(read_note(store, commit_id, notes_ref))
                 try:

@@ -16,10 +16,11 @@ belongs to a live writer and stays. Whatever is refused gets one line naming the
 
 from __future__ import annotations
 
-import fcntl
 import os
 import time
 from pathlib import Path
+
+from trackplan.repo.file_lock import exclusive
 
 STALE_LOCK_SECONDS = 600
 RECOVERY_LOCK = "trackplan/ref-locks.lock"
@@ -56,8 +57,7 @@ def clear_if_stale(lock: Path, common_dir: Path) -> bool:
     guard = common_dir / RECOVERY_LOCK
     try:
         guard.parent.mkdir(parents=True, exist_ok=True)
-        with open(guard, "a+b") as held:
-            fcntl.flock(held, fcntl.LOCK_EX)
+        with exclusive(guard):
             try:
                 old = time.time() - lock.stat().st_mtime
             except FileNotFoundError:
