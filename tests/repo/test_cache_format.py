@@ -41,7 +41,13 @@ def test_a_document_an_older_format_parsed_leniently_is_not_served(plan_repo: Pa
 def test_making_this_format_removes_the_older_ones_only(plan_repo: Path) -> None:
     folder = plan_repo / ".git" / "trackplan"
     folder.mkdir(exist_ok=True)
-    older = ["blobs.sqlite", "blobs.sqlite-wal", "blobs.sqlite-shm", "blobs.sqlite.lock", f"blobs-{caches.FORMAT - 1}.sqlite"]
+    older = [
+        "blobs.sqlite",
+        "blobs.sqlite-wal",
+        "blobs.sqlite-shm",
+        "blobs.sqlite.lock",
+        f"blobs-{caches.FORMAT - 1}.sqlite",
+    ]
     kept = [f"blobs-{caches.FORMAT + 1}.sqlite", "hooks.sqlite", "blobs-notes.txt"]
     for name in older + kept:
         (folder / name).write_bytes(b"x")
