@@ -66,16 +66,27 @@ def _report(root: str) -> str | None:
 
 def taken(args: list[str]) -> bool:
     """Whether `diff ARGS` is a command line answered here (see OPTIONS)."""
-    seen = set()
+    read = read_arguments(args, OPTIONS)
+    return read is not None and not read[0]
+
+
+def read_arguments(args: list[str], options: dict[str, tuple[str, ...]]) -> tuple[list[str], dict[str, str]] | None:
+    """(the arguments, {option: value}) of `diff ARGS` when each option is one of `options`,
+    given once, as `--name value` or `--name=value`, with one of its values; else None."""
+    arguments: list[str] = []
+    given: dict[str, str] = {}
     rest = iter(args)
     for arg in rest:
+        if not arg.startswith("-"):
+            arguments.append(arg)
+            continue
         name, equals, value = arg.partition("=")
         if not equals:
             value = next(rest, "")
-        if name not in OPTIONS or name in seen or value not in OPTIONS[name]:
-            return False
-        seen.add(name)
-    return True
+        if name not in options or name in given or value not in options[name]:
+            return None
+        given[name] = value
+    return arguments, given
 
 
 def write_report(report: str) -> int:

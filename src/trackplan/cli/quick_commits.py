@@ -23,6 +23,7 @@ import codecs
 import os
 import sys
 
+from trackplan.cli.quick import COMPLETION, read_arguments, write_report
 from trackplan.errors import INTERRUPTED
 from trackplan.repo.refs import WORKTREE
 
@@ -35,8 +36,6 @@ OPTIONS = {
 """The options of `diff` taken here and the values taken: their click choices, but github
 (whose job summary may fail after the report is out) for --format."""
 DEFAULTS = {"--format": "text", "--fail-on": "never", "--profile": None, "--color": "auto"}
-COMPLETION = "_TRACKPLAN_COMPLETE"
-"""Set, click completes the command line instead of running it."""
 
 
 def commits_diff(args: list[str]) -> int | None:
@@ -56,29 +55,15 @@ def commits_diff(args: list[str]) -> int | None:
     if answer is None:
         return None
     report, fails = answer
-    from trackplan.cli.quick import write_report
-
     return write_report(report) or int(fails)
 
 
 def taken(args: list[str]) -> tuple[list[str], dict[str, str | None]] | None:
     """(BASE and HEAD, the options) of `diff ARGS` when it is a command line answered here."""
-    refs: list[str] = []
-    options = dict(DEFAULTS)
-    given = set()
-    rest = iter(args)
-    for arg in rest:
-        if not arg.startswith("-"):
-            refs.append(arg)
-            continue
-        name, equals, value = arg.partition("=")
-        if not equals:
-            value = next(rest, "")
-        if name not in OPTIONS or name in given or value not in OPTIONS[name]:
-            return None
-        given.add(name)
-        options[name] = value
-    return (refs, options) if len(refs) in (1, 2) and all(refs) else None
+    read = read_arguments(args, OPTIONS)
+    if read is None or len(read[0]) not in (1, 2) or not all(read[0]):
+        return None
+    return read[0], {**DEFAULTS, **read[1]}
 
 
 def _colourless(color: str | None) -> bool:
