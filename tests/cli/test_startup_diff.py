@@ -18,6 +18,7 @@ import pytest
 from tests.diffing.test_clean_worktree import (
     EMPTY,
     STATES,
+    app_with_plan,
     commit_all,
     edit,
     edited_event,
@@ -74,12 +75,7 @@ def test_every_work_tree_state(plan_repo: Path, state: Callable[[Path], None], e
 
 
 def test_a_plan_in_a_subfolder(tmp_path: Path, run_cli: CliRunnerCall) -> None:
-    app = tmp_path / "app"
-    app.mkdir()
-    git(app, "init", "-q", "-b", "main")
-    (app / "src.py").write_text("print('app')\n")
-    commit_all(app, "app")
-    assert run_cli("init", app / "analytics", "--name", "App plan").exit_code == 0
+    app = app_with_plan(tmp_path, run_cli)
     merge_base = git(app, "rev-parse", "HEAD").strip()
     git(app, "checkout", "-qb", "feature")
     (app / "src.py").write_text("print('edited, outside the plan')\n")

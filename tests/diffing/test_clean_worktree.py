@@ -32,6 +32,17 @@ def commit_all(repo: Path, message: str) -> None:
     git(repo, "commit", "-qm", message)
 
 
+def app_with_plan(tmp_path: Path, run_cli: CliRunnerCall) -> Path:
+    """An app's repository, one commit on main, with a plan made in its folder `analytics`."""
+    app = tmp_path / "app"
+    app.mkdir()
+    git(app, "init", "-q", "-b", "main")
+    (app / "src.py").write_text("print('app')\n")
+    commit_all(app, "app")
+    assert run_cli("init", app / "analytics", "--name", "App plan").exit_code == 0
+    return app
+
+
 def edit(file: Path, old: str, new: str) -> None:
     text = file.read_text()
     assert old in text
@@ -231,12 +242,7 @@ def test_plan_in_a_subfolder(
     state: Callable[[Path], None],
     expected: str,
 ) -> None:
-    app = tmp_path / "app"
-    app.mkdir()
-    git(app, "init", "-q", "-b", "main")
-    (app / "src.py").write_text("print('app')\n")
-    commit_all(app, "app")
-    assert run_cli("init", app / "analytics", "--name", "App plan").exit_code == 0
+    app = app_with_plan(tmp_path, run_cli)
     plan = app / "analytics"
     state(plan)
     (app / "src.py").write_text("print('edited, outside the plan')\n")

@@ -30,11 +30,9 @@ def is_valid_name(segment: str) -> bool:
     """Whether a path segment can name a branch: the rules of `git check-ref-format --branch`
     (no control characters, `..`, `@{`, leading `-`, ...), as every write checks them, which
     also refuse a part too long for a file name. A branch id is always a valid name."""
-    if "\x00" in segment:
-        return False  # libgit2 reads a name up to its first NUL: "a\x00b" would pass as "a"
     try:
-        branch_ref(segment)
-    except (RefNameError, UnicodeError):  # UnicodeError: text git cannot store (a lone surrogate)
+        branch_ref(segment)  # refuses a NUL and text git cannot store too
+    except RefNameError:
         return False
     return True
 
